@@ -1,0 +1,125 @@
+"""REST endpoints for activity records and the current user's notifications."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm.activities import services
+from crm.activities.models import Activity, Notification
+from crm.core.api.filters import TenantFilterSet
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
+from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.customers.models import Customer, Lead
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    lead = TenantPrimaryKeyField(
+        label=_("lead"), model=Lead, required=False, allow_null=True
+    )
+    customer = TenantPrimaryKeyField(
+        label=_("customer"), model=Customer, required=False, allow_null=True
+    )
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    occurred_at = serializers.DateTimeField(label=_("occurred at"), required=False)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id", "kind", "kind_label", "subject", "note", "occurred_at", "lead", "customer",
+            "owner", "owner_name", "created_at",
+        ]
+        read_only_fields = ["owner", "created_at"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("lead") and not attrs.get("customer"):
+            message = _("Link the activity to a lead or a customer.")
+            raise serializers.ValidationError({"lead": [message], "customer": [message]})
+        return attrs
+
+
+class ActivityFilter(TenantFilterSet):
+    occurred_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "lead", "customer", "owner"]
+
+
+class ActivityViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Activity
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+    permission_module = "activities"
+    owner_field = "owner"
+    ordering_fields = ["id", "occurred_at"]
+    ordering = ["-occurred_at", "-id"]
+    create_service = staticmethod(services.activity_create)
+    update_service = staticmethod(services.activity_update)
+    delete_service = staticmethod(services.activity_delete)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("owner")
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "link", "object_id", "read", "read_at", "created_at"]
+
+    def get_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationViewSet(
+    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The current user's notifications, newest first; ``?unread=true`` filters."""
+
+    model = Notification
+    serializer_class = NotificationSerializer
+    filterset_fields = {"read_at": ["isnull"]}
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        qs = super().get_queryset().filter(recipient=self.request.user)
+        unread = self.request.query_params.get("unread")
+        if unread in ("1", "true", "True"):
+            qs = qs.filter(read_at__isnull=True)
+        return qs
+
+    @extend_schema(
+        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
+    )
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request):
+        return Response(
+            {"unread": self.get_queryset().filter(read_at__isnull=True).count()}
+        )
+
+    @extend_schema(
+        request=inline_serializer(
+            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField(),
+                                                     required=False)}
+        ),
+        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        ids = request.data.get("ids") if isinstance(request.data, dict) else None
+        if ids is not None and (
+            not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)
+        ):
+            from crm.core.errors import Invalid
+
+            raise Invalid(fields={"ids": [str(_("Send a list of notification ids."))]})
+        marked = services.notifications_mark_read(recipient=request.user, ids=ids)
+        return Response({"marked": marked})

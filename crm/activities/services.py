@@ -1,0 +1,83 @@
+"""The write path for activities and notifications."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.activities.models import Activity, Notification
+from crm.core import audit
+from crm.core.errors import Invalid
+
+ACTIVITY_FIELDS = ("kind", "subject", "note", "occurred_at", "lead", "customer", "owner")
+
+
+def activity_create(*, tenant, actor, **data: Any) -> Activity:
+    """Log an activity on a lead or a customer; a lead's idle clock restarts."""
+    from crm.customers.services import lead_activity_logged
+
+    if not data.get("lead") and not data.get("customer"):
+        message = _("Link the activity to a lead or a customer.")
+        raise Invalid(fields={"lead": [message], "customer": [message]})
+    data.setdefault("owner", actor)
+    data.setdefault("occurred_at", timezone.now())
+    with transaction.atomic():
+        activity = Activity.objects.create(tenant=tenant, **data)
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=activity,
+            changes=audit.snapshot(activity, [f for f in ACTIVITY_FIELDS if f in data]),
+        )
+        if activity.lead_id:
+            lead_activity_logged(lead_id=activity.lead_id, occurred_at=activity.occurred_at)
+    return activity
+
+
+def activity_update(activity: Activity, *, tenant, actor, **data: Any) -> Activity:
+    with transaction.atomic():
+        changes = audit.apply_changes(activity, data)
+        if changes:
+            activity.save(update_fields=list(changes))
+            audit.record(tenant=tenant, actor=actor, action="update", obj=activity, changes=changes)
+    return activity
+
+
+def activity_delete(activity: Activity, *, tenant, actor) -> None:
+    with transaction.atomic():
+        audit.record(tenant=tenant, actor=actor, action="delete", obj=activity)
+        activity.delete()
+
+
+def notify(
+    *, tenant_id: int, recipient_id: int, title: str, body: str = "", target=None, link="",
+    reminder=None,
+) -> Notification:
+    """Create an in-app notification; its e-mail is sent after commit by a worker."""
+    from tasks.notifications import send_notification_email
+
+    notification = Notification.objects.create(
+        tenant_id=tenant_id,
+        recipient_id=recipient_id,
+        title=title[:300],
+        body=body,
+        link=link,
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        object_id=target.pk if target is not None else None,
+        reminder=reminder,
+    )
+    transaction.on_commit(partial(send_notification_email.send, notification.pk))
+    return notification
+
+
+def notifications_mark_read(*, recipient, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

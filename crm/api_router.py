@@ -1,0 +1,18 @@
+"""Every collection of /api/v1/, registered once (tests walk this router)."""
+
+from rest_framework.routers import DefaultRouter
+
+from crm.activities.api import ActivityViewSet, NotificationViewSet
+from crm.core.api.views import DictionaryViewSet, RoleViewSet, TeamViewSet, UserViewSet
+from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("roles", RoleViewSet, basename="role")
+router.register("teams", TeamViewSet, basename="team")
+router.register("dictionary", DictionaryViewSet, basename="dictionary")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("notifications", NotificationViewSet, basename="notification")

@@ -1,0 +1,46 @@
+"""The base FilterSet: tenant-safe choices and the fuzzy ``search`` parameter."""
+
+from __future__ import annotations
+
+import django_filters
+import django_filters.rest_framework
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
+
+from crm.core.search import normalize_query
+
+
+class TenantFilterSet(django_filters.FilterSet):
+    """Choice filters only accept the request tenant's rows (others: invalid choice)."""
+
+    @classmethod
+    def get_filters(cls):
+        # django-filter inspects the default (scoped) manager when the class is built.
+        with scopes_disabled():
+            return super().get_filters()
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
+        for flt in self.filters.values():
+            qs = getattr(flt, "queryset", None)
+            if isinstance(qs, QuerySet) and hasattr(qs.model, "tenant_id"):
+                flt.queryset = qs.model._base_manager.filter(
+                    pk__in=qs.values("pk"), tenant_id=tenant_id
+                ) if tenant_id else qs.none()
+
+
+class SearchFilterSet(TenantFilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("search"))
+
+    def filter_search(self, queryset, name, value):
+        """Fuzzy search over the stored key: name, pinyin, initials, phone digits."""
+        q = normalize_query(value)
+        return queryset.filter(search_key__contains=q) if q else queryset
+
+
+class TenantFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """Filter sets built from ``filterset_fields`` use the tenant-safe base too."""
+
+    filterset_base = TenantFilterSet

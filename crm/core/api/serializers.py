@@ -1,0 +1,152 @@
+"""Serializers for the core resources. Writes go through crm.core.services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from crm.core.models import DataScope, DictionaryItem, Role, Team, User
+from crm.core.permissions import registry
+from crm.core.tenant_settings import DEFAULTS, LABELS, LIMITS
+
+
+class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A foreign key limited to the request's tenant (the scope filters it too).
+
+    Takes ``model`` and optional ``filters``; the queryset is built per request,
+    inside the tenant scope (a scoped manager cannot be queried at import time).
+    """
+
+    def __init__(self, *, model, filters=None, **kwargs):
+        self.model = model
+        self.filters = filters or {}
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = model._base_manager.none()
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = self.model.objects.filter(**self.filters)
+        tenant = self.context.get("tenant")
+        if tenant is None:
+            return queryset.none()
+        return queryset.filter(tenant_id=tenant.pk)
+
+
+class SignupSerializer(serializers.Serializer):
+    company = serializers.CharField(label=_("company"), max_length=200)
+    username = serializers.RegexField(
+        r"^[\w.@+-]+\Z", label=_("username"), max_length=150,
+        error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")},
+    )
+    password = serializers.CharField(label=_("password"), write_only=True, max_length=128)
+    email = serializers.EmailField(label=_("e-mail"))
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("username"), max_length=150)
+    password = serializers.CharField(label=_("password"), max_length=128)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        label=_("password"), write_only=True, required=False, max_length=128
+    )
+    roles = TenantPrimaryKeyField(
+        label=_("roles"), many=True, model=Role, required=False
+    )
+    team = TenantPrimaryKeyField(
+        label=_("team"), model=Team, required=False, allow_null=True
+    )
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "password", "email", "full_name", "roles", "team", "team_name",
+            "language", "is_active",
+        ]
+        read_only_fields = ["is_active"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("Enter a password.")]})
+        return attrs
+
+
+class MeSerializer(serializers.ModelSerializer):
+    permissions = serializers.SerializerMethodField()
+    data_scope = serializers.CharField(read_only=True)
+    company = serializers.CharField(source="tenant.name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "email", "full_name", "language", "team", "company",
+            "permissions", "data_scope",
+        ]
+        read_only_fields = ["id", "username", "team"]
+
+    def get_permissions(self, user) -> list[str]:
+        return sorted(user.permission_codes)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    permissions = serializers.ListField(
+        child=serializers.CharField(max_length=100), label=_("permissions"), required=False
+    )
+    data_scope = serializers.ChoiceField(choices=DataScope.choices, label=_("data scope"))
+
+    class Meta:
+        model = Role
+        fields = ["id", "name", "permissions", "data_scope"]
+
+    def validate_permissions(self, codes):
+        unknown = [c for c in codes if c not in registry]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return sorted(set(codes))
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    parent = TenantPrimaryKeyField(
+        label=_("parent team"), model=Team, required=False, allow_null=True
+    )
+    leader = TenantPrimaryKeyField(
+        label=_("leader"), model=User, required=False, allow_null=True
+    )
+    leader_name = serializers.CharField(source="leader.display_name", read_only=True, default=None)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "parent", "leader", "leader_name"]
+
+
+class DictionaryItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DictionaryItem
+        fields = ["id", "kind", "code", "label", "order", "active"]
+
+
+class PermissionCodeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    module = serializers.CharField()
+
+
+class TenantSettingsSerializer(serializers.Serializer):
+    """Every tenant setting, typed, with its limits."""
+
+    def get_fields(self):
+        return {
+            key: serializers.IntegerField(
+                label=LABELS[key], min_value=LIMITS[key][0], max_value=LIMITS[key][1],
+                required=False, default=DEFAULTS[key],
+            )
+            for key in DEFAULTS
+        }

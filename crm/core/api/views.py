@@ -1,0 +1,204 @@
+"""Core endpoints: sign-up, tokens, session login, me, users, roles, teams,
+dictionary, permission codes, tenant settings."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, login, logout
+from django.db.models import Prefetch
+from django.middleware.csrf import get_token
+from django.utils.translation import gettext as _
+from django_scopes import scope
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.core import services
+from crm.core.api import serializers as s
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
+from crm.core.api.permissions import HasTenant
+from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.core.errors import Invalid
+from crm.core.models import DictionaryItem, Role, Team, User
+from crm.core.permissions import registry
+
+
+class SignupView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_scope = "signup"
+
+    @extend_schema(request=s.SignupSerializer, responses={201: s.TokenSerializer})
+    def post(self, request):
+        """Register a company: creates the tenant, its admin user and default data."""
+        serializer = s.SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.tenant_signup(**serializer.validated_data)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+
+
+def _authenticate(request, data) -> User:
+    serializer = s.TokenRequestSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    user = authenticate(request, **serializer.validated_data)
+    if user is None or not user.is_active:
+        raise Invalid(
+            _("The username or password is wrong."),
+            fields={"password": [_("The username or password is wrong.")]},
+        )
+    return user
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
+    def post(self, request):
+        """Exchange a username and password for an API token."""
+        user = _authenticate(request._request, request.data)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class SessionLoginView(APIView):
+    """Session login for the web UI (CSRF cookie set on GET)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: None})
+    def get(self, request):
+        get_token(request)
+        return Response({"authenticated": request.user.is_authenticated})
+
+    @extend_schema(request=s.TokenRequestSerializer, responses=s.MeSerializer)
+    def post(self, request):
+        user = _authenticate(request._request, request.data)
+        login(request._request, user)
+        return Response(s.MeSerializer(user).data)
+
+
+class SessionLogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated, HasTenant]
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        with scope(tenant=request.user.tenant_id):
+            return Response(s.MeSerializer(request.user).data)
+
+    @extend_schema(request=s.MeSerializer, responses=s.MeSerializer)
+    def patch(self, request):
+        """Personal settings: name, e-mail, language."""
+        serializer = s.MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = {
+            k: v for k, v in serializer.validated_data.items()
+            if k in ("full_name", "email", "language")
+        }
+        with scope(tenant=request.user.tenant_id):
+            services.user_update(request.user, tenant=request.user.tenant, actor=request.user, **data)
+            return Response(s.MeSerializer(request.user).data)
+
+
+class UserViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = User
+    serializer_class = s.UserSerializer
+    permission_module = "users"
+    owner_field = None
+    filterset_fields = ["team", "is_active"]
+    ordering_fields = ["username", "full_name", "id"]
+    ordering = ["id"]
+    create_service = staticmethod(services.user_create)
+    update_service = staticmethod(services.user_update)
+    delete_service = staticmethod(services.user_deactivate)
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(is_system=False)
+            .select_related("team")
+            .prefetch_related(Prefetch("roles", queryset=Role.objects.only("id")))
+        )
+
+
+class RoleViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Role
+    serializer_class = s.RoleSerializer
+    permission_module = "roles"
+    ordering = ["id"]
+    create_service = staticmethod(services.role_create)
+    update_service = staticmethod(services.role_update)
+    delete_service = staticmethod(services.role_delete)
+
+    @extend_schema(responses=s.PermissionCodeSerializer(many=True))
+    @action(detail=False, methods=["get"], code_verb="view")
+    def codes(self, request):
+        """Every permission code a role may hold."""
+        return Response(
+            [{"code": p.code, "label": str(p.label), "module": p.module} for p in registry.items()]
+        )
+
+
+class TeamViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Team
+    serializer_class = s.TeamSerializer
+    permission_module = "teams"
+    filterset_fields = ["parent", "leader"]
+    ordering = ["id"]
+    create_service = staticmethod(services.team_create)
+    update_service = staticmethod(services.team_update)
+    delete_service = staticmethod(services.team_delete)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("leader")
+
+
+class DictionaryViewSet(ServiceWriteMixin, TenantViewSet):
+    model = DictionaryItem
+    serializer_class = s.DictionaryItemSerializer
+    permission_module = "dictionary"
+    filterset_fields = ["kind", "active"]
+    ordering = ["kind", "order", "id"]
+    create_service = staticmethod(services.dictionary_create)
+    update_service = staticmethod(services.dictionary_update)
+    delete_service = staticmethod(services.dictionary_delete)
+    # Everyone in the company reads picklists; editing needs the code.
+    public_read = True
+
+
+class TenantSettingsView(TenantScopedMixin, APIView):
+    """The company's settings (SLA hours, pool rules, claim cap)."""
+
+    permission_module = None
+
+    @extend_schema(responses=s.TenantSettingsSerializer)
+    def get(self, request):
+        tenant = request.tenant
+        return Response({key: tenant.setting(key) for key in s.TenantSettingsSerializer().fields})
+
+    @extend_schema(request=s.TenantSettingsSerializer, responses=s.TenantSettingsSerializer)
+    def patch(self, request):
+        if not request.user.has_code("settings.edit"):
+            from crm.core.errors import PermissionRefused
+
+            raise PermissionRefused()
+        serializer = s.TenantSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        tenant = services.tenant_settings_update(
+            tenant=request.tenant, actor=request.user, **serializer.validated_data
+        )
+        return Response({key: tenant.setting(key) for key in s.TenantSettingsSerializer().fields})

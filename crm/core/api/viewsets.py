@@ -1,0 +1,96 @@
+"""Base viewsets: tenant scope, permission codes and data scope applied once.
+
+A concrete viewset names its queryset, serializer, filterset and permission
+module; everything else (tenant scoping, 404 for other tenants' ids, data
+scope, errors, history and transitions) comes from here.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from django.utils import translation
+from django_scopes import scope
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from crm.core.api.permissions import HasCode, HasTenant
+from crm.core.scoping import restrict
+
+
+class TenantScopedMixin:
+    """Activates the tenant scope after authentication for the whole request."""
+
+    permission_classes = [IsAuthenticated, HasTenant, HasCode]
+    model = None  # the concrete model; its scoped manager is queried per request
+    permission_module: str | None = None
+    code: str | None = None  # an @action may require a specific permission code
+    code_verb: str | None = None  # or a verb of the module (view/create/edit/delete)
+    owner_field: str | None = None
+    include_unowned = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            # Class-level querysets cannot touch a scoped manager (no scope at import).
+            cls.queryset = cls.model._base_manager.none()
+
+    def initial(self, request, *args, **kwargs):
+        self._scope_stack = ExitStack()
+        self.perform_authentication(request)
+        user = request.user
+        if user and user.is_authenticated and user.tenant_id:
+            request.tenant = user.tenant
+            self._scope_stack.enter_context(scope(tenant=user.tenant_id))
+            if "lang" not in request.query_params and not request.headers.get(
+                "Accept-Language"
+            ):
+                self._scope_stack.enter_context(translation.override(user.language))
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        stack = getattr(self, "_scope_stack", None)
+        if stack is not None:
+            # Render inside the scope (lazy serializer fields may query), then leave it.
+            response = super().finalize_response(request, response, *args, **kwargs)
+            stack.close()
+            return response
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return self.model._base_manager.none()
+        # The scoped manager (raises outside a scope) plus an explicit tenant filter.
+        queryset = self.model.objects.filter(tenant_id=self.request.user.tenant_id)
+        return restrict(
+            queryset,
+            self.request.user,
+            self.owner_field,
+            include_unowned=self.include_unowned,
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["tenant"] = getattr(self.request, "tenant", None)
+        context["actor"] = self.request.user
+        return context
+
+
+class TenantViewSet(TenantScopedMixin, viewsets.ModelViewSet):
+    """CRUD over a tenant's rows; writes go through the serializer's service calls."""
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+class TenantReadOnlyViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class TenantCreateListViewSet(
+    TenantScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass

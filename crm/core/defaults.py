@@ -1,0 +1,96 @@
+"""What a new company starts with: default roles and dictionary data.
+
+Role and dictionary labels are data in the tenant's own language (Chinese by
+default) and editable by the admin, so they are not translation strings.
+"""
+
+from __future__ import annotations
+
+from crm.core.models import DataScope
+from crm.core.permissions import registry
+
+
+def _codes(*prefixes: str, exclude: tuple[str, ...] = ()) -> list[str]:
+    return [
+        c
+        for c in registry.codes()
+        if any(c.startswith(p) for p in prefixes) and not any(c.startswith(e) for e in exclude)
+    ]
+
+
+def default_roles() -> list[dict]:
+    sales_modules = ("customers.", "contacts.", "leads.", "activities.", "transition:lead.")
+    return [
+        {"name": "管理员", "data_scope": DataScope.ALL, "permissions": registry.codes()},
+        {
+            "name": "销售经理",
+            "data_scope": DataScope.TEAM,
+            "permissions": _codes(*sales_modules, "users.view", "teams.view", "audit.view"),
+        },
+        {
+            "name": "销售代表",
+            "data_scope": DataScope.OWN,
+            "permissions": _codes(
+                *sales_modules,
+                "users.view",
+                "teams.view",
+                "audit.view",
+                exclude=("customers.delete", "contacts.delete", "leads.delete"),
+            ),
+        },
+        {
+            "name": "客服",
+            "data_scope": DataScope.ALL,
+            "permissions": _codes(
+                "customers.view", "contacts.", "activities.", "users.view", "audit.view"
+            ),
+        },
+        {
+            "name": "市场",
+            "data_scope": DataScope.OWN,
+            "permissions": _codes(
+                "leads.view", "leads.create", "leads.edit", "activities.", "customers.view",
+                "users.view", "transition:lead.disqualify", "transition:lead.pool",
+            ),
+        },
+    ]
+
+
+ADMIN_ROLE = "管理员"
+
+DICTIONARY = {
+    "industry": [
+        ("manufacturing", "制造业"),
+        ("it", "信息技术/互联网"),
+        ("finance", "金融"),
+        ("education", "教育"),
+        ("healthcare", "医疗健康"),
+        ("retail", "批发零售"),
+        ("construction", "建筑/房地产"),
+        ("services", "商务服务"),
+        ("other", "其他"),
+    ],
+    "source": [
+        ("website", "官网"),
+        ("phone", "电话咨询"),
+        ("exhibition", "展会"),
+        ("referral", "客户转介绍"),
+        ("advertising", "广告"),
+        ("campaign", "市场活动"),
+        ("other", "其他"),
+    ],
+    "level": [("a", "A 重点客户"), ("b", "B 普通客户"), ("c", "C 一般客户")],
+    "loss_reason": [
+        ("price", "价格过高"),
+        ("competitor", "选择了竞争对手"),
+        ("no_budget", "没有预算"),
+        ("no_need", "需求取消"),
+        ("other", "其他"),
+    ],
+    "disqualify_reason": [
+        ("invalid_contact", "联系方式无效"),
+        ("no_need", "没有需求"),
+        ("duplicate", "重复线索"),
+        ("other", "其他"),
+    ],
+}

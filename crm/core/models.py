@@ -1,0 +1,230 @@
+"""Tenants, users, teams, roles, dictionary data and the audit log."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from crm.core.tenant_settings import DEFAULTS as TENANT_SETTING_DEFAULTS
+
+
+class Tenant(models.Model):
+    """A company using the CRM. Every business row points at one."""
+
+    name = models.CharField(_("company"), max_length=200)
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def setting(self, key: str):
+        """A tenant setting, falling back to the product default."""
+        return self.settings.get(key, TENANT_SETTING_DEFAULTS[key])
+
+
+class TenantModel(models.Model):
+    """Base for every business row: carries its tenant, scoped by django-scopes.
+
+    ``objects`` raises ``ScopeError`` outside ``scope(tenant=...)`` so an
+    unscoped query cannot leak another tenant's rows.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        abstract = True
+
+
+class DataScope(models.TextChoices):
+    OWN = "own", _("own records")
+    TEAM = "team", _("own team incl. sub-teams")
+    ALL = "all", _("all records")
+
+
+SCOPE_RANK = {DataScope.OWN: 0, DataScope.TEAM: 1, DataScope.ALL: 2}
+
+
+class Team(TenantModel):
+    """A department or team; teams form a tree and drive the team data scope."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="team_unique_name_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(TenantModel):
+    """A tenant-defined role: permission codes plus a data scope."""
+
+    name = models.CharField(_("name"), max_length=100)
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
+    data_scope = models.CharField(
+        _("data scope"), max_length=10, choices=DataScope.choices, default=DataScope.OWN
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="role_unique_name_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff member of one tenant. Superusers (operators) may have no tenant."""
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    is_system = models.BooleanField(default=False, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    # --- permission codes (roles are data; see crm.core.permissions) -------
+    @cached_property
+    def _role_rows(self) -> list[Role]:
+        if self.is_system:
+            return []
+        return list(Role.objects.filter(users=self)) if self.tenant_id else []
+
+    @cached_property
+    def permission_codes(self) -> frozenset[str]:
+        if self.is_system:
+            from crm.core.permissions import registry
+
+            return frozenset(registry.codes())
+        codes: set[str] = set()
+        for role in self._role_rows:
+            codes.update(role.permissions)
+        return frozenset(codes)
+
+    @cached_property
+    def data_scope(self) -> str:
+        if self.is_system:
+            return DataScope.ALL
+        scopes = [role.data_scope for role in self._role_rows] or [DataScope.OWN]
+        return max(scopes, key=lambda s: SCOPE_RANK[s])
+
+    def has_code(self, code: str) -> bool:
+        return self.is_active and code in self.permission_codes
+
+    def has_perm(self, perm: str, obj=None) -> bool:  # noqa: ARG002 - Django signature
+        """Permission codes replace Django's model permissions for tenant users.
+
+        django-fsm's ``has_transition_perm`` calls this with a transition's code.
+        """
+        if self.is_active and self.is_superuser and not self.tenant_id:
+            return True
+        return self.has_code(perm)
+
+
+class DictionaryItem(TenantModel):
+    """A tenant-editable picklist value (industry, source, level, loss reason...)."""
+
+    class Kind(models.TextChoices):
+        INDUSTRY = "industry", _("industry")
+        SOURCE = "source", _("source")
+        LEVEL = "level", _("customer level")
+        REGION = "region", _("region")
+        LOSS_REASON = "loss_reason", _("loss reason")
+        DISQUALIFY_REASON = "disqualify_reason", _("disqualification reason")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    code = models.CharField(_("code"), max_length=50)
+    label = models.CharField(_("label"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("dictionary item")
+        verbose_name_plural = _("dictionary items")
+        ordering = ["kind", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "code"], name="dictionary_unique_code_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AuditEntry(TenantModel):
+    """Who did what to which record, with the changed fields (before/after)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=50)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]

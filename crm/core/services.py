@@ -1,0 +1,259 @@
+"""The write path for tenants, users, roles, teams, dictionary data and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from crm.core import audit
+from crm.core.defaults import ADMIN_ROLE, DICTIONARY, default_roles
+from crm.core.errors import Invalid
+from crm.core.models import DictionaryItem, Role, Team, Tenant, User
+from crm.core.permissions import registry
+from crm.core.tenant_settings import DEFAULTS, LIMITS
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid(fields={"password": list(exc.messages)}) from None
+
+
+def _check_username(username: str, exclude_id=None) -> None:
+    qs = User.objects.filter(username__iexact=username)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    if qs.exists():
+        raise Invalid(fields={"username": [_("This username is taken.")]})
+
+
+def tenant_signup(*, company: str, username: str, password: str, email: str) -> User:
+    """Create a company, its admin user, the default roles and dictionary data."""
+    company = company.strip()
+    if not company:
+        raise Invalid(fields={"company": [_("Enter the company name.")]})
+    _check_username(username)
+    _check_password(password, User(username=username, email=email))
+    with transaction.atomic():
+        tenant = Tenant.objects.create(name=company, settings=dict(DEFAULTS))
+        with scope(tenant=tenant.pk):
+            roles = {
+                spec["name"]: Role.objects.create(tenant=tenant, **spec) for spec in default_roles()
+            }
+            DictionaryItem.objects.bulk_create(
+                DictionaryItem(tenant=tenant, kind=kind, code=code, label=label, order=i)
+                for kind, items in DICTIONARY.items()
+                for i, (code, label) in enumerate(items)
+            )
+            admin = User.objects.create_user(
+                username=username, password=password, email=email, tenant=tenant
+            )
+            admin.roles.set([roles[ADMIN_ROLE]])
+            audit.record(
+                tenant=tenant, actor=admin, action="signup", obj=tenant, changes={"company": company}
+            )
+    return admin
+
+
+def _check_team(tenant, team) -> None:
+    if team is not None and team.tenant_id != tenant.pk:
+        raise Invalid(fields={"team": [_("Unknown team.")]})
+
+
+def user_create(*, tenant, actor, password: str, roles=(), **data: Any) -> User:
+    _check_username(data["username"])
+    _check_team(tenant, data.get("team"))
+    user = User(tenant=tenant, **data)
+    _check_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        user.roles.set(roles)
+        changes = audit.snapshot(user, [k for k in data if k != "password"])
+        changes["roles"] = [r.pk for r in roles]
+        audit.record(tenant=tenant, actor=actor, action="create", obj=user, changes=changes)
+    return user
+
+
+def user_update(user: User, *, tenant, actor, password: str | None = None, roles=None, **data):
+    if "username" in data:
+        _check_username(data["username"], exclude_id=user.pk)
+    _check_team(tenant, data.get("team"))
+    with transaction.atomic():
+        changes = audit.apply_changes(user, data)
+        fields = list(changes)
+        if password:
+            _check_password(password, user)
+            user.set_password(password)
+            fields.append("password")
+            changes["password"] = ["***", "***"]
+        if fields:
+            user.save(update_fields=fields)
+        if roles is not None:
+            before = sorted(user.roles.values_list("pk", flat=True))
+            after = sorted(r.pk for r in roles)
+            if before != after:
+                user.roles.set(roles)
+                changes["roles"] = [before, after]
+        if changes:
+            audit.record(tenant=tenant, actor=actor, action="update", obj=user, changes=changes)
+    return user
+
+
+def user_deactivate(user: User, *, tenant, actor) -> None:
+    """Users are never deleted (their records keep them); they are deactivated."""
+    if user.pk == actor.pk:
+        raise Invalid(fields={"non_field_errors": [_("You cannot deactivate yourself.")]})
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        audit.record(
+            tenant=tenant, actor=actor, action="deactivate", obj=user,
+            changes={"is_active": [True, False]},
+        )
+
+
+def _check_codes(codes: list[str]) -> None:
+    unknown = [c for c in codes if c not in registry]
+    if unknown:
+        raise Invalid(
+            fields={"permissions": [_("Unknown permission codes: %(codes)s") % {
+                "codes": ", ".join(unknown)}]}
+        )
+
+
+def role_create(*, tenant, actor, **data: Any) -> Role:
+    _check_codes(data.get("permissions", []))
+    if Role.objects.filter(tenant=tenant, name=data["name"]).exists():
+        raise Invalid(fields={"name": [_("A role with this name exists.")]})
+    with transaction.atomic():
+        role = Role.objects.create(tenant=tenant, **data)
+        audit.record(
+            tenant=tenant, actor=actor, action="create", obj=role,
+            changes=audit.snapshot(role, list(data)),
+        )
+    return role
+
+
+def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
+    if "permissions" in data:
+        _check_codes(data["permissions"])
+        data["permissions"] = sorted(set(data["permissions"]))
+    if "name" in data and Role.objects.filter(tenant=tenant, name=data["name"]).exclude(
+        pk=role.pk
+    ).exists():
+        raise Invalid(fields={"name": [_("A role with this name exists.")]})
+    with transaction.atomic():
+        changes = audit.apply_changes(role, data)
+        if changes:
+            role.save(update_fields=list(changes))
+            audit.record(tenant=tenant, actor=actor, action="update", obj=role, changes=changes)
+    return role
+
+
+def role_delete(role: Role, *, tenant, actor) -> None:
+    if role.users.exists():
+        raise Invalid(fields={"non_field_errors": [_("This role is still given to users.")]})
+    with transaction.atomic():
+        audit.record(tenant=tenant, actor=actor, action="delete", obj=role)
+        role.delete()
+
+
+def _check_team_parent(team: Team | None, parent: Team | None) -> None:
+    node = parent
+    while node is not None:
+        if team is not None and node.pk == team.pk:
+            raise Invalid(fields={"parent": [_("A team cannot be inside itself.")]})
+        node = node.parent
+
+
+def team_create(*, tenant, actor, **data: Any) -> Team:
+    if Team.objects.filter(tenant=tenant, name=data["name"]).exists():
+        raise Invalid(fields={"name": [_("A team with this name exists.")]})
+    with transaction.atomic():
+        team = Team.objects.create(tenant=tenant, **data)
+        audit.record(
+            tenant=tenant, actor=actor, action="create", obj=team,
+            changes=audit.snapshot(team, list(data)),
+        )
+    return team
+
+
+def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
+    if "parent" in data:
+        _check_team_parent(team, data["parent"])
+    with transaction.atomic():
+        changes = audit.apply_changes(team, data)
+        if changes:
+            team.save(update_fields=list(changes))
+            audit.record(tenant=tenant, actor=actor, action="update", obj=team, changes=changes)
+    return team
+
+
+def team_delete(team: Team, *, tenant, actor) -> None:
+    if team.children.exists() or team.members.exists():
+        raise Invalid(
+            fields={"non_field_errors": [_("Move this team's members and sub-teams first.")]}
+        )
+    with transaction.atomic():
+        audit.record(tenant=tenant, actor=actor, action="delete", obj=team)
+        team.delete()
+
+
+def dictionary_create(*, tenant, actor, **data: Any) -> DictionaryItem:
+    if DictionaryItem.objects.filter(tenant=tenant, kind=data["kind"], code=data["code"]).exists():
+        raise Invalid(fields={"code": [_("This code exists for this kind.")]})
+    with transaction.atomic():
+        item = DictionaryItem.objects.create(tenant=tenant, **data)
+        audit.record(
+            tenant=tenant, actor=actor, action="create", obj=item,
+            changes=audit.snapshot(item, list(data)),
+        )
+    return item
+
+
+def dictionary_update(item: DictionaryItem, *, tenant, actor, **data: Any) -> DictionaryItem:
+    data.pop("kind", None)
+    data.pop("code", None)  # codes are referenced by imports; labels change freely
+    with transaction.atomic():
+        changes = audit.apply_changes(item, data)
+        if changes:
+            item.save(update_fields=list(changes))
+            audit.record(tenant=tenant, actor=actor, action="update", obj=item, changes=changes)
+    return item
+
+
+def dictionary_delete(item: DictionaryItem, *, tenant, actor) -> None:
+    """Items in use are deactivated instead of deleted."""
+    with transaction.atomic():
+        item.active = False
+        item.save(update_fields=["active"])
+        audit.record(tenant=tenant, actor=actor, action="deactivate", obj=item)
+
+
+def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:
+    errors = {}
+    for key, value in values.items():
+        low, high = LIMITS[key]
+        if not low <= value <= high:
+            errors[key] = [_("Enter a value from %(low)d to %(high)d.") % {"low": low, "high": high}]
+    merged = {**DEFAULTS, **tenant.settings, **values}
+    if merged["pool_warning_days"] >= merged["pool_idle_days"]:
+        errors.setdefault("pool_warning_days", []).append(
+            _("The warning must come before the return to the pool.")
+        )
+    if errors:
+        raise Invalid(fields=errors)
+    with transaction.atomic():
+        changes = {k: [tenant.setting(k), v] for k, v in values.items() if tenant.setting(k) != v}
+        tenant.settings = merged
+        tenant.save(update_fields=["settings"])
+        if changes:
+            audit.record(tenant=tenant, actor=actor, action="settings", obj=tenant, changes=changes)
+    return tenant

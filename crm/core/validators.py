@@ -1,0 +1,100 @@
+"""Validation and normalisation shared by the API, services and imports."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def halfwidth(value: str) -> str:
+    """Full-width digits, letters and symbols to their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(
+        CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(value: str) -> str:
+    """Validate a unified social credit code (GB 32100-2015) and return it upper-case.
+
+    Raises ValidationError naming the problem (length, characters, checksum).
+    """
+    code = halfwidth(value or "").strip().upper().replace(" ", "")
+    if len(code) != 18:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            code="credit_code_length",
+            params={"n": len(code)},
+        )
+    bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARS})
+    if bad:
+        raise ValidationError(
+            _("A unified social credit code cannot contain %(chars)s."),
+            code="credit_code_chars",
+            params={"chars": "".join(bad)},
+        )
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise ValidationError(
+            _("The check character of this unified social credit code is wrong."),
+            code="credit_code_checksum",
+        )
+    return code
+
+
+def normalize_mobile(value: str) -> str:
+    """A mainland China mobile number in E.164 (+8613812345678).
+
+    Accepts full-width digits, spaces, dashes and the +86/0086 prefixes.
+    """
+    raw = halfwidth(value or "").strip()
+    for ch in " -()\u3000":
+        raw = raw.replace(ch, "")
+    if raw.startswith("0086"):
+        raw = "+86" + raw[4:]
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="mobile_invalid", params={"value": value}
+        ) from None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationError(
+            _("“%(value)s” is not a valid mobile number."),
+            code="mobile_invalid",
+            params={"value": value},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(value: str) -> str:
+    """A landline or mobile number, lightly normalised (digits, +, -)."""
+    raw = halfwidth(value or "").strip()
+    allowed = set("0123456789+-() ")
+    if any(ch not in allowed for ch in raw):
+        raise ValidationError(
+            _("“%(value)s” is not a phone number."), code="phone_invalid", params={"value": value}
+        )
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits < 7 or digits > 15:
+        raise ValidationError(
+            _("A phone number has 7 to 15 digits."), code="phone_invalid", params={"value": value}
+        )
+    return raw
+
+
+def national_digits(e164: str) -> str:
+    """``+8613812345678`` -> ``13812345678`` (what people type when searching)."""
+    return e164[3:] if e164.startswith("+86") else e164.lstrip("+")

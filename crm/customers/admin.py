@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django_fsm import FSMField
+
+from crm.customers.models import Contact, Customer, Lead
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "owner", "credit_code", "phone"]
+    list_select_related = ["tenant", "owner"]
+    search_fields = ["name", "search_key"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "mobile", "email"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    """States move only through the workflow engine: the status is read-only here."""
+
+    list_display = ["company_name", "tenant", "owner", "status", "created_at"]
+    list_select_related = ["tenant", "owner"]
+    list_filter = ["status"]
+    readonly_fields = ["status"]
+    formfield_overrides = {FSMField: {"disabled": True}}

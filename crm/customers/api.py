@@ -1,0 +1,225 @@
+"""REST endpoints for customers, contacts and leads."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crm.core.api.filters import SearchFilterSet
+from crm.core.api.fields import CreditCodeField, MobileField, PhoneField
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.viewsets import TenantViewSet
+from crm.core.models import DictionaryItem, User
+from crm.customers import selectors, services
+from crm.customers.models import Contact, Customer, Lead
+from workflows.engine import available_transitions
+from workflows.lead import LeadStatus
+
+
+def dictionary_field(kind: str, label):
+    return TenantPrimaryKeyField(
+        label=label,
+        model=DictionaryItem, filters={"kind": kind, "active": True},
+        required=False,
+        allow_null=True,
+    )
+
+
+def owner_field():
+    return TenantPrimaryKeyField(
+        label=_("owner"),
+        model=User, filters={"is_active": True, "is_system": False},
+        required=False,
+        allow_null=True,
+    )
+
+
+# --- customers -----------------------------------------------------------------
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    credit_code = CreditCodeField(label=_("unified social credit code"), max_length=30)
+    phone = PhoneField(label=_("phone"), max_length=30)
+    industry = dictionary_field("industry", _("industry"))
+    level = dictionary_field("level", _("level"))
+    source = dictionary_field("source", _("source"))
+    owner = owner_field()
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    industry_label = serializers.CharField(source="industry.label", read_only=True, default=None)
+    level_label = serializers.CharField(source="level.label", read_only=True, default=None)
+    source_label = serializers.CharField(source="source.label", read_only=True, default=None)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id", "name", "kind", "credit_code", "industry", "industry_label", "level",
+            "level_label", "source", "source_label", "region", "owner", "owner_name", "phone",
+            "address", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+
+class CustomerFilter(SearchFilterSet):
+    created_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Customer
+        fields = ["owner", "industry", "level", "source", "kind", "region"]
+
+
+class CustomerViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Customer
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    permission_module = "customers"
+    owner_field = "owner"
+    ordering_fields = ["id", "name", "created_at", "updated_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.customer_create)
+    update_service = staticmethod(services.customer_update)
+    delete_service = staticmethod(services.customer_delete)
+
+    def get_queryset(self):
+        return selectors.customers_for_list(super().get_queryset())
+
+
+# --- contacts ------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    customer = TenantPrimaryKeyField(label=_("customer"), model=Customer)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    mobile = MobileField(label=_("mobile"), max_length=30)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id", "customer", "customer_name", "name", "mobile", "email", "title", "birthday",
+            "version", "created_at",
+        ]
+        read_only_fields = ["version", "created_at"]
+
+
+class ContactFilter(SearchFilterSet):
+    class Meta:
+        model = Contact
+        fields = ["customer"]
+
+
+class ContactViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Contact
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    permission_module = "contacts"
+    owner_field = "customer__owner"
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.contact_create)
+    update_service = staticmethod(services.contact_update)
+    delete_service = staticmethod(services.contact_delete)
+
+    def get_queryset(self):
+        return selectors.contacts_for_list(super().get_queryset())
+
+
+# --- leads ---------------------------------------------------------------------
+
+
+class TransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    irreversible = serializers.BooleanField()
+    inputs = serializers.ListField(child=serializers.CharField())
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    mobile = MobileField(label=_("mobile"), max_length=30)
+    credit_code = CreditCodeField(label=_("unified social credit code"), max_length=30)
+    source = dictionary_field("source", _("source"))
+    source_label = serializers.CharField(source="source.label", read_only=True, default=None)
+    owner = owner_field()
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "company_name", "contact_name", "mobile", "email", "credit_code", "source",
+            "source_label", "need", "owner", "owner_name", "status", "status_label",
+            "disqualify_reason", "customer", "activity_count", "last_activity_at", "pooled_at",
+            "version", "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "status", "disqualify_reason", "customer", "activity_count", "last_activity_at",
+            "pooled_at", "version", "created_at", "updated_at",
+        ]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("company_name", "").strip():
+            raise serializers.ValidationError({"company_name": [_("Enter the company name.")]})
+        return attrs
+
+
+class LeadDetailSerializer(LeadSerializer):
+    transitions = serializers.SerializerMethodField()
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "transitions"]
+
+    @extend_schema_field(TransitionSerializer(many=True))
+    def get_transitions(self, lead) -> list[dict]:
+        return available_transitions(lead, self.context["request"].user)
+
+
+class LeadFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
+    created_at = django_filters.IsoDateTimeFromToRangeFilter()
+    pool = django_filters.BooleanFilter(method="filter_pool", label=_("in public pool"))
+
+    class Meta:
+        model = Lead
+        fields = ["owner", "source", "status"]
+
+    def filter_pool(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status=LeadStatus.POOLED)
+        return queryset.exclude(status=LeadStatus.POOLED)
+
+
+class LeadViewSet(ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
+    model = Lead
+    filterset_class = LeadFilter
+    permission_module = "leads"
+    owner_field = "owner"
+    include_unowned = True  # the public pool is visible to everyone with leads.view
+    ordering_fields = ["id", "company_name", "created_at", "updated_at", "status"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.lead_create)
+    update_service = staticmethod(services.lead_update)
+    delete_service = staticmethod(services.lead_delete)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return LeadSerializer
+        return LeadDetailSerializer
+
+    def get_queryset(self):
+        return selectors.leads_for_list(super().get_queryset()).select_related("tenant")
+
+    def clean_transition_inputs(self, name, data):
+        cleaned = super().clean_transition_inputs(name, data)
+        if name == "convert" and data.get("customer") not in (None, ""):
+            try:
+                cleaned["customer"] = int(data["customer"])
+            except (TypeError, ValueError):
+                from crm.core.errors import Invalid
+
+                raise Invalid(fields={"customer": [str(_("Choose a customer by its id."))]}) from None
+        return cleaned

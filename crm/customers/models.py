@@ -1,0 +1,141 @@
+"""Customers, contacts and leads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.core.models import DictionaryItem, TenantModel
+from workflows.lead import LeadProcessMixin
+
+
+def _dictionary_fk(kind: str, verbose: str, related: str):
+    return models.ForeignKey(
+        DictionaryItem,
+        verbose_name=verbose,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related,
+        limit_choices_to={"kind": kind},
+    )
+
+
+class Customer(TenantModel):
+    """A customer: a company or a person, with an owner."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("company")
+        PERSON = "person", _("person")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    industry = _dictionary_fk("industry", _("industry"), "+")
+    level = _dictionary_fk("level", _("level"), "+")
+    source = _dictionary_fk("source", _("source"), "+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    search_key = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["tenant", "owner"]),
+            models.Index(fields=["tenant", "credit_code"]),
+            models.Index(fields=["tenant", "name"]),
+            models.Index(fields=["tenant", "phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(TenantModel):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    search_key = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["tenant", "mobile"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lead(LeadProcessMixin, TenantModel):
+    """A potential customer. Its process lives in ``workflows/lead.py``."""
+
+    company_name = models.CharField(_("company name"), max_length=200)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    source = _dictionary_fk("source", _("source"), "+")
+    need = models.TextField(_("need"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    activity_count = models.PositiveIntegerField(_("activities"), default=0, editable=False)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    pooled_at = models.DateTimeField(_("returned to pool at"), null=True, blank=True)
+    search_key = models.TextField(editable=False, default="")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["tenant", "status", "-created_at"]),
+            models.Index(fields=["tenant", "owner", "-created_at"]),
+            models.Index(fields=["tenant", "mobile"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name

@@ -1,0 +1,222 @@
+"""The write path for customers, contacts and leads (keyword-only, audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.core import audit
+from crm.core.errors import Invalid
+from crm.core.search import build_search_key
+from crm.customers.models import Contact, Customer, Lead
+from workflows import reminders
+
+CUSTOMER_FIELDS = (
+    "name",
+    "kind",
+    "credit_code",
+    "industry",
+    "level",
+    "source",
+    "region",
+    "owner",
+    "phone",
+    "address",
+)
+CONTACT_FIELDS = ("customer", "name", "mobile", "email", "title", "birthday")
+LEAD_FIELDS = (
+    "company_name",
+    "contact_name",
+    "mobile",
+    "email",
+    "credit_code",
+    "source",
+    "need",
+    "owner",
+)
+
+
+def _check_owner(tenant, owner) -> None:
+    if owner is not None and owner.tenant_id != tenant.pk:
+        raise Invalid(fields={"owner": [_("Unknown user.")]})
+
+
+def _customer_key(customer: Customer) -> str:
+    return build_search_key(customer.name, phones=(customer.phone,))
+
+
+def customer_create(*, tenant, actor, **data: Any) -> Customer:
+    _check_owner(tenant, data.get("owner"))
+    if data.get("owner") is None:
+        data["owner"] = actor
+    with transaction.atomic():
+        customer = Customer(tenant=tenant, created_by=actor, **data)
+        customer.search_key = _customer_key(customer)
+        customer.save()
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=customer,
+            changes=audit.snapshot(customer, [f for f in CUSTOMER_FIELDS if f in data]),
+        )
+    return customer
+
+
+def _update(obj, *, tenant, actor, data: dict[str, Any], allowed: tuple[str, ...], key_fn=None):
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise Invalid(fields={name: [_("This field cannot be changed.")] for name in unknown})
+    with transaction.atomic():
+        changes = audit.apply_changes(obj, data)
+        if not changes:
+            return obj
+        update_fields = [*changes, "version"]
+        if key_fn is not None:
+            obj.search_key = key_fn(obj)
+            update_fields.append("search_key")
+        if hasattr(obj, "updated_at"):
+            update_fields.append("updated_at")
+        obj.version += 1
+        obj.save(update_fields=update_fields)
+        audit.record(tenant=tenant, actor=actor, action="update", obj=obj, changes=changes)
+    return obj
+
+
+def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Customer:
+    _check_owner(tenant, data.get("owner"))
+    return _update(
+        customer, tenant=tenant, actor=actor, data=data, allowed=CUSTOMER_FIELDS,
+        key_fn=_customer_key,
+    )
+
+
+def _delete(obj, *, tenant, actor) -> None:
+    with transaction.atomic():
+        audit.record(tenant=tenant, actor=actor, action="delete", obj=obj, changes={})
+        obj.delete()
+
+
+def customer_delete(customer: Customer, *, tenant, actor) -> None:
+    _delete(customer, tenant=tenant, actor=actor)
+
+
+def _contact_key(contact: Contact) -> str:
+    return build_search_key(contact.name, phones=(contact.mobile,))
+
+
+def contact_create(*, tenant, actor, **data: Any) -> Contact:
+    with transaction.atomic():
+        contact = Contact(tenant=tenant, **data)
+        contact.search_key = _contact_key(contact)
+        contact.save()
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=contact,
+            changes=audit.snapshot(contact, [f for f in CONTACT_FIELDS if f in data]),
+        )
+    return contact
+
+
+def contact_update(contact: Contact, *, tenant, actor, **data: Any) -> Contact:
+    return _update(
+        contact, tenant=tenant, actor=actor, data=data, allowed=CONTACT_FIELDS,
+        key_fn=_contact_key,
+    )
+
+
+def contact_delete(contact: Contact, *, tenant, actor) -> None:
+    _delete(contact, tenant=tenant, actor=actor)
+
+
+def _lead_key(lead: Lead) -> str:
+    return build_search_key(lead.company_name, lead.contact_name, phones=(lead.mobile,))
+
+
+def lead_create(*, tenant, actor, **data: Any) -> Lead:
+    """Create a lead owned by ``owner`` (default: its creator) and schedule its reminders."""
+    _check_owner(tenant, data.get("owner"))
+    if data.get("owner") is None:
+        data["owner"] = actor
+    with transaction.atomic():
+        lead = Lead(tenant=tenant, created_by=actor, **data)
+        lead.owned_since = timezone.now() if lead.owner_id else None
+        lead.search_key = _lead_key(lead)
+        lead.save()
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=lead,
+            changes=audit.snapshot(lead, [f for f in LEAD_FIELDS if f in data]),
+        )
+        reminders.on_create(lead)
+    return lead
+
+
+def lead_update(lead: Lead, *, tenant, actor, **data: Any) -> Lead:
+    """Edit a lead's fields (the status moves only through transitions)."""
+    _check_owner(tenant, data.get("owner"))
+    owner_changed = "owner" in data and data["owner"] != lead.owner
+    with transaction.atomic():
+        if owner_changed:
+            lead.owned_since = timezone.now()
+            data = {**data}
+        lead = _update(
+            lead, tenant=tenant, actor=actor, data=data, allowed=LEAD_FIELDS, key_fn=_lead_key
+        )
+        if owner_changed:
+            Lead.objects.filter(pk=lead.pk).update(owned_since=lead.owned_since)
+            reminders.cancel(lead)
+            reminders.on_create(lead)
+    return lead
+
+
+def lead_delete(lead: Lead, *, tenant, actor) -> None:
+    with transaction.atomic():
+        reminders.cancel(lead)
+        _delete(lead, tenant=tenant, actor=actor)
+
+
+def lead_activity_logged(*, lead_id: int, occurred_at) -> None:
+    """Count an activity on a lead and push back its idle (pool) reminders."""
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    lead.activity_count += 1
+    if lead.last_activity_at is None or occurred_at > lead.last_activity_at:
+        lead.last_activity_at = occurred_at
+    lead.save(update_fields=["activity_count", "last_activity_at"])
+    reminders.reschedule(lead, ("lead.pool_warning", "lead.auto_pool"))
+
+
+def customer_for_converted_lead(*, lead: Lead, actor, into_customer_id=None) -> Customer:
+    """Convert's work inside the transition: a new customer and contact, or a merge."""
+    tenant = lead.tenant
+    if into_customer_id:
+        customer = Customer.objects.get(tenant=tenant, pk=into_customer_id)
+    else:
+        customer = customer_create(
+            tenant=tenant,
+            actor=actor,
+            name=lead.company_name,
+            credit_code=lead.credit_code,
+            source=lead.source,
+            owner=lead.owner or actor,
+            phone=lead.mobile,
+        )
+    if lead.contact_name:
+        exists = lead.mobile and Contact.objects.filter(customer=customer, mobile=lead.mobile)
+        if not (exists and exists.exists()):
+            contact_create(
+                tenant=tenant,
+                actor=actor,
+                customer=customer,
+                name=lead.contact_name,
+                mobile=lead.mobile,
+                email=lead.email,
+            )
+    return customer

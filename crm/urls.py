@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from crm.api_router import router
+from crm.core.api import views as core_views
+from crm.core.health import health
+
+api_v1 = [
+    path("signup/", core_views.SignupView.as_view(), name="signup"),
+    path("auth/token/", core_views.TokenView.as_view(), name="auth-token"),
+    path("auth/login/", core_views.SessionLoginView.as_view(), name="auth-login"),
+    path("auth/logout/", core_views.SessionLogoutView.as_view(), name="auth-logout"),
+    path("me/", core_views.MeView.as_view(), name="me"),
+    path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+]

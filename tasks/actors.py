@@ -1,0 +1,4 @@
+"""Every actor, imported so workers (``rundramatiq``) register them all."""
+
+from tasks.notifications import send_notification_email  # noqa: F401
+from tasks.reminders import deliver_reminder  # noqa: F401

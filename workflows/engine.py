@@ -1,0 +1,149 @@
+"""The one way a state moves: ``transition()``.
+
+lock the row -> check the version -> check the state -> check the permission
+-> run the guards -> apply (django-fsm) -> save -> TransitionLog + audit ->
+cancel the reminders of the state left, schedule those of the state entered
+-> side effects enqueued on commit.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from crm.core import audit
+from crm.core.errors import Conflict, GuardFailed, InvalidTransition, PermissionRefused
+from workflows import reminders
+from workflows.models import TransitionLog
+from workflows.process import GuardContext, Process, Step, get_process
+
+
+def _fsm_transition(obj: models.Model, process: Process, name: str):
+    """The django-fsm Transition named ``name`` that leaves the current state, if any."""
+    getter = getattr(obj, f"get_available_{process.field_name}_transitions")
+    return next((t for t in getter() if t.name == name), None)
+
+
+def _all_names(obj: models.Model, process: Process) -> set[str]:
+    getter = getattr(obj, f"get_all_{process.field_name}_transitions")
+    return {t.name for t in getter()}
+
+
+def blocking_reasons(obj: models.Model, step: Step, ctx: GuardContext) -> list[str]:
+    """Every reason a step is blocked: missing inputs first, then guards."""
+    reasons: list[str] = []
+    for key, message in step.required_inputs.items():
+        value = ctx.inputs.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            reasons.append(str(message))
+    for guard in step.guards:
+        reason = guard(obj, ctx)
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
+def available_transitions(obj: models.Model, actor) -> list[dict[str, Any]]:
+    """The transitions leaving the record's state, for this user, with reasons.
+
+    Required inputs are not reported as reasons here: the UI asks for them.
+    """
+    process = get_process(obj)
+    ctx = GuardContext(actor=actor, inputs={})
+    out = []
+    for fsm_t in getattr(obj, f"get_available_{process.field_name}_transitions")():
+        step = process.step(fsm_t.name)
+        if step is None:
+            continue
+        reasons: list[str] = []
+        if not actor.has_code(process.code(step.name)):
+            reasons.append(_("You do not have permission for this step."))
+        for guard in step.guards:
+            reason = guard(obj, ctx)
+            if reason:
+                reasons.append(str(reason))
+        out.append(
+            {
+                "name": step.name,
+                "label": str(step.label),
+                "allowed": not reasons,
+                "reasons": reasons,
+                "irreversible": step.irreversible,
+                "inputs": list(step.required_inputs),
+            }
+        )
+    return out
+
+
+def transition(
+    *,
+    model: type[models.Model],
+    pk: int,
+    name: str,
+    tenant,
+    actor,
+    inputs: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> models.Model:
+    """Move one record through one named transition; ``actor=None`` is the system.
+
+    Raises InvalidTransition (409), Conflict (409), PermissionRefused (403) or
+    GuardFailed (400, with reasons). Returns the saved record.
+    """
+    process = get_process(model)
+    step = process.step(name)
+    inputs = dict(inputs or {})
+    comment = str(inputs.pop("comment", "") or "")
+    ctx = GuardContext(actor=actor, inputs=inputs)
+
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=pk, tenant=tenant)
+        if expected_version is not None and obj.version != expected_version:
+            raise Conflict()
+        if step is None or name not in _all_names(obj, process):
+            raise InvalidTransition(_("Unknown step “%(name)s”.") % {"name": name})
+        if actor is not None and not actor.has_code(process.code(name)):
+            raise PermissionRefused()
+        fsm_t = _fsm_transition(obj, process, name)
+        if fsm_t is None:
+            raise InvalidTransition()
+        reasons = blocking_reasons(obj, step, ctx)
+        if reasons:
+            raise GuardFailed(reasons=reasons)
+
+        source = getattr(obj, process.field_name)
+        try:
+            getattr(obj, name)(actor=actor, **inputs)
+        except TransitionNotAllowed as exc:  # a condition changed under us
+            raise InvalidTransition() from exc
+        target = getattr(obj, process.field_name)
+        for work in step.in_transaction:
+            work(obj, ctx)  # may create related rows and set fields on obj
+        obj.version += 1
+        obj.save()  # ConcurrentTransitionMixin refuses a stale state
+
+        TransitionLog.objects.create(
+            tenant=tenant,
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=obj.pk,
+            process=process.name,
+            transition=name,
+            source=source,
+            target=target,
+            actor=actor,
+            comment=comment,
+        )
+        changes = {process.field_name: [source, target]}
+        changes.update({k: audit.json_value(v) for k, v in inputs.items()})
+        audit.record(
+            tenant=tenant, actor=actor, action=f"transition:{name}", obj=obj, changes=changes
+        )
+        reminders.on_state_change(obj, process, source=source, target=target)
+        for effect in step.after_commit:
+            transaction.on_commit(partial(effect, obj.pk))
+    return obj

@@ -1,0 +1,317 @@
+"""The Lead process (潜在客户): new -> contacted -> qualified -> converted.
+
+new|contacted|qualified -> disqualified; any open state -> pooled (public
+pool, no owner); pooled -> new (claimed). See SPEC.md §3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from crm.core.permissions import transition_code
+from workflows.process import GuardContext, Process, ReminderRule, Step, register
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _lazy("new")
+    CONTACTED = "contacted", _lazy("contacted")
+    QUALIFIED = "qualified", _lazy("qualified")
+    CONVERTED = "converted", _lazy("converted")
+    DISQUALIFIED = "disqualified", _lazy("disqualified")
+    POOLED = "pooled", _lazy("in public pool")
+
+
+OPEN = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
+
+
+def _code(name: str) -> str:
+    return transition_code("lead", name)
+
+
+class LeadProcessMixin(ConcurrentTransitionMixin, models.Model):
+    """State field and transitions of a lead; bodies change fields only."""
+
+    status = FSMField(
+        _lazy("status"), default=LeadStatus.NEW, choices=LeadStatus.choices, protected=True
+    )
+    disqualify_reason = models.CharField(_lazy("disqualification reason"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @transition(status, source=LeadStatus.NEW, target=LeadStatus.CONTACTED, permission=_code("contact"))
+    def contact(self, actor=None):
+        pass
+
+    @transition(
+        status, source=LeadStatus.CONTACTED, target=LeadStatus.QUALIFIED, permission=_code("qualify")
+    )
+    def qualify(self, actor=None):
+        pass
+
+    @transition(
+        status, source=LeadStatus.QUALIFIED, target=LeadStatus.CONVERTED, permission=_code("convert")
+    )
+    def convert(self, actor=None, customer=None):
+        pass
+
+    @transition(status, source=OPEN, target=LeadStatus.DISQUALIFIED, permission=_code("disqualify"))
+    def disqualify(self, actor=None, reason: str = ""):
+        self.disqualify_reason = reason.strip()
+
+    @transition(status, source=OPEN, target=LeadStatus.POOLED, permission=_code("pool"))
+    def pool(self, actor=None):
+        self.owner = None
+        self.owned_since = None
+        self.pooled_at = timezone.now()
+
+    @transition(status, source=LeadStatus.POOLED, target=LeadStatus.NEW, permission=_code("claim"))
+    def claim(self, actor=None):
+        self.owner = actor
+        self.owned_since = timezone.now()
+        self.pooled_at = None
+
+
+# --- guards: pure functions returning a reason, or None -----------------------
+
+
+def has_logged_activity(lead, ctx: GuardContext):
+    if lead.activity_count < 1:
+        return _("Log a call, visit or other activity with this lead first.")
+    return None
+
+
+def has_phone_or_email(lead, ctx: GuardContext):
+    if not (lead.mobile or lead.email):
+        return _("Enter a mobile number or an e-mail address first.")
+    return None
+
+
+def has_need(lead, ctx: GuardContext):
+    if not (lead.need or "").strip():
+        return _("Describe the lead's need first.")
+    return None
+
+
+def no_duplicate_customer(lead, ctx: GuardContext):
+    """A lead converts into a new customer only when none matches it (or it is merged)."""
+    from crm.customers.selectors import find_duplicate_customer
+
+    if ctx.inputs.get("customer"):
+        return None  # converting into a chosen existing customer (merge)
+    duplicate, field = find_duplicate_customer(
+        tenant_id=lead.tenant_id,
+        name=lead.company_name,
+        credit_code=lead.credit_code,
+        mobile=lead.mobile,
+    )
+    if duplicate is None:
+        return None
+    return _(
+        "A customer with the same %(field)s already exists: “%(name)s” (#%(id)s). "
+        "Convert into that customer or change the lead."
+    ) % {"field": field, "name": duplicate.name, "id": duplicate.pk}
+
+
+def merge_target_exists(lead, ctx: GuardContext):
+    from crm.customers.models import Customer
+
+    target = ctx.inputs.get("customer")
+    if target and not Customer.objects.filter(tenant_id=lead.tenant_id, pk=target).exists():
+        return _("The customer to convert into does not exist.")
+    return None
+
+
+def claimed_by_a_person(lead, ctx: GuardContext):
+    if ctx.actor is None:
+        return _("Only a person can claim a lead.")
+    return None
+
+
+def under_daily_claim_cap(lead, ctx: GuardContext):
+    from workflows.models import TransitionLog
+
+    if ctx.actor is None:
+        return None
+    cap = lead.tenant.setting("daily_claim_cap")
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    claimed = TransitionLog.objects.filter(
+        tenant_id=lead.tenant_id,
+        actor=ctx.actor,
+        process="lead",
+        transition="claim",
+        created_at__gte=start,
+    ).count()
+    if claimed >= cap:
+        return _("You have claimed %(n)d leads today, the daily limit.") % {"n": claimed}
+    return None
+
+
+def create_customer_from_lead(lead, ctx: GuardContext) -> None:
+    from crm.customers.services import customer_for_converted_lead
+
+    lead.customer = customer_for_converted_lead(
+        lead=lead, actor=ctx.actor, into_customer_id=ctx.inputs.get("customer")
+    )
+
+
+# --- reminder rules -----------------------------------------------------------
+
+
+def _owned_since(lead) -> dt.datetime:
+    return lead.owned_since or lead.created_at
+
+
+def _first_contact_due(lead):
+    return _owned_since(lead) + dt.timedelta(hours=lead.tenant.setting("lead_first_contact_sla_hours"))
+
+
+def _first_contact_escalation_due(lead):
+    extra = dt.timedelta(hours=lead.tenant.setting("lead_escalation_hours"))
+    return _first_contact_due(lead) + extra
+
+
+def _idle_base(lead) -> dt.datetime:
+    last = lead.last_activity_at
+    owned = _owned_since(lead)
+    return max(last, owned) if last else owned
+
+
+def _pool_due(lead):
+    if lead.owner_id is None:
+        return None
+    return _idle_base(lead) + dt.timedelta(days=lead.tenant.setting("pool_idle_days"))
+
+
+def _pool_warning_due(lead):
+    warn = lead.tenant.setting("pool_warning_days")
+    due = _pool_due(lead)
+    if due is None or warn <= 0:
+        return None
+    return due - dt.timedelta(days=warn)
+
+
+def _owner(lead):
+    return lead.owner
+
+
+def _team_leader(lead):
+    owner = lead.owner
+    if owner is None or owner.team_id is None:
+        return None
+    leader = owner.team.leader
+    return leader if leader is not None and leader.pk != owner.pk else None
+
+
+def _first_contact_message(lead):
+    return (
+        _("Lead “%(name)s” has not been contacted in time") % {"name": lead.company_name},
+        _("The lead “%(name)s” is still new: contact it and log the activity.")
+        % {"name": lead.company_name},
+    )
+
+
+def _escalation_message(lead):
+    owner = lead.owner.display_name if lead.owner else "-"
+    return (
+        _("Lead “%(name)s” of %(owner)s is overdue for first contact")
+        % {"name": lead.company_name, "owner": owner},
+        _("The lead “%(name)s” owned by %(owner)s has passed its first-contact deadline.")
+        % {"name": lead.company_name, "owner": owner},
+    )
+
+
+def _pool_warning_message(lead):
+    return (
+        _("Lead “%(name)s” returns to the public pool soon") % {"name": lead.company_name},
+        _("Without a follow-up the lead “%(name)s” returns to the public pool in %(days)d days.")
+        % {"name": lead.company_name, "days": lead.tenant.setting("pool_warning_days")},
+    )
+
+
+def _pooled_message(lead):
+    return (
+        _("Lead “%(name)s” returned to the public pool") % {"name": lead.company_name},
+        _("The lead “%(name)s” had no follow-up for %(days)d days and returned to the public pool.")
+        % {"name": lead.company_name, "days": lead.tenant.setting("pool_idle_days")},
+    )
+
+
+def _return_to_pool(lead, reminder) -> None:
+    from workflows.engine import transition
+
+    transition(
+        model=type(lead),
+        pk=lead.pk,
+        name="pool",
+        tenant=lead.tenant,
+        actor=None,
+        inputs={"comment": "auto-reclaim"},
+    )
+
+
+IDLE_RULES = ("lead.pool_warning", "lead.auto_pool")
+
+STEPS = {
+    "contact": Step("contact", _lazy("Mark contacted"), guards=[has_logged_activity]),
+    "qualify": Step("qualify", _lazy("Qualify"), guards=[has_phone_or_email, has_need]),
+    "convert": Step(
+        "convert",
+        _lazy("Convert to customer"),
+        guards=[merge_target_exists, no_duplicate_customer],
+        irreversible=True,
+        in_transaction=[create_customer_from_lead],
+    ),
+    "disqualify": Step(
+        "disqualify",
+        _lazy("Disqualify"),
+        required_inputs={"reason": _lazy("Give the reason for disqualifying.")},
+        irreversible=True,
+    ),
+    "pool": Step("pool", _lazy("Return to public pool")),
+    "claim": Step("claim", _lazy("Claim"), guards=[claimed_by_a_person, under_daily_claim_cap]),
+}
+
+RULES = [
+    ReminderRule(
+        "lead.first_contact",
+        LeadStatus.NEW,
+        due=_first_contact_due,
+        recipient=_owner,
+        message=_first_contact_message,
+    ),
+    ReminderRule(
+        "lead.first_contact_escalation",
+        LeadStatus.NEW,
+        due=_first_contact_escalation_due,
+        recipient=_team_leader,
+        message=_escalation_message,
+    ),
+    ReminderRule(
+        "lead.pool_warning",
+        tuple(OPEN),
+        due=_pool_warning_due,
+        recipient=_owner,
+        message=_pool_warning_message,
+    ),
+    ReminderRule(
+        "lead.auto_pool",
+        tuple(OPEN),
+        due=_pool_due,
+        recipient=_owner,
+        message=_pooled_message,
+        action=_return_to_pool,
+    ),
+]
+
+
+def register_process() -> Process:
+    from crm.customers.models import Lead
+
+    return register(Process("lead", Lead, STEPS, RULES, ui_path="/leads/{id}"))
