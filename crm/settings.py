@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "crm.core",
     "crm.customers",
     "crm.activities",
+    "crm.sales",
+    "crm.service",
+    "crm.imports",
+    "crm.reports",
     "workflows",
 ]
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from crm.api_router import router
+from crm.api_router import extra_urlpatterns, router
 from crm.core.api import views as core_views
 from crm.core.health import health
 
@@ -13,6 +13,7 @@ api_v1 = [
     path("auth/logout/", core_views.SessionLogoutView.as_view(), name="auth-logout"),
     path("me/", core_views.MeView.as_view(), name="me"),
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
+    *extra_urlpatterns,
     path("", include(router.urls)),
 ]
 

@@ -25,5 +25,5 @@ def ping() -> bool:
         return True
     try:
         return bool(broker.client.ping())
-    except Exception:  # noqa: BLE001 - health check reports, never raises
+    except Exception:
         return False

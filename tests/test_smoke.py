@@ -12,7 +12,12 @@ def test_signup_lead_to_customer_through_the_api(client):
     api = APIClient()
     response = api.post(
         "/api/v1/signup/",
-        {"company": "北京科技有限公司", "username": "boss", "password": PASSWORD, "email": "b@x.cn"},
+        {
+            "company": "北京科技有限公司",
+            "username": "boss",
+            "password": PASSWORD,
+            "email": "b@x.cn",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -20,7 +25,12 @@ def test_signup_lead_to_customer_through_the_api(client):
 
     lead = api.post(
         "/api/v1/leads/",
-        {"company_name": "北京科技", "contact_name": "张三", "mobile": "１３８ 1234 5678", "need": "CRM"},
+        {
+            "company_name": "北京科技",
+            "contact_name": "张三",
+            "mobile": "１３８ 1234 5678",
+            "need": "CRM",
+        },
         format="json",
     ).json()
     assert lead["mobile"] == "+8613812345678"
@@ -31,11 +41,16 @@ def test_signup_lead_to_customer_through_the_api(client):
     assert blocked.json()["code"] == "guard_failed"
 
     call = api.post(
-        "/api/v1/activities/", {"kind": "call", "subject": "首次电话", "lead": lead["id"]},
+        "/api/v1/activities/",
+        {"kind": "call", "subject": "首次电话", "lead": lead["id"]},
         format="json",
     )
     assert call.status_code == 201
-    for step, status in [("contact", "contacted"), ("qualify", "qualified"), ("convert", "converted")]:
+    for step, status in [
+        ("contact", "contacted"),
+        ("qualify", "qualified"),
+        ("convert", "converted"),
+    ]:
         moved = api.post(f"/api/v1/leads/{lead['id']}/transitions/{step}/", {}, format="json")
         assert moved.status_code == 200, moved.content
         assert moved.json()["status"] == status

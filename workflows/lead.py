@@ -40,23 +40,33 @@ class LeadProcessMixin(ConcurrentTransitionMixin, models.Model):
     status = FSMField(
         _lazy("status"), default=LeadStatus.NEW, choices=LeadStatus.choices, protected=True
     )
-    disqualify_reason = models.CharField(_lazy("disqualification reason"), max_length=300, blank=True)
+    disqualify_reason = models.CharField(
+        _lazy("disqualification reason"), max_length=300, blank=True
+    )
 
     class Meta:
         abstract = True
 
-    @transition(status, source=LeadStatus.NEW, target=LeadStatus.CONTACTED, permission=_code("contact"))
+    @transition(
+        status, source=LeadStatus.NEW, target=LeadStatus.CONTACTED, permission=_code("contact")
+    )
     def contact(self, actor=None):
         pass
 
     @transition(
-        status, source=LeadStatus.CONTACTED, target=LeadStatus.QUALIFIED, permission=_code("qualify")
+        status,
+        source=LeadStatus.CONTACTED,
+        target=LeadStatus.QUALIFIED,
+        permission=_code("qualify"),
     )
     def qualify(self, actor=None):
         pass
 
     @transition(
-        status, source=LeadStatus.QUALIFIED, target=LeadStatus.CONVERTED, permission=_code("convert")
+        status,
+        source=LeadStatus.QUALIFIED,
+        target=LeadStatus.CONVERTED,
+        permission=_code("convert"),
     )
     def convert(self, actor=None, customer=None):
         pass
@@ -169,7 +179,9 @@ def _owned_since(lead) -> dt.datetime:
 
 
 def _first_contact_due(lead):
-    return _owned_since(lead) + dt.timedelta(hours=lead.tenant.setting("lead_first_contact_sla_hours"))
+    return _owned_since(lead) + dt.timedelta(
+        hours=lead.tenant.setting("lead_first_contact_sla_hours")
+    )
 
 
 def _first_contact_escalation_due(lead):

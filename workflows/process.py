@@ -39,9 +39,7 @@ class Step:
     required_inputs: dict[str, str | Promise] = field(default_factory=dict)
     irreversible: bool = False
     # Runs inside the transaction after the state changed: (obj, ctx) -> None.
-    in_transaction: list[Callable[[models.Model, GuardContext], None]] = field(
-        default_factory=list
-    )
+    in_transaction: list[Callable[[models.Model, GuardContext], None]] = field(default_factory=list)
     # Run after commit with the object's id.
     after_commit: list[Callable[[int], None]] = field(default_factory=list)
 

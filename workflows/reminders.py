@@ -95,7 +95,10 @@ def deliver(reminder_id: int) -> str:
 
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update(of=("self",)).filter(pk=reminder_id).select_related("recipient").first()
+            Reminder.objects.select_for_update(of=("self",))
+            .filter(pk=reminder_id)
+            .select_related("recipient")
+            .first()
         )
         if reminder is None:
             return "missing"

@@ -19,9 +19,7 @@ from crm.customers.models import Customer, Lead
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    lead = TenantPrimaryKeyField(
-        label=_("lead"), model=Lead, required=False, allow_null=True
-    )
+    lead = TenantPrimaryKeyField(label=_("lead"), model=Lead, required=False, allow_null=True)
     customer = TenantPrimaryKeyField(
         label=_("customer"), model=Customer, required=False, allow_null=True
     )
@@ -32,8 +30,17 @@ class ActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = [
-            "id", "kind", "kind_label", "subject", "note", "occurred_at", "lead", "customer",
-            "owner", "owner_name", "created_at",
+            "id",
+            "kind",
+            "kind_label",
+            "subject",
+            "note",
+            "occurred_at",
+            "lead",
+            "customer",
+            "owner",
+            "owner_name",
+            "created_at",
         ]
         read_only_fields = ["owner", "created_at"]
 
@@ -101,14 +108,12 @@ class NotificationViewSet(
     )
     @action(detail=False, methods=["get"], url_path="unread-count")
     def unread_count(self, request):
-        return Response(
-            {"unread": self.get_queryset().filter(read_at__isnull=True).count()}
-        )
+        return Response({"unread": self.get_queryset().filter(read_at__isnull=True).count()})
 
     @extend_schema(
         request=inline_serializer(
-            "MarkRead", {"ids": serializers.ListField(child=serializers.IntegerField(),
-                                                     required=False)}
+            "MarkRead",
+            {"ids": serializers.ListField(child=serializers.IntegerField(), required=False)},
         ),
         responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
     )

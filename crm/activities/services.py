@@ -56,7 +56,13 @@ def activity_delete(activity: Activity, *, tenant, actor) -> None:
 
 
 def notify(
-    *, tenant_id: int, recipient_id: int, title: str, body: str = "", target=None, link="",
+    *,
+    tenant_id: int,
+    recipient_id: int,
+    title: str,
+    body: str = "",
+    target=None,
+    link="",
     reminder=None,
 ) -> Notification:
     """Create an in-app notification; its e-mail is sent after commit by a worker."""

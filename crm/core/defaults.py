@@ -7,56 +7,33 @@ default) and editable by the admin, so they are not translation strings.
 from __future__ import annotations
 
 from crm.core.models import DataScope
-from crm.core.permissions import registry
+from crm.core.permissions import (
+    ADMIN,
+    MARKETING,
+    SALES_MANAGER,
+    SALES_REP,
+    SERVICE,
+    registry,
+)
 
-
-def _codes(*prefixes: str, exclude: tuple[str, ...] = ()) -> list[str]:
-    return [
-        c
-        for c in registry.codes()
-        if any(c.startswith(p) for p in prefixes) and not any(c.startswith(e) for e in exclude)
-    ]
+ROLE_SCOPES = {
+    ADMIN: DataScope.ALL,
+    SALES_MANAGER: DataScope.TEAM,
+    SALES_REP: DataScope.OWN,
+    SERVICE: DataScope.ALL,
+    MARKETING: DataScope.OWN,
+}
 
 
 def default_roles() -> list[dict]:
-    sales_modules = ("customers.", "contacts.", "leads.", "activities.", "transition:lead.")
+    """The roles of a new company; each app grants its codes in its permissions module."""
     return [
-        {"name": "管理员", "data_scope": DataScope.ALL, "permissions": registry.codes()},
-        {
-            "name": "销售经理",
-            "data_scope": DataScope.TEAM,
-            "permissions": _codes(*sales_modules, "users.view", "teams.view", "audit.view"),
-        },
-        {
-            "name": "销售代表",
-            "data_scope": DataScope.OWN,
-            "permissions": _codes(
-                *sales_modules,
-                "users.view",
-                "teams.view",
-                "audit.view",
-                exclude=("customers.delete", "contacts.delete", "leads.delete"),
-            ),
-        },
-        {
-            "name": "客服",
-            "data_scope": DataScope.ALL,
-            "permissions": _codes(
-                "customers.view", "contacts.", "activities.", "users.view", "audit.view"
-            ),
-        },
-        {
-            "name": "市场",
-            "data_scope": DataScope.OWN,
-            "permissions": _codes(
-                "leads.view", "leads.create", "leads.edit", "activities.", "customers.view",
-                "users.view", "transition:lead.disqualify", "transition:lead.pool",
-            ),
-        },
+        {"name": name, "data_scope": scope, "permissions": registry.default_codes(name)}
+        for name, scope in ROLE_SCOPES.items()
     ]
 
 
-ADMIN_ROLE = "管理员"
+ADMIN_ROLE = ADMIN
 
 DICTIONARY = {
     "industry": [

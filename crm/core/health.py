@@ -10,7 +10,7 @@ def health(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
-    except Exception:  # noqa: BLE001 - reported, not raised
+    except Exception:
         database = "down"
     broker = "ok" if ping() else "down"
     body = {

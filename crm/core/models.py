@@ -171,7 +171,7 @@ class User(AbstractUser):
     def has_code(self, code: str) -> bool:
         return self.is_active and code in self.permission_codes
 
-    def has_perm(self, perm: str, obj=None) -> bool:  # noqa: ARG002 - Django signature
+    def has_perm(self, perm: str, obj=None) -> bool:
         """Permission codes replace Django's model permissions for tenant users.
 
         django-fsm's ``has_transition_perm`` calls this with a transition's code.
@@ -228,3 +228,6 @@ class AuditEntry(TenantModel):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.object_id}"

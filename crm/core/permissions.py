@@ -22,6 +22,26 @@ class PermissionCode:
 class Registry:
     def __init__(self) -> None:
         self._codes: dict[str, PermissionCode] = {}
+        # Default roles: each app grants code prefixes to the roles seeded on sign-up.
+        self._grants: dict[str, list[str]] = {}
+        self._denies: dict[str, list[str]] = {}
+
+    def grant(self, role: str, *prefixes: str) -> None:
+        """Give a default role every code starting with one of ``prefixes``."""
+        self._grants.setdefault(role, []).extend(prefixes)
+
+    def deny(self, role: str, *prefixes: str) -> None:
+        """Withhold codes from a default role even if a grant matches them."""
+        self._denies.setdefault(role, []).extend(prefixes)
+
+    def default_codes(self, role: str) -> list[str]:
+        grants = self._grants.get(role, [])
+        denies = self._denies.get(role, [])
+        return [
+            c
+            for c in self.codes()
+            if any(c.startswith(g) for g in grants) and not any(c.startswith(d) for d in denies)
+        ]
 
     def register(self, code: str, label: str | Promise, module: str) -> str:
         self._codes[code] = PermissionCode(code, label, module)
@@ -72,3 +92,15 @@ registry.register_crud("teams", _("teams"))
 registry.register_crud("dictionary", _("dictionary data"))
 registry.register("settings.edit", _("edit company settings"), "settings")
 registry.register("audit.view", _("view history"), "audit")
+
+# Default roles seeded on sign-up (names are data in the tenant's language).
+ADMIN, SALES_MANAGER, SALES_REP, SERVICE, MARKETING = (
+    "管理员",
+    "销售经理",
+    "销售代表",
+    "客服",
+    "市场",
+)
+registry.grant(ADMIN, "")  # everything
+for _role in (SALES_MANAGER, SALES_REP, SERVICE, MARKETING):
+    registry.grant(_role, "users.view", "teams.view", "audit.view")

@@ -41,7 +41,7 @@ def tenant_signup(*, company: str, username: str, password: str, email: str) -> 
     _check_username(username)
     _check_password(password, User(username=username, email=email))
     with transaction.atomic():
-        tenant = Tenant.objects.create(name=company, settings=dict(DEFAULTS))
+        tenant = Tenant.objects.create(name=company, settings={})
         with scope(tenant=tenant.pk):
             roles = {
                 spec["name"]: Role.objects.create(tenant=tenant, **spec) for spec in default_roles()
@@ -56,7 +56,11 @@ def tenant_signup(*, company: str, username: str, password: str, email: str) -> 
             )
             admin.roles.set([roles[ADMIN_ROLE]])
             audit.record(
-                tenant=tenant, actor=admin, action="signup", obj=tenant, changes={"company": company}
+                tenant=tenant,
+                actor=admin,
+                action="signup",
+                obj=tenant,
+                changes={"company": company},
             )
     return admin
 
@@ -114,7 +118,10 @@ def user_deactivate(user: User, *, tenant, actor) -> None:
         user.is_active = False
         user.save(update_fields=["is_active"])
         audit.record(
-            tenant=tenant, actor=actor, action="deactivate", obj=user,
+            tenant=tenant,
+            actor=actor,
+            action="deactivate",
+            obj=user,
             changes={"is_active": [True, False]},
         )
 
@@ -123,8 +130,11 @@ def _check_codes(codes: list[str]) -> None:
     unknown = [c for c in codes if c not in registry]
     if unknown:
         raise Invalid(
-            fields={"permissions": [_("Unknown permission codes: %(codes)s") % {
-                "codes": ", ".join(unknown)}]}
+            fields={
+                "permissions": [
+                    _("Unknown permission codes: %(codes)s") % {"codes": ", ".join(unknown)}
+                ]
+            }
         )
 
 
@@ -135,7 +145,10 @@ def role_create(*, tenant, actor, **data: Any) -> Role:
     with transaction.atomic():
         role = Role.objects.create(tenant=tenant, **data)
         audit.record(
-            tenant=tenant, actor=actor, action="create", obj=role,
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=role,
             changes=audit.snapshot(role, list(data)),
         )
     return role
@@ -145,9 +158,10 @@ def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
     if "permissions" in data:
         _check_codes(data["permissions"])
         data["permissions"] = sorted(set(data["permissions"]))
-    if "name" in data and Role.objects.filter(tenant=tenant, name=data["name"]).exclude(
-        pk=role.pk
-    ).exists():
+    if (
+        "name" in data
+        and Role.objects.filter(tenant=tenant, name=data["name"]).exclude(pk=role.pk).exists()
+    ):
         raise Invalid(fields={"name": [_("A role with this name exists.")]})
     with transaction.atomic():
         changes = audit.apply_changes(role, data)
@@ -179,7 +193,10 @@ def team_create(*, tenant, actor, **data: Any) -> Team:
     with transaction.atomic():
         team = Team.objects.create(tenant=tenant, **data)
         audit.record(
-            tenant=tenant, actor=actor, action="create", obj=team,
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=team,
             changes=audit.snapshot(team, list(data)),
         )
     return team
@@ -212,7 +229,10 @@ def dictionary_create(*, tenant, actor, **data: Any) -> DictionaryItem:
     with transaction.atomic():
         item = DictionaryItem.objects.create(tenant=tenant, **data)
         audit.record(
-            tenant=tenant, actor=actor, action="create", obj=item,
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=item,
             changes=audit.snapshot(item, list(data)),
         )
     return item
@@ -242,7 +262,9 @@ def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:
     for key, value in values.items():
         low, high = LIMITS[key]
         if not low <= value <= high:
-            errors[key] = [_("Enter a value from %(low)d to %(high)d.") % {"low": low, "high": high}]
+            errors[key] = [
+                _("Enter a value from %(low)d to %(high)d.") % {"low": low, "high": high}
+            ]
     merged = {**DEFAULTS, **tenant.settings, **values}
     if merged["pool_warning_days"] >= merged["pool_idle_days"]:
         errors.setdefault("pool_warning_days", []).append(

@@ -1,35 +1,42 @@
-"""Tenant settings: the keys, their defaults and their validation limits.
+"""Tenant settings: the keys, their defaults, limits and labels.
 
-Stored in ``Tenant.settings`` (JSON); ``Tenant.setting(key)`` falls back here.
+Stored in ``Tenant.settings`` (JSON); ``Tenant.setting(key)`` falls back to the
+default. Each module registers its own integer settings with ``register``; the
+``/api/v1/settings/`` endpoint serves and validates all of them.
 """
+
+from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-DEFAULTS: dict[str, int] = {
-    # Hours a new lead may wait for its first contact before the owner is reminded.
-    "lead_first_contact_sla_hours": 24,
-    # Further hours after that before the owner's team leader is told.
-    "lead_escalation_hours": 8,
-    # Days without a follow-up before an owned lead returns to the public pool.
-    "pool_idle_days": 30,
-    # Days before the return to the pool that the owner is warned.
-    "pool_warning_days": 3,
-    # Leads one user may claim from the pool per day.
-    "daily_claim_cap": 20,
-}
+DEFAULTS: dict[str, int] = {}
+LIMITS: dict[str, tuple[int, int]] = {}
+LABELS: dict[str, object] = {}
 
-LIMITS: dict[str, tuple[int, int]] = {
-    "lead_first_contact_sla_hours": (1, 24 * 30),
-    "lead_escalation_hours": (1, 24 * 30),
-    "pool_idle_days": (1, 365),
-    "pool_warning_days": (0, 364),
-    "daily_claim_cap": (0, 10_000),
-}
 
-LABELS = {
-    "lead_first_contact_sla_hours": _("first-contact deadline for new leads (hours)"),
-    "lead_escalation_hours": _("hours after the deadline before the team leader is told"),
-    "pool_idle_days": _("days without follow-up before a lead returns to the public pool"),
-    "pool_warning_days": _("days of warning before the return to the pool"),
-    "daily_claim_cap": _("leads one user may claim from the pool per day"),
-}
+def register(key: str, default: int, limits: tuple[int, int], label) -> None:
+    DEFAULTS[key] = default
+    LIMITS[key] = limits
+    LABELS[key] = label
+
+
+register(
+    "lead_first_contact_sla_hours",
+    24,
+    (1, 24 * 30),
+    _("first-contact deadline for new leads (hours)"),
+)
+register(
+    "lead_escalation_hours",
+    8,
+    (1, 24 * 30),
+    _("hours after the deadline before the team leader is told"),
+)
+register(
+    "pool_idle_days",
+    30,
+    (1, 365),
+    _("days without follow-up before a lead returns to the public pool"),
+)
+register("pool_warning_days", 3, (0, 364), _("days of warning before the return to the pool"))
+register("daily_claim_cap", 20, (0, 10_000), _("leads one user may claim from the pool per day"))

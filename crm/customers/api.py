@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.filters import SearchFilterSet
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField
+from crm.core.api.filters import SearchFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import TenantViewSet
@@ -22,7 +22,8 @@ from workflows.lead import LeadStatus
 def dictionary_field(kind: str, label):
     return TenantPrimaryKeyField(
         label=label,
-        model=DictionaryItem, filters={"kind": kind, "active": True},
+        model=DictionaryItem,
+        filters={"kind": kind, "active": True},
         required=False,
         allow_null=True,
     )
@@ -31,7 +32,8 @@ def dictionary_field(kind: str, label):
 def owner_field():
     return TenantPrimaryKeyField(
         label=_("owner"),
-        model=User, filters={"is_active": True, "is_system": False},
+        model=User,
+        filters={"is_active": True, "is_system": False},
         required=False,
         allow_null=True,
     )
@@ -55,9 +57,24 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "name", "kind", "credit_code", "industry", "industry_label", "level",
-            "level_label", "source", "source_label", "region", "owner", "owner_name", "phone",
-            "address", "version", "created_at", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "credit_code",
+            "industry",
+            "industry_label",
+            "level",
+            "level_label",
+            "source",
+            "source_label",
+            "region",
+            "owner",
+            "owner_name",
+            "phone",
+            "address",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
@@ -97,8 +114,16 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
-            "id", "customer", "customer_name", "name", "mobile", "email", "title", "birthday",
-            "version", "created_at",
+            "id",
+            "customer",
+            "customer_name",
+            "name",
+            "mobile",
+            "email",
+            "title",
+            "birthday",
+            "version",
+            "created_at",
         ]
         read_only_fields = ["version", "created_at"]
 
@@ -149,14 +174,38 @@ class LeadSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lead
         fields = [
-            "id", "company_name", "contact_name", "mobile", "email", "credit_code", "source",
-            "source_label", "need", "owner", "owner_name", "status", "status_label",
-            "disqualify_reason", "customer", "activity_count", "last_activity_at", "pooled_at",
-            "version", "created_at", "updated_at",
+            "id",
+            "company_name",
+            "contact_name",
+            "mobile",
+            "email",
+            "credit_code",
+            "source",
+            "source_label",
+            "need",
+            "owner",
+            "owner_name",
+            "status",
+            "status_label",
+            "disqualify_reason",
+            "customer",
+            "activity_count",
+            "last_activity_at",
+            "pooled_at",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "status", "disqualify_reason", "customer", "activity_count", "last_activity_at",
-            "pooled_at", "version", "created_at", "updated_at",
+            "status",
+            "disqualify_reason",
+            "customer",
+            "activity_count",
+            "last_activity_at",
+            "pooled_at",
+            "version",
+            "created_at",
+            "updated_at",
         ]
 
     def validate(self, attrs):
@@ -221,5 +270,7 @@ class LeadViewSet(ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewS
             except (TypeError, ValueError):
                 from crm.core.errors import Invalid
 
-                raise Invalid(fields={"customer": [str(_("Choose a customer by its id."))]}) from None
+                raise Invalid(
+                    fields={"customer": [str(_("Choose a customer by its id."))]}
+                ) from None
         return cleaned

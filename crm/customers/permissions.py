@@ -1,7 +1,28 @@
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.permissions import registry
+from crm.core.permissions import (
+    MARKETING,
+    SALES_MANAGER,
+    SALES_REP,
+    SERVICE,
+    registry,
+)
 
 registry.register_crud("customers", _("customers"))
 registry.register_crud("contacts", _("contacts"))
 registry.register_crud("leads", _("leads"))
+
+_SALES = ("customers.", "contacts.", "leads.", "transition:lead.")
+registry.grant(SALES_MANAGER, *_SALES)
+registry.grant(SALES_REP, *_SALES)
+registry.deny(SALES_REP, "customers.delete", "contacts.delete", "leads.delete")
+registry.grant(SERVICE, "customers.view", "contacts.")
+registry.grant(
+    MARKETING,
+    "leads.view",
+    "leads.create",
+    "leads.edit",
+    "customers.view",
+    "transition:lead.disqualify",
+    "transition:lead.pool",
+)

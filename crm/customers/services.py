@@ -89,7 +89,11 @@ def _update(obj, *, tenant, actor, data: dict[str, Any], allowed: tuple[str, ...
 def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Customer:
     _check_owner(tenant, data.get("owner"))
     return _update(
-        customer, tenant=tenant, actor=actor, data=data, allowed=CUSTOMER_FIELDS,
+        customer,
+        tenant=tenant,
+        actor=actor,
+        data=data,
+        allowed=CUSTOMER_FIELDS,
         key_fn=_customer_key,
     )
 
@@ -125,7 +129,11 @@ def contact_create(*, tenant, actor, **data: Any) -> Contact:
 
 def contact_update(contact: Contact, *, tenant, actor, **data: Any) -> Contact:
     return _update(
-        contact, tenant=tenant, actor=actor, data=data, allowed=CONTACT_FIELDS,
+        contact,
+        tenant=tenant,
+        actor=actor,
+        data=data,
+        allowed=CONTACT_FIELDS,
         key_fn=_contact_key,
     )
 

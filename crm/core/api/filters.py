@@ -26,9 +26,11 @@ class TenantFilterSet(django_filters.FilterSet):
         for flt in self.filters.values():
             qs = getattr(flt, "queryset", None)
             if isinstance(qs, QuerySet) and hasattr(qs.model, "tenant_id"):
-                flt.queryset = qs.model._base_manager.filter(
-                    pk__in=qs.values("pk"), tenant_id=tenant_id
-                ) if tenant_id else qs.none()
+                flt.queryset = (
+                    qs.model._base_manager.filter(pk__in=qs.values("pk"), tenant_id=tenant_id)
+                    if tenant_id
+                    else qs.none()
+                )
 
 
 class SearchFilterSet(TenantFilterSet):

@@ -35,7 +35,9 @@ class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 class SignupSerializer(serializers.Serializer):
     company = serializers.CharField(label=_("company"), max_length=200)
     username = serializers.RegexField(
-        r"^[\w.@+-]+\Z", label=_("username"), max_length=150,
+        r"^[\w.@+-]+\Z",
+        label=_("username"),
+        max_length=150,
         error_messages={"invalid": _("Use letters, digits and @/./+/-/_ only.")},
     )
     password = serializers.CharField(label=_("password"), write_only=True, max_length=128)
@@ -55,19 +57,23 @@ class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(
         label=_("password"), write_only=True, required=False, max_length=128
     )
-    roles = TenantPrimaryKeyField(
-        label=_("roles"), many=True, model=Role, required=False
-    )
-    team = TenantPrimaryKeyField(
-        label=_("team"), model=Team, required=False, allow_null=True
-    )
+    roles = TenantPrimaryKeyField(label=_("roles"), many=True, model=Role, required=False)
+    team = TenantPrimaryKeyField(label=_("team"), model=Team, required=False, allow_null=True)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None)
 
     class Meta:
         model = User
         fields = [
-            "id", "username", "password", "email", "full_name", "roles", "team", "team_name",
-            "language", "is_active",
+            "id",
+            "username",
+            "password",
+            "email",
+            "full_name",
+            "roles",
+            "team",
+            "team_name",
+            "language",
+            "is_active",
         ]
         read_only_fields = ["is_active"]
 
@@ -85,8 +91,15 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "email", "full_name", "language", "team", "company",
-            "permissions", "data_scope",
+            "id",
+            "username",
+            "email",
+            "full_name",
+            "language",
+            "team",
+            "company",
+            "permissions",
+            "data_scope",
         ]
         read_only_fields = ["id", "username", "team"]
 
@@ -117,9 +130,7 @@ class TeamSerializer(serializers.ModelSerializer):
     parent = TenantPrimaryKeyField(
         label=_("parent team"), model=Team, required=False, allow_null=True
     )
-    leader = TenantPrimaryKeyField(
-        label=_("leader"), model=User, required=False, allow_null=True
-    )
+    leader = TenantPrimaryKeyField(label=_("leader"), model=User, required=False, allow_null=True)
     leader_name = serializers.CharField(source="leader.display_name", read_only=True, default=None)
 
     class Meta:
@@ -145,8 +156,11 @@ class TenantSettingsSerializer(serializers.Serializer):
     def get_fields(self):
         return {
             key: serializers.IntegerField(
-                label=LABELS[key], min_value=LIMITS[key][0], max_value=LIMITS[key][1],
-                required=False, default=DEFAULTS[key],
+                label=LABELS[key],
+                min_value=LIMITS[key][0],
+                max_value=LIMITS[key][1],
+                required=False,
+                default=DEFAULTS[key],
             )
             for key in DEFAULTS
         }

@@ -105,11 +105,14 @@ class MeView(APIView):
         serializer = s.MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = {
-            k: v for k, v in serializer.validated_data.items()
+            k: v
+            for k, v in serializer.validated_data.items()
             if k in ("full_name", "email", "language")
         }
         with scope(tenant=request.user.tenant_id):
-            services.user_update(request.user, tenant=request.user.tenant, actor=request.user, **data)
+            services.user_update(
+                request.user, tenant=request.user.tenant, actor=request.user, **data
+            )
             return Response(s.MeSerializer(request.user).data)
 
 

@@ -42,9 +42,7 @@ class TenantScopedMixin:
         if user and user.is_authenticated and user.tenant_id:
             request.tenant = user.tenant
             self._scope_stack.enter_context(scope(tenant=user.tenant_id))
-            if "lang" not in request.query_params and not request.headers.get(
-                "Accept-Language"
-            ):
+            if "lang" not in request.query_params and not request.headers.get("Accept-Language"):
                 self._scope_stack.enter_context(translation.override(user.language))
         super().initial(request, *args, **kwargs)
 
