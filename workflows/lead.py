@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
@@ -19,12 +19,12 @@ from workflows.process import GuardContext, Process, ReminderRule, Step, registe
 
 
 class LeadStatus(models.TextChoices):
-    NEW = "new", _lazy("new")
-    CONTACTED = "contacted", _lazy("contacted")
-    QUALIFIED = "qualified", _lazy("qualified")
-    CONVERTED = "converted", _lazy("converted")
-    DISQUALIFIED = "disqualified", _lazy("disqualified")
-    POOLED = "pooled", _lazy("in public pool")
+    NEW = "new", gettext_lazy("new")
+    CONTACTED = "contacted", gettext_lazy("contacted")
+    QUALIFIED = "qualified", gettext_lazy("qualified")
+    CONVERTED = "converted", gettext_lazy("converted")
+    DISQUALIFIED = "disqualified", gettext_lazy("disqualified")
+    POOLED = "pooled", gettext_lazy("in public pool")
 
 
 OPEN = [LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED]
@@ -38,10 +38,10 @@ class LeadProcessMixin(ConcurrentTransitionMixin, models.Model):
     """State field and transitions of a lead; bodies change fields only."""
 
     status = FSMField(
-        _lazy("status"), default=LeadStatus.NEW, choices=LeadStatus.choices, protected=True
+        gettext_lazy("status"), default=LeadStatus.NEW, choices=LeadStatus.choices, protected=True
     )
     disqualify_reason = models.CharField(
-        _lazy("disqualification reason"), max_length=300, blank=True
+        gettext_lazy("disqualification reason"), max_length=300, blank=True
     )
 
     class Meta:
@@ -271,23 +271,25 @@ def _return_to_pool(lead, reminder) -> None:
 IDLE_RULES = ("lead.pool_warning", "lead.auto_pool")
 
 STEPS = {
-    "contact": Step("contact", _lazy("Mark contacted"), guards=[has_logged_activity]),
-    "qualify": Step("qualify", _lazy("Qualify"), guards=[has_phone_or_email, has_need]),
+    "contact": Step("contact", gettext_lazy("Mark contacted"), guards=[has_logged_activity]),
+    "qualify": Step("qualify", gettext_lazy("Qualify"), guards=[has_phone_or_email, has_need]),
     "convert": Step(
         "convert",
-        _lazy("Convert to customer"),
+        gettext_lazy("Convert to customer"),
         guards=[merge_target_exists, no_duplicate_customer],
         irreversible=True,
         in_transaction=[create_customer_from_lead],
     ),
     "disqualify": Step(
         "disqualify",
-        _lazy("Disqualify"),
-        required_inputs={"reason": _lazy("Give the reason for disqualifying.")},
+        gettext_lazy("Disqualify"),
+        required_inputs={"reason": gettext_lazy("Give the reason for disqualifying.")},
         irreversible=True,
     ),
-    "pool": Step("pool", _lazy("Return to public pool")),
-    "claim": Step("claim", _lazy("Claim"), guards=[claimed_by_a_person, under_daily_claim_cap]),
+    "pool": Step("pool", gettext_lazy("Return to public pool")),
+    "claim": Step(
+        "claim", gettext_lazy("Claim"), guards=[claimed_by_a_person, under_daily_claim_cap]
+    ),
 }
 
 RULES = [

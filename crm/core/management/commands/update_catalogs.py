@@ -38,6 +38,9 @@ class Command(BaseCommand):
         for path in project_app_dirs(labels):
             (path / "locale").mkdir(exist_ok=True)
             if not compile_only:
+                # English is regenerated from the source strings (no fuzzy guesses).
+                en = path / "locale" / "en" / "LC_MESSAGES" / "django.po"
+                en.unlink(missing_ok=True)
                 subprocess.run(
                     [
                         "django-admin",
@@ -51,7 +54,6 @@ class Command(BaseCommand):
                     env={"PATH": str(Path(settings.BASE_DIR) / ".venv" / "bin") + ":/usr/bin:/bin"},
                 )
                 # English is the source language: its catalog maps each string to itself.
-                en = path / "locale" / "en" / "LC_MESSAGES" / "django.po"
                 if en.exists():
                     subprocess.run(["msgen", "--no-wrap", str(en), "-o", str(en)], check=True)
             self.stdout.write(f"catalogs: {path.relative_to(settings.BASE_DIR)}")

@@ -1,0 +1,70 @@
+"""Both catalogs (zh_Hans default, en) are complete and compiled for every app."""
+
+import gettext
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+BASE = Path(settings.BASE_DIR)
+SKIP_PARTS = {".venv", "node_modules", "frontend"}
+
+
+def catalogs() -> list[Path]:
+    return sorted(
+        p for p in BASE.rglob("locale/*/LC_MESSAGES/django.po") if not SKIP_PARTS & set(p.parts)
+    )
+
+
+def entries(po: Path) -> list[tuple[str, str, bool]]:
+    """(msgid, msgstr, fuzzy) for each entry; handles multi-line strings."""
+    out = []
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        lines = block.strip().split("\n")
+        keys = [i for i, line in enumerate(lines) if line.startswith(("msgid ", "msgstr"))]
+        if len(keys) < 2:
+            continue
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+
+        def text(start: int, end: int) -> str:
+            parts = [lines[start].split(" ", 1)[1], *lines[start + 1 : end]]
+            return "".join(json.loads(p) for p in parts if p.strip().startswith('"'))
+
+        msgid = text(keys[0], keys[1])
+        msgstr = text(keys[1], len(lines))
+        if msgid:
+            out.append((msgid, msgstr, fuzzy))
+    return out
+
+
+def test_every_app_has_both_catalogs():
+    found = {(p.parents[2].name, p.parents[1].name) for p in catalogs()}
+    apps = {p.parents[3] for p in catalogs()}
+    assert apps, "no catalogs found"
+    for app in apps:
+        for lang in ("zh_Hans", "en"):
+            assert (app / "locale" / lang / "LC_MESSAGES" / "django.po").exists(), (app, lang)
+    assert found
+
+
+@pytest.mark.parametrize("po", catalogs(), ids=lambda p: str(p.relative_to(BASE)))
+def test_catalog_is_complete_and_compiled(po: Path):
+    items = entries(po)
+    assert items, f"{po} is empty"
+    untranslated = [msgid for msgid, msgstr, fuzzy in items if not msgstr or fuzzy]
+    assert not untranslated, f"{po}: untranslated or fuzzy: {untranslated[:10]}"
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), f"{mo} missing: run `make messages`"
+    compiled = gettext.GNUTranslations(mo.open("rb"))
+    stale = [msgid for msgid, msgstr, _ in items if compiled.gettext(msgid) != msgstr]
+    assert not stale, f"{mo} is stale: run `make messages` ({stale[:5]})"
+
+
+def test_chinese_is_the_default_language():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    with translation.override("zh-hans"):
+        assert translation.gettext("Some fields are invalid.") == "部分字段填写有误。"
+    with translation.override("en"):
+        assert translation.gettext("Some fields are invalid.") == "Some fields are invalid."
