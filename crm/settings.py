@@ -4,16 +4,24 @@ Embedded default (no environment): SQLite file, in-process broker, DEBUG on.
 Production: DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, DJANGO_DEBUG=0.
 """
 
+import os
+import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# DJANGO_ENV=production: secrets from the environment, HTTPS-only cookies, HSTS.
+PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+if PRODUCTION and not env.str("SECRET_KEY", default=""):
+    raise ImproperlyConfigured("DJANGO_ENV=production needs SECRET_KEY in the environment.")
 SECRET_KEY = env.str(
     "SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789abcdef"
 )
@@ -32,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     # ``tasks`` before django_dramatiq: its rundramatiq refuses the in-process broker.
     "tasks",
     "django_dramatiq",
@@ -43,6 +52,7 @@ INSTALLED_APPS = [
     "crm.imports",
     "crm.reports",
     "workflows",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +66,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "crm.core.middleware.AdminScopeMiddleware",
+    # Oversized bodies answer 413 JSON before any view reads them.
+    "crm.core.limits.RequestSizeLimitMiddleware",
+    # Last: turns a locked-out login attempt into the JSON lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -91,6 +105,22 @@ else:
             "NAME": SQLITE_PATH,
             # Worker threads write concurrently: wait instead of "database is locked".
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests use a file too (one per test process, in RAM where there is one): the
+            # in-memory default is a shared-cache database whose table locks fail at once
+            # ("database table is locked") instead of waiting: real worker threads break.
+            "TEST": {
+                "NAME": env.str(
+                    "SQLITE_TEST_PATH",
+                    default=str(
+                        (
+                            Path("/dev/shm")
+                            if Path("/dev/shm").is_dir()
+                            else Path(SQLITE_PATH).parent
+                        )
+                        / f"shanghui-test-{os.getpid()}.sqlite3"
+                    ),
+                )
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -130,8 +160,24 @@ SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=1.0
 # A reminder claimed but not delivered within this time is enqueued again.
 SCHEDULER_STALE_CLAIM_SECONDS = env.int("SCHEDULER_STALE_CLAIM_SECONDS", default=60)
 SCHEDULER_BATCH_SIZE = env.int("SCHEDULER_BATCH_SIZE", default=1000)
+# Claim no more while this many deliveries wait on the broker (backpressure).
+SCHEDULER_MAX_BACKLOG = env.int("SCHEDULER_MAX_BACKLOG", default=4000)
 
 # --- Auth -----------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute-force lockout (django-axes) on the login and token endpoints. Off in the
+# test suite (the lockout test turns it on) unless AXES_ENABLED says otherwise.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15.0) / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "crm.core.limits.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -161,6 +207,22 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# The web app (frontend/, built by `make run` / `make test` into frontend/dist):
+# WhiteNoise serves the build at the site root; Vite's hashed /assets/* files
+# never change, so they are cached for a year. crm/core/spa.py serves index.html.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+if FRONTEND_DIST.is_dir():
+    WHITENOISE_ROOT = FRONTEND_DIST
+
+
+def _vite_asset_is_immutable(path: str, url: str) -> bool:
+    import re
+
+    return bool(re.match(r"^/?assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$", url.removeprefix("/")))
+
+
+WHITENOISE_IMMUTABLE_FILE_TEST = _vite_asset_is_immutable
+
 # --- Mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@shanghui-crm.local")
@@ -169,7 +231,7 @@ APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000")
 # --- REST -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "crm.core.api.authentication.TokenAuthentication",  # token + user + tenant: 1 query
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -194,10 +256,28 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Request bodies: a non-file body over this answers 413 (crm.core.limits); a
+# multipart upload (imports, documents) may be up to FILE_UPLOAD_LIMIT.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_LIMIT = env.int("FILE_UPLOAD_LIMIT", default=50 * 1024 * 1024)
 
 # --- Security (production) -------------------------------------------------
-if not DEBUG:
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (X-Forwarded-Proto).
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+elif not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 

@@ -1,5 +1,7 @@
 """E-mail for an in-app notification, sent once (the row remembers it)."""
 
+import logging
+
 import dramatiq
 from django.conf import settings
 from django.core.mail import send_mail
@@ -7,9 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+log = logging.getLogger(__name__)
+
 
 @dramatiq.actor(queue_name="notifications", max_retries=5, min_backoff=1000, max_backoff=60000)
-def send_notification_email(notification_id: int) -> str:
+def send_notification_email(notification_id: int) -> None:
+    # Returns nothing: a returned value makes dramatiq log a warning per message.
+    outcome = email_notification(notification_id)
+    log.debug("notification %s e-mail: %s", notification_id, outcome)
+
+
+def email_notification(notification_id: int) -> str:
+    """Send a notification's e-mail once; returns what happened."""
     from crm.activities.models import Notification
 
     with scopes_disabled(), transaction.atomic():

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dramatiq
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -45,25 +46,56 @@ def _claim(qs, now: dt.datetime, limit: int) -> list[int]:
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
     """One pass: claim due reminders, re-claim stale ones, enqueue after commit."""
+    return _tick(now)[0]
+
+
+def _tick(now: dt.datetime | None = None) -> tuple[dict[str, int], bool]:
+    """``tick()``, and whether the pass filled the room it had (more may be due)."""
     from tasks.reminders import deliver_reminder
 
     now = now or timezone.now()
-    batch = settings.SCHEDULER_BATCH_SIZE
+    # Backpressure: claim no more than the workers have room for, so a claim is
+    # only "stale" when its message was really lost, not merely queued.
+    room = settings.SCHEDULER_BATCH_SIZE
+    backlog = queue_backlog(deliver_reminder.queue_name)
+    if backlog is not None:
+        room = max(0, min(room, settings.SCHEDULER_MAX_BACKLOG - backlog))
     stale_before = now - dt.timedelta(seconds=settings.SCHEDULER_STALE_CLAIM_SECONDS)
+    due: list[int] = []
+    stale: list[int] = []
     with scopes_disabled():
-        due = _claim(
-            Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now), now, batch
-        )
-        stale = _claim(
-            Reminder.objects.filter(status=Reminder.Status.CLAIMED, claimed_at__lt=stale_before),
-            now,
-            batch,
-        )
+        if room:
+            due = _claim(
+                Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now),
+                now,
+                room,
+            )
+        if room - len(due) > 0:
+            stale = _claim(
+                Reminder.objects.filter(
+                    status=Reminder.Status.CLAIMED, claimed_at__lt=stale_before
+                ),
+                now,
+                room - len(due),
+            )
     for reminder_id in due + stale:
         deliver_reminder.send(reminder_id)
     if stale:
         log.warning("re-enqueued %d stale reminder claims", len(stale))
-    return {"due": len(due), "stale": len(stale)}
+    return {"due": len(due), "stale": len(stale)}, room > 0 and len(due) + len(stale) >= room
+
+
+def queue_backlog(queue_name: str) -> int | None:
+    """Messages waiting or in flight on a queue; None when the broker cannot tell."""
+    broker = dramatiq.get_broker()
+    try:
+        if hasattr(broker, "do_qsize"):  # Redis
+            return int(broker.do_qsize(queue_name))
+        queue = getattr(broker, "queues", {}).get(queue_name)  # in-process StubBroker
+        return queue.qsize() if queue is not None else 0
+    except Exception:  # a broker hiccup must not stop the scheduler
+        log.warning("cannot read the %s queue size", queue_name, exc_info=True)
+        return None
 
 
 @contextlib.contextmanager
@@ -107,8 +139,12 @@ def run_forever(interval: float | None = None, stop=None) -> None:
         log.info("scheduler running (every %.1fs)", interval)
         while stop is None or not stop.is_set():
             started = time.monotonic()
+            full = False
             try:
-                tick()
+                full = _tick()[1]
             except Exception:  # the loop must survive a bad tick; the next one retries
                 log.exception("scheduler tick failed")
+            if full:  # more is due than one batch: go on at once (backpressure bounds it)
+                time.sleep(0.05)
+                continue
             time.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -8,6 +8,7 @@ cancel the reminders of the state left, schedule those of the state entered
 
 from __future__ import annotations
 
+import inspect
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,15 @@ def _fsm_transition(obj: models.Model, process: Process, name: str):
 def _all_names(obj: models.Model, process: Process) -> set[str]:
     getter = getattr(obj, f"get_all_{process.field_name}_transitions")
     return {t.name for t in getter()}
+
+
+def _accepted(method, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs a transition method takes: a stray key in a request is not a 500."""
+    params = inspect.signature(method).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return inputs
+    names = {p.name for p in params}
+    return {k: v for k, v in inputs.items() if k in names}
 
 
 def blocking_reasons(obj: models.Model, step: Step, ctx: GuardContext) -> list[str]:
@@ -118,7 +128,8 @@ def transition(
 
         source = getattr(obj, process.field_name)
         try:
-            getattr(obj, name)(actor=actor, **inputs)
+            method = getattr(obj, name)
+            method(actor=actor, **_accepted(method, inputs))
         except TransitionNotAllowed as exc:  # a condition changed under us
             raise InvalidTransition() from exc
         target = getattr(obj, process.field_name)

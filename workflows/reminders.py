@@ -107,7 +107,8 @@ def deliver(reminder_id: int) -> str:
         model = reminder.content_type.model_class()
         process = get_process(model)
         rule = process.rule(reminder.rule)
-        obj = model.objects.filter(pk=reminder.object_id).first()
+        # Rules read the tenant's settings: load it with the record (one query less).
+        obj = model.objects.filter(pk=reminder.object_id).select_related("tenant").first()
         reason = _why_not(reminder, process, rule, obj)
         if reason:
             reminder.status = Reminder.Status.CANCELLED

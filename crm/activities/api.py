@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from crm.activities import services
 from crm.activities.models import Activity, Notification
+from crm.core.api.export import ExportMixin
+from crm.core.api.fields import RelatedLabelField
 from crm.core.api.filters import TenantFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
@@ -23,7 +25,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     customer = TenantPrimaryKeyField(
         label=_("customer"), model=Customer, required=False, allow_null=True
     )
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     occurred_at = serializers.DateTimeField(label=_("occurred at"), required=False)
 
@@ -59,7 +61,7 @@ class ActivityFilter(TenantFilterSet):
         fields = ["kind", "lead", "customer", "owner"]
 
 
-class ActivityViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ActivityViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
     model = Activity
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter

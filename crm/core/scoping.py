@@ -7,14 +7,11 @@ from django.db.models import Q, QuerySet
 from crm.core.models import DataScope, Team
 
 
-def team_and_descendants(team_id: int | None) -> set[int]:
-    """Ids of a team and all teams below it (one query for the tenant's tree)."""
-    if team_id is None:
-        return set()
+def _descendants(tree: list[tuple[int, int | None]], roots) -> set[int]:
     children: dict[int | None, list[int]] = {}
-    for tid, parent in Team.objects.values_list("id", "parent_id"):
+    for tid, parent in tree:
         children.setdefault(parent, []).append(tid)
-    found, stack = set(), [team_id]
+    found, stack = set(), [r for r in roots if r is not None]
     while stack:
         current = stack.pop()
         if current in found:
@@ -24,17 +21,26 @@ def team_and_descendants(team_id: int | None) -> set[int]:
     return found
 
 
+def team_and_descendants(team_id: int | None) -> set[int]:
+    """Ids of a team and all teams below it (one query for the tenant's tree)."""
+    if team_id is None:
+        return set()
+    return _descendants(list(Team.objects.values_list("id", "parent_id")), [team_id])
+
+
 def visible_owner_q(user, owner_field: str) -> Q | None:
     """The filter a user's data scope puts on ``owner_field``; None means all rows."""
     scope = user.data_scope
     if scope == DataScope.ALL:
         return None
-    if scope == DataScope.TEAM and user.team_id:
-        teams = team_and_descendants(user.team_id)
-        led = set(Team.objects.filter(leader=user).values_list("id", flat=True))
-        for tid in led:
-            teams |= team_and_descendants(tid)
-        return Q(**{f"{owner_field}__team_id__in": teams}) | Q(**{owner_field: user})
+    if scope == DataScope.TEAM:
+        # The user's own team and every team they lead (a leader need not be a member),
+        # with their sub-teams: one query for the tenant's tree.
+        rows = list(Team.objects.values_list("id", "parent_id", "leader_id"))
+        roots = {tid for tid, _parent, leader in rows if leader == user.pk} | {user.team_id}
+        teams = _descendants([(tid, parent) for tid, parent, _leader in rows], roots)
+        if teams:
+            return Q(**{f"{owner_field}__team_id__in": teams}) | Q(**{owner_field: user})
     return Q(**{owner_field: user})
 
 

@@ -32,7 +32,8 @@ def build_search_key(*names: str, phones: tuple[str, ...] = ()) -> str:
         if phone:
             digits = "".join(ch for ch in phone if ch.isdigit())
             parts.append(digits[2:] if phone.startswith("+86") else digits)
-    return "|".join(p.replace("|", " ") for p in parts)
+    # Queries lose their spaces (normalize_query): so do the stored forms.
+    return "|".join(p.replace("|", "").replace(" ", "") for p in parts)
 
 
 def normalize_query(query: str) -> str:

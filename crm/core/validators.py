@@ -67,9 +67,14 @@ def normalize_mobile(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a phone number."), code="mobile_invalid", params={"value": value}
         ) from None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    if (
+        number.country_code != 86  # mainland China only (the docstring's promise)
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number)
+        not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
     ):
         raise ValidationError(
             _("“%(value)s” is not a valid mobile number."),
@@ -92,7 +97,12 @@ def normalize_phone(value: str) -> str:
         raise ValidationError(
             _("A phone number has 7 to 15 digits."), code="phone_invalid", params={"value": value}
         )
-    return raw
+    # A mobile number is stored like every other mobile (E.164), so duplicate
+    # checks (lead conversion) and searches match it however it was typed.
+    try:
+        return normalize_mobile(raw)
+    except ValidationError:
+        return raw
 
 
 def national_digits(e164: str) -> str:

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.fields import CreditCodeField, MobileField, PhoneField
+from crm.core.api.export import ExportMixin
+from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
@@ -49,10 +50,10 @@ class CustomerSerializer(serializers.ModelSerializer):
     level = dictionary_field("level", _("level"))
     source = dictionary_field("source", _("source"))
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
-    industry_label = serializers.CharField(source="industry.label", read_only=True, default=None)
-    level_label = serializers.CharField(source="level.label", read_only=True, default=None)
-    source_label = serializers.CharField(source="source.label", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
+    industry_label = RelatedLabelField(source="industry.label")
+    level_label = RelatedLabelField(source="level.label")
+    source_label = RelatedLabelField(source="source.label")
 
     class Meta:
         model = Customer
@@ -87,7 +88,7 @@ class CustomerFilter(SearchFilterSet):
         fields = ["owner", "industry", "level", "source", "kind", "region"]
 
 
-class CustomerViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class CustomerViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
     model = Customer
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
@@ -134,7 +135,7 @@ class ContactFilter(SearchFilterSet):
         fields = ["customer"]
 
 
-class ContactViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ContactViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -166,9 +167,9 @@ class LeadSerializer(serializers.ModelSerializer):
     mobile = MobileField(label=_("mobile"), max_length=30)
     credit_code = CreditCodeField(label=_("unified social credit code"), max_length=30)
     source = dictionary_field("source", _("source"))
-    source_label = serializers.CharField(source="source.label", read_only=True, default=None)
+    source_label = RelatedLabelField(source="source.label")
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -242,7 +243,7 @@ class LeadFilter(SearchFilterSet):
         return queryset.exclude(status=LeadStatus.POOLED)
 
 
-class LeadViewSet(ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
+class LeadViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
     model = Lead
     filterset_class = LeadFilter
     permission_module = "leads"

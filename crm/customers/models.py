@@ -29,6 +29,7 @@ class Customer(TenantModel):
         COMPANY = "company", _("company")
         PERSON = "person", _("person")
 
+    code = models.CharField(_("customer code"), max_length=50, blank=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -63,6 +64,14 @@ class Customer(TenantModel):
             models.Index(fields=["tenant", "name"]),
             models.Index(fields=["tenant", "phone"]),
         ]
+        constraints = [
+            # 客户编号: the natural key of imports, unique per tenant when given.
+            models.UniqueConstraint(
+                fields=["tenant", "code"],
+                condition=~models.Q(code=""),
+                name="customer_unique_code_per_tenant",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -84,7 +93,10 @@ class Contact(TenantModel):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["tenant", "mobile"])]
+        indexes = [
+            models.Index(fields=["tenant", "mobile"]),
+            models.Index(fields=["customer", "mobile"]),
+        ]
 
     def __str__(self) -> str:
         return self.name

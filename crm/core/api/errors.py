@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -66,6 +67,13 @@ def exception_handler(exc, context):
         return Response(
             {"code": "invalid", "detail": _("Some fields are invalid."), "fields": fields},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        from crm.core.limits import too_large_detail
+
+        return Response(
+            {"code": "too_large", "detail": too_large_detail()},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

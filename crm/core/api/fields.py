@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from crm.core.validators import normalize_credit_code, normalize_mobile, normalize_phone
 
@@ -36,3 +37,22 @@ class PhoneField(_NormalisedCharField):
 
 class CreditCodeField(_NormalisedCharField):
     normaliser = staticmethod(normalize_credit_code)
+
+
+class RelatedLabelField(serializers.CharField):
+    """A read-only label reached through a nullable relation (``owner.display_name``).
+
+    ``None`` when the relation is empty, in every response: DRF's own
+    ``default=None`` is skipped on partial updates (PATCH), which dropped the
+    key from the answer and broke the schema.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.update(read_only=True, allow_null=True, default=None)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        try:
+            return super().get_attribute(instance)
+        except SkipField:
+            return None

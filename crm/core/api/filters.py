@@ -24,6 +24,12 @@ class TenantFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
         for flt in self.filters.values():
+            if isinstance(flt, django_filters.MultipleChoiceFilter) and "__" not in (
+                flt.field_name or ""
+            ):
+                # A choice on the row's own column cannot duplicate rows: no DISTINCT
+                # (django-filter's default), which made PostgreSQL sort every column.
+                flt.distinct = False
             qs = getattr(flt, "queryset", None)
             if isinstance(qs, QuerySet) and hasattr(qs.model, "tenant_id"):
                 flt.queryset = (

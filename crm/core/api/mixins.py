@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -45,13 +46,26 @@ class ServiceWriteMixin:
     def perform_update(self, serializer):
         instance = serializer.instance
         version = expected_version(self.request)
-        if version is not None and getattr(instance, "version", version) != version:
-            from crm.core.errors import Conflict
+        with transaction.atomic():
+            if version is not None and hasattr(instance, "version"):
+                # Compare under a row lock: concurrent writers holding the same
+                # version must not all pass the check (one wins, the rest get 409).
+                current = (
+                    type(instance)
+                    ._base_manager.select_for_update()
+                    .filter(pk=instance.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
+                if current != version:
+                    from crm.core.errors import Conflict
 
-            raise Conflict()
-        serializer.instance = type(self).update_service(
-            instance, **self._service_kwargs(), **serializer.validated_data
-        )
+                    raise Conflict()
+                if instance.version != current:  # read before a write that just committed
+                    instance.refresh_from_db()
+            serializer.instance = type(self).update_service(
+                instance, **self._service_kwargs(), **serializer.validated_data
+            )
 
     def perform_destroy(self, instance):
         type(self).delete_service(instance, **self._service_kwargs())
@@ -80,8 +94,9 @@ HistorySerializer = inline_serializer(
 
 
 class HistoryMixin:
+    # Not paginated: pagination_class=None makes the schema say so (a plain list).
     @extend_schema(responses=HistorySerializer)
-    @action(detail=True, methods=["get"], code_verb="view")
+    @action(detail=True, methods=["get"], code_verb="view", pagination_class=None)
     def history(self, request, pk=None):
         """Transitions and field changes of the record, newest first."""
         return Response(history_for(self.get_object()))

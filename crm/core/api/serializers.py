@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm.core.api.fields import RelatedLabelField
 from crm.core.models import DataScope, DictionaryItem, Role, Team, User
 from crm.core.permissions import registry
 from crm.core.tenant_settings import DEFAULTS, LABELS, LIMITS
@@ -59,7 +60,7 @@ class UserSerializer(serializers.ModelSerializer):
     )
     roles = TenantPrimaryKeyField(label=_("roles"), many=True, model=Role, required=False)
     team = TenantPrimaryKeyField(label=_("team"), model=Team, required=False, allow_null=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = RelatedLabelField(source="team.name")
 
     class Meta:
         model = User
@@ -131,7 +132,7 @@ class TeamSerializer(serializers.ModelSerializer):
         label=_("parent team"), model=Team, required=False, allow_null=True
     )
     leader = TenantPrimaryKeyField(label=_("leader"), model=User, required=False, allow_null=True)
-    leader_name = serializers.CharField(source="leader.display_name", read_only=True, default=None)
+    leader_name = RelatedLabelField(source="leader.display_name")
 
     class Meta:
         model = Team

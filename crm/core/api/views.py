@@ -4,6 +4,7 @@ dictionary, permission codes, tenant settings."""
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Prefetch
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
@@ -44,7 +45,12 @@ class SignupView(APIView):
 def _authenticate(request, data) -> User:
     serializer = s.TokenRequestSerializer(data=data)
     serializer.is_valid(raise_exception=True)
+    # ``request`` lets django-axes count failures and refuse locked-out attempts.
     user = authenticate(request, **serializer.validated_data)
+    if getattr(request, "axes_locked_out", False):
+        from crm.core.limits import LockedOut
+
+        raise LockedOut()
     if user is None or not user.is_active:
         raise Invalid(
             _("The username or password is wrong."),
@@ -61,6 +67,8 @@ class TokenView(APIView):
     def post(self, request):
         """Exchange a username and password for an API token."""
         user = _authenticate(request._request, request.data)
+        # A token sign-in is a sign-in: last_login, and django-axes resets the failures.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -79,7 +87,8 @@ class SessionLoginView(APIView):
     def post(self, request):
         user = _authenticate(request._request, request.data)
         login(request._request, user)
-        return Response(s.MeSerializer(user).data)
+        with scope(tenant=user.tenant_id):  # the serializer reads the user's roles
+            return Response(s.MeSerializer(user).data)
 
 
 class SessionLogoutView(APIView):
@@ -148,7 +157,7 @@ class RoleViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
     delete_service = staticmethod(services.role_delete)
 
     @extend_schema(responses=s.PermissionCodeSerializer(many=True))
-    @action(detail=False, methods=["get"], code_verb="view")
+    @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
     def codes(self, request):
         """Every permission code a role may hold."""
         return Response(

@@ -51,6 +51,8 @@ class TenantScopedMixin:
         if stack is not None:
             # Render inside the scope (lazy serializer fields may query), then leave it.
             response = super().finalize_response(request, response, *args, **kwargs)
+            # The language the body was written in (the user's, when it was applied).
+            response.headers["Content-Language"] = translation.get_language()
             stack.close()
             return response
         return super().finalize_response(request, response, *args, **kwargs)

@@ -1,0 +1,128 @@
+"""Management commands: run_scheduler, load_demo, rundramatiq; the scheduler lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from io import StringIO
+
+import dramatiq
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from crm.core.models import Tenant, User
+from crm.customers.models import Customer, Lead
+from fixtures import demo
+from tasks import scheduler
+from tests.conftest import uses_redis
+from tests.customers.leads import new_lead
+from workflows.models import Reminder
+
+
+@pytest.fixture
+def clean_broker():
+    import tasks.actors  # noqa: F401 - declare the queues
+
+    broker = dramatiq.get_broker()
+    broker.flush_all()
+    yield broker
+    broker.flush_all()
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_run_scheduler_once_claims_due_reminders(admin, clean_broker):
+    assert run("run_scheduler", "--once").strip() == "due=0 stale=0"
+    lead = new_lead(admin)
+    first = Reminder.objects.filter(object_id=lead.pk, rule="lead.first_contact")
+    first.update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    assert run("run_scheduler", "--once").strip() == "due=1 stale=0"
+    reminder = first.get()
+    assert (reminder.status, reminder.attempts) == ("claimed", 1)
+    assert reminder.claimed_at is not None
+    # safe to run twice: the claimed row is not claimed again
+    assert run("run_scheduler", "--once").strip() == "due=0 stale=0"
+
+
+@pytest.mark.django_db
+def test_tick_enqueues_one_message_per_claimed_reminder(admin, clean_broker):
+    lead = new_lead(admin)
+    rows = Reminder.objects.filter(object_id=lead.pk, state="new")
+    assert rows.count() == 3  # first contact, pool warning, auto pool (no leader)
+    now = max(r.due_at for r in rows) + dt.timedelta(seconds=1)
+    assert scheduler.tick(now=now) == {"due": 3, "stale": 0}
+    if not uses_redis():
+        queue = clean_broker.queues["reminders"]
+        assert queue.qsize() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_scheduler_waits_for_the_loop_lock(settings, tmp_path):
+    settings.SQLITE_PATH = str(tmp_path / "crm.sqlite3")
+    held, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def first_scheduler():
+        try:
+            with scheduler.loop_lock(wait=True) as got:
+                assert got
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=first_scheduler)
+    thread.start()
+    assert held.wait(10)
+    with scheduler.loop_lock(wait=False) as got:
+        assert got is False
+    release.set()
+    assert done.wait(10)
+    thread.join(10)
+    with scheduler.loop_lock(wait=False) as got:
+        assert got is True
+
+
+@pytest.mark.django_db
+def test_load_demo_loads_once_and_is_idempotent():
+    first = run("load_demo")
+    assert demo.DEMO_PASSWORD in first
+    tenant = Tenant.objects.get(name=demo.DEMO_COMPANY)
+    counts = (
+        User.objects.filter(tenant=tenant).count(),
+        Customer.objects.filter(tenant=tenant).count(),
+        Lead.objects.filter(tenant=tenant).count(),
+    )
+    assert counts == (1 + len(demo.DEMO_USERS), 6, len(demo.COMPANIES) - 6)
+    assert Lead.objects.filter(tenant=tenant, status="contacted").exists()
+    demo_admin = User.objects.get(username="demo")
+    assert demo_admin.check_password(demo.DEMO_PASSWORD)
+
+    run("load_demo")
+    run("load_demo", "--if-empty")
+    assert Tenant.objects.filter(name=demo.DEMO_COMPANY).count() == 1
+    assert (
+        User.objects.filter(tenant=tenant).count(),
+        Customer.objects.filter(tenant=tenant).count(),
+        Lead.objects.filter(tenant=tenant).count(),
+    ) == counts
+
+
+@pytest.mark.django_db
+def test_load_demo_if_empty_skips_when_a_company_exists(admin):
+    run("load_demo", "--if-empty")
+    assert not Tenant.objects.filter(name=demo.DEMO_COMPANY).exists()
+
+
+@pytest.mark.skipif(uses_redis(), reason="with REDIS_URL set the worker command is allowed")
+def test_rundramatiq_refuses_without_redis():
+    with pytest.raises(CommandError) as exc:
+        call_command("rundramatiq")
+    assert "REDIS_URL" in str(exc.value)
