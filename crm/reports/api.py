@@ -1,6 +1,142 @@
-"""REST endpoints of this module (registered by crm/api_router.py)."""
+"""Report endpoints: /api/v1/reports/funnel/, /receivables-aging/, /won-by-owner/.
+
+Each takes ``?date_from=&date_to=&team=`` (aging also ``as_of``), applies the
+user's data scope and needs the ``reports.sales`` permission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.core.api.viewsets import TenantScopedMixin
+from crm.core.errors import Invalid
+from crm.core.models import Team
+from crm.reports import selectors
+from crm.reports.permissions import SALES_REPORTS
+
+PARAMETERS = [
+    OpenApiParameter("date_from", dt.date, description="first day (inclusive)"),
+    OpenApiParameter("date_to", dt.date, description="last day (inclusive)"),
+    OpenApiParameter("team", int, description="a team, with its sub-teams"),
+]
+
+
+def _date(params, name: str) -> dt.date | None:
+    value = params.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(fields={name: [_("Enter a date (YYYY-MM-DD).")]}) from None
+
+
+def parse_filters(request) -> selectors.Filters:
+    params = request.query_params
+    filters = selectors.Filters(
+        date_from=_date(params, "date_from"), date_to=_date(params, "date_to")
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise Invalid(fields={"date_to": [_("The end of the period is before its start.")]})
+    team = params.get("team")
+    if team:
+        if (
+            not team.isdigit()
+            or not Team.objects.filter(tenant_id=request.user.tenant_id, pk=int(team)).exists()
+        ):
+            raise Invalid(fields={"team": [_("Unknown team.")]})
+        filters.team_id = int(team)
+    return filters
+
+
+def as_json(value):
+    """Money as decimal strings with two places (never floats), recursively."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_json(v) for v in value]
+    return value
+
+
+class ReportView(TenantScopedMixin, APIView):
+    code = SALES_REPORTS
+
+
+class FunnelView(ReportView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses=inline_serializer(
+            "FunnelReport",
+            {
+                "stages": serializers.ListField(child=serializers.DictField()),
+                "totals": serializers.DictField(),
+            },
+        ),
+    )
+    def get(self, request):
+        """Opportunities created in the period: count, amount, weighted amount per
+        stage, and the conversion rate from each stage to the next."""
+        return Response(as_json(selectors.funnel(request.user, parse_filters(request))))
+
+
+class ReceivablesAgingView(ReportView):
+    @extend_schema(
+        parameters=[
+            *PARAMETERS,
+            OpenApiParameter("as_of", dt.date, description="aging day (default: date_to or today)"),
+        ],
+        responses=inline_serializer(
+            "ReceivablesAgingReport",
+            {
+                "as_of": serializers.DateField(),
+                "rows": serializers.ListField(child=serializers.DictField()),
+                "totals": serializers.DictField(),
+            },
+        ),
+    )
+    def get(self, request):
+        """Outstanding installments of active contracts per customer and owner by days
+        overdue: current, 1-30, 31-60, 61-90, over 90."""
+        filters = parse_filters(request)
+        as_of = _date(request.query_params, "as_of") or filters.date_to or timezone.localdate()
+        return Response(as_json(selectors.receivables_aging(request.user, filters, as_of)))
+
+
+class WonByOwnerView(ReportView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses=inline_serializer(
+            "WonByOwnerReport",
+            {
+                "rows": serializers.ListField(child=serializers.DictField()),
+                "totals": serializers.DictField(),
+            },
+        ),
+    )
+    def get(self, request):
+        """Won amount and count per owner per month (deals won in the period)."""
+        return Response(as_json(selectors.won_by_owner(request.user, parse_filters(request))))
 
 
 def register_routes(router) -> list:
-    """Register this module's viewsets on ``router``; return extra URL patterns."""
-    return []
+    """Report endpoints are plain views, mounted under /api/v1/."""
+    return [
+        path("reports/funnel/", FunnelView.as_view(), name="report-funnel"),
+        path(
+            "reports/receivables-aging/",
+            ReceivablesAgingView.as_view(),
+            name="report-receivables-aging",
+        ),
+        path("reports/won-by-owner/", WonByOwnerView.as_view(), name="report-won-by-owner"),
+    ]

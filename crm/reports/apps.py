@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "crm.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from crm.reports import permissions  # noqa: F401

@@ -1,6 +1,356 @@
-"""REST endpoints of this module (registered by crm/api_router.py)."""
+"""REST endpoints of the sales module (registered by crm/api_router.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm.core.api.filters import SearchFilterSet, TenantFilterSet
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.viewsets import TenantViewSet
+from crm.core.errors import Invalid
+from crm.sales import selectors, services
+from crm.sales import serializers as s
+from crm.sales.models import (
+    ApprovalBand,
+    Contract,
+    Opportunity,
+    Payment,
+    Product,
+    Quote,
+    Requirement,
+    Solution,
+)
+from workflows.contract import ContractStatus
+from workflows.opportunity import OpportunityStatus
+from workflows.payment import PaymentStatus
+from workflows.quote import QuoteStatus
+
+
+def clean_reason(value):
+    """A reason as text (a dictionary id may come as a number)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Invalid(fields={"reason": [_("Send text.")]})
+    return str(value)[:2000]
+
+
+class DetailSerializerMixin:
+    """List rows never compute transitions; detail views and writes do."""
+
+    list_serializer_class = None
+    detail_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "list" or self.detail_serializer_class is None:
+            return self.list_serializer_class
+        return self.detail_serializer_class
+
+
+class EditableCheckMixin:
+    """A frozen document answers 409 ``frozen`` before its body is even validated."""
+
+    editable_check = None
+
+    def update(self, request, *args, **kwargs):
+        type(self).editable_check(self.get_object())
+        return super().update(request, *args, **kwargs)
+
+
+# --- products ------------------------------------------------------------------
+
+
+class ProductFilter(SearchFilterSet):
+    class Meta:
+        model = Product
+        fields = ["active", "code"]
+
+
+class ProductViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Product
+    serializer_class = s.ProductSerializer
+    filterset_class = ProductFilter
+    permission_module = "sales.product"
+    ordering_fields = ["id", "code", "name", "price"]
+    ordering = ["code"]
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    delete_service = staticmethod(services.product_delete)
+
+
+# --- opportunities -------------------------------------------------------------
+
+
+class OpportunityFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OpportunityStatus.choices)
+    amount__gte = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
+    amount__lte = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    expected_close_date = django_filters.DateFromToRangeFilter()
+    created_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Opportunity
+        fields = ["owner", "customer", "source", "status", "lead"]
+
+
+class OpportunityViewSet(
+    DetailSerializerMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+):
+    """Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns."""
+
+    model = Opportunity
+    list_serializer_class = s.OpportunitySerializer
+    detail_serializer_class = s.OpportunityDetailSerializer
+    serializer_class = s.OpportunitySerializer
+    filterset_class = OpportunityFilter
+    permission_module = "sales.opportunity"
+    owner_field = "owner"
+    ordering_fields = ["id", "name", "amount", "expected_close_date", "created_at", "updated_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.opportunity_create)
+    update_service = staticmethod(services.opportunity_update)
+    delete_service = staticmethod(services.opportunity_delete)
+
+    def get_queryset(self):
+        return selectors.opportunities_for_list(super().get_queryset())
+
+    def list(self, request, *args, **kwargs):
+        if request.query_params.get("view") == "board":
+            return self.board(request)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        responses=s.BoardColumnSerializer(many=True),
+        parameters=[OpenApiParameter("limit", int, description="cards per stage (max 200)")],
+    )
+    @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
+    def board(self, request):
+        """Kanban: opportunities grouped by stage with count, amount and weighted totals.
+
+        Moving a card is ``POST /opportunities/{id}/transitions/<stage>/`` (guards apply).
+        """
+        try:
+            limit = max(1, min(200, int(request.query_params.get("limit", 50))))
+        except ValueError:
+            raise Invalid(fields={"limit": [_("Enter a whole number.")]}) from None
+        queryset = self.filter_queryset(self.get_queryset())
+        columns = selectors.board(queryset, request.tenant, limit=limit)
+        context = self.get_serializer_context()
+        return Response(s.BoardColumnSerializer(columns, many=True, context=context).data)
+
+    def clean_transition_inputs(self, name, data):
+        if name == "lost":
+            cleaned = {"reason": clean_reason(data.get("reason"))}
+            if data.get("comment") is not None:
+                cleaned["comment"] = clean_reason(data.get("comment"))
+            if data.get("note") is not None:
+                cleaned["note"] = clean_reason(data.get("note"))
+            return cleaned
+        return super().clean_transition_inputs(name, data)
+
+
+# --- requirements and solutions ---------------------------------------------------
+
+
+class RequirementViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Requirement
+    serializer_class = s.RequirementSerializer
+    filterset_fields = ["opportunity", "priority"]
+    permission_module = "sales.requirement"
+    owner_field = "opportunity__owner"
+    ordering = ["-id"]
+    create_service = staticmethod(services.requirement_create)
+    update_service = staticmethod(services.requirement_update)
+    delete_service = staticmethod(services.requirement_delete)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("created_by")
+
+
+class SolutionViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Solution
+    serializer_class = s.SolutionSerializer
+    filterset_fields = ["opportunity", "requirement"]
+    permission_module = "sales.solution"
+    owner_field = "opportunity__owner"
+    ordering = ["-id"]
+    create_service = staticmethod(services.solution_create)
+    update_service = staticmethod(services.solution_update)
+    delete_service = staticmethod(services.solution_delete)
+
+
+# --- quotes -----------------------------------------------------------------------
+
+
+class QuoteFilter(TenantFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=QuoteStatus.choices)
+
+    class Meta:
+        model = Quote
+        fields = ["opportunity", "status", "is_latest"]
+
+
+class QuoteViewSet(
+    EditableCheckMixin,
+    DetailSerializerMixin,
+    ServiceWriteMixin,
+    HistoryMixin,
+    TransitionsMixin,
+    TenantViewSet,
+):
+    """Quotes: each row is one version (``version``); ``row_version`` is the lock counter."""
+
+    model = Quote
+    list_serializer_class = s.QuoteSerializer
+    detail_serializer_class = s.QuoteDetailSerializer
+    serializer_class = s.QuoteSerializer
+    filterset_class = QuoteFilter
+    permission_module = "sales.quote"
+    owner_field = "opportunity__owner"
+    ordering_fields = ["id", "number", "total", "created_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.quote_create)
+    update_service = staticmethod(services.quote_update)
+    delete_service = staticmethod(services.quote_delete)
+    editable_check = staticmethod(services.quote_ensure_editable)
+
+    def get_queryset(self):
+        return selectors.quotes_for_list(super().get_queryset())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "row_version" in data:
+            response["ETag"] = f'"{data["row_version"]}"'
+        return response
+
+
+# --- contracts --------------------------------------------------------------------
+
+
+class ContractFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
+    amount__gte = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
+    amount__lte = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
+    end_date = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Contract
+        fields = ["customer", "opportunity", "owner", "status", "number"]
+
+
+class ContractViewSet(
+    EditableCheckMixin,
+    DetailSerializerMixin,
+    ServiceWriteMixin,
+    HistoryMixin,
+    TransitionsMixin,
+    TenantViewSet,
+):
+    model = Contract
+    list_serializer_class = s.ContractSerializer
+    detail_serializer_class = s.ContractDetailSerializer
+    serializer_class = s.ContractSerializer
+    filterset_class = ContractFilter
+    permission_module = "sales.contract"
+    owner_field = "owner"
+    ordering_fields = ["id", "number", "amount", "end_date", "created_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.contract_create)
+    update_service = staticmethod(services.contract_update)
+    delete_service = staticmethod(services.contract_delete)
+    editable_check = staticmethod(services.contract_ensure_editable)
+
+    def get_queryset(self):
+        return selectors.contracts_for_list(super().get_queryset()).select_related("tenant")
+
+    def clean_transition_inputs(self, name, data):
+        cleaned = super().clean_transition_inputs(name, data)
+        if name == "sign" and data.get("signed_on"):
+            try:
+                cleaned["signed_on"] = dt.date.fromisoformat(str(data["signed_on"]))
+            except ValueError:
+                raise Invalid(fields={"signed_on": [_("Enter a date (YYYY-MM-DD).")]}) from None
+        return cleaned
+
+
+# --- payments ---------------------------------------------------------------------
+
+
+class PaymentFilter(TenantFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=PaymentStatus.choices)
+    paid_at = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Payment
+        fields = ["contract", "installment", "status", "method"]
+
+
+class PaymentViewSet(
+    EditableCheckMixin,
+    DetailSerializerMixin,
+    ServiceWriteMixin,
+    HistoryMixin,
+    TransitionsMixin,
+    TenantViewSet,
+):
+    """Payments; confirmed ones are corrected by ``reverse`` (both stay listed)."""
+
+    model = Payment
+    list_serializer_class = s.PaymentSerializer
+    detail_serializer_class = s.PaymentDetailSerializer
+    serializer_class = s.PaymentSerializer
+    filterset_class = PaymentFilter
+    permission_module = "sales.payment"
+    owner_field = "contract__owner"
+    ordering_fields = ["id", "paid_at", "amount", "created_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.payment_create)
+    update_service = staticmethod(services.payment_update)
+    delete_service = staticmethod(services.payment_delete)
+    editable_check = staticmethod(services.payment_ensure_editable)
+
+    def get_queryset(self):
+        return selectors.payments_for_list(super().get_queryset())
+
+
+# --- approval bands -------------------------------------------------------------------
+
+
+class ApprovalBandViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    """Contract approval bands: amounts up to ``max_amount`` need ``permission``
+    (the open band, ``max_amount`` null, covers everything above)."""
+
+    model = ApprovalBand
+    serializer_class = s.ApprovalBandSerializer
+    permission_module = "sales.approval_band"
+    ordering = None
+    create_service = staticmethod(services.approval_band_create)
+    update_service = staticmethod(services.approval_band_update)
+    delete_service = staticmethod(services.approval_band_delete)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApprovalBand._base_manager.none()
+        selectors.approval_bands(self.request.tenant)  # seeds the defaults on first use
+        return super().get_queryset().order_by(F("max_amount").asc(nulls_last=True), "id")
 
 
 def register_routes(router) -> list:
     """Register this module's viewsets on ``router``; return extra URL patterns."""
+    router.register("products", ProductViewSet, basename="product")
+    router.register("opportunities", OpportunityViewSet, basename="opportunity")
+    router.register("requirements", RequirementViewSet, basename="requirement")
+    router.register("solutions", SolutionViewSet, basename="solution")
+    router.register("quotes", QuoteViewSet, basename="quote")
+    router.register("contracts", ContractViewSet, basename="contract")
+    router.register("payments", PaymentViewSet, basename="payment")
+    router.register("approval-bands", ApprovalBandViewSet, basename="approval-band")
     return []

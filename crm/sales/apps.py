@@ -6,3 +6,20 @@ class SalesConfig(AppConfig):
     name = "crm.sales"
     label = "sales"
     verbose_name = _("Sales opportunities")
+
+    def ready(self) -> None:
+        from crm.sales import conf, freeze, permissions  # noqa: F401
+        from workflows import contract, lead, opportunity, payment, quote
+
+        opportunity.register_process()
+        quote.register_process()
+        contract.register_process()
+        payment.register_process()
+
+        # Converting a lead also opens an opportunity, in the same transaction
+        # (after create_customer_from_lead has set ``lead.customer``).
+        from crm.sales.services import opportunity_for_converted_lead
+
+        steps = lead.STEPS["convert"].in_transaction
+        if opportunity_for_converted_lead not in steps:
+            steps.append(opportunity_for_converted_lead)

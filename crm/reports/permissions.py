@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from crm.core.permissions import SALES_MANAGER, SALES_REP, registry
+
+SALES_REPORTS = registry.register(
+    "reports.sales", _("view sales reports (funnel, receivables, won deals)"), "reports"
+)
+registry.grant(SALES_MANAGER, SALES_REPORTS)
+registry.grant(SALES_REP, SALES_REPORTS)

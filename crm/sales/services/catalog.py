@@ -1,0 +1,119 @@
+"""Products and contract approval bands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from crm.core import audit
+from crm.core.errors import Invalid
+from crm.core.search import build_search_key
+from crm.sales.models import (
+    ApprovalBand,
+    Product,
+)
+from crm.sales.money import money
+from crm.sales.services._base import (
+    PRODUCT_FIELDS,
+    _check_unknown,
+    _delete,
+    _money_positive,
+    _save_changes,
+)
+
+# --- products ------------------------------------------------------------------
+
+
+def _product_key(product: Product) -> str:
+    return build_search_key(product.name, product.code)
+
+
+def product_create(*, tenant, actor, **data: Any) -> Product:
+    _check_unknown(data, PRODUCT_FIELDS)
+    _money_positive("price", data.get("price"), allow_zero=True)
+    if Product.objects.filter(tenant=tenant, code=data.get("code", "")).exists():
+        raise Invalid(fields={"code": [_("A product with this code exists.")]})
+    with transaction.atomic():
+        product = Product(tenant=tenant, **data)
+        product.price = money(product.price)
+        product.search_key = _product_key(product)
+        product.save()
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=product,
+            changes=audit.snapshot(product, list(data)),
+        )
+    return product
+
+
+def product_update(product: Product, *, tenant, actor, **data: Any) -> Product:
+    _check_unknown(data, PRODUCT_FIELDS)
+    _money_positive("price", data.get("price"), allow_zero=True)
+    if (
+        "code" in data
+        and Product.objects.filter(tenant=tenant, code=data["code"]).exclude(pk=product.pk).exists()
+    ):
+        raise Invalid(fields={"code": [_("A product with this code exists.")]})
+    with transaction.atomic():
+        changes = audit.apply_changes(product, data)
+        if changes:
+            product.search_key = _product_key(product)
+            _save_changes(
+                product, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
+            )
+    return product
+
+
+def product_delete(product: Product, *, tenant, actor) -> None:
+    """Products on quotes or contracts are protected: deactivate them instead."""
+    _delete(product, tenant=tenant, actor=actor)
+
+
+# --- approval bands ----------------------------------------------------------------
+
+
+def _check_band(tenant, data: dict, band: ApprovalBand | None = None) -> None:
+    limit = data.get("max_amount", band.max_amount if band else None)
+    if limit is not None and limit <= 0:
+        raise Invalid(fields={"max_amount": [_("Enter an amount greater than zero.")]})
+    others = ApprovalBand.objects.filter(tenant=tenant, max_amount=limit)
+    if band is not None:
+        others = others.exclude(pk=band.pk)
+    if others.exists():
+        raise Invalid(fields={"max_amount": [_("A band with this limit exists.")]})
+
+
+def approval_band_create(*, tenant, actor, **data: Any) -> ApprovalBand:
+    from crm.sales.selectors import approval_bands
+
+    approval_bands(tenant)  # seed the defaults first, so a new band adds to them
+    _check_band(tenant, data)
+    with transaction.atomic():
+        band = ApprovalBand.objects.create(tenant=tenant, **data)
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=band,
+            changes=audit.snapshot(band, list(data)),
+        )
+    return band
+
+
+def approval_band_update(band: ApprovalBand, *, tenant, actor, **data: Any) -> ApprovalBand:
+    _check_band(tenant, data, band)
+    with transaction.atomic():
+        changes = audit.apply_changes(band, data)
+        if changes:
+            _save_changes(band, tenant=tenant, actor=actor, changes=changes)
+    return band
+
+
+def approval_band_delete(band: ApprovalBand, *, tenant, actor) -> None:
+    if ApprovalBand.objects.filter(tenant=tenant).count() <= 1:
+        raise Invalid(fields={"non_field_errors": [_("Keep at least one approval band.")]})
+    _delete(band, tenant=tenant, actor=actor)

@@ -1,0 +1,365 @@
+"""Contracts (numbering, payment plans), payments, reversals and collected amounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.core import audit
+from crm.core.errors import Frozen, GuardFailed, Invalid
+from crm.core.search import build_search_key
+from crm.sales.models import (
+    Contract,
+    ContractLine,
+    Installment,
+    NumberSequence,
+    Payment,
+)
+from crm.sales.money import ZERO, money, total
+from crm.sales.services._base import (
+    CONTRACT_FIELDS,
+    PAYMENT_FIELDS,
+    _check_unknown,
+    _delete,
+    _money_positive,
+    _same_tenant,
+    _save_changes,
+)
+from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
+from workflows import reminders
+from workflows.contract import ContractStatus, InstallmentStatus
+from workflows.payment import COUNTED_STATES, PaymentStatus
+
+# --- contracts --------------------------------------------------------------------
+
+
+def next_number(tenant, key: str) -> int:
+    """The next value of a per-tenant sequence, under a row lock (safe under concurrency)."""
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(tenant=tenant, key=key)
+        seq = NumberSequence.objects.select_for_update().get(tenant=tenant, key=key)
+        seq.last_value += 1
+        seq.save(update_fields=["last_value"])
+    return seq.last_value
+
+
+def _contract_key(contract: Contract) -> str:
+    return build_search_key(contract.number, contract.title, contract.customer.name)
+
+
+def _clean_installments(installments) -> list[dict]:
+    cleaned, errors = [], []
+    for i, item in enumerate(installments, start=1):
+        amount = item.get("amount")
+        due = item.get("due_date")
+        if due is None:
+            errors.append(_("Installment %(n)d: enter the due date.") % {"n": i})
+        elif amount is None or amount <= 0:
+            errors.append(_("Installment %(n)d: the amount must be greater than zero.") % {"n": i})
+        else:
+            cleaned.append(
+                {
+                    "sequence": i,
+                    "due_date": due,
+                    "amount": money(amount),
+                    "note": item.get("note", ""),
+                }
+            )
+    if errors:
+        raise Invalid(fields={"installments": errors})
+    return sorted(cleaned, key=lambda x: (x["due_date"], x["sequence"]))
+
+
+def _check_contract_links(customer, opportunity, quote) -> None:
+    errors = {}
+    if opportunity is not None and customer is not None and opportunity.customer_id != customer.pk:
+        errors["opportunity"] = [_("This opportunity belongs to another customer.")]
+    if quote is not None and opportunity is not None and quote.opportunity_id != opportunity.pk:
+        errors["quote"] = [_("This quote belongs to another opportunity.")]
+    if errors:
+        raise Invalid(fields=errors)
+
+
+def _write_installments(contract, tenant, cleaned) -> None:
+    Installment.objects.filter(contract=contract).delete()
+    Installment.objects.bulk_create(
+        Installment(tenant=tenant, contract=contract, **dict(item, sequence=i))
+        for i, item in enumerate(cleaned, start=1)
+    )
+
+
+def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) -> Contract:
+    """A draft contract, numbered from the tenant's sequence.
+
+    Without ``lines``, a chosen quote's lines are copied; without ``amount``,
+    the lines' total is the amount.
+    """
+    _check_unknown(data, CONTRACT_FIELDS)
+    _same_tenant(
+        tenant,
+        customer=data.get("customer"),
+        opportunity=data.get("opportunity"),
+        quote=data.get("quote"),
+        owner=data.get("owner"),
+    )
+    if data.get("quote") is not None and data.get("opportunity") is None:
+        data["opportunity"] = data["quote"].opportunity
+    if data.get("customer") is None and data.get("opportunity") is not None:
+        data["customer"] = data["opportunity"].customer
+    if data.get("customer") is None:
+        raise Invalid(fields={"customer": [_("Choose the customer.")]})
+    _check_contract_links(data.get("customer"), data.get("opportunity"), data.get("quote"))
+    if lines is None and data.get("quote") is not None:
+        lines = [
+            {
+                "product": line.product,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount_percent": line.discount_percent,
+            }
+            for line in data["quote"].lines.select_related("product")
+        ]
+    cleaned = _clean_lines(tenant, lines or [])
+    plan = _clean_installments(installments)
+    if data.get("amount") is None:
+        data["amount"] = total(x["amount"] for x in cleaned)
+    _money_positive("amount", data["amount"], allow_zero=True)
+    data["amount"] = money(data["amount"])
+    if data.get("owner") is None:
+        opp = data.get("opportunity")
+        data["owner"] = actor if actor is not None else (opp.owner if opp else None)
+    with transaction.atomic():
+        number = f"HT{next_number(tenant, 'contract'):06d}"
+        contract = Contract(tenant=tenant, number=number, created_by=actor, **data)
+        contract.search_key = _contract_key(contract)
+        contract.save()
+        _replace_lines(ContractLine, "contract", contract, tenant, cleaned)
+        _write_installments(contract, tenant, plan)
+        changes = audit.snapshot(contract, ["number", *data])
+        changes["lines"] = _line_summary(cleaned)
+        changes["installments"] = [[str(p["due_date"]), str(p["amount"])] for p in plan]
+        audit.record(tenant=tenant, actor=actor, action="create", obj=contract, changes=changes)
+    return contract
+
+
+def contract_ensure_editable(contract: Contract) -> None:
+    if contract.status in Contract.frozen_states:
+        raise Frozen(
+            _("A signed contract cannot be changed; use a supplementary agreement or terminate it.")
+        )
+    if contract.status != ContractStatus.DRAFT:
+        raise Frozen(_("Only a draft contract can be changed."))
+
+
+def contract_update(
+    contract: Contract, *, tenant, actor, lines=None, installments=None, **data: Any
+) -> Contract:
+    _check_unknown(data, CONTRACT_FIELDS)
+    contract_ensure_editable(contract)
+    _same_tenant(
+        tenant,
+        customer=data.get("customer"),
+        opportunity=data.get("opportunity"),
+        quote=data.get("quote"),
+        owner=data.get("owner"),
+    )
+    _check_contract_links(
+        data.get("customer", contract.customer),
+        data.get("opportunity", contract.opportunity),
+        data.get("quote", contract.quote),
+    )
+    if data.get("amount") is not None:
+        _money_positive("amount", data["amount"], allow_zero=True)
+        data["amount"] = money(data["amount"])
+    with transaction.atomic():
+        changes = audit.apply_changes(contract, data)
+        if lines is not None:
+            cleaned = _clean_lines(tenant, lines)
+            before, after = _line_summary(contract.lines.all()), _line_summary(cleaned)
+            if before != after:
+                _replace_lines(ContractLine, "contract", contract, tenant, cleaned)
+                changes["lines"] = [before, after]
+        if installments is not None:
+            plan = _clean_installments(installments)
+            before = [[str(i.due_date), str(i.amount)] for i in contract.installments.all()]
+            after = [[str(p["due_date"]), str(p["amount"])] for p in plan]
+            if before != after:
+                _write_installments(contract, tenant, plan)
+                changes["installments"] = [before, after]
+        if changes:
+            contract.search_key = _contract_key(contract)
+            _save_changes(
+                contract, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
+            )
+    return contract
+
+
+def contract_delete(contract: Contract, *, tenant, actor) -> None:
+    contract_ensure_editable(contract)
+    with transaction.atomic():
+        reminders.cancel(contract)
+        _delete(contract, tenant=tenant, actor=actor)
+
+
+def _installment_with(contract: Contract, inst: Installment) -> Installment:
+    inst.contract = contract  # the in-memory contract (its new state is not saved yet)
+    return inst
+
+
+def installments_schedule_reminders(contract: Contract) -> None:
+    """On signing: each open installment's due-soon and overdue reminders."""
+    for inst in contract.installments.all():
+        if inst.status == InstallmentStatus.OPEN:
+            reminders.on_create(_installment_with(contract, inst))
+
+
+def installments_cancel_reminders(contract: Contract) -> None:
+    for inst in contract.installments.all():
+        reminders.cancel(inst)
+
+
+# --- payments ---------------------------------------------------------------------
+
+
+def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
+    installment = data.get("installment") or (payment.installment if payment else None)
+    contract = data.get("contract")
+    if contract is None and payment is not None and "installment" not in data:
+        contract = payment.contract
+    _same_tenant(tenant, installment=installment, contract=contract)
+    if installment is None:
+        raise Invalid(fields={"installment": [_("Choose the installment.")]})
+    if contract is None:  # derived from the installment (a draft may move to another one)
+        data["contract"] = contract = installment.contract
+    if installment.contract_id != contract.pk:
+        raise Invalid(fields={"installment": [_("This installment belongs to another contract.")]})
+    if contract.status != ContractStatus.ACTIVE:
+        raise Invalid(
+            fields={
+                "contract": [_("Payments are recorded against an active (signed) contract only.")]
+            }
+        )
+
+
+def payment_create(*, tenant, actor, **data: Any) -> Payment:
+    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    _payment_links(tenant, data)
+    if data.get("amount") is None or data["amount"] <= 0:
+        raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
+    data["amount"] = money(data["amount"])
+    data.setdefault("paid_at", timezone.localdate())
+    with transaction.atomic():
+        payment = Payment.objects.create(tenant=tenant, created_by=actor, **data)
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=payment,
+            changes=audit.snapshot(payment, list(data)),
+        )
+    return payment
+
+
+def payment_ensure_editable(payment: Payment) -> None:
+    if payment.status != PaymentStatus.DRAFT:
+        raise Frozen(_("A confirmed payment cannot be changed; reverse it instead."))
+
+
+def payment_update(payment: Payment, *, tenant, actor, **data: Any) -> Payment:
+    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    payment_ensure_editable(payment)
+    _payment_links(tenant, data, payment)
+    if "amount" in data:
+        if data["amount"] is None or data["amount"] <= 0:
+            raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
+        data["amount"] = money(data["amount"])
+    with transaction.atomic():
+        changes = audit.apply_changes(payment, data)
+        if changes:
+            _save_changes(payment, tenant=tenant, actor=actor, changes=changes)
+    return payment
+
+
+def payment_delete(payment: Payment, *, tenant, actor) -> None:
+    payment_ensure_editable(payment)
+    _delete(payment, tenant=tenant, actor=actor)
+
+
+def payment_reversal_create(*, original: Payment, actor, reason: str) -> Payment:
+    """``reverse``'s work: a confirmed payment of the negative amount pointing at the original."""
+    tenant = original.tenant
+    reversal = Payment(
+        tenant=tenant,
+        contract_id=original.contract_id,
+        installment_id=original.installment_id,
+        amount=-original.amount,
+        paid_at=timezone.localdate(),
+        method=original.method,
+        reference=original.reference,
+        note=(reason or "")[:300],
+        reversal_of=original,
+        status=PaymentStatus.CONFIRMED,
+        confirmed_at=timezone.now(),
+        confirmed_by=actor,
+        created_by=actor,
+    )
+    reversal.save()
+    audit.record(
+        tenant=tenant,
+        actor=actor,
+        action="create",
+        obj=reversal,
+        changes={"reversal_of": original.pk, "amount": str(reversal.amount), "reason": reason},
+    )
+    collected_recompute(contract_id=original.contract_id, pending=original)
+    return reversal
+
+
+def collected_recompute(*, contract_id: int, pending: Payment | None = None) -> Contract:
+    """Derive installment and contract collected amounts from counted payments.
+
+    ``pending`` is the payment whose transition is being applied (its new
+    state is not saved yet). The contract row is locked so concurrent
+    confirmations on one contract are serialised; an over-collection is refused.
+    """
+    contract = Contract.objects.select_for_update().get(pk=contract_id)
+    counted = Payment.objects.filter(contract_id=contract_id, status__in=COUNTED_STATES)
+    if pending is not None:
+        counted = counted.exclude(pk=pending.pk)
+    sums = {
+        row["installment_id"]: row["s"]
+        for row in counted.order_by().values("installment_id").annotate(s=Sum("amount"))
+    }
+    if pending is not None and pending.status in COUNTED_STATES:
+        sums[pending.installment_id] = sums.get(pending.installment_id, ZERO) + pending.amount
+    grand = ZERO
+    for inst in contract.installments.all():
+        collected = money(sums.get(inst.pk) or ZERO)
+        if collected > inst.amount:
+            raise GuardFailed(
+                reasons=[
+                    _("Installment %(seq)d would be over-collected (%(collected)s of %(amount)s).")
+                    % {"seq": inst.sequence, "collected": collected, "amount": inst.amount}
+                ]
+            )
+        status = InstallmentStatus.COLLECTED if collected >= inst.amount else InstallmentStatus.OPEN
+        grand += collected
+        if (collected, status) != (inst.collected_amount, inst.status):
+            was = inst.status
+            inst.collected_amount, inst.status = collected, status
+            inst.save(update_fields=["collected_amount", "status"])  # derived fields
+            inst.contract = contract
+            if was != status:
+                reminders.cancel(inst)
+                if status == InstallmentStatus.OPEN:
+                    reminders.on_create(inst)
+    grand = money(grand)
+    if contract.collected_amount != grand:
+        contract.collected_amount = grand
+        contract.save(update_fields=["collected_amount"])  # a derived field
+    return contract
