@@ -1,6 +1,272 @@
-"""REST endpoints of this module (registered by crm/api_router.py)."""
+"""Imports (``/api/v1/imports/``) and the tenant backup (``/api/v1/backup/``).
+
+* ``POST /imports/`` multipart: ``resource``, ``file``, ``dry_run``, ``on_error``
+  (abort|skip), optional ``mapping`` (JSON object header -> column name),
+  ``encoding``, ``sheet``, ``add_missing_dictionary`` -> 201 the job;
+* ``GET /imports/{id}/`` the job: status, progress, totals, errors, preview;
+* ``GET /imports/{id}/errors.xlsx`` the failed rows with an error column;
+* ``POST /imports/{id}/revert/`` undo a finished import;
+* ``GET /imports/resources/`` what can be imported, with columns and aliases;
+* ``GET /backup/`` the tenant's zip; ``POST /backup/restore/`` into an empty tenant.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+from django.http import FileResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.core.api.viewsets import TenantScopedMixin
+from crm.core.errors import Invalid
+from crm.imports import backup, formats, resources, services
+from crm.imports.models import ImportFile, ImportJob
+
+ERRORS_SHOWN = 1000
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    created_by_name = serializers.CharField(
+        source="created_by.display_name", read_only=True, default=None
+    )
+    errors = serializers.SerializerMethodField()
+    error_count = serializers.SerializerMethodField()
+    reverted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "resource",
+            "filename",
+            "file_format",
+            "status",
+            "status_label",
+            "progress",
+            "dry_run",
+            "on_error",
+            "totals",
+            "errors",
+            "error_count",
+            "detail",
+            "result",
+            "options",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "reverted",
+            "reverted_at",
+        ]
+        read_only_fields = fields
+
+    def get_errors(self, job) -> list[dict]:
+        return (job.errors or [])[:ERRORS_SHOWN]
+
+    def get_error_count(self, job) -> int:
+        return len(job.errors or [])
+
+    def get_reverted(self, job) -> bool:
+        return job.reverted_at is not None
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    resource = serializers.ChoiceField(choices=[], label=gettext_lazy("data"))
+    file = serializers.FileField(label=gettext_lazy("file"))
+    dry_run = serializers.BooleanField(default=False, label=gettext_lazy("preview only"))
+    on_error = serializers.ChoiceField(
+        choices=ImportJob.OnError.choices, default=ImportJob.OnError.ABORT
+    )
+    mapping = serializers.JSONField(required=False, label=gettext_lazy("column mapping"))
+    encoding = serializers.CharField(required=False, allow_blank=True, default="")
+    sheet = serializers.CharField(required=False, allow_blank=True, default="")
+    add_missing_dictionary = serializers.BooleanField(default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].choices = [r.name for r in resources.all_resources()]
+
+    def validate_mapping(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise serializers.ValidationError(_("Send the mapping as a JSON object.")) from None
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+        ):
+            raise serializers.ValidationError(
+                _("Send the mapping as a JSON object: file header -> column name.")
+            )
+        return {k: v or "" for k, v in value.items()}
+
+
+class ImportJobViewSet(
+    TenantScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Import jobs of the tenant (a user with the "own" data scope sees their own)."""
+
+    model = ImportJob
+    serializer_class = ImportJobSerializer
+    permission_module = "imports"
+    owner_field = "created_by"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["resource", "status", "dry_run"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("created_by").defer("errors")
+
+    def get_object(self):
+        # The detail needs the errors (deferred in lists).
+        obj = super().get_object()
+        obj.refresh_from_db(fields=["errors"])
+        return obj
+
+    @extend_schema(
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={201: ImportJobSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Upload a file: a job is created and run by a worker; follow it with GET."""
+        form = ImportRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        upload = data["file"]
+        if upload.size > services.upload_limit():
+            raise Invalid(fields={"file": [_("The file is too large.")]})
+        job = services.import_job_create(
+            tenant=request.tenant,
+            actor=request.user,
+            resource=data["resource"],
+            filename=upload.name,
+            content=upload.read(),
+            dry_run=data["dry_run"],
+            on_error=data["on_error"],
+            mapping=data.get("mapping"),
+            encoding=data["encoding"],
+            sheet=data["sheet"],
+            add_missing_dictionary=data["add_missing_dictionary"],
+        )
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request, *args, **kwargs):
+        job = self.get_object()
+        services.heal_if_stale(job)  # a dead worker's job goes back to the queue
+        return Response(self.get_serializer(job).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="errors.xlsx", code_verb="view")
+    def errors_file(self, request, pk=None):
+        """The file's rows that failed, as they were, plus an error column."""
+        job = self.get_object()
+        by_row: dict[int, list[str]] = {}
+        for error in job.errors or []:
+            by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['message']}")
+        content = bytes(ImportFile.objects.get(job=job).content)
+        sheet = formats.open_upload(content, job.file_format, job.options)
+        header = [*sheet.header, _("errors")]
+        width = len(sheet.header)
+
+        def rows():
+            for number, cells in sheet.rows:
+                if number in by_row:
+                    cells = list(cells[:width]) + [""] * (width - len(cells))
+                    yield [*cells, "; ".join(by_row[number])]
+
+        name = job.filename.rsplit(".", 1)[0]
+        return FileResponse(
+            formats.xlsx_file(header, rows(), title=_("errors")),
+            as_attachment=True,
+            filename=f"{name}-errors.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ImportRevert",
+            {"deleted": serializers.IntegerField(), "restored": serializers.IntegerField()},
+        ),
+    )
+    @action(detail=True, methods=["post"], code="imports.create")
+    def revert(self, request, pk=None):
+        """Undo the import: created rows are deleted, updated rows get their old values back."""
+        job = self.get_object()
+        summary = services.import_job_revert(job, tenant=request.tenant, actor=request.user)
+        return Response(summary)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"], url_path="resources", code_verb="view")
+    def resources(self, request):
+        """What can be imported: each resource's columns (labels, aliases) and keys."""
+        return Response([r.describe() for r in resources.all_resources()])
+
+
+class BackupView(TenantScopedMixin, APIView):
+    """``GET``: the tenant's full backup (zip of JSON files), for tenant admins."""
+
+    code = "imports.backup"
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request):
+        out = tempfile.TemporaryFile()
+        backup.write_backup(request.tenant, out)
+        out.seek(0)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return FileResponse(
+            out,
+            as_attachment=True,
+            filename=f"backup-{request.tenant.pk}-{stamp}.zip",
+            content_type="application/zip",
+        )
+
+
+class RestoreView(TenantScopedMixin, APIView):
+    """``POST`` multipart ``file``: restore a backup into this (empty) tenant."""
+
+    code = "imports.backup"
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "RestoreRequest", {"file": serializers.FileField()}
+            )
+        },
+        responses=OpenApiTypes.OBJECT,
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise Invalid(fields={"file": [_("Choose a backup file.")]})
+        summary = backup.restore_backup(upload, tenant=request.tenant, actor=request.user)
+        return Response(summary, status=status.HTTP_200_OK)
 
 
 def register_routes(router) -> list:
-    """Register this module's viewsets on ``router``; return extra URL patterns."""
-    return []
+    router.register("imports", ImportJobViewSet, basename="import")
+    errors_file = ImportJobViewSet.as_view({"get": "errors_file"})
+    return [
+        # The issue's spelling, without the router's trailing slash.
+        path("imports/<int:pk>/errors.xlsx", errors_file, name="import-errors-xlsx"),
+        path("backup/", BackupView.as_view(), name="backup"),
+        path("backup/restore/", RestoreView.as_view(), name="backup-restore"),
+    ]

@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "crm.imports"
     label = "imports"
     verbose_name = _("Import and export")
+
+    def ready(self) -> None:
+        from crm.imports import customer_resources, permissions  # noqa: F401

@@ -1,0 +1,397 @@
+"""A tenant's full backup (one zip of JSON files) and its restore into an empty tenant.
+
+What is in it: the tenant's users (no password hashes, no tokens) and every
+row of every ``TenantModel`` (customers, leads, activities, audit log,
+transition log, reminders, and the sales/service models as they are added),
+except the import machinery's own rows. One ``<app>.<model>.json`` per model
+plus ``manifest.json``.
+
+Restoring remaps every id, because the rows get new primary keys in the new
+tenant:
+
+* models are restored in dependency order (non-nullable foreign keys first);
+  nullable foreign keys that point forward (a team's leader, a user's team, a
+  team's parent) are set in a second pass;
+* rows a new tenant already has from sign-up are matched by the model's
+  per-tenant unique constraint (roles by name, dictionary items by kind+code)
+  and updated to the backup's values instead of duplicated;
+* users are matched by username inside the tenant, otherwise created; a
+  username taken by another company gets the suffix ``@<tenant id>``; restored
+  users get no usable password (the admin sets new ones);
+* generic references (audit entries, transition log, reminders,
+  notifications: ``content_type`` + ``object_id``) are remapped through the
+  target model's id map; a reference to the old tenant points at the new one.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import io
+import json
+import zipfile
+from collections import defaultdict
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.core import audit
+from crm.core.errors import Invalid
+from crm.core.models import AuditEntry, DictionaryItem, Role, Tenant, TenantModel, User
+
+FORMAT_VERSION = 1
+EXCLUDED_APPS = {"imports"}
+USER_FIELDS = (
+    "username",
+    "email",
+    "full_name",
+    "first_name",
+    "last_name",
+    "is_active",
+    "language",
+    "team_id",
+    "date_joined",
+    "last_login",
+    "is_system",
+)
+# Rows a new company starts with (sign-up); anything else means "not empty".
+SIGNUP_MODELS = {Role, DictionaryItem, AuditEntry}
+CHUNK = 2000
+
+
+def backup_models() -> list[type[models.Model]]:
+    found = [
+        m
+        for m in apps.get_models()
+        if issubclass(m, TenantModel)
+        and not m._meta.abstract
+        and not m._meta.proxy
+        and m._meta.app_label not in EXCLUDED_APPS
+    ]
+    return [User, *sorted(found, key=lambda m: m._meta.label)]
+
+
+def _generic(model) -> bool:
+    names = {f.attname for f in model._meta.concrete_fields}
+    return "content_type_id" in names and "object_id" in names
+
+
+def _fields(model) -> list[models.Field]:
+    if model is User:
+        return [f for f in model._meta.concrete_fields if f.attname in USER_FIELDS]
+    return [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.attname != "tenant_id"
+    ]
+
+
+def _m2m(model) -> list[models.ManyToManyField]:
+    return [f for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+
+
+def _json(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _queryset(model, tenant):
+    if model is User:
+        return User.objects.filter(tenant=tenant).order_by("pk")
+    return model.objects.filter(tenant=tenant).order_by("pk")
+
+
+# --- backup ---------------------------------------------------------------------
+
+
+def write_backup(tenant, out) -> dict:
+    """Write the tenant's zip into the binary file ``out``; returns the manifest."""
+    manifest = {
+        "format": FORMAT_VERSION,
+        "tenant": tenant.name,
+        "settings": tenant.settings,
+        "created_at": timezone.now().isoformat(),
+        "models": [],
+    }
+    cts = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for model in backup_models():
+            fields = _fields(model)
+            m2m = _m2m(model)
+            label = model._meta.label_lower
+            count = 0
+            with archive.open(f"{label}.json", "w") as handle:
+                handle.write(b"[")
+                qs = _queryset(model, tenant)
+                if m2m:
+                    qs = qs.prefetch_related(*[f.name for f in m2m])
+                for obj in qs.iterator(chunk_size=CHUNK):
+                    row = {"pk": obj.pk}
+                    for f in fields:
+                        value = getattr(obj, f.attname)
+                        if f.attname == "content_type_id":
+                            value = cts.get(value)
+                        row[f.attname] = _json(value)
+                    for f in m2m:
+                        row[f.name] = sorted(r.pk for r in getattr(obj, f.name).all())
+                    handle.write(
+                        (b"," if count else b"") + json.dumps(row, ensure_ascii=False).encode()
+                    )
+                    count += 1
+                handle.write(b"]")
+            manifest["models"].append({"label": label, "rows": count})
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return manifest
+
+
+# --- restore --------------------------------------------------------------------
+
+
+def _is_empty(tenant, actor) -> bool:
+    for model in backup_models():
+        if model is User:
+            if User.objects.filter(tenant=tenant).exclude(pk=actor.pk).exists():
+                return False
+        elif model not in SIGNUP_MODELS and model.objects.filter(tenant=tenant).exists():
+            return False
+    return True
+
+
+def _order(models_: list) -> list:
+    """Dependency order over non-nullable foreign keys; generic-reference models last."""
+    present = set(models_)
+    done: list = []
+    visiting: set = set()
+
+    def visit(model):
+        if model in done or model in visiting:
+            return
+        visiting.add(model)
+        for f in model._meta.concrete_fields:
+            target = getattr(f.remote_field, "model", None) if f.is_relation else None
+            if target in present and target is not model and not f.null:
+                visit(target)
+        visiting.discard(model)
+        done.append(model)
+
+    plain = [m for m in models_ if not _generic(m)]
+    for model in plain:
+        visit(model)
+    return done + [m for m in models_ if _generic(m)]
+
+
+def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
+    """Restore a backup zip into ``tenant``, which must be empty (fresh from sign-up)."""
+    try:
+        archive = zipfile.ZipFile(upload)
+        manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        raise Invalid(fields={"file": [_("This is not a backup file.")]}) from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise Invalid(fields={"file": [_("This backup's format is not supported.")]})
+    if not _is_empty(tenant, actor):
+        raise Invalid(
+            fields={
+                "file": [
+                    _(
+                        "This company already has data: restore a backup only into a new, "
+                        "empty company."
+                    )
+                ]
+            }
+        )
+    by_label = {m._meta.label_lower: m for m in backup_models()}
+    wanted = [by_label[e["label"]] for e in manifest["models"] if e["label"] in by_label]
+    cts = {f"{ct.app_label}.{ct.model}": ct for ct in ContentType.objects.all()}
+    ids: dict[type, dict[int, int]] = defaultdict(dict)
+    ids[Tenant] = {}
+    summary: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+    deferred: list[tuple[type, int, str, type, int]] = []  # (model, new pk, attname, target, old)
+    m2m_rows: list[tuple[type, int, str, list[int]]] = []
+    restored_models = set()
+    with transaction.atomic():
+        for model in _order(wanted):
+            rows = json.loads(archive.read(f"{model._meta.label_lower}.json"))
+            summary[model._meta.label_lower] = len(rows)
+            _restore_model(
+                model, rows, tenant, actor, ids, cts, restored_models, deferred, m2m_rows, renamed
+            )
+            restored_models.add(model)
+        _second_pass(deferred, ids)
+        for model, new_pk, name, old_ids in m2m_rows:
+            field = model._meta.get_field(name)
+            target = field.remote_field.model
+            getattr(model._base_manager.get(pk=new_pk), name).set(
+                [ids[target][i] for i in old_ids if i in ids[target]]
+            )
+        tenant.settings = {**tenant.settings, **(manifest.get("settings") or {})}
+        tenant.save(update_fields=["settings"])
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="restore",
+            obj=tenant,
+            changes={"from": manifest.get("tenant"), "rows": summary},
+        )
+    return {"rows": summary, "renamed_users": renamed}
+
+
+def _convert(field: models.Field, value):
+    if value is None:
+        return None
+    if isinstance(field, models.BinaryField):
+        return base64.b64decode(value)
+    if isinstance(field, models.JSONField):
+        return value
+    return field.to_python(value)
+
+
+def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m_rows, renamed):
+    fields = _fields(model)
+    m2m = _m2m(model)
+    stamps = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    matchers = _unique_matchers(model)
+    existing_by_key = {}
+    for key_fields in matchers:
+        for obj in model._base_manager.filter(tenant=tenant):
+            existing_by_key[(key_fields, tuple(getattr(obj, a) for a in key_fields))] = obj
+    new_objs: list[tuple[int, models.Model, list]] = []
+    updates: list[models.Model] = []
+    for row in rows:
+        values = {}
+        later = []
+        skip = False
+        for f in fields:
+            raw = row.get(f.attname)
+            if f.attname == "content_type_id":
+                ct = cts.get(raw)
+                if ct is None and not (raw is None and f.null):
+                    skip = True
+                    break
+                values["content_type_id"] = ct.pk if ct else None
+                continue
+            if f.is_relation and f.many_to_one:
+                target = f.remote_field.model
+                if raw is None:
+                    values[f.attname] = None
+                elif target is Tenant:
+                    values[f.attname] = tenant.pk
+                elif target is ContentType:
+                    values[f.attname] = raw
+                elif target in restored and raw in ids[target]:
+                    values[f.attname] = ids[target][raw]
+                elif target in restored or target is model or f.null:
+                    values[f.attname] = None
+                    later.append((f.attname, target, raw))
+                else:
+                    skip = True  # points at a row outside the backup
+                    break
+                continue
+            values[f.attname] = _convert(f, raw)
+        if skip:
+            continue
+        if _generic(model) and values.get("content_type_id"):
+            target_model = ContentType.objects.get_for_id(values["content_type_id"]).model_class()
+            old = row.get("object_id")
+            if target_model is Tenant:
+                values["object_id"] = tenant.pk
+            elif target_model in ids and old in ids[target_model]:
+                values["object_id"] = ids[target_model][old]
+            else:
+                continue  # its record is not part of the backup
+        match = None
+        if model is User:
+            match = User.objects.filter(tenant=tenant, username=values["username"]).first()
+            if match is None and User.objects.filter(username=values["username"]).exists():
+                new_name = f"{values['username']}@{tenant.pk}"[:150]
+                renamed[values["username"]] = new_name
+                values["username"] = new_name
+        else:
+            for key_fields in matchers:
+                key = (key_fields, tuple(values.get(a) for a in key_fields))
+                if key in existing_by_key:
+                    match = existing_by_key[key]
+                    break
+        if match is not None:
+            if model is not User:
+                for attname, value in values.items():
+                    setattr(match, attname, value)
+                updates.append(match)
+            ids[model][row["pk"]] = match.pk
+            _remember(model, match.pk, later, deferred, row, m2m, m2m_rows)
+            continue
+        if model is User:
+            obj = User(tenant=tenant, **values)
+            obj.set_unusable_password()
+            obj.is_staff = obj.is_superuser = False
+        else:
+            obj = model(tenant=tenant, **values)
+        new_objs.append((row["pk"], obj, later, row))
+    if updates:
+        names = [f.attname for f in fields if not f.primary_key]
+        model._base_manager.bulk_update(updates, names, batch_size=500)
+    if new_objs:
+        wanted_stamps = [[getattr(o, a) for a in stamps] for _pk, o, _l, _r in new_objs]
+        model._base_manager.bulk_create([o for _pk, o, _l, _r in new_objs], batch_size=500)
+        for (old_pk, obj, later, row), stamp_values in zip(new_objs, wanted_stamps, strict=True):
+            ids[model][old_pk] = obj.pk
+            for attname, value in zip(stamps, stamp_values, strict=True):
+                setattr(obj, attname, value)
+            _remember(model, obj.pk, later, deferred, row, m2m, m2m_rows)
+        if stamps:
+            model._base_manager.bulk_update(
+                [o for _pk, o, _l, _r in new_objs], stamps, batch_size=500
+            )
+
+
+def _remember(model, new_pk, later, deferred, row, m2m, m2m_rows):
+    for attname, target, old in later:
+        deferred.append((model, new_pk, attname, target, old))
+    for f in m2m:
+        if row.get(f.name):
+            m2m_rows.append((model, new_pk, f.name, row[f.name]))
+
+
+def _second_pass(deferred, ids):
+    updates: dict[tuple[type, str], list[tuple[int, int]]] = defaultdict(list)
+    for model, new_pk, attname, target, old in deferred:
+        mapped = ids[target].get(old)
+        if mapped is not None:
+            updates[(model, attname)].append((new_pk, mapped))
+    for (model, attname), pairs in updates.items():
+        for new_pk, mapped in pairs:
+            model._base_manager.filter(pk=new_pk).update(**{attname: mapped})
+
+
+def _unique_matchers(model) -> list[tuple[str, ...]]:
+    """Per-tenant unique field sets (unconditional constraints) to match sign-up rows by."""
+    out = []
+    for constraint in model._meta.constraints:
+        if (
+            isinstance(constraint, models.UniqueConstraint)
+            and constraint.condition is None
+            and constraint.fields
+            and "tenant" in constraint.fields
+        ):
+            names = [model._meta.get_field(n).attname for n in constraint.fields if n != "tenant"]
+            if names:
+                out.append(tuple(names))
+    return out
+
+
+def backup_bytes(tenant) -> bytes:
+    buffer = io.BytesIO()
+    write_backup(tenant, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,481 @@
+"""Resources for customers, contacts and leads (see ``crm.imports.resources``)."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.customers.models import Contact, Customer, Lead
+from crm.imports import cleaners
+from crm.imports.resources import (
+    EMAIL_ALIASES,
+    MOBILE_ALIASES,
+    OWNER_ALIASES,
+    SOURCE_ALIASES,
+    Column,
+    CrmResource,
+    ImportContext,
+    aware_date,
+    choice,
+    dictionary,
+    display_of,
+    label_of,
+    local_date,
+    owner,
+    plain,
+    register,
+    value_of,
+)
+from workflows.lead import LeadStatus
+
+
+def _text(ctx, raw):
+    return cleaners.text(raw)
+
+
+@register
+class CustomerResource(CrmResource):
+    """客户: upsert by 客户编号, else 统一社会信用代码, else the exact name."""
+
+    name = "customers"
+    permission_module = "customers"
+    natural_keys = [("code",), ("credit_code",), ("name",)]
+    search_names = ("name",)
+    search_phones = ("phone",)
+    columns = [
+        Column(
+            "code",
+            _("customer code"),
+            ("客户编号", "客户编码", "编号", "客户代码", "customer no", "customer id"),
+            attr="code",
+            clean=_text,
+            export=value_of("code"),
+        ),
+        Column(
+            "name",
+            _("customer name"),
+            ("客户名称", "公司名称", "客户", "单位名称", "企业名称", "名称", "company", "customer"),
+            attr="name",
+            clean=_text,
+            required=True,
+            export=value_of("name"),
+        ),
+        Column(
+            "kind",
+            _("customer type"),
+            ("客户类型", "类型", "type"),
+            attr="kind",
+            clean=choice(Customer.Kind),
+            export=lambda c: c.get_kind_display(),
+        ),
+        Column(
+            "credit_code",
+            _("unified social credit code"),
+            ("统一社会信用代码", "信用代码", "社会信用代码", "税号", "credit code", "uscc"),
+            attr="credit_code",
+            clean=plain(cleaners.credit_code),
+            export=value_of("credit_code"),
+        ),
+        Column(
+            "industry",
+            _("industry"),
+            ("行业", "所属行业"),
+            attr="industry_id",
+            clean=dictionary("industry"),
+            export=label_of("industry"),
+        ),
+        Column(
+            "level",
+            _("customer level"),
+            ("客户等级", "等级", "客户级别", "level"),
+            attr="level_id",
+            clean=dictionary("level"),
+            export=label_of("level"),
+        ),
+        Column(
+            "source",
+            _("customer source"),
+            SOURCE_ALIASES,
+            attr="source_id",
+            clean=dictionary("source"),
+            export=label_of("source"),
+        ),
+        Column(
+            "region",
+            _("region"),
+            ("地区", "区域", "所在地区"),
+            attr="region",
+            clean=_text,
+            export=value_of("region"),
+        ),
+        Column("province", _("province"), ("省份", "省", "所在省份"), clean=_text),
+        Column("city", _("city"), ("城市", "市", "所在城市"), clean=_text),
+        Column(
+            "address",
+            _("address"),
+            ("地址", "详细地址", "公司地址", "通讯地址"),
+            attr="address",
+            clean=_text,
+            export=value_of("address"),
+        ),
+        Column(
+            "phone",
+            _("phone"),
+            ("电话", "联系电话", "座机", "固定电话", "公司电话", "tel", "telephone"),
+            attr="phone",
+            clean=plain(cleaners.phone),
+            export=value_of("phone"),
+        ),
+        Column("mobile", _("mobile"), MOBILE_ALIASES, clean=plain(cleaners.mobile)),
+        Column("email", _("e-mail"), EMAIL_ALIASES, clean=plain(cleaners.email)),
+        Column(
+            "owner",
+            _("owner"),
+            OWNER_ALIASES,
+            attr="owner_id",
+            clean=owner,
+            export=display_of("owner"),
+        ),
+        Column(
+            "created_at",
+            _("created date"),
+            ("创建日期", "创建时间", "录入日期", "建档日期", "created", "created date"),
+            attr="created_at",
+            clean=aware_date,
+            export=local_date("created_at"),
+            create_only=True,
+        ),
+        Column("remark", _("remark"), ("备注", "说明", "notes", "note", "comment")),
+    ]
+
+    class Meta:
+        model = Customer
+        fields = ("code", "name", "kind", "credit_code", "region", "address", "phone")
+
+    @classmethod
+    def extra_attrs(cls):
+        return ("region", "phone")
+
+    @classmethod
+    def finish(cls, ctx, values, virtual, errors):
+        if "region" not in values and (virtual.get("province") or virtual.get("city")):
+            parts = [virtual.get("province") or "", virtual.get("city") or ""]
+            if parts[0] and parts[1].startswith(parts[0]):
+                parts[0] = ""  # 北京 / 北京市
+            values["region"] = " ".join(p for p in parts if p)[:100]
+        if "phone" not in values and virtual.get("mobile"):
+            values["phone"] = virtual["mobile"]
+
+    @classmethod
+    def on_create(cls, ctx, values):
+        if not values.get("owner_id"):
+            values["owner_id"] = ctx.default_owner()  # like customer_create: the creator
+
+
+@register
+class ContactResource(CrmResource):
+    """联系人: the customer by 客户编号 or 客户名称; upsert by customer + mobile, else name."""
+
+    name = "contacts"
+    permission_module = "contacts"
+    natural_keys = [("customer_id", "mobile"), ("customer_id", "name")]
+    search_names = ("name",)
+    search_phones = ("mobile",)
+    columns = [
+        Column(
+            "customer_code",
+            _("customer code"),
+            ("客户编号", "客户编码", "customer no"),
+            clean=_text,
+            export=lambda c: c.customer.code,
+        ),
+        Column(
+            "customer_name",
+            _("customer name"),
+            ("客户名称", "公司名称", "所属客户", "客户", "company", "customer"),
+            clean=_text,
+            export=lambda c: c.customer.name,
+        ),
+        Column(
+            "name",
+            _("contact name"),
+            ("姓名", "联系人", "联系人姓名", "name"),
+            attr="name",
+            clean=_text,
+            required=True,
+            export=value_of("name"),
+        ),
+        Column(
+            "mobile",
+            _("mobile"),
+            MOBILE_ALIASES,
+            attr="mobile",
+            clean=plain(cleaners.mobile),
+            export=value_of("mobile"),
+        ),
+        Column(
+            "email",
+            _("e-mail"),
+            EMAIL_ALIASES,
+            attr="email",
+            clean=plain(cleaners.email),
+            export=value_of("email"),
+        ),
+        Column(
+            "title",
+            _("job title"),
+            ("职务", "职位", "岗位", "title", "position"),
+            attr="title",
+            clean=_text,
+            export=value_of("title"),
+        ),
+        Column(
+            "birthday",
+            _("birthday"),
+            ("生日", "出生日期", "birth date"),
+            attr="birthday",
+            clean=plain(cleaners.date),
+            export=value_of("birthday"),
+        ),
+    ]
+
+    class Meta:
+        model = Contact
+        fields = ("name", "mobile", "email", "title", "birthday")
+
+    @classmethod
+    def extra_attrs(cls):
+        return ("customer_id",)
+
+    @classmethod
+    def finish(cls, ctx, values, virtual, errors):
+        if not virtual.get("customer_code") and not virtual.get("customer_name"):
+            if not any(e[0] in ("customer_code", "customer_name") for e in errors):
+                errors.append(
+                    ("customer_name", "", _("Give the customer code or the customer name."))
+                )
+
+    @classmethod
+    def prepare_chunk(cls, ctx: ImportContext, rows):
+        """Find every row's customer with two queries (by code, by exact name)."""
+        codes = {r.virtual["customer_code"] for r in rows if r.virtual.get("customer_code")}
+        names = {
+            r.virtual["customer_name"]
+            for r in rows
+            if r.virtual.get("customer_name") and not r.virtual.get("customer_code")
+        }
+        base = Customer.objects.filter(tenant=ctx.tenant)
+        by_code = dict(base.filter(code__in=codes).values_list("code", "pk")) if codes else {}
+        by_name: dict[str, list[int]] = {}
+        if names:
+            for name, pk in base.filter(name__in=names).values_list("name", "pk"):
+                by_name.setdefault(name, []).append(pk)
+        for row in rows:
+            if row.errors:
+                continue
+            code = row.virtual.get("customer_code")
+            if code:
+                pk = by_code.get(code)
+                if pk is None:
+                    row.error(
+                        "customer_code",
+                        code,
+                        _("No customer has the code “%(code)s”.") % {"code": code},
+                    )
+                    continue
+            else:
+                name = row.virtual.get("customer_name")
+                found = by_name.get(name, [])
+                if not found:
+                    row.error(
+                        "customer_name",
+                        name,
+                        _("No customer is named “%(name)s”.") % {"name": name},
+                    )
+                    continue
+                if len(found) > 1:
+                    row.error(
+                        "customer_name",
+                        name,
+                        _("Several customers are named “%(name)s”: give the customer code.")
+                        % {"name": name},
+                    )
+                    continue
+                pk = found[0]
+            row.values["customer_id"] = pk
+
+
+@register
+class LeadResource(CrmResource):
+    """潜在客户: upsert by mobile, else company + contact name. Converted leads are frozen."""
+
+    name = "leads"
+    permission_module = "leads"
+    natural_keys = [("mobile",), ("company_name", "contact_name")]
+    # A converted lead is a closed record: an import never changes it.
+    frozen_q = Q(status=LeadStatus.CONVERTED)
+    search_names = ("company_name", "contact_name")
+    search_phones = ("mobile",)
+    columns = [
+        Column(
+            "company_name",
+            _("company name"),
+            ("公司名称", "客户名称", "单位名称", "企业名称", "company", "company name"),
+            attr="company_name",
+            clean=_text,
+            required=True,
+            export=value_of("company_name"),
+        ),
+        Column(
+            "contact_name",
+            _("contact name"),
+            ("联系人", "姓名", "联系人姓名", "contact"),
+            attr="contact_name",
+            clean=_text,
+            export=value_of("contact_name"),
+        ),
+        Column(
+            "mobile",
+            _("mobile"),
+            MOBILE_ALIASES,
+            attr="mobile",
+            clean=plain(cleaners.mobile),
+            export=value_of("mobile"),
+        ),
+        Column(
+            "email",
+            _("e-mail"),
+            EMAIL_ALIASES,
+            attr="email",
+            clean=plain(cleaners.email),
+            export=value_of("email"),
+        ),
+        Column(
+            "credit_code",
+            _("unified social credit code"),
+            ("统一社会信用代码", "信用代码", "credit code"),
+            attr="credit_code",
+            clean=plain(cleaners.credit_code),
+            export=value_of("credit_code"),
+        ),
+        Column(
+            "source",
+            _("lead source"),
+            SOURCE_ALIASES,
+            attr="source_id",
+            clean=dictionary("source"),
+            export=label_of("source"),
+        ),
+        Column(
+            "need",
+            _("need"),
+            ("需求", "客户需求", "需求描述", "requirement"),
+            attr="need",
+            clean=_text,
+            export=value_of("need"),
+        ),
+        Column(
+            "owner",
+            _("owner"),
+            OWNER_ALIASES,
+            attr="owner_id",
+            clean=owner,
+            export=display_of("owner"),
+        ),
+        Column(
+            "status",
+            _("status"),
+            ("状态", "线索状态"),
+            export=lambda lead: lead.get_status_display(),
+            importable=False,
+        ),
+        Column(
+            "created_at",
+            _("created date"),
+            ("创建日期", "创建时间", "created"),
+            export=local_date("created_at"),
+            importable=False,
+        ),
+    ]
+
+    class Meta:
+        model = Lead
+        fields = ("company_name", "contact_name", "mobile", "email", "credit_code", "need")
+
+    @classmethod
+    def on_create(cls, ctx, values):
+        if not values.get("owner_id"):
+            values["owner_id"] = ctx.default_owner()  # like lead_create
+        values["owned_since"] = ctx.now if values.get("owner_id") else None
+
+    @classmethod
+    def on_update(cls, ctx, existing, changes):
+        if "owner_id" in changes:
+            changes["owned_since"] = ctx.now
+
+    @classmethod
+    def extra_attrs(cls):
+        return ("owned_since",)
+
+    @classmethod
+    def after_write(cls, ctx, created, updated):
+        """Schedule the reminders of new leads (and re-schedule moved owners) in bulk."""
+        from crm.core.models import User
+        from workflows.models import Reminder
+        from workflows.process import get_process
+
+        moved = [pk for pk, changes in updated if "owner_id" in changes]
+        if not created and not moved:
+            return
+        process = get_process(Lead)
+        ct = ContentType.objects.get_for_model(Lead)
+        if moved:
+            Reminder.objects.filter(
+                tenant=ctx.tenant,
+                content_type=ct,
+                object_id__in=moved,
+                status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
+            ).update(status=Reminder.Status.CANCELLED)
+        ids = [pk for pk, _values in created] + moved
+        leads = list(
+            Lead.objects.filter(tenant=ctx.tenant, pk__in=ids).only(
+                "id",
+                "tenant_id",
+                "status",
+                "owner_id",
+                "owned_since",
+                "created_at",
+                "last_activity_at",
+                "company_name",
+            )
+        )
+        owner_ids = {lead.owner_id for lead in leads if lead.owner_id}
+        owners = {
+            u.pk: u for u in User.objects.filter(pk__in=owner_ids).select_related("team__leader")
+        }
+        rows = []
+        for lead in leads:
+            lead.tenant = ctx.tenant
+            lead.owner = owners.get(lead.owner_id)
+            for rule in process.reminder_rules:
+                if not rule.applies_to(lead.status):
+                    continue
+                due = rule.due(lead)
+                if due is None:
+                    continue
+                recipient = rule.recipient(lead)
+                if recipient is None and rule.action is None:
+                    continue
+                rows.append(
+                    Reminder(
+                        tenant_id=ctx.tenant.pk,
+                        content_type=ct,
+                        object_id=lead.pk,
+                        rule=rule.name,
+                        state=lead.status,
+                        due_at=due,
+                        recipient=recipient,
+                    )
+                )
+        Reminder.objects.bulk_create(rows, batch_size=1000)

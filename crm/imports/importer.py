@@ -1,0 +1,600 @@
+"""The import run: stream rows, clean them, plan the upsert, write in chunks.
+
+One pass over the file, chunk by chunk (``CHUNK_ROWS``):
+
+1. clean every cell with the resource's cleaners (the API's validators) and
+   the resource's cross-column rules; resolve references in bulk;
+2. find each row's record by the resource's natural keys (one query per key
+   per chunk), refuse duplicates inside the file and changes to frozen rows;
+3. classify new / updated / unchanged, and write: new rows and updated rows in
+   bulk (COPY on PostgreSQL), one "import" audit entry and one
+   ``ImportRecord`` per changed row, then the resource's bulk hooks (lead
+   reminders).
+
+Transactions decide what a failure leaves behind:
+
+* ``dry_run``: nothing is written at all (the plan is computed and reported);
+* ``on_error=abort``: every chunk is written inside ONE transaction, rolled
+  back at the end if any row was invalid, so nothing or everything lands;
+* ``on_error=skip``: each chunk commits together with the job's checkpoint
+  (rows done, totals, errors), so a crashed worker's job resumes after the
+  last committed chunk and never applies a row twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.core import audit
+from crm.core.errors import Conflict, Frozen, Invalid
+from crm.core.models import AuditEntry
+from crm.imports import formats
+from crm.imports.models import ImportJob, ImportRecord
+from crm.imports.resources import Column, CrmResource, ImportContext, _norm
+from crm.imports.writers import Writer, writer_for_connection
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+MAX_STORED_ERRORS = 10_000
+PREVIEW_ROWS = 20
+HEARTBEAT_SECONDS = 1.0
+LOCK_NAMESPACE = 0x494D  # "IM": advisory locks of imports (tenant, resource)
+
+
+class RolledBack(Exception):
+    """Raised inside the job transaction to undo it (abort mode with row errors)."""
+
+
+@dataclass
+class PlannedRow:
+    number: int
+    cells: list
+    values: dict = field(default_factory=dict)
+    virtual: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    identity: tuple | None = None
+    existing: dict | None = None
+    action: str = ""
+    changes: dict = field(default_factory=dict)
+
+    def error(self, column: str, value: Any, message: str) -> None:
+        self.errors.append((column, value, message))
+
+
+def _jsonable(value):
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+class ColumnPlan:
+    """Which file column feeds which resource column (headers + explicit mapping)."""
+
+    def __init__(self, resource: type[CrmResource], header: list[str], mapping: dict | None):
+        self.resource = resource
+        self.header = header
+        known = resource.header_map()
+        names = {c.name for c in resource.columns}
+        explicit = {_norm(k): v for k, v in (mapping or {}).items()}
+        bad = sorted(v for v in explicit.values() if v and v not in names)
+        if bad:
+            raise Invalid(
+                fields={
+                    "mapping": [
+                        _("Unknown columns in the mapping: %(names)s") % {"names": ", ".join(bad)}
+                    ]
+                }
+            )
+        self.pairs: list[tuple[int, Column]] = []
+        self.ignored: list[str] = []
+        self.headers: dict[str, str] = {}  # column name -> the file's header text
+        used: set[str] = set()
+        for index, text in enumerate(header):
+            key = _norm(text)
+            target = explicit[key] if key in explicit else known.get(key)
+            if not target or target in used:
+                if text:
+                    self.ignored.append(text)
+                continue
+            col = resource.column(target)
+            used.add(target)
+            self.headers[target] = text
+            if not col.importable:
+                continue
+            if col.attr is None and col.name not in _virtual_used(resource):
+                self.ignored.append(text)  # recognised, but the model has nowhere to keep it
+                continue
+            self.pairs.append((index, col))
+        missing = [c for c in resource.columns if c.required and c.name not in used]
+        if missing:
+            raise Invalid(
+                fields={
+                    "file": [
+                        _("The file has no column for “%(label)s” (header row: %(header)s).")
+                        % {"label": c.label, "header": ", ".join(h for h in header if h)}
+                        for c in missing
+                    ]
+                }
+            )
+
+    def cells(self, row: list) -> list[tuple[Column, Any]]:
+        n = len(row)
+        return [(col, row[i] if i < n else None) for i, col in self.pairs]
+
+    def header_of(self, name: str) -> str:
+        if name in self.headers:
+            return self.headers[name]
+        return str(self.resource.column(name).label)
+
+    def mapping(self) -> dict[str, str]:
+        return {self.header[i]: col.name for i, col in self.pairs}
+
+
+def _virtual_used(resource) -> set[str]:
+    """Virtual columns the resource's ``finish``/``prepare_chunk`` actually reads."""
+    model_fields = {f.name for f in resource.model()._meta.concrete_fields}
+    used = set()
+    for col in resource.columns:
+        if col.attr is None and col.importable:
+            if col.name in ("email", "remark") and col.name not in model_fields:
+                continue  # e.g. customers have no e-mail/remark field yet
+            used.add(col.name)
+    return used
+
+
+class Heartbeat(threading.Thread):
+    """Writes ``heartbeat_at`` and ``progress`` every second on its own connection.
+
+    PostgreSQL only: the import's own transaction may be open for the whole
+    file (abort mode), and the job row must still show that the worker lives.
+    """
+
+    def __init__(self, job_id: int):
+        super().__init__(daemon=True, name=f"import-heartbeat-{job_id}")
+        self.job_id = job_id
+        self.progress = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                try:
+                    ImportJob._base_manager.filter(
+                        pk=self.job_id, status=ImportJob.Status.RUNNING
+                    ).update(heartbeat_at=timezone.now(), progress=self.progress)
+                except Exception:  # a missed beat is not fatal; the next one retries
+                    log.exception("import heartbeat failed")
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+class Importer:
+    def __init__(
+        self,
+        job: ImportJob,
+        resource: type[CrmResource],
+        content: bytes,
+        *,
+        writer: Writer | None = None,
+        heartbeat: Heartbeat | None = None,
+    ):
+        self.job = job
+        self.resource = resource
+        self.content = content
+        self.writer = writer or writer_for_connection()
+        self.heartbeat = heartbeat
+        self.model = resource.model()
+        self.ctx = ImportContext(
+            job.tenant,
+            job.created_by,
+            add_missing_dictionary=bool(job.options.get("add_missing_dictionary")),
+            dry_run=job.dry_run,
+        )
+        self.frozen = resource.frozen()
+        self.compare = resource.compare_attrs()
+        self.has_version = any(f.attname == "version" for f in self.model._meta.concrete_fields)
+        self.has_updated_at = any(
+            f.attname == "updated_at" for f in self.model._meta.concrete_fields
+        )
+        key_attrs = {a for key in resource.natural_keys for a in key}
+        self.read_attrs = sorted(
+            {"id", *self.compare, *key_attrs}
+            | ({"version"} if self.has_version else set())
+            | ({"search_key"} if resource.search_names is not None else set())
+        )
+        self.ct = ContentType.objects.get_for_model(self.model)
+        self.seen: dict[tuple, int] = {}
+        self.totals = {"rows": 0, "new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
+        self.errors: list[dict] = []
+        self.preview: list[dict] = []
+        self.defaults = resource.insert_defaults(self.ctx)
+        self.names = {f.attname: f.name for f in self.model._meta.concrete_fields}
+
+    # --- the run ------------------------------------------------------------------
+    def run(self) -> str:
+        """Import the whole file; returns the job's final status (and sets ``detail``)."""
+        job = self.job
+        sheet = formats.open_upload(self.content, job.file_format, job.options)
+        self.plan = ColumnPlan(self.resource, sheet.header, job.options.get("mapping"))
+        self.estimated = sheet.estimated_rows
+        resume = 0
+        if not job.dry_run and job.on_error == ImportJob.OnError.SKIP and job.checkpoint_rows:
+            resume = job.checkpoint_rows
+            self.totals = {**self.totals, **(job.totals or {})}
+            self.errors = list(job.errors or [])
+            self.preview = list((job.result or {}).get("preview", []))
+        self.result_meta = {
+            "mapping": self.plan.mapping(),
+            "ignored_columns": self.plan.ignored,
+            "encoding": sheet.encoding,
+        }
+        one_transaction = not job.dry_run and job.on_error == ImportJob.OnError.ABORT
+        try:
+            with transaction.atomic() if one_transaction else nullcontext():
+                if one_transaction:
+                    self._lock()
+                self._rows(sheet, resume, one_transaction)
+                if one_transaction and self.totals["invalid"]:
+                    raise RolledBack
+        except RolledBack:
+            job.detail = _(
+                "Nothing was imported: %(n)d rows have errors. Fix them (download the "
+                "errors file) or import with “skip invalid rows”."
+            ) % {"n": self.totals["invalid"]}
+            return ImportJob.Status.FAILED
+        if job.dry_run:
+            job.detail = _("Preview: nothing was written.")
+        elif self.totals["invalid"]:
+            job.detail = _("%(n)d invalid rows were skipped.") % {"n": self.totals["invalid"]}
+        else:
+            job.detail = ""
+        return ImportJob.Status.SUCCEEDED
+
+    def _lock(self):
+        """Serialise writers of one tenant's resource (PostgreSQL advisory lock)."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [LOCK_NAMESPACE, (self.job.tenant_id * 131 + hash(self.resource.name)) % 2**31],
+            )
+
+    def _rows(self, sheet, resume: int, one_transaction: bool):
+        chunk: list[PlannedRow] = []
+        done = 0
+        for number, cells in sheet.rows:
+            done += 1
+            if done <= resume:
+                self._remember(number, cells)  # rebuild the duplicate check only
+                continue
+            chunk.append(PlannedRow(number=number, cells=cells))
+            if len(chunk) >= CHUNK_ROWS:
+                self._chunk(chunk, done, one_transaction)
+                chunk = []
+        if chunk:
+            self._chunk(chunk, done, one_transaction)
+
+    def _remember(self, number, cells):
+        values, _virtual, errors = self.resource.clean_cells(self.ctx, self.plan.cells(cells))
+        if not errors:
+            identity = self.resource.identity(values)
+            if identity is not None:
+                self.seen.setdefault(identity, number)
+
+    def _chunk(self, rows: list[PlannedRow], done: int, one_transaction: bool):
+        apply = not self.job.dry_run and not (one_transaction and self.totals["invalid"])
+        per_chunk = not self.job.dry_run and not one_transaction
+        for attempt in range(3):
+            seen_before = dict(self.seen) if attempt < 2 else None
+            try:
+                with transaction.atomic() if (apply or per_chunk) else nullcontext():
+                    if per_chunk:
+                        self._lock()
+                    self._plan(rows)
+                    if apply:
+                        self._write(rows)
+                    self._count(rows)
+                    if per_chunk:
+                        self._checkpoint(done)
+                break
+            except Conflict:
+                # Someone changed a matched record meanwhile: plan the chunk again.
+                if seen_before is None:
+                    raise
+                self.seen = seen_before
+                for row in rows:
+                    row.values, row.virtual, row.errors = {}, {}, []
+                    row.existing, row.changes, row.action = None, {}, ""
+        self._progress(done)
+
+    def _progress(self, done: int):
+        percent = min(99, int(done * 100 / max(self.estimated, done, 1)))
+        if self.heartbeat is not None:
+            self.heartbeat.progress = percent
+        elif not transaction.get_connection().in_atomic_block:
+            ImportJob._base_manager.filter(pk=self.job.pk).update(
+                progress=percent, heartbeat_at=timezone.now()
+            )
+
+    def _checkpoint(self, done: int):
+        ImportJob._base_manager.filter(pk=self.job.pk).update(
+            checkpoint_rows=done,
+            totals=self.totals,
+            errors=self.errors,
+            result={**self.result_meta, "preview": self.preview},
+            heartbeat_at=timezone.now(),
+        )
+
+    # --- planning --------------------------------------------------------------------
+    def _plan(self, rows: list[PlannedRow]):
+        resource = self.resource
+        for row in rows:
+            row.values, row.virtual, row.errors = resource.clean_cells(
+                self.ctx, self.plan.cells(row.cells)
+            )
+        resource.prepare_chunk(self.ctx, [r for r in rows if not r.errors])
+        for row in rows:
+            if row.errors:
+                continue
+            row.identity = resource.identity(row.values)
+            if row.identity is None:
+                continue
+            first = self.seen.get(row.identity)
+            if first is not None and first != row.number:
+                row.error(
+                    self._key_column(row.identity[0]),
+                    row.identity[1][-1],
+                    _("The same record is already on row %(row)d of this file.") % {"row": first},
+                )
+            else:
+                self.seen[row.identity] = row.number
+        self._match([r for r in rows if not r.errors])
+        for row in rows:
+            if row.errors:
+                row.action = "invalid"
+                continue
+            if row.existing is None:
+                row.action = "new"
+                continue
+            existing = row.existing
+            changes = {
+                a: v for a, v in row.values.items() if a in self.compare and existing.get(a) != v
+            }
+            if not changes:
+                row.action = "unchanged"
+                continue
+            if existing.get("_frozen"):
+                row.error(
+                    self._key_column(row.identity[0] if row.identity else 0),
+                    "",
+                    str(Frozen.default_detail),
+                )
+                row.action = "invalid"
+                continue
+            resource.on_update(self.ctx, existing, changes)
+            row.changes = changes
+            row.action = "updated"
+
+    def _key_column(self, key_index: int) -> str:
+        attr = self.resource.natural_keys[key_index][-1]
+        for col in self.resource.columns:
+            if col.attr == attr:
+                return col.name
+        return attr
+
+    def _match(self, rows: list[PlannedRow]):
+        """Find each row's record by the natural keys, in order (one query per key)."""
+        resource = self.resource
+        pending = list(rows)
+        qs_base = self.model.objects.filter(tenant=self.ctx.tenant)
+        if self.frozen is not None:
+            qs_base = qs_base.annotate(
+                _frozen=Case(
+                    When(self.frozen, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        fields = [*self.read_attrs, *(["_frozen"] if self.frozen is not None else [])]
+        for index, key in enumerate(resource.natural_keys):
+            candidates = [r for r in pending if all(r.values.get(a) not in (None, "") for a in key)]
+            if not candidates:
+                continue
+            qs = qs_base
+            for attr in key:
+                qs = qs.filter(**{f"{attr}__in": {r.values[attr] for r in candidates}})
+            found: dict[tuple, list[dict]] = {}
+            for record in qs.values(*fields):
+                found.setdefault(tuple(record[a] for a in key), []).append(record)
+            matched = set()
+            for row in candidates:
+                records = found.get(tuple(row.values[a] for a in key), [])
+                if not records:
+                    continue
+                matched.add(id(row))
+                if len(records) > 1:
+                    row.error(
+                        self._key_column(index),
+                        row.values[key[-1]],
+                        _(
+                            "%(n)d existing records match this row; "
+                            "make it unique (e.g. add a code)."
+                        )
+                        % {"n": len(records)},
+                    )
+                    continue
+                record = records[0]
+                conflict = self._earlier_key_conflict(row, record, index)
+                if conflict:
+                    row.error(*conflict)
+                    continue
+                row.existing = record
+            pending = [r for r in pending if id(r) not in matched]
+
+    def _earlier_key_conflict(self, row, record, index):
+        for key in self.resource.natural_keys[:index]:
+            for attr in key:
+                mine, theirs = row.values.get(attr), record.get(attr)
+                if mine not in (None, "") and theirs not in (None, "") and mine != theirs:
+                    column = next((c.name for c in self.resource.columns if c.attr == attr), attr)
+                    return (
+                        column,
+                        mine,
+                        _("The matching record already has “%(theirs)s” here.")
+                        % {"theirs": theirs},
+                    )
+        return None
+
+    # --- writing ------------------------------------------------------------------------
+    def _write(self, rows: list[PlannedRow]):
+        resource = self.resource
+        ctx = self.ctx
+        new = [r for r in rows if r.action == "new"]
+        updated = [r for r in rows if r.action == "updated"]
+        created: list[tuple[int, dict]] = []
+        if new:
+            full_rows = []
+            for row in new:
+                full = {**self.defaults, **row.values}
+                resource.on_create(ctx, full)
+                if resource.search_names is not None:
+                    full["search_key"] = resource.compute_search_key(full)
+                full_rows.append(full)
+            attnames = list(full_rows[0])
+            ids = self.writer.insert(
+                self.model, attnames, [tuple(f[a] for a in attnames) for f in full_rows]
+            )
+            created = list(zip(ids, full_rows, strict=True))
+        if updated:
+            update_attrs = list(self.compare)
+            extra = []
+            if resource.search_names is not None:
+                extra.append("search_key")
+            if self.has_version:
+                extra.append("version")
+            if self.has_updated_at:
+                extra.append("updated_at")
+            attnames = update_attrs + extra
+            out = []
+            for row in updated:
+                merged = {a: row.existing.get(a) for a in update_attrs}
+                merged.update(row.changes)
+                # derived changes (owned_since...) that are not compared columns
+                for attr, value in row.changes.items():
+                    if attr not in merged:
+                        merged[attr] = value
+                if resource.search_names is not None:
+                    merged["search_key"] = resource.compute_search_key(merged)
+                    if merged["search_key"] != row.existing.get("search_key"):
+                        row.changes.setdefault("search_key", merged["search_key"])
+                version = row.existing.get("version", 0)
+                if self.has_version:
+                    merged["version"] = version + 1
+                if self.has_updated_at:
+                    merged["updated_at"] = ctx.now
+                out.append((row.existing["id"], version, *(merged[a] for a in attnames)))
+            self.writer.update(
+                self.model,
+                attnames,
+                out,
+                version_attname="version" if self.has_version else None,
+            )
+        self._trail(created, updated)
+        resource.after_write(ctx, created, [(r.existing["id"], r.changes) for r in updated])
+
+    def _trail(self, created, updated):
+        """The per-record "import" audit entries and the records revert needs."""
+        actor_id = self.ctx.actor.pk if self.ctx.actor else None
+        now = self.ctx.now
+        tenant_id = self.ctx.tenant.pk
+        imported = [c.attr for c in self.resource.columns if c.attr]
+        audit_rows = []
+        records = []
+        for pk, full in created:
+            snapshot = {
+                self.names.get(a, a): audit.json_value(full.get(a))
+                for a in imported
+                if full.get(a) not in (None, "")
+            }
+            snapshot["import_job"] = self.job.pk
+            audit_rows.append((tenant_id, actor_id, "import", self.ct.pk, pk, snapshot, now))
+            records.append((self.job.pk, self.ct.pk, pk, True, 1, None))
+        for row in updated:
+            pk = row.existing["id"]
+            changes = {
+                self.names.get(a, a): [
+                    audit.json_value(row.existing.get(a)),
+                    audit.json_value(v),
+                ]
+                for a, v in row.changes.items()
+                if a != "search_key"
+            }
+            changes["import_job"] = self.job.pk
+            audit_rows.append((tenant_id, actor_id, "import", self.ct.pk, pk, changes, now))
+            previous = {a: audit.json_value(row.existing.get(a)) for a in row.changes}
+            version = row.existing.get("version", 0) + (1 if self.has_version else 0)
+            records.append((self.job.pk, self.ct.pk, pk, False, version, previous))
+        self.writer.insert(
+            AuditEntry,
+            [
+                "tenant_id",
+                "actor_id",
+                "action",
+                "content_type_id",
+                "object_id",
+                "changes",
+                "created_at",
+            ],
+            audit_rows,
+        )
+        self.writer.insert(
+            ImportRecord,
+            ["job_id", "content_type_id", "object_id", "created", "version", "previous"],
+            records,
+        )
+
+    def _count(self, rows: list[PlannedRow]):
+        for row in rows:
+            self.totals["rows"] += 1
+            if row.action == "invalid":
+                self.totals["invalid"] += 1
+                for column, value, message in row.errors:
+                    if len(self.errors) < MAX_STORED_ERRORS:
+                        self.errors.append(
+                            {
+                                "row": row.number,
+                                "column": self.plan.header_of(column),
+                                "value": _jsonable(value),
+                                "message": str(message),
+                            }
+                        )
+            else:
+                self.totals[row.action] += 1
+            if len(self.preview) < PREVIEW_ROWS:
+                self.preview.append(
+                    {
+                        "row": row.number,
+                        "action": row.action,
+                        "changes": sorted(
+                            self.names.get(a, a) for a in row.changes if a != "search_key"
+                        ),
+                    }
+                )
