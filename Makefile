@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format messages bench serve-prod clean
+.PHONY: run test install frontend lint format messages bench serve-prod clean
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,12 +15,33 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)
 
+# The web app (frontend/): built into frontend/dist when missing or older than its
+# sources; Django serves the build (WhiteNoise). Needs Node.js 20.19+ and npm.
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig.json
+NODE_CHECK = command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' \
+	|| { echo "The web app (frontend/) needs Node.js 20.19 or newer with npm to build: install it (e.g. https://nodejs.org or your distribution's nodejs package) and run make again."; exit 1; }
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
+	@$(NODE_CHECK)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	@$(NODE_CHECK)
+	cd frontend && npm run build
+	touch $@
+
+## frontend: build the web app if it is missing or stale
+frontend: frontend/dist/index.html
+
 ## run: the app on the embedded default (SQLite, in-process worker + scheduler, demo data)
-run: install
+run: install frontend
 	$(PY) manage.py serve
 
 ## test: the whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-test: install
+test: install frontend
+	cd frontend && npm test -- --run
 	DRAMATIQ_NAMESPACE=shanghui-test $(PY) -m pytest
 
 lint: install
@@ -34,6 +55,13 @@ format: install
 ## messages: refresh and compile the translation catalogs of every app
 messages: install
 	$(PY) manage.py update_catalogs
+
+## bench: seed PostgreSQL, run every benchmark, write bench/results.json (BENCH_QUICK=1: short)
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shanghui_bench} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	DRAMATIQ_NAMESPACE=$${DRAMATIQ_NAMESPACE:-shanghui-bench} \
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

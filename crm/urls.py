@@ -1,9 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from crm.api_router import extra_urlpatterns, router
+from crm.core import spa
 from crm.core.api import views as core_views
+from crm.core.api.password import PasswordChangeView
 from crm.core.health import health
 
 api_v1 = [
@@ -12,6 +14,7 @@ api_v1 = [
     path("auth/login/", core_views.SessionLoginView.as_view(), name="auth-login"),
     path("auth/logout/", core_views.SessionLogoutView.as_view(), name="auth-logout"),
     path("me/", core_views.MeView.as_view(), name="me"),
+    path("me/password/", PasswordChangeView.as_view(), name="me-password"),
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
     *extra_urlpatterns,
     path("", include(router.urls)),
@@ -24,4 +27,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    # The web app (crm/core/spa.py): every other path that is not an API, admin,
+    # static or built-asset path answers with its index.html.
+    re_path(r"^(?!api/|admin/|static/|assets/|health/)(?P<path>.*)$", spa.index, name="spa"),
 ]

@@ -1,0 +1,43 @@
+import type { FieldDef } from '@/resources/types'
+import { tOr } from '@/i18n'
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+export function formatDateTime(value: unknown): string {
+  if (!value) return ''
+  const d = new Date(String(value))
+  if (Number.isNaN(d.getTime())) return String(value)
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+export function fieldLabel(field: FieldDef): string {
+  return tOr(field.label ?? `fields.${field.name}`, field.name.replace(/_/g, ' '))
+}
+
+export function enumLabel(group: string | undefined, value: unknown): string {
+  if (value === null || value === undefined || value === '') return ''
+  return group ? tOr(`enums.${group}.${String(value)}`, String(value)) : String(value)
+}
+
+/** The plain text of a field of a record (no links), for cells and exports. */
+export function displayText(field: FieldDef, record: Record<string, unknown>): string {
+  const value = record[field.name]
+  if (field.display && record[field.display] != null && record[field.display] !== '') return String(record[field.display])
+  switch (field.type) {
+    case 'enum':
+      return enumLabel(field.enum, value)
+    case 'bool':
+      return value === null || value === undefined ? '' : enumLabel('bool', String(Boolean(value)))
+    case 'datetime':
+      return formatDateTime(value)
+    case 'dict':
+    case 'user':
+    case 'ref':
+      return value === null || value === undefined || value === '' ? '' : `#${value}`
+    case 'refs':
+    case 'codes':
+      return Array.isArray(value) ? value.join(', ') : ''
+    default:
+      return value === null || value === undefined ? '' : String(value)
+  }
+}

@@ -1,0 +1,63 @@
+import { createI18n } from 'vue-i18n'
+import zhCN from './zh-CN'
+import { setApiLanguage } from '@/api/client'
+
+export type UiLocale = 'zh-CN' | 'en'
+const STORAGE_KEY = 'shanghui.lang'
+
+/** API language codes ('zh-hans' | 'en') <-> UI locales. */
+export const toApiLanguage = (locale: string): string => (locale === 'en' ? 'en' : 'zh-hans')
+export const fromApiLanguage = (lang: string | null | undefined): UiLocale => (lang === 'en' ? 'en' : 'zh-CN')
+
+function initialLocale(): UiLocale {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY)
+    if (saved === 'en' || saved === 'zh-CN') return saved
+  } catch {
+    /* storage may be unavailable */
+  }
+  return 'zh-CN'
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'zh-CN',
+  // English is a chunk of its own, loaded when chosen.
+  messages: { 'zh-CN': zhCN } as Record<UiLocale, typeof zhCN>,
+  missingWarn: false,
+  fallbackWarn: false,
+})
+
+setApiLanguage(toApiLanguage(i18n.global.locale.value))
+
+async function ensureMessages(locale: UiLocale): Promise<void> {
+  if (locale === 'en' && !i18n.global.availableLocales.includes('en')) {
+    const en = (await import('./en')).default
+    i18n.global.setLocaleMessage('en', en as typeof zhCN)
+  }
+}
+
+/** Load the messages of the language chosen earlier in this browser (before mounting). */
+export function loadInitialLocale(): Promise<void> {
+  return ensureMessages(i18n.global.locale.value as UiLocale)
+}
+
+/** Switch the UI language (remembered in this browser). */
+export async function applyLocale(locale: UiLocale): Promise<void> {
+  await ensureMessages(locale)
+  i18n.global.locale.value = locale
+  setApiLanguage(toApiLanguage(locale))
+  document.documentElement.lang = locale
+  try {
+    localStorage.setItem(STORAGE_KEY, locale)
+  } catch {
+    /* ignore */
+  }
+}
+
+/** A translation with a fallback when the key is missing. */
+export function tOr(key: string, fallback: string, params?: Record<string, unknown>): string {
+  const t = i18n.global.t as (k: string, p?: Record<string, unknown>) => string
+  return i18n.global.te(key) || i18n.global.te(key, 'zh-CN') ? t(key, params ?? {}) : fallback
+}

@@ -1,0 +1,326 @@
+/**
+ * The resource registry. Sales (opportunities, quotes, contracts, payments),
+ * service (complaints, follow-ups) and imports add an entry here when their
+ * endpoints land; hand-made pages (kanban, dashboard, import wizard) are routes
+ * of their own in router/index.ts.
+ */
+import type { FieldDef, ResourceConfig } from './types'
+
+const API = '/api/v1'
+
+const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
+const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
+const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime', sort: 'updated_at' }
+
+const LEAD_STATUS = ['new', 'contacted', 'qualified', 'converted', 'disqualified', 'pooled']
+
+export const leads: ResourceConfig = {
+  key: 'leads',
+  endpoint: `${API}/leads/`,
+  title: 'resources.leads',
+  noun: 'nouns.lead',
+  module: 'leads',
+  menu: 'customers',
+  icon: 'Aim',
+  titleField: 'company_name',
+  fields: [
+    { name: 'company_name', required: true, sort: 'company_name', link: true, width: 200 },
+    { name: 'contact_name' },
+    { name: 'mobile' },
+    { name: 'email' },
+    { name: 'credit_code' },
+    { name: 'source', type: 'dict', dict: 'source', display: 'source_label' },
+    { name: 'need', type: 'textarea' },
+    owner,
+    { name: 'status', type: 'enum', enum: 'lead_status', options: LEAD_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'disqualify_reason' },
+    { name: 'customer', type: 'ref', ref: 'customers' },
+    { name: 'activity_count', type: 'number' },
+    { name: 'last_activity_at', type: 'datetime' },
+    { name: 'pooled_at', type: 'datetime' },
+    createdAt,
+    updatedAt,
+  ],
+  columns: ['company_name', 'contact_name', 'mobile', 'source', 'status', 'owner', 'activity_count', 'last_activity_at', 'created_at'],
+  hiddenColumns: ['email', 'pooled_at', 'updated_at'],
+  filters: [
+    { name: 'status', type: 'enum', enum: 'lead_status', options: LEAD_STATUS, multiple: true },
+    { name: 'source', type: 'dict', dict: 'source' },
+    { name: 'owner', type: 'user' },
+    { name: 'created_at', type: 'daterange' },
+  ],
+  search: true,
+  defaultOrdering: '-id',
+  groups: [
+    { title: 'groups.basic', fields: ['company_name', 'contact_name', 'mobile', 'email', 'credit_code', 'source'] },
+    { title: 'groups.need', fields: ['need'] },
+    { title: 'groups.process', fields: ['status', 'owner', 'activity_count', 'last_activity_at', 'customer', 'disqualify_reason', 'pooled_at', 'created_at', 'updated_at'] },
+  ],
+  form: ['company_name', 'contact_name', 'mobile', 'email', 'credit_code', 'source', 'need', 'owner'],
+  status: {
+    field: 'status',
+    display: 'status_label',
+    types: { new: 'info', contacted: 'primary', qualified: 'warning', converted: 'success', disqualified: 'danger', pooled: 'info' },
+  },
+  transitions: true,
+  transitionInputs: {
+    convert: [{ name: 'customer', type: 'ref', ref: 'customers', optional: true, label: 'inputs.merge_customer' }],
+  },
+  history: true,
+  timelineActivities: 'lead',
+  cardActions: [
+    {
+      label: 'actions.log_call',
+      create: 'activities',
+      preset: { lead: '$id', kind: 'call' },
+      permission: 'activities.create',
+      testid: 'log-activity',
+    },
+  ],
+  export: true,
+  bulkOwner: 'owner',
+  create: true,
+  edit: true,
+  delete: true,
+  variants: [
+    { key: 'pool', title: 'resources.lead_pool', query: { pool: 'true' }, rowTransitions: ['claim'], create: false },
+  ],
+}
+
+export const customers: ResourceConfig = {
+  key: 'customers',
+  endpoint: `${API}/customers/`,
+  title: 'resources.customers',
+  noun: 'nouns.customer',
+  module: 'customers',
+  menu: 'customers',
+  icon: 'OfficeBuilding',
+  titleField: 'name',
+  fields: [
+    { name: 'name', required: true, sort: 'name', link: true, width: 220 },
+    { name: 'kind', type: 'enum', enum: 'customer_kind', options: ['company', 'person'] },
+    { name: 'credit_code' },
+    { name: 'industry', type: 'dict', dict: 'industry', display: 'industry_label' },
+    { name: 'level', type: 'dict', dict: 'level', display: 'level_label' },
+    { name: 'source', type: 'dict', dict: 'source', display: 'source_label' },
+    { name: 'region' },
+    owner,
+    { name: 'phone' },
+    { name: 'address' },
+    createdAt,
+    updatedAt,
+  ],
+  columns: ['name', 'kind', 'industry', 'level', 'region', 'phone', 'owner', 'created_at'],
+  hiddenColumns: ['credit_code', 'source', 'address', 'updated_at'],
+  filters: [
+    { name: 'kind', type: 'enum', enum: 'customer_kind', options: ['company', 'person'] },
+    { name: 'industry', type: 'dict', dict: 'industry' },
+    { name: 'level', type: 'dict', dict: 'level' },
+    { name: 'source', type: 'dict', dict: 'source' },
+    { name: 'owner', type: 'user' },
+    { name: 'region', type: 'text' },
+    { name: 'created_at', type: 'daterange' },
+  ],
+  search: true,
+  defaultOrdering: '-id',
+  groups: [
+    { title: 'groups.basic', fields: ['name', 'kind', 'credit_code', 'industry', 'level', 'source'] },
+    { title: 'groups.contact_info', fields: ['phone', 'region', 'address'] },
+    { title: 'groups.ownership', fields: ['owner', 'created_at', 'updated_at'] },
+  ],
+  form: ['name', 'kind', 'credit_code', 'industry', 'level', 'source', 'region', 'phone', 'address', 'owner'],
+  defaults: { kind: 'company' },
+  history: true,
+  timelineActivities: 'customer',
+  related: [
+    { resource: 'contacts', param: 'customer', columns: ['name', 'mobile', 'email', 'title'] },
+    { resource: 'activities', param: 'customer', columns: ['occurred_at', 'kind', 'subject', 'owner'] },
+  ],
+  cardActions: [
+    { label: 'actions.add_contact', create: 'contacts', preset: { customer: '$id' }, permission: 'contacts.create', testid: 'add-contact' },
+    { label: 'actions.log_activity', create: 'activities', preset: { customer: '$id', kind: 'visit' }, permission: 'activities.create', testid: 'log-customer-activity' },
+  ],
+  export: true,
+  bulkOwner: 'owner',
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const contacts: ResourceConfig = {
+  key: 'contacts',
+  endpoint: `${API}/contacts/`,
+  title: 'resources.contacts',
+  noun: 'nouns.contact',
+  module: 'contacts',
+  menu: 'customers',
+  icon: 'User',
+  titleField: 'name',
+  fields: [
+    { name: 'name', required: true, sort: 'name', link: true },
+    { name: 'customer', type: 'ref', ref: 'customers', display: 'customer_name', required: true },
+    { name: 'mobile' },
+    { name: 'email' },
+    { name: 'title' },
+    { name: 'birthday', type: 'date' },
+    createdAt,
+  ],
+  columns: ['name', 'customer', 'mobile', 'email', 'title', 'created_at'],
+  hiddenColumns: ['birthday'],
+  filters: [{ name: 'customer', type: 'ref', ref: 'customers' }],
+  search: true,
+  defaultOrdering: '-id',
+  groups: [{ title: 'groups.basic', fields: ['name', 'customer', 'mobile', 'email', 'title', 'birthday', 'created_at'] }],
+  form: ['customer', 'name', 'mobile', 'email', 'title', 'birthday'],
+  history: true,
+  export: true,
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const activities: ResourceConfig = {
+  key: 'activities',
+  endpoint: `${API}/activities/`,
+  title: 'resources.activities',
+  noun: 'nouns.activity',
+  module: 'activities',
+  menu: 'activities',
+  icon: 'Phone',
+  titleField: 'subject',
+  fields: [
+    { name: 'occurred_at', type: 'datetime', sort: 'occurred_at' },
+    { name: 'kind', type: 'enum', enum: 'activity_kind', options: ['call', 'visit', 'meeting', 'email', 'other'], display: 'kind_label', required: true },
+    { name: 'subject', required: true, link: true, width: 220 },
+    { name: 'note', type: 'textarea' },
+    { name: 'lead', type: 'ref', ref: 'leads' },
+    { name: 'customer', type: 'ref', ref: 'customers' },
+    { name: 'owner', type: 'user', display: 'owner_name' },
+    createdAt,
+  ],
+  columns: ['occurred_at', 'kind', 'subject', 'lead', 'customer', 'owner'],
+  hiddenColumns: ['note', 'created_at'],
+  filters: [
+    { name: 'kind', type: 'enum', enum: 'activity_kind', options: ['call', 'visit', 'meeting', 'email', 'other'] },
+    { name: 'owner', type: 'user' },
+    { name: 'occurred_at', type: 'daterange' },
+  ],
+  search: false,
+  defaultOrdering: '-occurred_at',
+  groups: [{ title: 'groups.basic', fields: ['kind', 'subject', 'occurred_at', 'note', 'lead', 'customer', 'owner', 'created_at'] }],
+  form: ['kind', 'subject', 'occurred_at', 'note', 'lead', 'customer'],
+  defaults: { kind: 'call' },
+  history: true,
+  export: true,
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const users: ResourceConfig = {
+  key: 'users',
+  endpoint: `${API}/users/`,
+  title: 'resources.users',
+  noun: 'nouns.user',
+  module: 'users',
+  menu: 'system',
+  icon: 'Avatar',
+  titleField: 'username',
+  fields: [
+    { name: 'username', required: true, sort: 'username', link: true },
+    { name: 'password', type: 'password', createOnly: true },
+    { name: 'full_name', sort: 'full_name' },
+    { name: 'email' },
+    { name: 'roles', type: 'refs', ref: 'roles' },
+    { name: 'team', type: 'ref', ref: 'teams', display: 'team_name' },
+    { name: 'language', type: 'enum', enum: 'language', options: ['zh-hans', 'en'] },
+    { name: 'is_active', type: 'bool' },
+  ],
+  columns: ['username', 'full_name', 'email', 'team', 'language', 'is_active'],
+  filters: [
+    { name: 'team', type: 'ref', ref: 'teams' },
+    { name: 'is_active', type: 'bool' },
+  ],
+  search: false,
+  defaultOrdering: 'id',
+  groups: [{ title: 'groups.basic', fields: ['username', 'full_name', 'email', 'roles', 'team', 'language', 'is_active'] }],
+  form: ['username', 'password', 'full_name', 'email', 'roles', 'team', 'language'],
+  defaults: { language: 'zh-hans', roles: [] },
+  history: true,
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const roles: ResourceConfig = {
+  key: 'roles',
+  endpoint: `${API}/roles/`,
+  title: 'resources.roles',
+  noun: 'nouns.role',
+  module: 'roles',
+  menu: 'system',
+  icon: 'Key',
+  titleField: 'name',
+  fields: [
+    { name: 'name', required: true, link: true },
+    { name: 'data_scope', type: 'enum', enum: 'data_scope', options: ['own', 'team', 'all'], required: true },
+    { name: 'permissions', type: 'codes' },
+  ],
+  columns: ['name', 'data_scope'],
+  groups: [{ title: 'groups.basic', fields: ['name', 'data_scope', 'permissions'] }],
+  form: ['name', 'data_scope', 'permissions'],
+  defaults: { data_scope: 'own', permissions: [] },
+  history: true,
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const teams: ResourceConfig = {
+  key: 'teams',
+  endpoint: `${API}/teams/`,
+  title: 'resources.teams',
+  noun: 'nouns.team',
+  module: 'teams',
+  menu: 'system',
+  icon: 'Share',
+  titleField: 'name',
+  fields: [
+    { name: 'name', required: true, link: true },
+    { name: 'parent', type: 'ref', ref: 'teams' },
+    { name: 'leader', type: 'user', display: 'leader_name' },
+  ],
+  columns: ['name', 'parent', 'leader'],
+  groups: [{ title: 'groups.basic', fields: ['name', 'parent', 'leader'] }],
+  form: ['name', 'parent', 'leader'],
+  related: [{ resource: 'users', param: 'team', columns: ['username', 'full_name', 'email'] }],
+  history: true,
+  create: true,
+  edit: true,
+  delete: true,
+}
+
+export const resources: Record<string, ResourceConfig> = {
+  leads,
+  customers,
+  contacts,
+  activities,
+  users,
+  roles,
+  teams,
+}
+
+export function resource(key: string): ResourceConfig {
+  const config = resources[key]
+  if (!config) throw new Error(`Unknown resource ${key}`)
+  return config
+}
+
+export function field(config: ResourceConfig, name: string): FieldDef {
+  return config.fields.find((f) => f.name === name) ?? { name }
+}
+
+/** The route of a record's card. */
+export function cardPath(key: string, id: number | string): string {
+  return `/${key}/${id}`
+}

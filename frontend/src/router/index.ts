@@ -1,0 +1,63 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { resources } from '@/resources'
+import { useSession } from '@/stores/session'
+
+const Browse = () => import('@/components/BrowsePage.vue')
+const Card = () => import('@/components/CardPage.vue')
+
+const resourceRoutes: RouteRecordRaw[] = []
+for (const config of Object.values(resources)) {
+  for (const variant of config.variants ?? []) {
+    resourceRoutes.push({
+      path: `${config.key}/${variant.key}`,
+      name: `${config.key}-${variant.key}`,
+      component: Browse,
+      props: { resourceKey: config.key, variantKey: variant.key },
+      meta: { code: `${config.module}.view` },
+    })
+  }
+  resourceRoutes.push(
+    {
+      path: config.key,
+      name: `${config.key}-browse`,
+      component: Browse,
+      props: { resourceKey: config.key },
+      meta: { code: `${config.module}.view` },
+    },
+    {
+      path: `${config.key}/:id(\\d+)`,
+      name: `${config.key}-card`,
+      component: Card,
+      props: (route) => ({ resourceKey: config.key, id: Number(route.params.id) }),
+      meta: { code: `${config.module}.view` },
+    },
+  )
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true } },
+  { path: '/signup', name: 'signup', component: () => import('@/pages/SignupPage.vue'), meta: { public: true } },
+  {
+    path: '/',
+    component: () => import('@/layouts/AppLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/pages/HomePage.vue') },
+      ...resourceRoutes,
+      { path: 'notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
+      { path: 'settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue') },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFound.vue') },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory('/'), routes })
+
+router.beforeEach(async (to) => {
+  const session = useSession()
+  if (!session.loaded) await session.load()
+  if (to.meta.public) {
+    return session.me && (to.name === 'login' || to.name === 'signup') ? { name: 'home' } : true
+  }
+  if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  return true
+})

@@ -1,0 +1,84 @@
+/**
+ * Cached option lists and record labels used by forms, filters and cells:
+ * dictionary items per kind, the company's users, and "#id" -> title of
+ * records of other resources (batched per resource, cached for the session).
+ */
+import { reactive } from 'vue'
+import { rest } from '@/api/client'
+import { resources } from '@/resources'
+
+export interface Option {
+  value: number | string
+  label: string
+}
+
+const dictCache = new Map<string, Promise<Option[]>>()
+let usersPromise: Promise<Option[]> | null = null
+let codesPromise: Promise<Array<{ code: string; label: string; module: string }>> | null = null
+
+export function dictionaryOptions(kind: string): Promise<Option[]> {
+  let hit = dictCache.get(kind)
+  if (!hit) {
+    hit = rest
+      .list<{ id: number; label: string }>('/api/v1/dictionary/', { kind, active: 'true', page_size: 200 })
+      .then((page) => page.results.map((i) => ({ value: i.id, label: i.label })))
+      .catch(() => [])
+    dictCache.set(kind, hit)
+  }
+  return hit
+}
+
+export function userOptions(): Promise<Option[]> {
+  if (!usersPromise) {
+    usersPromise = rest
+      .list<{ id: number; username: string; full_name: string; is_active: boolean }>('/api/v1/users/', {
+        page_size: 200,
+        is_active: 'true',
+      })
+      .then((page) => page.results.map((u) => ({ value: u.id, label: u.full_name || u.username })))
+      .catch(() => [])
+  }
+  return usersPromise
+}
+
+export function permissionCodes(): Promise<Array<{ code: string; label: string; module: string }>> {
+  if (!codesPromise) {
+    codesPromise = rest.get<Array<{ code: string; label: string; module: string }>>('/api/v1/roles/codes/').catch(() => [])
+  }
+  return codesPromise
+}
+
+/** Labels of records of other resources, by `${resource}:${id}`. */
+export const refLabels = reactive<Record<string, string>>({})
+const pending = new Map<string, Promise<void>>()
+
+export function refLabel(resourceKey: string, id: number | string | null | undefined): string | undefined {
+  if (id === null || id === undefined || id === '') return undefined
+  const key = `${resourceKey}:${id}`
+  if (!(key in refLabels) && !pending.has(key)) {
+    const config = resources[resourceKey]
+    if (!config) return undefined
+    const p = rest
+      .get<Record<string, unknown>>(`${config.endpoint}${id}/`)
+      .then((record) => {
+        refLabels[key] = String(record[config.titleField] ?? `#${id}`)
+      })
+      .catch(() => {
+        refLabels[key] = `#${id}`
+      })
+      .finally(() => pending.delete(key))
+    pending.set(key, p)
+  }
+  return refLabels[key]
+}
+
+export function rememberLabel(resourceKey: string, id: number | string, label: string): void {
+  refLabels[`${resourceKey}:${id}`] = label
+}
+
+/** Forget cached lists (after the language or the company data changed). */
+export function resetLookups(): void {
+  dictCache.clear()
+  usersPromise = null
+  codesPromise = null
+}

@@ -1,0 +1,85 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { client, unwrap, rest } from '@/api/client'
+import type { Me } from '@/api/types'
+import { applyLocale, fromApiLanguage, i18n, toApiLanguage, type UiLocale } from '@/i18n'
+
+export type { Me }
+
+/** The signed-in user: who, which company, which permission codes. */
+export const useSession = defineStore('session', () => {
+  const me = ref<Me | null>(null)
+  const loaded = ref(false)
+  const codes = computed(() => new Set(me.value?.permissions ?? []))
+
+  function can(code: string): boolean {
+    return codes.value.has(code)
+  }
+
+  async function adopt(user: Me | null): Promise<void> {
+    if (user?.language) await applyLocale(fromApiLanguage(user.language))
+    me.value = user
+    loaded.value = true
+  }
+
+  /** Load the current user (null when not signed in). */
+  async function load(): Promise<Me | null> {
+    let user: Me | null = null
+    try {
+      user = await unwrap(client.GET('/api/v1/me/'))
+    } catch {
+      user = null
+    }
+    await adopt(user)
+    return me.value
+  }
+
+  /** GET sets the CSRF cookie; POST signs in with the session. */
+  async function ensureCsrf(): Promise<void> {
+    await rest.get('/api/v1/auth/login/')
+  }
+
+  async function login(username: string, password: string): Promise<Me> {
+    await ensureCsrf()
+    const user = await rest.post<Me>('/api/v1/auth/login/', { username, password })
+    await adopt(user)
+    // The saved language of the account wins; if none was chosen here, keep it.
+    return user
+  }
+
+  async function signup(data: { company: string; username: string; password: string; email: string }): Promise<Me> {
+    await rest.post('/api/v1/signup/', data)
+    const user = await login(data.username, data.password)
+    // A new account starts in the language the visitor used on the sign-up page.
+    const wanted = toApiLanguage(i18n.global.locale.value)
+    if (user.language !== wanted) await setLanguage(fromApiLanguage(wanted))
+    return me.value as Me
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      await rest.post('/api/v1/auth/logout/')
+    } finally {
+      me.value = null
+    }
+  }
+
+  /** Switch the language and save it in the personal settings. */
+  async function setLanguage(locale: UiLocale): Promise<void> {
+    await applyLocale(locale)
+    if (me.value) {
+      const user = await rest.patch<Me>('/api/v1/me/', { language: toApiLanguage(locale) })
+      me.value = user
+    }
+  }
+
+  async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await rest.post('/api/v1/me/password/', { old_password: oldPassword, new_password: newPassword })
+  }
+
+  function clear(): void {
+    me.value = null
+  }
+
+  return { me, loaded, codes, can, load, login, signup, logout, setLanguage, changePassword, clear, ensureCsrf }
+})
