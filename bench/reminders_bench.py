@@ -1,0 +1,284 @@
+"""Reminders: a burst of due reminders and a steady 1,000 due/s, delivered by the
+scheduler and 2 worker processes (8 threads each) on Redis; against a no-op
+actor's throughput on the same Redis and workers in the same run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+
+from bench.common import QUICK, ROOT, Result, child_env, process_group, say
+
+BURST = 10_000 if QUICK else 100_000
+STEADY_SECONDS = 10 if QUICK else 30
+STEADY_RATE = 1_000  # due per second
+NOOP = 20_000 if QUICK else 100_000
+N_LEADS = 20_000
+LEAD_PREFIX = "提醒基准"
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", 1800))
+# BENCH_REMINDER_PHASES=steady runs only the steady phase (e.g. after a long burst).
+PHASES = os.environ.get("BENCH_REMINDER_PHASES", "burst,steady").split(",")
+
+
+def worker_args() -> list[str]:
+    """What `manage.py rundramatiq --processes 2 --threads 8` execs, plus the no-op actor."""
+    return [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "--path",
+        str(ROOT),
+        "--processes",
+        "2",
+        "--threads",
+        "8",
+        "django_dramatiq.setup",
+        "django_dramatiq.tasks",
+        "tasks.actors",
+        "bench.actors",
+    ]
+
+
+def leads(flow: dict) -> list:
+    """New leads owned long enough for their first-contact reminder to be due."""
+    from crm.customers.models import Lead
+
+    tenant, owners = flow["tenant"], flow["owners"]
+    qs = Lead.objects.filter(tenant=tenant, company_name__startswith=LEAD_PREFIX)
+    if qs.count() != N_LEADS:
+        qs.delete()
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+        Lead.objects.bulk_create(
+            (
+                Lead(
+                    tenant=tenant,
+                    company_name=f"{LEAD_PREFIX}{i}",
+                    owner=owners[i % len(owners)],
+                    owned_since=past,
+                    created_by=owners[0],
+                )
+                for i in range(N_LEADS)
+            ),
+            batch_size=5000,
+        )
+        qs.update(created_at=past)
+    return list(qs.select_related("tenant").order_by("id"))
+
+
+def clear(flow: dict) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("activities_notification", "workflows_reminder"):
+            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [flow["tenant"].pk])
+
+
+def make_reminders(flow: dict, targets: list, due_times: list[dt.datetime]) -> None:
+    """Reminder rows (COPY) for ``targets`` round-robin, one per due time."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    from crm.customers.models import Lead
+
+    content_type = ContentType.objects.get_for_model(Lead).pk
+    tenant_id = flow["tenant"].pk
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy(
+            "COPY workflows_reminder (tenant_id, content_type_id, object_id, rule, state, "
+            "due_at, recipient_id, status, attempts, created_at, note) FROM STDIN"
+        ) as copy:
+            for i, due in enumerate(due_times):
+                lead = targets[i % len(targets)]
+                copy.write_row(
+                    (
+                        tenant_id,
+                        content_type,
+                        lead.pk,
+                        "lead.first_contact",
+                        "new",
+                        due,
+                        lead.owner_id,
+                        "pending",
+                        0,
+                        now,
+                        "",
+                    )
+                )
+
+
+def wait_sent(flow: dict, expected: int, started: float) -> float:
+    """Seconds until ``expected`` reminders of the tenant are sent (or TIMEOUT)."""
+    from workflows.models import Reminder
+
+    qs = Reminder.objects.filter(tenant=flow["tenant"], status=Reminder.Status.SENT)
+    while True:
+        sent = qs.count()
+        if sent >= expected:
+            return time.monotonic() - started
+        if time.monotonic() - started > TIMEOUT:
+            say(f"  timeout: {sent}/{expected} sent")
+            return float("nan")
+        time.sleep(0.25)
+
+
+def audit(flow: dict) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE status <> 'sent'),
+                   count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY {LATE}),
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY {LATE}),
+                   min(due_at), max(sent_at)
+            FROM workflows_reminder WHERE tenant_id = %s
+            """.replace("{LATE}", "extract(epoch FROM sent_at - due_at)"),
+            [flow["tenant"].pk],
+        )
+        not_sent, total, p50, p99, first_due, last_sent = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT count(*) FROM (
+              SELECT reminder_id FROM activities_notification
+              WHERE tenant_id = %s GROUP BY reminder_id HAVING count(*) > 1) d
+            """,
+            [flow["tenant"].pk],
+        )
+        duplicated = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM workflows_reminder r WHERE r.tenant_id = %s AND NOT EXISTS "
+            "(SELECT 1 FROM activities_notification n WHERE n.reminder_id = r.id)",
+            [flow["tenant"].pk],
+        )
+        without_notification = cursor.fetchone()[0]
+    return {
+        "lost": max(not_sent, without_notification),
+        "total": total,
+        "p50": p50 or 0.0,
+        "p99": p99 or 0.0,
+        "duplicated": duplicated,
+        "first_due": first_due,
+        "last_sent": last_sent,
+    }
+
+
+def noop_throughput() -> float:
+    import dramatiq
+
+    from bench.actors import COUNTER, noop
+
+    client = dramatiq.get_broker().client
+    client.set(COUNTER, 0)
+    start = time.monotonic()
+    for _ in range(NOOP):
+        noop.send()
+    while int(client.get(COUNTER) or 0) < NOOP:
+        if time.monotonic() - start > TIMEOUT:
+            break
+        time.sleep(0.05)
+    return int(client.get(COUNTER) or 0) / (time.monotonic() - start)
+
+
+def burst_phase(flow: dict, targets: list, noop_rate: float) -> list[Result]:
+    """Everything due now: time to deliver all, delivered/s, lost, duplicated."""
+    now = dt.datetime.now(dt.UTC)
+    make_reminders(flow, targets, [now] * BURST)
+    started = time.monotonic()
+    elapsed = wait_sent(flow, BURST, started)
+    burst = audit(flow)
+    if elapsed == elapsed:
+        rate = BURST / elapsed
+    else:  # timed out: the rate so far (the rest is still pending, not lost)
+        rate = (burst["total"] - burst["lost"]) / TIMEOUT
+    say(
+        f"  burst: {BURST} due now, all delivered in {elapsed:.1f}s = {rate:.0f}/s; "
+        f"lost {burst['lost']}, duplicated {burst['duplicated']}"
+    )
+    return burst_results(elapsed, rate, noop_rate, burst["lost"], burst["duplicated"])
+
+
+def burst_results(elapsed, rate, noop_rate, lost, duplicated, count=BURST) -> list[Result]:
+    return [
+        Result(
+            f"reminders burst ({count}): time to deliver all",
+            elapsed,
+            "s",
+            "no-op actor: time for the same count",
+            count / noop_rate,
+        ),
+        Result(
+            "reminders burst: delivered/s",
+            rate,
+            "msg/s",
+            "no-op actor msg/s (same Redis, same workers)",
+            noop_rate,
+        ),
+        Result("reminders burst: lost", lost, "reminders", "zero", 0),
+        Result("reminders burst: duplicated", duplicated, "reminders", "zero", 0),
+    ]
+
+
+def steady_phase(flow: dict, targets: list) -> list[Result]:
+    """1,000 due per second: lateness (sent_at - due_at) p50/p99, lost, duplicated."""
+    clear(flow)
+    count = STEADY_SECONDS * STEADY_RATE
+    start_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    dues = [start_at + dt.timedelta(seconds=i / STEADY_RATE) for i in range(count)]
+    make_reminders(flow, targets, dues)
+    wait_sent(flow, count, time.monotonic())
+    steady = audit(flow)
+    say(
+        f"  steady {STEADY_RATE}/s for {STEADY_SECONDS}s: lateness p50 "
+        f"{steady['p50']:.3f}s, p99 {steady['p99']:.3f}s; lost {steady['lost']}, "
+        f"duplicated {steady['duplicated']}"
+    )
+    return [
+        Result(
+            "reminders steady 1000/s: lateness p50", steady["p50"], "s", "scheduler interval", 1
+        ),
+        Result("reminders steady 1000/s: lateness p99", steady["p99"], "s", "target", 2.0),
+        Result("reminders steady: lost", steady["lost"], "reminders", "zero", 0),
+        Result("reminders steady: duplicated", steady["duplicated"], "reminders", "zero", 0),
+    ]
+
+
+def run(flow: dict) -> list[Result]:
+    import dramatiq
+    from django_scopes import scopes_disabled
+
+    import bench.actors  # noqa: F401 - declare the bench queue
+    import tasks.actors  # noqa: F401
+
+    results: list[Result] = []
+    broker = dramatiq.get_broker()
+    with scopes_disabled():
+        targets = leads(flow)
+        clear(flow)
+        broker.flush_all()
+        log = open(ROOT / "var" / "bench-workers.log", "w")
+        env = child_env(LOG_LEVEL="WARNING")
+        with process_group(worker_args(), env=env, log=log):
+            time.sleep(8)  # boot both worker processes
+            noop_rate = noop_throughput()
+            say(f"  no-op actor: {noop_rate:.0f} msg/s")
+            results.append(
+                Result("no-op actor throughput", noop_rate, "msg/s", "notes: 2x8 idle", 2600)
+            )
+            sched_log = open(ROOT / "var" / "bench-scheduler.log", "w")
+            with process_group(
+                [sys.executable, "manage.py", "run_scheduler"], env=env, log=sched_log
+            ):
+                if "burst" in PHASES:
+                    results += burst_phase(flow, targets, noop_rate)
+                if "steady" in PHASES:
+                    results += steady_phase(flow, targets)
+            sched_log.close()
+        log.close()
+        clear(flow)
+        broker.flush_all()
+    return results

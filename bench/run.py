@@ -1,0 +1,134 @@
+"""`make bench`: seed (or reuse) the benchmark tenant on PostgreSQL, run every
+benchmark, print a table and write bench/results.json.
+
+    python -m bench.run [--only api,transitions,reminders,import] [--reseed]
+
+BENCH_QUICK=1 runs shorter versions (same seed, fewer requests and rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+from bench.common import (
+    QUICK,
+    RESULTS,
+    ROOT,
+    Result,
+    child_env,
+    configure_env,
+    ensure_database,
+    say,
+    setup_django,
+    write_results,
+)
+
+SUITES = ("api", "transitions", "reminders", "import")
+
+
+def table(rows: list[dict]) -> str:
+    head = ("benchmark", "value", "unit", "baseline", "baseline value", "ratio")
+    lines = [head] + [
+        (
+            r["name"],
+            f"{r['value']:g}",
+            r["unit"],
+            r["baseline_name"],
+            f"{r['baseline_value']:g}",
+            "" if r.get("ratio") is None else f"{r['ratio']:g}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
+    out = []
+    for n, line in enumerate(lines):
+        out.append(" | ".join(str(c).ljust(widths[i]) for i, c in enumerate(line)))
+        if n == 0:
+            out.append("-+-".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def load_average(when: str) -> Result:
+    """The machine's 1-minute load beside its cores: other work skews every figure."""
+    import os
+
+    return Result(
+        f"machine load average (1 min) at {when}",
+        os.getloadavg()[0],
+        "runnable",
+        "CPU cores",
+        os.cpu_count() or 1,
+    )
+
+
+def run_import_bench() -> None:
+    """The import issue's benchmark: it merges its own entries into results.json."""
+    script = ROOT / "bench" / "import_bench.py"
+    if not script.exists():
+        say("import: bench/import_bench.py does not exist yet: skipped")
+        return
+    say("== import (bench/import_bench.py)")
+    subprocess.run([sys.executable, str(script)], cwd=ROOT, env=child_env(), check=False)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default=",".join(SUITES))
+    parser.add_argument("--reseed", action="store_true", help="drop and re-create the seed")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+
+    configure_env()
+    ensure_database()
+    setup_django()
+    from django.core.management import call_command
+    from django_scopes import scopes_disabled
+
+    from bench import seed as seeding
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.monotonic()
+    say(f"== seed {'(quick mode)' if QUICK else ''}")
+    with scopes_disabled():
+        if args.reseed:
+            seeding.reseed()
+        seed = seeding.seed()
+        flow = seeding.flow_tenant()
+
+    results: list[Result] = [load_average("start")]
+    if "api" in only:
+        from bench import api_bench
+
+        say("== list and detail API")
+        results += api_bench.run(seed)
+        write_results(results)
+    if "transitions" in only:
+        from bench import transitions_bench
+
+        say("== transitions")
+        results += transitions_bench.run(flow)
+        write_results(results)
+    if "reminders" in only:
+        from bench import reminders_bench
+
+        say("== reminders")
+        results += reminders_bench.run(flow)
+        write_results(results)
+    results.append(load_average("end"))
+    write_results(results)
+    if "import" in only:
+        run_import_bench()
+
+    rows = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    say("")
+    say(table(rows))
+    say(f"\n{len(rows)} figures in {RESULTS.relative_to(ROOT)} ({time.monotonic() - started:.0f}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
