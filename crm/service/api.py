@@ -1,6 +1,488 @@
-"""REST endpoints of this module (registered by crm/api_router.py)."""
+"""REST endpoints of customer service (registered by crm/api_router.py).
+
+Collections: ``/complaints/``, ``/follow-ups/``, ``/tickets/``, ``/projects/``,
+``/feedback/``, ``/calendar/days/``; views: ``/calendar/add-hours/``,
+``/calendar/working-hours/``, ``/reports/sla/``, ``/reports/follow-ups/``,
+``/reports/satisfaction/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+from django import forms
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.core.api.filters import SearchFilterSet, TenantFilterSet
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.core.errors import Invalid
+from crm.service import reports, selectors, services
+from crm.service import serializers as s
+from crm.service.models import (
+    Complaint,
+    CustomerProject,
+    Feedback,
+    FollowUp,
+    ServiceTicket,
+    TenantWorkday,
+)
+from crm.service.permissions import REPORTS_CODE
+from workflows.complaint import ComplaintStatus, Severity
+from workflows.followup import FollowUpKind, FollowUpStatus
+from workflows.project import ProjectStatus
+from workflows.ticket import TicketStatus
+
+#: The most working hours the add-hours endpoint computes (about ten working years).
+MAX_ADD_HOURS = Decimal(20000)
+#: Years a start may fall in (the calendar's range, less the ten years of MAX_ADD_HOURS).
+START_YEARS = (1970, 2089)
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year 1900-2100 (a bigger number is a 400, not a date overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class _TransitionInputs:
+    """Per-step inputs on top of ``comment`` and ``reason``: text, score, moment."""
+
+    text_inputs: dict[str, tuple[str, ...]] = {}
+
+    def clean_transition_inputs(self, name, data):
+        cleaned = super().clean_transition_inputs(name, data)
+        for key in self.text_inputs.get(name, ()):
+            value = data.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise Invalid(fields={key: [_("Send text.")]})
+            cleaned[key] = value[:5000]
+        return cleaned
+
+
+# --- working calendar ------------------------------------------------------------
+
+
+def _parse_start(raw: str | None) -> dt.datetime:
+    if raw is None or not raw.strip():
+        raise Invalid(fields={"start": [_("Give the start as an ISO date and time.")]})
+    raw = raw.strip()
+    # An unencoded "+08:00" in a query string arrives as " 08:00".
+    raw = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw)
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise Invalid(
+            fields={"start": [_("“%(value)s” is not an ISO date and time.") % {"value": raw}]}
+        )
+    if timezone.is_naive(value):
+        raise Invalid(
+            fields={"start": [_("Give the time zone too, e.g. 2026-09-30T16:00:00+08:00.")]}
+        )
+    if not START_YEARS[0] <= value.year <= START_YEARS[1]:
+        raise Invalid(
+            fields={
+                "start": [
+                    _("Give a start from %(first)d to %(last)d.")
+                    % {"first": START_YEARS[0], "last": START_YEARS[1]}
+                ]
+            }
+        )
+    return value
+
+
+def _parse_hours(raw: str | None) -> Decimal:
+    if raw is None or not raw.strip():
+        raise Invalid(fields={"hours": [_("Give the number of working hours.")]})
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise Invalid(fields={"hours": [_("“%(value)s” is not a number.") % {"value": raw}]})
+    if value < 0:
+        raise Invalid(fields={"hours": [_("The number of hours cannot be negative.")]})
+    if value > MAX_ADD_HOURS:
+        raise Invalid(
+            fields={"hours": [_("At most %(max)s working hours.") % {"max": MAX_ADD_HOURS}]}
+        )
+    return value
+
+
+class AddHoursView(TenantScopedMixin, APIView):
+    """The deadline ``hours`` working hours after ``start`` on the company's calendar."""
+
+    code = "calendar.view"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("hours", OpenApiTypes.NUMBER, required=True),
+        ],
+        responses=s.AddHoursResultSerializer,
+    )
+    def get(self, request):
+        errors: dict[str, list[str]] = {}
+        start = hours = None
+        for name, parse in (("start", _parse_start), ("hours", _parse_hours)):
+            try:
+                value = parse(request.query_params.get(name))
+            except Invalid as exc:
+                errors.update(exc.fields)
+                continue
+            if name == "start":
+                start = value
+            else:
+                hours = value
+        if errors:
+            raise Invalid(fields=errors)
+        calendar = selectors.calendar_for(request.tenant)
+        try:
+            deadline = calendar.add_working_hours(start, hours)
+        except (ValueError, OverflowError):
+            raise Invalid(
+                fields={"hours": [_("No deadline found: check the working hours and days.")]}
+            ) from None
+        return Response(
+            {
+                "deadline": deadline.isoformat(),
+                "warnings": s.calendar_warnings(start, deadline),
+            }
+        )
+
+
+class WorkingHoursView(TenantScopedMixin, APIView):
+    """The company's daily working intervals and time zone (edit: ``settings.edit``)."""
+
+    @property
+    def code(self) -> str:
+        request = getattr(self, "request", None)
+        return (
+            "settings.edit"
+            if request is not None and request.method == "PATCH"
+            else ("calendar.view")
+        )
+
+    def _body(self, row) -> dict:
+        return {"intervals": row.intervals, "time_zone": row.time_zone, "version": row.version}
+
+    @extend_schema(responses=s.WorkingHoursSerializer)
+    def get(self, request):
+        return Response(self._body(selectors.working_hours_of(request.tenant)))
+
+    @extend_schema(request=s.WorkingHoursSerializer, responses=s.WorkingHoursSerializer)
+    def patch(self, request):
+        serializer = s.WorkingHoursSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        row = services.working_hours_update(
+            tenant=request.tenant, actor=request.user, **serializer.validated_data
+        )
+        return Response(self._body(row))
+
+
+class WorkdayFilter(TenantFilterSet):
+    date = django_filters.DateFromToRangeFilter()
+    year = YearFilter(field_name="date", lookup_expr="year")
+
+    class Meta:
+        model = TenantWorkday
+        fields = ["is_workday"]
+
+
+class WorkdayViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    """The company's own days off and working days (win over the official calendar)."""
+
+    model = TenantWorkday
+    serializer_class = s.TenantWorkdaySerializer
+    filterset_class = WorkdayFilter
+    permission_module = "calendar"
+    ordering = ["date"]
+    create_service = staticmethod(services.workday_create)
+    update_service = staticmethod(services.workday_update)
+    delete_service = staticmethod(services.workday_delete)
+
+
+# --- complaints --------------------------------------------------------------------
+
+
+class ComplaintFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ComplaintStatus.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    received_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Complaint
+        fields = ["customer", "owner", "status", "severity", "channel", "category", "breached"]
+
+
+class ComplaintViewSet(
+    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+):
+    model = Complaint
+    filterset_class = ComplaintFilter
+    permission_module = "complaints"
+    owner_field = "owner"
+    ordering_fields = ["id", "received_at", "acknowledge_due_at", "resolve_due_at", "status"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.complaint_create)
+    update_service = staticmethod(services.complaint_update)
+    delete_service = staticmethod(services.complaint_delete)
+    text_inputs = {"resolve": ("resolution",)}
+
+    def get_serializer_class(self):
+        return s.ComplaintSerializer if self.action == "list" else s.ComplaintDetailSerializer
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == "list":
+            return selectors.complaints_for_list(qs)
+        return selectors.complaints_for_detail(qs).prefetch_related("breaches__owner")
+
+
+# --- follow-ups --------------------------------------------------------------------
+
+
+class FollowUpFilter(TenantFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=FollowUpStatus.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=FollowUpKind.choices)
+    due_at = django_filters.IsoDateTimeFromToRangeFilter()
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
+
+    class Meta:
+        model = FollowUp
+        fields = ["owner", "lead", "customer", "complaint", "status", "kind"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = {"status": FollowUpStatus.PLANNED, "due_at__lt": timezone.now()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+
+class FollowUpViewSet(
+    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+):
+    """Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+    quick create from any record."""
+
+    model = FollowUp
+    filterset_class = FollowUpFilter
+    permission_module = "followups"
+    owner_field = "owner"
+    ordering_fields = ["id", "due_at", "status", "done_at"]
+    ordering = ["due_at", "id"]
+    create_service = staticmethod(services.followup_create)
+    update_service = staticmethod(services.followup_update)
+    delete_service = staticmethod(services.followup_delete)
+    text_inputs = {"complete": ("outcome",)}
+
+    def get_serializer_class(self):
+        return s.FollowUpSerializer if self.action == "list" else s.FollowUpDetailSerializer
+
+    def get_queryset(self):
+        qs = selectors.followups_for_list(super().get_queryset())
+        return qs if self.action == "list" else qs.select_related("tenant")
+
+    def clean_transition_inputs(self, name, data):
+        cleaned = super().clean_transition_inputs(name, data)
+        if name == "complete" and data.get("satisfaction") not in (None, ""):
+            try:
+                cleaned["satisfaction"] = s.satisfaction_value(data["satisfaction"])
+            except serializers.ValidationError as exc:
+                raise Invalid(fields={"satisfaction": [str(m) for m in exc.detail]}) from None
+        if name == "reschedule" and data.get("due_at") not in (None, ""):
+            try:
+                cleaned["due_at"] = serializers.DateTimeField().to_internal_value(data["due_at"])
+            except serializers.ValidationError as exc:
+                raise Invalid(fields={"due_at": [str(m) for m in exc.detail]}) from None
+        return cleaned
+
+
+# --- tickets, projects, feedback ---------------------------------------------------
+
+
+class TicketFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices)
+    created_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = ServiceTicket
+        fields = ["customer", "owner", "status", "priority"]
+
+
+class TicketViewSet(
+    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+):
+    model = ServiceTicket
+    filterset_class = TicketFilter
+    permission_module = "tickets"
+    owner_field = "owner"
+    include_unowned = True  # an unassigned ticket is visible to the whole service desk
+    ordering_fields = ["id", "created_at", "status", "priority"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.ticket_create)
+    update_service = staticmethod(services.ticket_update)
+    delete_service = staticmethod(services.ticket_delete)
+    text_inputs = {"resolve": ("resolution",)}
+
+    def get_serializer_class(self):
+        return s.TicketSerializer if self.action == "list" else s.TicketDetailSerializer
+
+    def get_queryset(self):
+        return selectors.tickets_for_list(super().get_queryset())
+
+
+class ProjectFilter(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices)
+    planned_end = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = CustomerProject
+        fields = ["customer", "owner", "status"]
+
+
+class ProjectViewSet(
+    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+):
+    model = CustomerProject
+    filterset_class = ProjectFilter
+    permission_module = "projects"
+    owner_field = "owner"
+    include_unowned = True
+    ordering_fields = ["id", "created_at", "planned_end", "status"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.project_create)
+    update_service = staticmethod(services.project_update)
+    delete_service = staticmethod(services.project_delete)
+    text_inputs = {"accept": ("note",)}
+
+    def get_serializer_class(self):
+        return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer
+
+    def get_queryset(self):
+        return selectors.projects_for_list(super().get_queryset())
+
+
+class FeedbackFilter(TenantFilterSet):
+    created_at = django_filters.IsoDateTimeFromToRangeFilter()
+
+    class Meta:
+        model = Feedback
+        fields = ["customer", "kind", "handled"]
+
+
+class FeedbackViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    model = Feedback
+    serializer_class = s.FeedbackSerializer
+    filterset_class = FeedbackFilter
+    permission_module = "feedback"
+    owner_field = "customer__owner"
+    include_unowned = True
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-id"]
+    create_service = staticmethod(services.feedback_create)
+    update_service = staticmethod(services.feedback_update)
+    delete_service = staticmethod(services.feedback_delete)
+
+    def get_queryset(self):
+        return selectors.feedback_for_list(super().get_queryset())
+
+
+# --- reports -------------------------------------------------------------------------
+
+_PERIOD_PARAMS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="first day (inclusive)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="last day (inclusive)"),
+]
+
+
+def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``?from=&to=`` dates (inclusive) as moments in the company's time zone."""
+    tz = selectors.calendar_for(request.tenant).tz
+    errors, bounds = {}, {}
+    for key in ("from", "to"):
+        raw = request.query_params.get(key)
+        if not raw:
+            bounds[key] = None
+            continue
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            day = None
+        if day is None:
+            errors[key] = [_("Give a date as YYYY-MM-DD.")]
+            continue
+        if key == "to":
+            day += dt.timedelta(days=1)
+        bounds[key] = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    if not errors and bounds["from"] and bounds["to"] and bounds["to"] <= bounds["from"]:
+        errors["to"] = [_("The end cannot be before the start.")]
+    if errors:
+        raise Invalid(fields=errors)
+    return bounds["from"], bounds["to"]
+
+
+class _ReportView(TenantScopedMixin, APIView):
+    code = REPORTS_CODE
+    report = None
+
+    @extend_schema(parameters=_PERIOD_PARAMS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        since, until = _period(request)
+        return Response(type(self).report(user=request.user, since=since, until=until))
+
+
+class SlaReportView(_ReportView):
+    """Complaints per severity, on-time acknowledge/resolve rates, breaches per owner."""
+
+    report = staticmethod(reports.sla_report)
+
+
+class FollowUpReportView(_ReportView):
+    """Follow-up completion rate per owner."""
+
+    report = staticmethod(reports.followup_report)
+
+
+class SatisfactionReportView(_ReportView):
+    """Average satisfaction of return visits, per owner and as a distribution."""
+
+    report = staticmethod(reports.satisfaction_report)
 
 
 def register_routes(router) -> list:
     """Register this module's viewsets on ``router``; return extra URL patterns."""
-    return []
+    router.register("complaints", ComplaintViewSet, basename="complaint")
+    router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+    router.register("tickets", TicketViewSet, basename="ticket")
+    router.register("projects", ProjectViewSet, basename="project")
+    router.register("feedback", FeedbackViewSet, basename="feedback")
+    router.register("calendar/days", WorkdayViewSet, basename="calendar-day")
+    return [
+        path("calendar/add-hours/", AddHoursView.as_view(), name="calendar-add-hours"),
+        path("calendar/working-hours/", WorkingHoursView.as_view(), name="calendar-working-hours"),
+        path("reports/sla/", SlaReportView.as_view(), name="report-sla"),
+        path("reports/follow-ups/", FollowUpReportView.as_view(), name="report-follow-ups"),
+        path("reports/satisfaction/", SatisfactionReportView.as_view(), name="report-satisfaction"),
+    ]

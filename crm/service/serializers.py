@@ -1,0 +1,435 @@
+"""Serializers of the customer-service API. Writes go through crm.service.services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.models import User
+from crm.core.scoping import restrict
+from crm.customers.api import TransitionSerializer
+from crm.customers.models import Contact, Customer, Lead
+from crm.service.models import (
+    TARGET_FIELDS,
+    Complaint,
+    ComplaintBreach,
+    CustomerProject,
+    Feedback,
+    FollowUp,
+    ServiceTicket,
+    TenantWorkday,
+)
+from workflows.calendar import unpublished_years
+from workflows.engine import available_transitions
+from workflows.followup import SATISFACTION_RANGE
+
+
+def owner_field(label=None):
+    return TenantPrimaryKeyField(
+        label=label or _("owner"),
+        model=User,
+        filters={"is_active": True, "is_system": False},
+        required=False,
+        allow_null=True,
+    )
+
+
+def customer_field():
+    return TenantPrimaryKeyField(label=_("customer"), model=Customer)
+
+
+def contact_field():
+    return TenantPrimaryKeyField(label=_("contact"), model=Contact, required=False, allow_null=True)
+
+
+class _WithTransitions(serializers.Serializer):
+    transitions = serializers.SerializerMethodField()
+
+    @extend_schema_field(TransitionSerializer(many=True))
+    def get_transitions(self, obj) -> list[dict]:
+        return available_transitions(obj, self.context["request"].user)
+
+
+def fallback_warning(year: int) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "No official working-day schedule is known for %(year)d yet: weekends and the "
+        "fixed-date holidays (1 Jan, 1 May, 1-3 Oct) are assumed, so deadlines in %(year)d may "
+        "move once the State Council publishes it. Add your company's days off and make-up "
+        "workdays under Calendar, or ask the operator to load the schedule."
+    ) % {"year": year}
+
+
+def calendar_warnings(start, end) -> list[str]:
+    if start is None or end is None:
+        return []
+    return [fallback_warning(y) for y in unpublished_years(min(start, end), max(start, end))]
+
+
+# --- working calendar ------------------------------------------------------------
+
+
+class WorkingHoursSerializer(serializers.Serializer):
+    intervals = serializers.CharField(
+        label=_("working hours"),
+        max_length=200,
+        required=False,
+        help_text=_("Daily working intervals, e.g. 09:00-12:00,13:30-18:00"),
+    )
+    time_zone = serializers.CharField(label=_("time zone"), max_length=64, required=False)
+    version = serializers.IntegerField(read_only=True)
+
+
+class TenantWorkdaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TenantWorkday
+        fields = ["id", "date", "is_workday", "note", "version", "created_at"]
+        read_only_fields = ["version", "created_at"]
+
+
+class AddHoursResultSerializer(serializers.Serializer):
+    deadline = serializers.DateTimeField()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+# --- complaints --------------------------------------------------------------------
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    customer = customer_field()
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    contact = contact_field()
+    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+    owner = owner_field()
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    severity_label = serializers.CharField(source="get_severity_display", read_only=True)
+    channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    received_at = serializers.DateTimeField(label=_("received at"), required=False)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "contact",
+            "contact_name",
+            "channel",
+            "channel_label",
+            "severity",
+            "severity_label",
+            "category",
+            "category_label",
+            "description",
+            "owner",
+            "owner_name",
+            "status",
+            "status_label",
+            "received_at",
+            "acknowledge_due_at",
+            "acknowledged_at",
+            "resolve_due_at",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+            "reopen_count",
+            "breached",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "acknowledge_due_at",
+            "acknowledged_at",
+            "resolve_due_at",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+            "reopen_count",
+            "breached",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate_description(self, value):
+        if not value.strip():
+            raise serializers.ValidationError(_("Describe the complaint."))
+        return value
+
+
+class ComplaintBreachSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+
+    class Meta:
+        model = ComplaintBreach
+        fields = ["id", "kind", "kind_label", "due_at", "owner", "owner_name", "escalated_at"]
+
+
+class ComplaintDetailSerializer(ComplaintSerializer, _WithTransitions):
+    breaches = ComplaintBreachSerializer(many=True, read_only=True)
+    calendar_warnings = serializers.SerializerMethodField()
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "breaches", "calendar_warnings", "transitions"]
+
+    def get_calendar_warnings(self, complaint) -> list[str]:
+        """Deadlines counted in a year without an official schedule (fallback used)."""
+        end = complaint.resolve_due_at or complaint.acknowledge_due_at
+        return calendar_warnings(complaint.received_at, end)
+
+
+# --- follow-ups --------------------------------------------------------------------
+
+#: How each target is scoped for the creating user: (owner field, unowned visible).
+#: Opportunity and contract join here with their owner field.
+TARGET_SCOPE = {
+    "lead": ("owner", True),
+    "customer": ("owner", False),
+    "complaint": ("owner", False),
+}
+TARGET_MODELS = {"lead": Lead, "customer": Customer, "complaint": Complaint}
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    lead = TenantPrimaryKeyField(label=_("lead"), model=Lead, required=False, allow_null=True)
+    customer = TenantPrimaryKeyField(
+        label=_("customer"), model=Customer, required=False, allow_null=True
+    )
+    complaint = TenantPrimaryKeyField(
+        label=_("complaint"), model=Complaint, required=False, allow_null=True
+    )
+    owner = owner_field()
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    target_type = serializers.CharField(source="target_field", read_only=True, default=None)
+    target_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "subject",
+            *TARGET_FIELDS,
+            "target_type",
+            "target_name",
+            "due_at",
+            "owner",
+            "owner_name",
+            "status",
+            "status_label",
+            "outcome",
+            "satisfaction",
+            "done_at",
+            "missed_at",
+            "reschedule_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "outcome",
+            "satisfaction",
+            "done_at",
+            "missed_at",
+            "reschedule_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_target_name(self, followup) -> str | None:
+        target = followup.target
+        if target is None:
+            return None
+        if isinstance(target, Lead):
+            return target.company_name
+        if isinstance(target, Complaint):
+            return str(target.customer.name)
+        return str(target)
+
+    def validate(self, attrs):
+        if self.instance is None:
+            given = [n for n in TARGET_FIELDS if attrs.get(n) is not None]
+            if len(given) != 1:
+                message = _("Give exactly one of: %(fields)s.") % {
+                    "fields": ", ".join(TARGET_FIELDS)
+                }
+                raise serializers.ValidationError({n: [message] for n in (given or TARGET_FIELDS)})
+            name = given[0]
+            self._check_visible(name, attrs[name])
+        return attrs
+
+    def _check_visible(self, name: str, target) -> None:
+        """A user links follow-ups only to records their data scope shows them."""
+        request = self.context.get("request")
+        if request is None:
+            return
+        owner_field_name, unowned = TARGET_SCOPE[name]
+        visible = restrict(
+            TARGET_MODELS[name].objects.filter(pk=target.pk),
+            request.user,
+            owner_field_name,
+            include_unowned=unowned,
+        )
+        if not visible.exists():  # the same answer as for an id that does not exist
+            message = self.fields[name].error_messages["does_not_exist"]
+            raise serializers.ValidationError({name: [message.format(pk_value=target.pk)]})
+
+
+class FollowUpDetailSerializer(FollowUpSerializer, _WithTransitions):
+    class Meta(FollowUpSerializer.Meta):
+        fields = [*FollowUpSerializer.Meta.fields, "transitions"]
+
+
+# --- tickets, projects, feedback ---------------------------------------------------
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    customer = customer_field()
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner = owner_field()
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+
+    class Meta:
+        model = ServiceTicket
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "subject",
+            "description",
+            "priority",
+            "priority_label",
+            "owner",
+            "owner_name",
+            "status",
+            "status_label",
+            "resolution",
+            "started_at",
+            "resolved_at",
+            "closed_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "resolution",
+            "started_at",
+            "resolved_at",
+            "closed_at",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TicketDetailSerializer(TicketSerializer, _WithTransitions):
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "transitions"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    customer = customer_field()
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner = owner_field(_("project manager"))
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CustomerProject
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "name",
+            "description",
+            "owner",
+            "owner_name",
+            "planned_start",
+            "planned_end",
+            "status",
+            "status_label",
+            "started_at",
+            "accepted_at",
+            "acceptance_note",
+            "cancelled_at",
+            "cancel_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "started_at",
+            "accepted_at",
+            "acceptance_note",
+            "cancelled_at",
+            "cancel_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class ProjectDetailSerializer(ProjectSerializer, _WithTransitions):
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "transitions"]
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    customer = customer_field()
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    contact = contact_field()
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    handled_by_name = serializers.CharField(
+        source="handled_by.display_name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "contact",
+            "kind",
+            "kind_label",
+            "text",
+            "handled",
+            "handled_at",
+            "handled_by",
+            "handled_by_name",
+            "version",
+            "created_at",
+        ]
+        read_only_fields = ["handled_at", "handled_by", "version", "created_at"]
+
+
+# --- transition inputs ---------------------------------------------------------------
+
+
+def satisfaction_value(value) -> int:
+    """A score 1-5 from JSON (an integer, or a string of digits)."""
+    low, high = SATISFACTION_RANGE
+    if isinstance(value, bool):
+        raise serializers.ValidationError(_("Give a whole number from 1 to 5."))
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or not low <= value <= high:
+        raise serializers.ValidationError(_("Give a whole number from 1 to 5."))
+    return value
