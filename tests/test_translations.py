@@ -28,7 +28,7 @@ def entries(po: Path) -> list[tuple[str, str, bool]]:
             continue
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
 
-        def text(start: int, end: int) -> str:
+        def text(start: int, end: int, lines: list[str] = lines) -> str:
             parts = [lines[start].split(" ", 1)[1], *lines[start + 1 : end]]
             return "".join(json.loads(p) for p in parts if p.strip().startswith('"'))
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 import django_filters.rest_framework
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
+from crm.core.errors import Invalid
 from crm.core.search import normalize_query
+
+
+def _as_utc(value):
+    """Aware datetimes in UTC: an offset PostgreSQL cannot store (e.g. +22:02) is no 500."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC)
+    return value
 
 
 class TenantFilterSet(django_filters.FilterSet):
@@ -37,6 +48,19 @@ class TenantFilterSet(django_filters.FilterSet):
                     if tenant_id
                     else qs.none()
                 )
+
+    def filter_queryset(self, queryset):
+        for name, value in list(self.form.cleaned_data.items()):
+            try:
+                if isinstance(value, slice):
+                    value = slice(_as_utc(value.start), _as_utc(value.stop), value.step)
+                else:
+                    value = _as_utc(value)
+            except (OverflowError, ValueError):
+                message = forms.DateTimeField.default_error_messages["invalid"]
+                raise Invalid(fields={name: [str(message)]}) from None
+            self.form.cleaned_data[name] = value
+        return super().filter_queryset(queryset)
 
 
 class SearchFilterSet(TenantFilterSet):
