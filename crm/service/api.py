@@ -32,6 +32,7 @@ from crm.core.errors import Invalid
 from crm.service import reports, selectors, services
 from crm.service import serializers as s
 from crm.service.models import (
+    TARGET_FIELDS,
     Complaint,
     CustomerProject,
     Feedback,
@@ -271,7 +272,7 @@ class FollowUpFilter(TenantFilterSet):
 
     class Meta:
         model = FollowUp
-        fields = ["owner", "lead", "customer", "complaint", "status", "kind"]
+        fields = ["owner", *TARGET_FIELDS, "status", "kind"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -328,7 +329,7 @@ class TicketFilter(SearchFilterSet):
 
     class Meta:
         model = ServiceTicket
-        fields = ["customer", "owner", "status", "priority"]
+        fields = ["customer", "contract", "owner", "status", "priority"]
 
 
 class TicketViewSet(
@@ -359,7 +360,7 @@ class ProjectFilter(SearchFilterSet):
 
     class Meta:
         model = CustomerProject
-        fields = ["customer", "owner", "status"]
+        fields = ["customer", "contract", "owner", "status"]
 
 
 class ProjectViewSet(

@@ -37,6 +37,18 @@ def _user_fk(verbose, *, related="+", null=True, on_delete=models.PROTECT):
     )
 
 
+def _contract_fk(related: str):
+    """The customer's contract a ticket or project belongs to (optional)."""
+    return models.ForeignKey(
+        "sales.Contract",
+        verbose_name=_("contract"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related,
+    )
+
+
 def _customer_fk(related: str):
     return models.ForeignKey(
         "customers.Customer",
@@ -192,10 +204,10 @@ class ComplaintBreach(TenantModel):
 
 # --- follow-ups ------------------------------------------------------------------
 
-#: The records a follow-up may point at: exactly one is set. Opportunity and
-#: contract join when crm.sales has its models (add a nullable FK each, append
-#: the name here, makemigrations: the constraint is rebuilt from this tuple).
-TARGET_FIELDS: tuple[str, ...] = ("lead", "customer", "complaint")
+#: The records a follow-up may point at: exactly one is set (a new target: add a
+#: nullable FK, append the name here, makemigrations: the constraint is rebuilt
+#: from this tuple).
+TARGET_FIELDS: tuple[str, ...] = ("lead", "customer", "complaint", "opportunity", "contract")
 
 
 def exactly_one_target_q(fields: tuple[str, ...] = TARGET_FIELDS) -> Q:
@@ -231,6 +243,8 @@ class FollowUp(FollowUpProcessMixin, TenantModel):
     lead = _target_fk("customers.Lead", _("lead"), "follow_ups")
     customer = _target_fk("customers.Customer", _("customer"), "follow_ups")
     complaint = _target_fk(Complaint, _("complaint"), "follow_ups")
+    opportunity = _target_fk("sales.Opportunity", _("opportunity"), "follow_ups")
+    contract = _target_fk("sales.Contract", _("contract"), "follow_ups")
     owner = _user_fk(_("owner"))
     due_at = models.DateTimeField(_("due at"))
     outcome = models.TextField(_("outcome"), blank=True)
@@ -297,6 +311,7 @@ class ServiceTicket(TicketProcessMixin, TenantModel):
         URGENT = "urgent", _("urgent")
 
     customer = _customer_fk("tickets")
+    contract = _contract_fk("service_tickets")
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     priority = models.CharField(
@@ -329,6 +344,7 @@ class CustomerProject(ProjectProcessMixin, TenantModel):
     """A delivery or implementation project for a customer (客户项目)."""
 
     customer = _customer_fk("projects")
+    contract = _contract_fk("customer_projects")
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = _user_fk(_("project manager"))

@@ -173,7 +173,9 @@ def complaints_for_detail(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 def followups_for_list(queryset: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
-    return queryset.select_related("owner", "lead", "customer", "complaint__customer")
+    return queryset.select_related(
+        "owner", "lead", "customer", "complaint__customer", "opportunity", "contract"
+    )
 
 
 def tickets_for_list(queryset: QuerySet[ServiceTicket]) -> QuerySet[ServiceTicket]:

@@ -11,6 +11,7 @@ from crm.core.models import User
 from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer
 from crm.customers.models import Contact, Customer, Lead
+from crm.sales.models import Contract, Opportunity
 from crm.service.models import (
     TARGET_FIELDS,
     Complaint,
@@ -42,6 +43,12 @@ def customer_field():
 
 def contact_field():
     return TenantPrimaryKeyField(label=_("contact"), model=Contact, required=False, allow_null=True)
+
+
+def contract_field():
+    return TenantPrimaryKeyField(
+        label=_("contract"), model=Contract, required=False, allow_null=True
+    )
 
 
 class _WithTransitions(serializers.Serializer):
@@ -189,13 +196,20 @@ class ComplaintDetailSerializer(ComplaintSerializer, _WithTransitions):
 # --- follow-ups --------------------------------------------------------------------
 
 #: How each target is scoped for the creating user: (owner field, unowned visible).
-#: Opportunity and contract join here with their owner field.
 TARGET_SCOPE = {
     "lead": ("owner", True),
     "customer": ("owner", False),
     "complaint": ("owner", False),
+    "opportunity": ("owner", False),
+    "contract": ("owner", False),
 }
-TARGET_MODELS = {"lead": Lead, "customer": Customer, "complaint": Complaint}
+TARGET_MODELS = {
+    "lead": Lead,
+    "customer": Customer,
+    "complaint": Complaint,
+    "opportunity": Opportunity,
+    "contract": Contract,
+}
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
@@ -205,6 +219,12 @@ class FollowUpSerializer(serializers.ModelSerializer):
     )
     complaint = TenantPrimaryKeyField(
         label=_("complaint"), model=Complaint, required=False, allow_null=True
+    )
+    opportunity = TenantPrimaryKeyField(
+        label=_("opportunity"), model=Opportunity, required=False, allow_null=True
+    )
+    contract = TenantPrimaryKeyField(
+        label=_("contract"), model=Contract, required=False, allow_null=True
     )
     owner = owner_field()
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
@@ -298,6 +318,7 @@ class FollowUpDetailSerializer(FollowUpSerializer, _WithTransitions):
 
 class TicketSerializer(serializers.ModelSerializer):
     customer = customer_field()
+    contract = contract_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = owner_field()
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
@@ -310,6 +331,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "id",
             "customer",
             "customer_name",
+            "contract",
             "subject",
             "description",
             "priority",
@@ -345,6 +367,7 @@ class TicketDetailSerializer(TicketSerializer, _WithTransitions):
 
 class ProjectSerializer(serializers.ModelSerializer):
     customer = customer_field()
+    contract = contract_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = owner_field(_("project manager"))
     owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
@@ -356,6 +379,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "id",
             "customer",
             "customer_name",
+            "contract",
             "name",
             "description",
             "owner",

@@ -72,6 +72,12 @@ def _check_contact(customer, contact) -> None:
         raise Invalid(fields={"contact": [_("This contact belongs to another customer.")]})
 
 
+def _check_contract(customer, contract) -> None:
+    """A ticket's or project's contract must be one of the record's customer."""
+    if contract is not None and customer is not None and contract.customer_id != customer.pk:
+        raise Invalid(fields={"contract": [_("This contract belongs to another customer.")]})
+
+
 def _refuse_unknown(data: dict, allowed: tuple[str, ...]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
@@ -437,8 +443,8 @@ def followup_delete(followup: FollowUp, *, tenant, actor) -> None:
 
 # --- service tickets -------------------------------------------------------------
 
-TICKET_FIELDS = ("customer", "subject", "description", "priority", "owner")
-TICKET_EDITABLE = ("subject", "description", "priority", "owner")
+TICKET_FIELDS = ("customer", "contract", "subject", "description", "priority", "owner")
+TICKET_EDITABLE = ("contract", "subject", "description", "priority", "owner")
 
 
 def _ticket_key(t: ServiceTicket) -> str:
@@ -448,7 +454,13 @@ def _ticket_key(t: ServiceTicket) -> str:
 def ticket_create(*, tenant, actor, **data: Any) -> ServiceTicket:
     _refuse_unknown(data, TICKET_FIELDS)
     _require_customer(data)
-    _check_tenant(tenant, customer=data.get("customer"), owner=data.get("owner"))
+    _check_tenant(
+        tenant,
+        customer=data.get("customer"),
+        contract=data.get("contract"),
+        owner=data.get("owner"),
+    )
+    _check_contract(data["customer"], data.get("contract"))
     if not (data.get("subject") or "").strip():
         raise Invalid(fields={"subject": [_("Enter a subject.")]})
     with transaction.atomic():
@@ -461,7 +473,8 @@ def ticket_create(*, tenant, actor, **data: Any) -> ServiceTicket:
 def ticket_update(ticket: ServiceTicket, *, tenant, actor, **data: Any) -> ServiceTicket:
     data = _editable(ticket, data, TICKET_EDITABLE)
     _refuse_in(ticket, (TicketStatus.CLOSED,), _("A closed ticket can no longer be changed."))
-    _check_tenant(tenant, owner=data.get("owner"))
+    _check_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
+    _check_contract(ticket.customer, data.get("contract"))
     if "subject" in data and not (data["subject"] or "").strip():
         raise Invalid(fields={"subject": [_("Enter a subject.")]})
     with transaction.atomic():
@@ -486,8 +499,16 @@ def ticket_delete(ticket: ServiceTicket, *, tenant, actor) -> None:
 
 # --- customer projects -----------------------------------------------------------
 
-PROJECT_FIELDS = ("customer", "name", "description", "owner", "planned_start", "planned_end")
-PROJECT_EDITABLE = ("name", "description", "owner", "planned_start", "planned_end")
+PROJECT_FIELDS = (
+    "customer",
+    "contract",
+    "name",
+    "description",
+    "owner",
+    "planned_start",
+    "planned_end",
+)
+PROJECT_EDITABLE = ("contract", "name", "description", "owner", "planned_start", "planned_end")
 
 
 def _project_key(p: CustomerProject) -> str:
@@ -502,7 +523,13 @@ def _check_dates(start, end) -> None:
 def project_create(*, tenant, actor, **data: Any) -> CustomerProject:
     _refuse_unknown(data, PROJECT_FIELDS)
     _require_customer(data)
-    _check_tenant(tenant, customer=data.get("customer"), owner=data.get("owner"))
+    _check_tenant(
+        tenant,
+        customer=data.get("customer"),
+        contract=data.get("contract"),
+        owner=data.get("owner"),
+    )
+    _check_contract(data["customer"], data.get("contract"))
     if not (data.get("name") or "").strip():
         raise Invalid(fields={"name": [_("Enter the project name.")]})
     _check_dates(data.get("planned_start"), data.get("planned_end"))
@@ -522,7 +549,8 @@ def project_update(project: CustomerProject, *, tenant, actor, **data: Any) -> C
         (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED),
         _("An accepted or cancelled project can no longer be changed."),
     )
-    _check_tenant(tenant, owner=data.get("owner"))
+    _check_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
+    _check_contract(project.customer, data.get("contract"))
     if "name" in data and not (data["name"] or "").strip():
         raise Invalid(fields={"name": [_("Enter the project name.")]})
     _check_dates(

@@ -23,7 +23,9 @@ from tests.core import factories
 NON_MODEL_ENDPOINTS: dict[str, str] = {}
 # Relation fields of which a body gives exactly one (prefix -> fields): the walker's
 # body for one of them leaves the others out of the payload.
-ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {"follow-ups": ("lead", "customer", "complaint")}
+ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {
+    "follow-ups": ("lead", "customer", "complaint", "opportunity", "contract")
+}
 
 ROUTES = [(prefix, viewset) for prefix, viewset, _basename in router.registry]
 ROUTE_IDS = [prefix for prefix, _viewset in ROUTES]

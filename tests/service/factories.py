@@ -30,6 +30,15 @@ def _payload_customer(admin):
     return first.customer if first is not None else _customer(admin)
 
 
+def _contract_customer(admin):
+    """The customer of the tenant's first contract, if any: the walker pairs a ticket's
+    or project's payload with that contract, and it must be of the record's customer."""
+    from crm.sales.models import Contract
+
+    first = Contract._base_manager.filter(tenant_id=admin.tenant_id).order_by("pk").first()
+    return first.customer if first is not None else _customer(admin)
+
+
 def _complaint_payload(admin):
     return {"customer": _payload_customer(admin).pk, "description": "投诉内容", "severity": "high"}
 
@@ -53,7 +62,7 @@ def make_followup(admin):
 
 
 def _ticket_payload(admin):
-    return {"customer": _customer(admin).pk, "subject": f"工单{n()}"}
+    return {"customer": _contract_customer(admin).pk, "subject": f"工单{n()}"}
 
 
 @factory(ServiceTicket, payload=_ticket_payload)
@@ -64,7 +73,7 @@ def make_ticket(admin):
 
 
 def _project_payload(admin):
-    return {"customer": _customer(admin).pk, "name": f"项目{n()}"}
+    return {"customer": _contract_customer(admin).pk, "name": f"项目{n()}"}
 
 
 @factory(CustomerProject, payload=_project_payload)

@@ -13,7 +13,7 @@ from crm.activities.models import Notification
 from crm.core.errors import GuardFailed, Invalid, InvalidTransition
 from crm.customers.services import customer_create
 from crm.service import services
-from crm.service.models import FollowUp
+from crm.service.models import TARGET_FIELDS, FollowUp
 from tasks import scheduler
 from tests.conftest import client_for, make_user, uses_postgres
 from tests.customers.leads import new_lead
@@ -78,7 +78,7 @@ def test_quick_create_needs_exactly_one_target(sla, admin, customer, clock, targ
     )
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert set(fields) == (set(body) or {"lead", "customer", "complaint"})
+    assert set(fields) == (set(body) or set(TARGET_FIELDS))
 
 
 @pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_service_refuses_zero_or_two_targets_and_bad_kinds(sla, admin, customer,
     lead = new_lead(admin)
     with pytest.raises(Invalid) as exc:
         services.followup_create(tenant=admin.tenant, actor=admin, due_at=DUE)
-    assert set(exc.value.fields) == {"lead", "customer", "complaint"}
+    assert set(exc.value.fields) == set(TARGET_FIELDS)
     with pytest.raises(Invalid) as exc:
         services.followup_create(
             tenant=admin.tenant, actor=admin, due_at=DUE, lead=lead, customer=customer
