@@ -28,6 +28,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.core.api.export import XLSX_CONTENT_TYPE
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.imports import backup, formats, resources, services
@@ -114,6 +115,23 @@ class ImportRequestSerializer(serializers.Serializer):
         return {k: v or "" for k, v in value.items()}
 
 
+class ImportColumnSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    aliases = serializers.ListField(child=serializers.CharField())
+    required = serializers.BooleanField()
+    importable = serializers.BooleanField()
+
+
+class ImportResourceSerializer(serializers.Serializer):
+    """The schema of ``GET /imports/resources/`` (``Resource.describe()``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    columns = ImportColumnSerializer(many=True)
+    natural_keys = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+
+
 class ImportJobViewSet(
     TenantScopedMixin,
     mixins.CreateModelMixin,
@@ -172,7 +190,7 @@ class ImportJobViewSet(
         services.heal_if_stale(job)  # a dead worker's job goes back to the queue
         return Response(self.get_serializer(job).data)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="errors.xlsx", code_verb="view")
     def errors_file(self, request, pk=None):
         """The file's rows that failed, as they were, plus an error column."""
@@ -196,7 +214,7 @@ class ImportJobViewSet(
             formats.xlsx_file(header, rows(), title=_("errors")),
             as_attachment=True,
             filename=f"{name}-errors.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
 
     @extend_schema(
@@ -213,8 +231,15 @@ class ImportJobViewSet(
         summary = services.import_job_revert(job, tenant=request.tenant, actor=request.user)
         return Response(summary)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=False, methods=["get"], url_path="resources", code_verb="view")
+    @extend_schema(responses=ImportResourceSerializer(many=True))
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="resources",
+        code_verb="view",
+        pagination_class=None,  # a plain list, neither paginated nor filtered
+        filter_backends=[],
+    )
     def resources(self, request):
         """What can be imported: each resource's columns (labels, aliases) and keys."""
         return Response([r.describe() for r in resources.all_resources()])

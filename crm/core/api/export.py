@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from crm.core.errors import Invalid, PermissionRefused
 
 EXPORT_CODE = "imports.export"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
 
@@ -59,7 +60,10 @@ class ExportMixin:
         parameters=[
             OpenApiParameter("file_format", str, enum=["xlsx", "csv"], required=False),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+        },
     )
     @action(detail=False, methods=["get"], url_path="export", code_verb="view")
     def export(self, request):
@@ -85,7 +89,7 @@ class ExportMixin:
                 xlsx_file(header, rows, title=title),
                 as_attachment=True,
                 filename=f"{basename}.xlsx",
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                content_type=XLSX_CONTENT_TYPE,
             )
 
         from crm.imports.formats import csv_stream
