@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import dramatiq
 from django.conf import settings
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport: str, no_demo: bool, threads: int, **options):
         host, _, port = addrport.rpartition(":")
         host = host or "127.0.0.1"
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise looks here
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
             call_command("load_demo", if_empty=True)
