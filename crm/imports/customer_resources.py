@@ -30,6 +30,28 @@ from crm.imports.resources import (
 from workflows.lead import LeadStatus
 
 
+def _mobile_and_email_columns() -> tuple[Column, Column]:
+    """The mobile and e-mail columns of a record that stores both (contacts, leads)."""
+    return (
+        Column(
+            "mobile",
+            _("mobile"),
+            MOBILE_ALIASES,
+            attr="mobile",
+            clean=plain(cleaners.mobile),
+            export=value_of("mobile"),
+        ),
+        Column(
+            "email",
+            _("e-mail"),
+            EMAIL_ALIASES,
+            attr="email",
+            clean=plain(cleaners.email),
+            export=value_of("email"),
+        ),
+    )
+
+
 def _text(ctx, raw):
     return cleaners.text(raw)
 
@@ -206,22 +228,7 @@ class ContactResource(CrmResource):
             required=True,
             export=value_of("name"),
         ),
-        Column(
-            "mobile",
-            _("mobile"),
-            MOBILE_ALIASES,
-            attr="mobile",
-            clean=plain(cleaners.mobile),
-            export=value_of("mobile"),
-        ),
-        Column(
-            "email",
-            _("e-mail"),
-            EMAIL_ALIASES,
-            attr="email",
-            clean=plain(cleaners.email),
-            export=value_of("email"),
-        ),
+        *_mobile_and_email_columns(),
         Column(
             "title",
             _("job title"),
@@ -335,22 +342,7 @@ class LeadResource(CrmResource):
             clean=_text,
             export=value_of("contact_name"),
         ),
-        Column(
-            "mobile",
-            _("mobile"),
-            MOBILE_ALIASES,
-            attr="mobile",
-            clean=plain(cleaners.mobile),
-            export=value_of("mobile"),
-        ),
-        Column(
-            "email",
-            _("e-mail"),
-            EMAIL_ALIASES,
-            attr="email",
-            clean=plain(cleaners.email),
-            export=value_of("email"),
-        ),
+        *_mobile_and_email_columns(),
         Column(
             "credit_code",
             _("unified social credit code"),
