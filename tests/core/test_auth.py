@@ -185,3 +185,13 @@ def test_me_shows_and_edits_personal_settings(admin, rep, sales_team):
     assert (rep.language, rep.full_name, rep.team_id) == ("en", "Li", sales_team.pk)
     bad = client.patch("/api/v1/me/", {"language": "fr"}, format="json")
     assert bad.status_code == 400 and "language" in bad.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_a_user_without_a_company_is_refused_in_their_language():
+    from crm.core.models import User
+
+    operator = User.objects.create_user(username="operator-no-tenant", password="x-Pass-12345")
+    response = client_for(operator).get("/api/v1/leads/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "您的账号不属于任何公司。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 ACTION_VERBS = {
@@ -28,7 +29,7 @@ def required_code(view) -> str | None:
 
 
 class HasTenant(BasePermission):
-    message = "Your account does not belong to a company."
+    message = _("Your account does not belong to a company.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.tenant_id)
