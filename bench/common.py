@@ -25,6 +25,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 
 def configure_env() -> None:
     """PostgreSQL + Redis (the benchmarks measure the production stack)."""
+    (ROOT / "var").mkdir(exist_ok=True)  # logs of the servers and workers a bench starts
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     os.environ.setdefault("DRAMATIQ_NAMESPACE", "shanghui-bench")

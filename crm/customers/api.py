@@ -261,7 +261,10 @@ class LeadViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin
         return LeadDetailSerializer
 
     def get_queryset(self):
-        return selectors.leads_for_list(super().get_queryset()).select_related("tenant")
+        queryset = selectors.leads_for_list(super().get_queryset())
+        if self.action == "list":
+            return queryset
+        return queryset.select_related("tenant")  # the transitions' guards read its settings
 
     def clean_transition_inputs(self, name, data):
         cleaned = super().clean_transition_inputs(name, data)
