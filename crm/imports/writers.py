@@ -18,11 +18,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 from crm.core.errors import Conflict
 
 
 class Writer:
+    #: Whether ``created_trail`` builds the created rows' trail in the database.
+    trail_in_database = False
+
+    def created_trail(
+        self, model, ids: list[int], attnames: list[str], names: dict[str, str], meta: dict
+    ) -> None:
+        raise NotImplementedError
+
     def insert(
         self, model: type[models.Model], attnames: list[str], rows: list[tuple]
     ) -> list[int]:
@@ -46,6 +55,65 @@ def _json_fields(model, attnames) -> set[int]:
 
 
 class PostgresWriter(Writer):
+    trail_in_database = True
+
+    def created_trail(self, model, ids, attnames, names, meta):
+        """The "import" audit entries and revert records of new rows, built by SQL.
+
+        The same rows ``Importer._trail`` would write (a snapshot of the imported,
+        non-empty values under their field names, plus the job id), but made
+        from the rows just inserted in one ``INSERT ... SELECT`` each: at 20,000
+        rows Python spent seconds building these dictionaries.
+        """
+        if not ids:
+            return
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        pairs = []
+        for attname in attnames:
+            field = fields[attname]
+            column = f't."{field.column}"'
+            internal = field.get_internal_type()
+            if internal in ("CharField", "TextField", "EmailField", "SlugField", "URLField"):
+                value = f"NULLIF({column}, '')"
+            elif internal in ("DecimalField", "DateField", "TimeField"):
+                value = f"{column}::text"
+            elif internal == "DateTimeField":
+                value = f"to_jsonb({column})"
+            elif internal == "JSONField":
+                continue  # never an import column
+            else:
+                value = column
+            pairs.append(f"'{names.get(attname, attname)}', {value}")
+        snapshot = (
+            f"jsonb_strip_nulls(jsonb_build_object({', '.join(pairs)})) "
+            "|| jsonb_build_object('import_job', %(job)s::bigint)"
+        )
+        table = model._meta.db_table
+        pk = model._meta.pk.column
+        params = {**meta, "ids": ids}
+        with connection.cursor() as cursor:
+            # Date-times in the snapshot read as Python's isoformat() of the local
+            # value does (+08:00), so history shows one form whichever path wrote it.
+            cursor.execute(
+                "SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)",
+                [timezone.get_current_timezone_name()],
+            )
+            previous_zone = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO core_auditentry "
+                "(tenant_id, actor_id, action, content_type_id, object_id, changes, created_at) "
+                f"SELECT %(tenant)s, %(actor)s, 'import', %(ct)s, t.\"{pk}\", {snapshot}, %(now)s "
+                f'FROM "{table}" t WHERE t."{pk}" = ANY(%(ids)s) ORDER BY t."{pk}"',
+                params,
+            )
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous_zone])
+            cursor.execute(
+                "INSERT INTO imports_importrecord "
+                "(job_id, content_type_id, object_id, created, version, previous) "
+                "SELECT %(job)s, %(ct)s, i, true, 1, NULL FROM unnest(%(ids)s::bigint[]) AS i",
+                params,
+            )
+
     def _columns(self, model, attnames) -> list[str]:
         fields = {f.attname: f for f in model._meta.concrete_fields}
         return [fields[a].column for a in attnames]
