@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import tempfile
 
+from django.db.models import Func, IntegerField
 from django.http import FileResponse
 from django.urls import path
 from django.utils import timezone
@@ -84,6 +85,26 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return job.reverted_at is not None
 
 
+class ImportJobListSerializer(ImportJobSerializer):
+    """Lists carry the error count, not the errors (up to 10,000 per job: see the detail)."""
+
+    error_count = serializers.IntegerField(source="error_total", read_only=True)
+
+    class Meta(ImportJobSerializer.Meta):
+        fields = [f for f in ImportJobSerializer.Meta.fields if f != "errors"]
+        read_only_fields = fields
+
+
+class JSONArrayLength(Func):
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="jsonb_array_length", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="json_array_length", **extra)
+
+
 class ImportRequestSerializer(serializers.Serializer):
     resource = serializers.ChoiceField(choices=[], label=gettext_lazy("data"))
     file = serializers.FileField(label=gettext_lazy("file"))
@@ -150,7 +171,14 @@ class ImportJobViewSet(
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("created_by").defer("errors")
+        queryset = super().get_queryset().select_related("created_by").defer("errors")
+        if self.action == "list":
+            # The count in SQL: reading the deferred errors would cost a query per row.
+            queryset = queryset.annotate(error_total=JSONArrayLength("errors"))
+        return queryset
+
+    def get_serializer_class(self):
+        return ImportJobListSerializer if self.action == "list" else ImportJobSerializer
 
     def get_object(self):
         # The detail needs the errors (deferred in lists).

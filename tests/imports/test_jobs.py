@@ -146,3 +146,32 @@ def test_unexpected_error_fails_the_job_with_a_clear_message(api, tenant, monkey
     job = ImportJob._base_manager.get(pk=job_id)
     assert "disk full" in job.detail
     assert not Customer.objects.filter(tenant=tenant).exists()
+
+
+def test_job_list_has_a_constant_query_count_and_error_counts(api, tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bad = [CUSTOMER_HEADER[:3], ["C1", "客户甲", "BAD-CODE"], ["C2", "客户乙", "BAD"]]
+
+    def add(n):
+        for _ in range(n):
+            response = upload(api, csv_bytes(bad), on_error="skip")
+            assert response.status_code == 201, response.content
+            services.run_job(response.json()["id"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get("/api/v1/imports/?page_size=50")
+        assert response.status_code == 200, response.content
+        return len(ctx.captured_queries), response.json()["results"]
+
+    add(2)
+    few, results = count()
+    add(4)
+    many, results = count()
+    assert len(results) == 6
+    assert many == few
+    assert all(r["error_count"] == 2 and "errors" not in r for r in results)
+    detail = api.get(f"/api/v1/imports/{results[0]['id']}/").json()
+    assert len(detail["errors"]) == detail["error_count"] == 2
