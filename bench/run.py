@@ -1,7 +1,7 @@
 """`make bench`: seed (or reuse) the benchmark tenant on PostgreSQL, run every
 benchmark, print a table and write bench/results.json.
 
-    python -m bench.run [--only api,transitions,reminders,import] [--reseed]
+    python -m bench.run [--only api,ui,transitions,reminders,import] [--reseed]
 
 BENCH_QUICK=1 runs shorter versions (same seed, fewer requests and rows).
 """
@@ -27,7 +27,7 @@ from bench.common import (
     write_results,
 )
 
-SUITES = ("api", "transitions", "reminders", "import")
+SUITES = ("api", "ui", "transitions", "reminders", "import")
 
 
 def table(rows: list[dict]) -> str:
@@ -105,6 +105,12 @@ def main(argv=None) -> int:
 
         say("== list and detail API")
         results += api_bench.run(seed)
+        write_results(results)
+    if "ui" in only:
+        from bench import ui_bench
+
+        say("== lead list in the browser")
+        results += ui_bench.run(seed)
         write_results(results)
     if "transitions" in only:
         from bench import transitions_bench
