@@ -1,4 +1,5 @@
-"""Report endpoints: /api/v1/reports/funnel/, /receivables-aging/, /won-by-owner/.
+"""Report endpoints: /api/v1/reports/funnel/, /receivables-aging/, /won-by-owner/,
+/won-by-month/.
 
 Each takes ``?date_from=&date_to=&team=`` (aging also ``as_of``), applies the
 user's data scope and needs the ``reports.sales`` permission.
@@ -129,6 +130,37 @@ class WonByOwnerView(ReportView):
         return Response(as_json(selectors.won_by_owner(request.user, parse_filters(request))))
 
 
+class WonByMonthView(ReportView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses=inline_serializer(
+            "WonByMonthReport",
+            {
+                "date_from": serializers.DateField(),
+                "date_to": serializers.DateField(),
+                "team": serializers.IntegerField(allow_null=True),
+                "months": serializers.ListField(child=serializers.DictField()),
+                "totals": serializers.DictField(),
+            },
+        ),
+    )
+    def get(self, request):
+        """Won count and amount per month of the period (deals won in it, every month
+        listed; default: the last twelve months), for the dashboard chart."""
+        filters = parse_filters(request)
+        today = timezone.localdate()
+        date_from, date_to = selectors.won_period(filters, today)
+        if selectors.months_between(date_from, date_to) > selectors.MAX_MONTHS:
+            raise Invalid(
+                fields={
+                    "date_from": [
+                        _("At most %(months)d months at a time.") % {"months": selectors.MAX_MONTHS}
+                    ]
+                }
+            )
+        return Response(as_json(selectors.won_by_month(request.user, filters, today=today)))
+
+
 def register_routes(router) -> list:
     """Report endpoints are plain views, mounted under /api/v1/."""
     return [
@@ -139,4 +171,5 @@ def register_routes(router) -> list:
             name="report-receivables-aging",
         ),
         path("reports/won-by-owner/", WonByOwnerView.as_view(), name="report-won-by-owner"),
+        path("reports/won-by-month/", WonByMonthView.as_view(), name="report-won-by-month"),
     ]

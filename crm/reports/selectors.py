@@ -2,8 +2,9 @@
 query count that does not depend on the number of rows.
 
 Period semantics: the funnel counts opportunities *created* in the period;
-won-by-owner counts deals *closed as won* in the period; receivables aging is
-computed *as of* a day (installments of active contracts, by due date).
+won-by-owner and won-by-month count deals *closed as won* in the period;
+receivables aging is computed *as of* a day (installments of active contracts,
+by due date).
 """
 
 from __future__ import annotations
@@ -223,5 +224,72 @@ def won_by_owner(user, filters: Filters) -> dict:
         "date_to": filters.date_to,
         "team": filters.team_id,
         "rows": rows,
+        "totals": {"count": count, "amount": money(amount)},
+    }
+
+
+# --- won amount per month (all owners in scope) -----------------------------------------
+
+#: The most months won-by-month lists (ten years).
+MAX_MONTHS = 120
+#: Months listed when no period is given (this month and the eleven before it).
+DEFAULT_MONTHS = 12
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (or before) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> int:
+    """How many calendar months ``first``..``last`` spans (both included)."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def won_period(filters: Filters, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The days won-by-month covers: the given period, else the last twelve months
+    up to ``date_to`` (or today); a lone ``date_from`` runs to today."""
+    date_to = filters.date_to or max(today, filters.date_from or today)
+    date_from = filters.date_from or add_months(date_to, 1 - DEFAULT_MONTHS)
+    return date_from, date_to
+
+
+def won_by_month(user, filters: Filters, *, today: dt.date | None = None) -> dict:
+    """Won deals (count, amount) per month of ``closed_on``, every month of the
+    period listed in order (a month without a won deal shows zeros). One query."""
+    date_from, date_to = won_period(filters, today or timezone.localdate())
+    qs = _scoped(Opportunity.objects.filter(status=OpportunityStatus.WON), user, "owner", filters)
+    qs = qs.filter(closed_on__gte=date_from, closed_on__lte=date_to)
+    per_month = {
+        _as_date(row["month"]): row
+        for row in qs.order_by()
+        .annotate(month=TruncMonth("closed_on"))
+        .values("month")
+        .annotate(n=Count("id"), amount=Sum("amount"))
+        .order_by("month")
+    }
+    months, count, amount = [], 0, ZERO
+    first = month_start(date_from)
+    for i in range(months_between(date_from, date_to)):
+        month = add_months(first, i)
+        row = per_month.get(month, {})
+        value = money(row.get("amount") or ZERO)
+        months.append({"month": month.strftime("%Y-%m"), "count": row.get("n", 0), "amount": value})
+        count += row.get("n", 0)
+        amount += value
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "team": filters.team_id,
+        "months": months,
         "totals": {"count": count, "amount": money(amount)},
     }

@@ -106,6 +106,11 @@ ACTIONS.update(
 PATHS.update(
     {
         name: {"get": PathSpec(code="reports.sales")}
-        for name in ("report-funnel", "report-receivables-aging", "report-won-by-owner")
+        for name in (
+            "report-funnel",
+            "report-receivables-aging",
+            "report-won-by-owner",
+            "report-won-by-month",
+        )
     }
 )
