@@ -25,6 +25,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
 from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
@@ -238,7 +239,7 @@ class ComplaintFilter(SearchFilterSet):
 
 
 class ComplaintViewSet(
-    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     model = Complaint
     filterset_class = ComplaintFilter
@@ -282,7 +283,7 @@ class FollowUpFilter(TenantFilterSet):
 
 
 class FollowUpViewSet(
-    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     """Follow-ups, return visits and care tasks; ``POST`` with one target id is the
     quick create from any record."""
@@ -333,7 +334,7 @@ class TicketFilter(SearchFilterSet):
 
 
 class TicketViewSet(
-    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     model = ServiceTicket
     filterset_class = TicketFilter
@@ -364,7 +365,7 @@ class ProjectFilter(SearchFilterSet):
 
 
 class ProjectViewSet(
-    _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     model = CustomerProject
     filterset_class = ProjectFilter
@@ -393,7 +394,7 @@ class FeedbackFilter(TenantFilterSet):
         fields = ["customer", "kind", "handled"]
 
 
-class FeedbackViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class FeedbackViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
     model = Feedback
     serializer_class = s.FeedbackSerializer
     filterset_class = FeedbackFilter
