@@ -102,7 +102,9 @@ export async function request<T = unknown>(method: string, url: string, options:
   const headers = new Headers(options.headers)
   decorate(headers, method)
   let body: BodyInit | undefined
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) {
+    body = options.body // multipart (file uploads): the browser sets the boundary
+  } else if (options.body !== undefined) {
     headers.set('Content-Type', 'application/json')
     body = JSON.stringify(options.body)
   }

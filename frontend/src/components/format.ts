@@ -1,5 +1,6 @@
 import type { FieldDef } from '@/resources/types'
 import { tOr } from '@/i18n'
+import { userLabel } from '@/stores/lookups'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -8,6 +9,14 @@ export function formatDateTime(value: unknown): string {
   const d = new Date(String(value))
   if (Number.isNaN(d.getTime())) return String(value)
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+/** A money amount (a decimal string from the API) as ¥1,234.50; text that is not a number stays as it is. */
+export function formatMoney(value: unknown): string {
+  if (value === null || value === undefined || value === '') return ''
+  const n = Number(value)
+  if (!Number.isFinite(n)) return String(value)
+  return `¥${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
 }
 
 export function fieldLabel(field: FieldDef): string {
@@ -30,8 +39,11 @@ export function displayText(field: FieldDef, record: Record<string, unknown>): s
       return value === null || value === undefined ? '' : enumLabel('bool', String(Boolean(value)))
     case 'datetime':
       return formatDateTime(value)
-    case 'dict':
+    case 'money':
+      return formatMoney(value)
     case 'user':
+      return value === null || value === undefined || value === '' ? '' : (userLabel(value) ?? `#${value}`)
+    case 'dict':
     case 'ref':
       return value === null || value === undefined || value === '' ? '' : `#${value}`
     case 'refs':

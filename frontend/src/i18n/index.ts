@@ -1,5 +1,6 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN'
+import salesZhCN from './sales.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -29,12 +30,16 @@ export const i18n = createI18n({
   fallbackWarn: false,
 })
 
+// Module catalogs kept in files of their own, merged (deeply) into the main ones.
+i18n.global.mergeLocaleMessage('zh-CN', salesZhCN as never)
+
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
 async function ensureMessages(locale: UiLocale): Promise<void> {
   if (locale === 'en' && !i18n.global.availableLocales.includes('en')) {
     const en = (await import('./en')).default
     i18n.global.setLocaleMessage('en', en as typeof zhCN)
+    i18n.global.mergeLocaleMessage('en', (await import('./sales.en')).default as never)
   }
 }
 

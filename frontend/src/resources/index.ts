@@ -5,6 +5,8 @@
  * of their own in router/index.ts.
  */
 import type { FieldDef, ResourceConfig } from './types'
+import { salesResources } from './sales'
+import { serviceResources } from './service'
 
 const API = '/api/v1'
 
@@ -78,6 +80,7 @@ export const leads: ResourceConfig = {
     },
   ],
   export: true,
+  importable: true,
   bulkOwner: 'owner',
   create: true,
   edit: true,
@@ -141,6 +144,7 @@ export const customers: ResourceConfig = {
     { label: 'actions.log_activity', create: 'activities', preset: { customer: '$id', kind: 'visit' }, permission: 'activities.create', testid: 'log-customer-activity' },
   ],
   export: true,
+  importable: true,
   bulkOwner: 'owner',
   create: true,
   edit: true,
@@ -174,6 +178,7 @@ export const contacts: ResourceConfig = {
   form: ['customer', 'name', 'mobile', 'email', 'title', 'birthday'],
   history: true,
   export: true,
+  importable: true,
   create: true,
   edit: true,
   delete: true,
@@ -308,12 +313,19 @@ export const resources: Record<string, ResourceConfig> = {
   users,
   roles,
   teams,
+  ...salesResources,
+  ...serviceResources,
 }
 
 export function resource(key: string): ResourceConfig {
   const config = resources[key]
   if (!config) throw new Error(`Unknown resource ${key}`)
   return config
+}
+
+/** The title of a record (card title, reference labels). */
+export function recordTitle(config: ResourceConfig, record: Record<string, unknown>): string {
+  return config.titleOf ? config.titleOf(record) : String(record[config.titleField] ?? `#${record.id}`)
 }
 
 export function field(config: ResourceConfig, name: string): FieldDef {

@@ -3,6 +3,7 @@
  * Browse page, one Card page and one form render every resource from this;
  * adding a module's pages is one entry in resources/index.ts.
  */
+import type { Component } from 'vue'
 
 export type FieldType =
   | 'text'
@@ -19,6 +20,7 @@ export type FieldType =
   | 'refs' // several records of another resource
   | 'codes' // permission codes (roles)
   | 'password'
+  | 'countdown' // SLA countdown of the record's running clock (`clocks`), read-only
 
 export interface FieldDef {
   name: string
@@ -39,6 +41,16 @@ export interface FieldDef {
   createOnly?: boolean
   /** link the value to the record's card (browse) */
   link?: boolean
+  /** countdown: the record's clocks in order; the first running one is shown */
+  clocks?: SlaClock[]
+}
+
+/** An SLA clock of a record: its deadline field and the field set when it stops. */
+export interface SlaClock {
+  due: string
+  done: string
+  /** i18n key naming the clock (e.g. `sla.acknowledge`) */
+  label?: string
 }
 
 export interface FilterDef {
@@ -96,6 +108,24 @@ export interface VariantDef {
   create?: boolean
 }
 
+/** A hand-made page of a resource at `/<key>/<page.key>` (its route lives in router/index.ts). */
+export interface PageLink {
+  key: string
+  /** i18n key of the title */
+  title: string
+  icon?: string
+}
+
+/** A hand-made panel of the card (e.g. quote lines); it emits `changed` after a write. */
+export interface PanelDef {
+  key: string
+  component: Component
+  /** shown only when this returns true for the record */
+  when?: (record: Record<string, unknown>) => boolean
+  /** placed after the field group with this title (default: after all groups) */
+  after?: string
+}
+
 export interface ResourceConfig {
   key: string
   /** collection endpoint, e.g. /api/v1/leads/ */
@@ -112,6 +142,8 @@ export interface ResourceConfig {
   fields: FieldDef[]
   /** field used as the card title */
   titleField: string
+  /** the record's title when one field is not enough (e.g. a quote: opportunity and version) */
+  titleOf?: (record: Record<string, unknown>) => string
   columns: string[]
   /** columns hidden until chosen in the column chooser */
   hiddenColumns?: string[]
@@ -133,10 +165,22 @@ export interface ResourceConfig {
   related?: RelatedDef[]
   cardActions?: CardAction[]
   export?: boolean
+  /** the import wizard takes this resource (its key is the import resource name) */
+  importable?: boolean
   /** the field bulk reassign writes (via PATCH per row) */
   bulkOwner?: string
   create?: boolean
   edit?: boolean
   delete?: boolean
   variants?: VariantDef[]
+  /** hand-made pages linked from the menu and the browse page (e.g. the kanban board) */
+  pages?: PageLink[]
+  /** panels of the card after the field groups */
+  panels?: PanelDef[]
+  /** whether the record may still be edited or deleted (confirmed documents are frozen) */
+  editable?: (record: Record<string, unknown>) => boolean
+  /** the record field sent as If-Match (default `version`) */
+  lock?: string
+  /** after a transition on the card: a path to open instead (e.g. the new version) */
+  afterTransition?: (name: string, record: Record<string, unknown>) => Promise<string | null>
 }

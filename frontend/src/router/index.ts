@@ -42,7 +42,22 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/layouts/AppLayout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('@/pages/HomePage.vue') },
+      {
+        path: 'opportunities/board',
+        name: 'opportunities-board',
+        component: () => import('@/pages/OpportunityBoard.vue'),
+        meta: { code: 'sales.opportunity.view' },
+      },
       ...resourceRoutes,
+      { path: 'imports', name: 'imports', component: () => import('@/pages/ImportWizard.vue'), meta: { code: 'imports.view' } },
+      {
+        path: 'imports/:id(\\d+)',
+        name: 'import-job',
+        component: () => import('@/pages/ImportWizard.vue'),
+        props: (route) => ({ id: Number(route.params.id) }),
+        meta: { code: 'imports.view' },
+      },
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
       { path: 'notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
       { path: 'settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue') },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFound.vue') },

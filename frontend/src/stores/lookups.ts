@@ -5,7 +5,7 @@
  */
 import { reactive } from 'vue'
 import { rest } from '@/api/client'
-import { resources } from '@/resources'
+import { recordTitle, resources } from '@/resources'
 
 export interface Option {
   value: number | string
@@ -41,6 +41,19 @@ export function userOptions(): Promise<Option[]> {
   return usersPromise
 }
 
+/** Names of the company's users by id (for user fields the API sends without a display name). */
+const userLabels = reactive<Record<string, string>>({})
+let userLabelsLoaded = false
+
+export function userLabel(id: unknown): string | undefined {
+  if (id === null || id === undefined || id === '') return undefined
+  if (!userLabelsLoaded) {
+    userLabelsLoaded = true
+    void userOptions().then((options) => options.forEach((o) => (userLabels[String(o.value)] = o.label)))
+  }
+  return userLabels[String(id)]
+}
+
 export function permissionCodes(): Promise<Array<{ code: string; label: string; module: string }>> {
   if (!codesPromise) {
     codesPromise = rest.get<Array<{ code: string; label: string; module: string }>>('/api/v1/roles/codes/').catch(() => [])
@@ -61,7 +74,7 @@ export function refLabel(resourceKey: string, id: number | string | null | undef
     const p = rest
       .get<Record<string, unknown>>(`${config.endpoint}${id}/`)
       .then((record) => {
-        refLabels[key] = String(record[config.titleField] ?? `#${id}`)
+        refLabels[key] = recordTitle(config, record)
       })
       .catch(() => {
         refLabels[key] = `#${id}`
@@ -81,4 +94,5 @@ export function resetLookups(): void {
   dictCache.clear()
   usersPromise = null
   codesPromise = null
+  userLabelsLoaded = false
 }
