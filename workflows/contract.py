@@ -80,7 +80,8 @@ class ContractProcessMixin(ConcurrentTransitionMixin, models.Model):
 
     @transition(status, source=S.APPROVED, target=S.ACTIVE, permission=_code("sign"))
     def sign(self, actor=None, signed_on=None):
-        self.signed_on = signed_on or timezone.localdate()
+        # An imported draft may carry its signing date already: keep it unless given.
+        self.signed_on = signed_on or self.signed_on or timezone.localdate()
 
     @transition(status, source=S.ACTIVE, target=S.COMPLETED, permission=_code("complete"))
     def complete(self, actor=None):

@@ -46,7 +46,9 @@ class Customer(TenantModel):
         related_name="+",
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    remark = models.TextField(_("remark"), blank=True)
     search_key = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(

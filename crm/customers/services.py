@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.search import build_search_key
+from crm.core.validators import halfwidth
 from crm.customers.models import Contact, Customer, Lead
 from workflows import reminders
 
@@ -24,7 +27,9 @@ CUSTOMER_FIELDS = (
     "region",
     "owner",
     "phone",
+    "email",
     "address",
+    "remark",
 )
 CONTACT_FIELDS = ("customer", "name", "mobile", "email", "title", "birthday")
 LEAD_FIELDS = (
@@ -44,12 +49,26 @@ def _check_owner(tenant, owner) -> None:
         raise Invalid(fields={"owner": [_("Unknown user.")]})
 
 
+def _clean_email(data: dict[str, Any]) -> None:
+    """The e-mail like the API's ``EmailField``: trimmed (full-width folded), then checked."""
+    if "email" not in data:
+        return
+    value = halfwidth(data["email"] or "").strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise Invalid(fields={"email": [_("Enter a valid e-mail address.")]}) from None
+    data["email"] = value
+
+
 def _customer_key(customer: Customer) -> str:
     return build_search_key(customer.name, phones=(customer.phone,))
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
     _check_owner(tenant, data.get("owner"))
+    _clean_email(data)
     if data.get("owner") is None:
         data["owner"] = actor
     with transaction.atomic():
@@ -88,6 +107,7 @@ def _update(obj, *, tenant, actor, data: dict[str, Any], allowed: tuple[str, ...
 
 def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Customer:
     _check_owner(tenant, data.get("owner"))
+    _clean_email(data)
     return _update(
         customer,
         tenant=tenant,
@@ -215,6 +235,7 @@ def customer_for_converted_lead(*, lead: Lead, actor, into_customer_id=None) -> 
             source=lead.source,
             owner=lead.owner or actor,
             phone=lead.mobile,
+            email=lead.email,
         )
     if lead.contact_name:
         exists = lead.mobile and Contact.objects.filter(customer=customer, mobile=lead.mobile)

@@ -8,4 +8,4 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Import and export")
 
     def ready(self) -> None:
-        from crm.imports import customer_resources, permissions  # noqa: F401
+        from crm.imports import customer_resources, permissions, sales_resources  # noqa: F401

@@ -153,6 +153,74 @@ def decimal(raw, places: int = 2) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+MONEY_LIMIT = Decimal(10) ** 12  # DecimalField(max_digits=14, decimal_places=2)
+
+
+def amount(raw) -> Decimal:
+    """A money amount (``decimal``) that is not negative and fits the amount fields."""
+    value = decimal(raw)
+    if value < 0:
+        raise ValidationError(
+            _("“%(value)s”: the amount cannot be negative."),
+            code="amount_negative",
+            params={"value": raw},
+        )
+    if value >= MONEY_LIMIT:
+        raise ValidationError(
+            _("“%(value)s” is too large (at most 12 digits before the decimal point)."),
+            code="amount_too_large",
+            params={"value": raw},
+        )
+    return value
+
+
+def positive_amount(raw) -> Decimal:
+    """``amount``, and greater than zero (installments)."""
+    value = amount(raw)
+    if value == 0:
+        raise ValidationError(
+            _("The amount must be greater than zero."), code="amount_zero", params={"value": raw}
+        )
+    return value
+
+
+_ORDINAL = re.compile(r"^第?(\d{1,4})期?$")
+
+
+def positive_int(raw) -> int:
+    """A count or sequence number: 3, 3.0 (xlsx), ３, 第3期."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    match = _ORDINAL.match(halfwidth(str(raw)).strip())
+    if match and int(match.group(1)) > 0:
+        return int(match.group(1))
+    raise ValidationError(
+        _("“%(value)s” is not a whole number greater than zero."),
+        code="positive_int_invalid",
+        params={"value": raw},
+    )
+
+
+_TRUE = {"1", "true", "yes", "y", "是", "有效", "启用", "在用", "在售", "正常", "√", "active"}
+_FALSE = {"0", "false", "no", "n", "否", "无效", "停用", "禁用", "停售", "×", "inactive"}
+
+
+def boolean(raw) -> bool:
+    """Yes/no in the forms old systems write: 是/否, 启用/停用, true/false, 1/0, Y/N."""
+    if isinstance(raw, bool):
+        return raw
+    value = halfwidth(text(raw)).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValidationError(
+        _("“%(value)s” is not yes or no (write 是 or 否)."),
+        code="boolean_invalid",
+        params={"value": raw},
+    )
+
+
 def max_length(value: str, limit: int) -> str:
     if len(value) > limit:
         raise ValidationError(

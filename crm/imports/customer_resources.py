@@ -56,6 +56,111 @@ def _text(ctx, raw):
     return cleaners.text(raw)
 
 
+# --- a row's customer, by 客户编号 or 客户名称 (contacts, opportunities, contracts) ---
+
+
+def customer_columns() -> tuple[Column, Column]:
+    """The two virtual columns naming a row's customer (exported from ``obj.customer``)."""
+    return (
+        Column(
+            "customer_code",
+            _("customer code"),
+            ("客户编号", "客户编码", "customer no"),
+            clean=_text,
+            export=lambda obj: obj.customer.code,
+        ),
+        Column(
+            "customer_name",
+            _("customer name"),
+            ("客户名称", "公司名称", "所属客户", "客户", "company", "customer"),
+            clean=_text,
+            export=lambda obj: obj.customer.name,
+        ),
+    )
+
+
+def require_customer(virtual: dict, errors: list) -> None:
+    """``finish``: a row must name its customer by code or name."""
+    if not virtual.get("customer_code") and not virtual.get("customer_name"):
+        if not any(e[0] in ("customer_code", "customer_name") for e in errors):
+            errors.append(("customer_name", "", _("Give the customer code or the customer name.")))
+
+
+# Customer pk -> (name, owner id) of the customers rows referred to: search keys
+# of opportunities and contracts include their customer's name (bounded cache).
+CUSTOMER_INFO: dict[int, tuple[str, int | None]] = {}
+
+
+def customer_info(pk: int) -> tuple[str, int | None]:
+    found = CUSTOMER_INFO.get(pk)
+    if found is None:
+        row = Customer._base_manager.filter(pk=pk).values_list("name", "owner_id").first()
+        found = row or ("", None)
+        CUSTOMER_INFO[pk] = found
+    return found
+
+
+def resolve_customers(ctx: ImportContext, rows) -> None:
+    """Set each row's ``customer_id`` from its code, else its exact name (two queries).
+
+    A code that finds nothing, a name that finds nothing or several customers
+    is a row error on that column.
+    """
+    codes = {r.virtual["customer_code"] for r in rows if r.virtual.get("customer_code")}
+    names = {
+        r.virtual["customer_name"]
+        for r in rows
+        if r.virtual.get("customer_name") and not r.virtual.get("customer_code")
+    }
+    base = Customer.objects.filter(tenant=ctx.tenant)
+    fields = ("code", "pk", "name", "owner_id")
+    if len(CUSTOMER_INFO) > 100_000:
+        CUSTOMER_INFO.clear()
+    by_code: dict[str, int] = {}
+    if codes:
+        for code, pk, name, owner_id in base.filter(code__in=codes).values_list(*fields):
+            by_code[code] = pk
+            CUSTOMER_INFO[pk] = (name, owner_id)
+    by_name: dict[str, list[int]] = {}
+    if names:
+        for _code, pk, name, owner_id in base.filter(name__in=names).values_list(*fields):
+            by_name.setdefault(name, []).append(pk)
+            CUSTOMER_INFO[pk] = (name, owner_id)
+    for row in rows:
+        if row.errors:
+            continue
+        code = row.virtual.get("customer_code")
+        if code:
+            pk = by_code.get(code)
+            if pk is None:
+                row.error(
+                    "customer_code",
+                    code,
+                    _("No customer has the code “%(code)s”.") % {"code": code},
+                )
+                continue
+        else:
+            name = row.virtual.get("customer_name")
+            found = by_name.get(name, [])
+            if not found:
+                row.error(
+                    "customer_name",
+                    name,
+                    _("No customer is named “%(name)s”.") % {"name": name},
+                )
+                continue
+            if len(found) > 1:
+                row.error(
+                    "customer_name",
+                    name,
+                    _("Several customers are named “%(name)s”: give the customer code.")
+                    % {"name": name},
+                )
+                continue
+            pk = found[0]
+        row.values["customer_id"] = pk
+
+
 @register
 class CustomerResource(CrmResource):
     """客户: upsert by 客户编号, else 统一社会信用代码, else the exact name."""
@@ -150,7 +255,14 @@ class CustomerResource(CrmResource):
             export=value_of("phone"),
         ),
         Column("mobile", _("mobile"), MOBILE_ALIASES, clean=plain(cleaners.mobile)),
-        Column("email", _("e-mail"), EMAIL_ALIASES, clean=plain(cleaners.email)),
+        Column(
+            "email",
+            _("e-mail"),
+            EMAIL_ALIASES,
+            attr="email",
+            clean=plain(cleaners.email),
+            export=value_of("email"),
+        ),
         Column(
             "owner",
             _("owner"),
@@ -168,12 +280,29 @@ class CustomerResource(CrmResource):
             export=local_date("created_at"),
             create_only=True,
         ),
-        Column("remark", _("remark"), ("备注", "说明", "notes", "note", "comment")),
+        Column(
+            "remark",
+            _("remark"),
+            ("备注", "说明", "notes", "note", "comment"),
+            attr="remark",
+            clean=_text,
+            export=value_of("remark"),
+        ),
     ]
 
     class Meta:
         model = Customer
-        fields = ("code", "name", "kind", "credit_code", "region", "address", "phone")
+        fields = (
+            "code",
+            "name",
+            "kind",
+            "credit_code",
+            "region",
+            "address",
+            "phone",
+            "email",
+            "remark",
+        )
 
     @classmethod
     def extra_attrs(cls):
@@ -205,20 +334,7 @@ class ContactResource(CrmResource):
     search_names = ("name",)
     search_phones = ("mobile",)
     columns = [
-        Column(
-            "customer_code",
-            _("customer code"),
-            ("客户编号", "客户编码", "customer no"),
-            clean=_text,
-            export=lambda c: c.customer.code,
-        ),
-        Column(
-            "customer_name",
-            _("customer name"),
-            ("客户名称", "公司名称", "所属客户", "客户", "company", "customer"),
-            clean=_text,
-            export=lambda c: c.customer.name,
-        ),
+        *customer_columns(),
         Column(
             "name",
             _("contact name"),
@@ -257,60 +373,12 @@ class ContactResource(CrmResource):
 
     @classmethod
     def finish(cls, ctx, values, virtual, errors):
-        if not virtual.get("customer_code") and not virtual.get("customer_name"):
-            if not any(e[0] in ("customer_code", "customer_name") for e in errors):
-                errors.append(
-                    ("customer_name", "", _("Give the customer code or the customer name."))
-                )
+        require_customer(virtual, errors)
 
     @classmethod
     def prepare_chunk(cls, ctx: ImportContext, rows):
         """Find every row's customer with two queries (by code, by exact name)."""
-        codes = {r.virtual["customer_code"] for r in rows if r.virtual.get("customer_code")}
-        names = {
-            r.virtual["customer_name"]
-            for r in rows
-            if r.virtual.get("customer_name") and not r.virtual.get("customer_code")
-        }
-        base = Customer.objects.filter(tenant=ctx.tenant)
-        by_code = dict(base.filter(code__in=codes).values_list("code", "pk")) if codes else {}
-        by_name: dict[str, list[int]] = {}
-        if names:
-            for name, pk in base.filter(name__in=names).values_list("name", "pk"):
-                by_name.setdefault(name, []).append(pk)
-        for row in rows:
-            if row.errors:
-                continue
-            code = row.virtual.get("customer_code")
-            if code:
-                pk = by_code.get(code)
-                if pk is None:
-                    row.error(
-                        "customer_code",
-                        code,
-                        _("No customer has the code “%(code)s”.") % {"code": code},
-                    )
-                    continue
-            else:
-                name = row.virtual.get("customer_name")
-                found = by_name.get(name, [])
-                if not found:
-                    row.error(
-                        "customer_name",
-                        name,
-                        _("No customer is named “%(name)s”.") % {"name": name},
-                    )
-                    continue
-                if len(found) > 1:
-                    row.error(
-                        "customer_name",
-                        name,
-                        _("Several customers are named “%(name)s”: give the customer code.")
-                        % {"name": name},
-                    )
-                    continue
-                pk = found[0]
-            row.values["customer_id"] = pk
+        resolve_customers(ctx, rows)
 
 
 @register

@@ -114,9 +114,6 @@ class ColumnPlan:
             self.headers[target] = text
             if not col.importable:
                 continue
-            if col.attr is None and col.name not in _virtual_used(resource):
-                self.ignored.append(text)  # recognised, but the model has nowhere to keep it
-                continue
             self.pairs.append((index, col))
         missing = [c for c in resource.columns if c.required and c.name not in used]
         if missing:
@@ -141,18 +138,6 @@ class ColumnPlan:
 
     def mapping(self) -> dict[str, str]:
         return {self.header[i]: col.name for i, col in self.pairs}
-
-
-def _virtual_used(resource) -> set[str]:
-    """Virtual columns the resource's ``finish``/``prepare_chunk`` actually reads."""
-    model_fields = {f.name for f in resource.model()._meta.concrete_fields}
-    used = set()
-    for col in resource.columns:
-        if col.attr is None and col.importable:
-            if col.name in ("email", "remark") and col.name not in model_fields:
-                continue  # e.g. customers have no e-mail/remark field yet
-            used.add(col.name)
-    return used
 
 
 def _filter_in(queryset, attname: str, values: set):

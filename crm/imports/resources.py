@@ -18,8 +18,10 @@ A resource declares:
   in bulk), ``insert_defaults``, ``on_update`` and ``after_write`` (e.g. lead
   reminders in bulk).
 
-Adding a resource (opportunities, contracts, products...) is a subclass with
-its columns and keys plus ``register(...)``; see ``CustomerResource``.
+Adding a resource is a subclass with its columns and keys plus
+``register(...)``: see ``customer_resources`` (customers, contacts, leads) and
+``sales_resources`` (products, opportunities, contracts, contract installments;
+it also explains which states an import may set).
 """
 
 from __future__ import annotations
@@ -463,6 +465,9 @@ class CrmResource(resources.ModelResource):
         self.actor = actor
         self.ctx = ImportContext(tenant, actor) if tenant is not None else None
         self._renamed: dict[str, str] = {}
+        self._import_created = False
+        self._import_changes: dict | None = None
+        self._import_values: dict = {}
 
     def before_import(self, dataset, **kwargs):
         if self.ctx is None:
@@ -501,14 +506,33 @@ class CrmResource(resources.ModelResource):
         ]
 
     def import_instance(self, instance, row, **kwargs):
+        self._import_created, self._import_changes, self._import_values = False, None, {}
         values, _virtual, errors = self._clean_admin_row(row)
         if errors:
             raise ValidationError({name: [message] for name, _raw, message in errors})
+        self._import_created = instance.pk is None
         if instance.pk is None:
             self.on_create(self.ctx, values)
+            self._import_changes = {}
+        else:
+            create_only = {c.attr for c in self.columns if c.create_only}
+            values = {a: v for a, v in values.items() if a not in create_only}
+            existing = {a: getattr(instance, a, None) for a in self.compare_attrs()}
+            existing["id"] = instance.pk
+            changes = {a: v for a, v in values.items() if existing.get(a) != v}
+            if changes:
+                self.on_update(self.ctx, existing, changes)
+                values = {**values, **changes}
+            self._import_changes = changes
         self._import_values = values
         for attr, value in values.items():
             setattr(instance, attr, value)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An existing record the row would not change is skipped (never saved)."""
+        if import_validation_errors:
+            return False
+        return instance.pk is not None and not self._import_changes
 
     def before_save_instance(self, instance, row, **kwargs):
         from crm.core.errors import Frozen
@@ -519,7 +543,8 @@ class CrmResource(resources.ModelResource):
             manager = self.model()._base_manager.filter(pk=instance.pk)
             if frozen is not None and manager.filter(frozen).exists():
                 raise ValidationError(str(Frozen.default_detail))
-            instance.version = (instance.version or 0) + 1
+            if hasattr(instance, "version"):
+                instance.version = (instance.version or 0) + 1
         elif hasattr(instance, "created_by_id") and self.actor is not None:
             instance.created_by_id = self.actor.pk
         if self.search_names is not None:
@@ -531,15 +556,20 @@ class CrmResource(resources.ModelResource):
 
         if kwargs.get("dry_run"):
             return
+        values = self._import_values if self._import_created else self._import_changes
         audit.record(
             tenant=self.tenant,
             actor=self.actor,
             action="import",
             obj=instance,
-            changes={
-                a: audit.json_value(v) for a, v in getattr(self, "_import_values", {}).items()
-            },
+            changes={a: audit.json_value(v) for a, v in (values or {}).items()},
         )
+        # The same bulk hooks as the API importer (reminders of new leads and
+        # opportunities, moved owners...), for this one row.
+        if self._import_created:
+            self.after_write(self.ctx, [(instance.pk, values)], [])
+        elif self._import_changes:
+            self.after_write(self.ctx, [], [(instance.pk, self._import_changes)])
 
     def export_field(self, field, instance, **kwargs):
         col = next((c for c in self.columns if c.name == field.column_name), None)

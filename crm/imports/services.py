@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from crm.core import audit
-from crm.core.errors import Conflict, DomainError, Invalid, PermissionRefused
+from crm.core.errors import Conflict, DomainError, Frozen, Invalid, PermissionRefused
 from crm.core.models import AuditEntry
 from crm.imports import formats, resources
 from crm.imports.importer import Heartbeat, Importer
@@ -275,6 +275,7 @@ def import_job_revert(job: ImportJob, *, tenant, actor) -> dict:
         for ct_id, records in by_type.items():
             model = ContentType.objects.get_for_id(ct_id).model_class()
             _check_untouched(model, records)
+            _check_not_frozen(model, records)
         for ct_id, records in by_type.items():
             model = ContentType.objects.get_for_id(ct_id).model_class()
             spec = resources.for_model(model)
@@ -326,6 +327,28 @@ def _check_untouched(model, records: list[ImportRecord]) -> None:
                 "cannot be reverted: %(ids)s"
             )
             % {"n": len(unique), "ids": ", ".join(unique[:20])}
+        )
+
+
+def _check_not_frozen(model, records: list[ImportRecord]) -> None:
+    """A record that became a confirmed document since (a signed contract's payment
+    plan...) is never deleted or restored by a revert."""
+    spec = resources.for_model(model)
+    frozen = spec.frozen() if spec is not None else None
+    if frozen is None:
+        return
+    found: list[int] = []
+    for part in chunked([r.object_id for r in records], 2000):
+        found.extend(
+            model._base_manager.filter(pk__in=part).filter(frozen).values_list("pk", flat=True)
+        )
+    if found:
+        raise Frozen(
+            _(
+                "%(n)d imported records are confirmed documents now (e.g. part of a signed "
+                "contract), so the import cannot be reverted: %(ids)s"
+            )
+            % {"n": len(found), "ids": ", ".join(f"#{pk}" for pk in sorted(found)[:20])}
         )
 
 

@@ -2,13 +2,22 @@
 
 States never move here. Confirmed documents (approved quotes, signed
 contracts, confirmed payments) are read-only and cannot be deleted; drafts
-are edited through the same services as the API.
+are edited through the same services as the API. Products, opportunities,
+contracts and payment plans import and export with the API's resources
+(``crm.imports.sales_resources``), which keep the same rules.
 """
 
 from django.contrib import admin, messages
 from django_fsm import FSMField
 
 from crm.core.errors import DomainError
+from crm.imports.admin import TenantImportExportMixin
+from crm.imports.sales_resources import (
+    ContractResource,
+    InstallmentResource,
+    OpportunityResource,
+    ProductResource,
+)
 from crm.sales import services
 from crm.sales.models import (
     ApprovalBand,
@@ -97,14 +106,16 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TenantImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource]
     list_display = ["code", "name", "tenant", "unit", "price", "active"]
     list_select_related = ["tenant"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(TenantImportExportMixin, admin.ModelAdmin):
+    resource_classes = [OpportunityResource]
     list_display = ["name", "tenant", "customer", "owner", "status", "amount"]
     list_select_related = ["tenant", "customer", "owner"]
     list_filter = ["status"]
@@ -138,7 +149,8 @@ class QuoteAdmin(DocumentAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(DocumentAdmin):
+class ContractAdmin(TenantImportExportMixin, DocumentAdmin):
+    resource_classes = [ContractResource]
     list_display = ["number", "tenant", "customer", "status", "amount", "collected_amount"]
     list_select_related = ["tenant", "customer"]
     list_filter = ["status"]
@@ -146,6 +158,26 @@ class ContractAdmin(DocumentAdmin):
     inlines = [ContractLineInline, InstallmentInline]
     editable_fields = ("title", "start_date", "end_date")
     update_service = staticmethod(services.contract_update)
+
+
+@admin.register(Installment)
+class InstallmentAdmin(TenantImportExportMixin, admin.ModelAdmin):
+    """Payment plans: listed, imported and exported here; edited with their contract."""
+
+    resource_classes = [InstallmentResource]
+    list_display = ["contract", "tenant", "sequence", "due_date", "amount", "status"]
+    list_select_related = ["tenant", "contract__customer"]
+    list_filter = ["status"]
+    search_fields = ["contract__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Payment)

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
 from crm.core.api.viewsets import TenantViewSet
@@ -73,7 +74,7 @@ class ProductFilter(SearchFilterSet):
         fields = ["active", "code"]
 
 
-class ProductViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ProductViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
     model = Product
     serializer_class = s.ProductSerializer
     filterset_class = ProductFilter
@@ -101,7 +102,12 @@ class OpportunityFilter(SearchFilterSet):
 
 
 class OpportunityViewSet(
-    DetailSerializerMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin,
+    DetailSerializerMixin,
+    ServiceWriteMixin,
+    HistoryMixin,
+    TransitionsMixin,
+    TenantViewSet,
 ):
     """Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns."""
 
@@ -198,6 +204,7 @@ class QuoteFilter(TenantFilterSet):
 
 
 class QuoteViewSet(
+    ExportMixin,
     EditableCheckMixin,
     DetailSerializerMixin,
     ServiceWriteMixin,
@@ -247,6 +254,7 @@ class ContractFilter(SearchFilterSet):
 
 
 class ContractViewSet(
+    ExportMixin,
     EditableCheckMixin,
     DetailSerializerMixin,
     ServiceWriteMixin,
@@ -294,6 +302,7 @@ class PaymentFilter(TenantFilterSet):
 
 
 class PaymentViewSet(
+    ExportMixin,
     EditableCheckMixin,
     DetailSerializerMixin,
     ServiceWriteMixin,

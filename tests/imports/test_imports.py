@@ -62,12 +62,13 @@ def test_csv_in_chinese_encodings_with_chinese_headers(api, tenant, admin, encod
     job = run(api, content)
     assert job["status"] == "succeeded", job
     assert job["totals"] == {"rows": 3, "new": 3, "updated": 0, "unchanged": 0, "invalid": 0}
-    assert job["result"]["ignored_columns"] == ["备注"]  # customers keep no remark yet
+    assert job["result"]["ignored_columns"] == []  # 备注 is stored (customers.remark)
     c = Customer.objects.get(tenant=tenant, code="C0002")
     assert c.name == ("㐀字科技公司" if encoding == "gb18030" else "北京华信科技有限公司2")
     assert c.credit_code == credit_code(2)
     assert c.industry.label == "制造业" and c.level.code == "a" and c.source.code == "website"
     assert c.region == "北京市"
+    assert c.remark == "老客户"  # trailing spaces ignored
     assert c.owner == admin  # blank owner: the importer, like the API
     assert timezone.localtime(c.created_at).date() == dt.date(2023, 5, 6)
     assert "bjhx" in Customer.objects.get(tenant=tenant, code="C0001").search_key
