@@ -73,6 +73,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_activities_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-bands/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        get: operations["v1_approval_bands_list"];
+        put?: never;
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        post: operations["v1_approval_bands_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-bands/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        get: operations["v1_approval_bands_retrieve"];
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        put: operations["v1_approval_bands_update"];
+        post?: never;
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        delete: operations["v1_approval_bands_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Contract approval bands: amounts up to ``max_amount`` need ``permission``
+         *     (the open band, ``max_amount`` null, covers everything above).
+         */
+        patch: operations["v1_approval_bands_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/approval-bands/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_approval_bands_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/": {
         parameters: {
             query?: never;
@@ -118,6 +208,219 @@ export interface paths {
         put?: never;
         /** @description Exchange a username and password for an API token. */
         post: operations["v1_auth_token_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ``GET``: the tenant's full backup (zip of JSON files), for tenant admins. */
+        get: operations["v1_backup_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST`` multipart ``file``: restore a backup into this (empty) tenant. */
+        post: operations["v1_backup_restore_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/add-hours/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deadline ``hours`` working hours after ``start`` on the company's calendar. */
+        get: operations["v1_calendar_add_hours_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/days/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's own days off and working days (win over the official calendar). */
+        get: operations["v1_calendar_days_list"];
+        put?: never;
+        /** @description The company's own days off and working days (win over the official calendar). */
+        post: operations["v1_calendar_days_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/days/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's own days off and working days (win over the official calendar). */
+        get: operations["v1_calendar_days_retrieve"];
+        /** @description The company's own days off and working days (win over the official calendar). */
+        put: operations["v1_calendar_days_update"];
+        post?: never;
+        /** @description The company's own days off and working days (win over the official calendar). */
+        delete: operations["v1_calendar_days_destroy"];
+        options?: never;
+        head?: never;
+        /** @description The company's own days off and working days (win over the official calendar). */
+        patch: operations["v1_calendar_days_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/calendar/days/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_calendar_days_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/working-hours/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's daily working intervals and time zone (edit: ``settings.edit``). */
+        get: operations["v1_calendar_working_hours_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The company's daily working intervals and time zone (edit: ``settings.edit``). */
+        patch: operations["v1_calendar_working_hours_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/complaints/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_complaints_list"];
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_complaints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_complaints_retrieve"];
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        put: operations["v1_complaints_update"];
+        post?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        delete: operations["v1_complaints_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        patch: operations["v1_complaints_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_complaints_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_complaints_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_complaints_export_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -171,6 +474,112 @@ export interface paths {
         };
         /** @description Transitions and field changes of the record, newest first. */
         get: operations["v1_contacts_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_contacts_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        get: operations["v1_contracts_list"];
+        put?: never;
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        post: operations["v1_contracts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        get: operations["v1_contracts_retrieve"];
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        put: operations["v1_contracts_update"];
+        post?: never;
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        delete: operations["v1_contracts_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        patch: operations["v1_contracts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_contracts_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        post: operations["v1_contracts_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_contracts_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -234,6 +643,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_customers_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dictionary/": {
         parameters: {
             query?: never;
@@ -270,6 +696,291 @@ export interface paths {
         head?: never;
         /** @description Create/update/delete call the services named on the viewset. */
         patch: operations["v1_dictionary_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/feedback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_feedback_list"];
+        put?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        post: operations["v1_feedback_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_feedback_retrieve"];
+        /** @description Create/update/delete call the services named on the viewset. */
+        put: operations["v1_feedback_update"];
+        post?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        delete: operations["v1_feedback_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        patch: operations["v1_feedback_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/feedback/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_feedback_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_feedback_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        get: operations["v1_follow_ups_list"];
+        put?: never;
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        post: operations["v1_follow_ups_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        get: operations["v1_follow_ups_retrieve"];
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        put: operations["v1_follow_ups_update"];
+        post?: never;
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        delete: operations["v1_follow_ups_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        patch: operations["v1_follow_ups_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_follow_ups_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
+         *     quick create from any record.
+         */
+        post: operations["v1_follow_ups_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_follow_ups_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Import jobs of the tenant (a user with the "own" data scope sees their own). */
+        get: operations["v1_imports_list"];
+        put?: never;
+        /** @description Upload a file: a job is created and run by a worker; follow it with GET. */
+        post: operations["v1_imports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Import jobs of the tenant (a user with the "own" data scope sees their own). */
+        get: operations["v1_imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's rows that failed, as they were, plus an error column. */
+        get: operations["v1_imports_errors.xlsx_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/errors.xlsx/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file's rows that failed, as they were, plus an error column. */
+        get: operations["v1_imports_errors.xlsx_retrieve_2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/revert/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Undo the import: created rows are deleted, updated rows get their old values back. */
+        post: operations["v1_imports_revert_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/resources/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What can be imported: each resource's columns (labels, aliases) and keys. */
+        get: operations["v1_imports_resources_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/leads/": {
@@ -344,6 +1055,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_leads_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/": {
         parameters: {
             query?: never;
@@ -359,6 +1087,23 @@ export interface paths {
         head?: never;
         /** @description Personal settings: name, e-mail, language. */
         patch: operations["v1_me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/me/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Check the current password, validate and set the new one; the session stays. */
+        post: operations["v1_me_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/notifications/": {
@@ -421,6 +1166,638 @@ export interface paths {
         };
         /** @description The current user's notifications, newest first; ``?unread=true`` filters. */
         get: operations["v1_notifications_unread_count_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        get: operations["v1_opportunities_list"];
+        put?: never;
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        post: operations["v1_opportunities_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        get: operations["v1_opportunities_retrieve"];
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        put: operations["v1_opportunities_update"];
+        post?: never;
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        delete: operations["v1_opportunities_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        patch: operations["v1_opportunities_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_opportunities_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
+        post: operations["v1_opportunities_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/board/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Kanban: opportunities grouped by stage with count, amount and weighted totals.
+         *
+         *     Moving a card is ``POST /opportunities/{id}/transitions/<stage>/`` (guards apply).
+         */
+        get: operations["v1_opportunities_board_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_opportunities_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        get: operations["v1_payments_list"];
+        put?: never;
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        post: operations["v1_payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        get: operations["v1_payments_retrieve"];
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        put: operations["v1_payments_update"];
+        post?: never;
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        delete: operations["v1_payments_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        patch: operations["v1_payments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_payments_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
+        post: operations["v1_payments_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_payments_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_products_list"];
+        put?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        post: operations["v1_products_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_products_retrieve"];
+        /** @description Create/update/delete call the services named on the viewset. */
+        put: operations["v1_products_update"];
+        post?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        delete: operations["v1_products_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        patch: operations["v1_products_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/products/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_products_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_products_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_projects_list"];
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_projects_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_projects_retrieve"];
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        put: operations["v1_projects_update"];
+        post?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        delete: operations["v1_projects_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        patch: operations["v1_projects_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_projects_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_projects_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_projects_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        get: operations["v1_quotes_list"];
+        put?: never;
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        post: operations["v1_quotes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        get: operations["v1_quotes_retrieve"];
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        put: operations["v1_quotes_update"];
+        post?: never;
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        delete: operations["v1_quotes_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        patch: operations["v1_quotes_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_quotes_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        post: operations["v1_quotes_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_quotes_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/follow-ups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Follow-up completion rate per owner. */
+        get: operations["v1_reports_follow_ups_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/funnel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Opportunities created in the period: count, amount, weighted amount per
+         *     stage, and the conversion rate from each stage to the next.
+         */
+        get: operations["v1_reports_funnel_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/receivables-aging/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Outstanding installments of active contracts per customer and owner by days
+         *     overdue: current, 1-30, 31-60, 61-90, over 90.
+         */
+        get: operations["v1_reports_receivables_aging_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/satisfaction/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Average satisfaction of return visits, per owner and as a distribution. */
+        get: operations["v1_reports_satisfaction_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/sla/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Complaints per severity, on-time acknowledge/resolve rates, breaches per owner. */
+        get: operations["v1_reports_sla_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/won-by-month/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Won count and amount per month of the period (deals won in it, every month
+         *     listed; default: the last twelve months), for the dashboard chart.
+         */
+        get: operations["v1_reports_won_by_month_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/won-by-owner/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Won amount and count per owner per month (deals won in the period). */
+        get: operations["v1_reports_won_by_owner_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_requirements_list"];
+        put?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        post: operations["v1_requirements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_requirements_retrieve"];
+        /** @description Create/update/delete call the services named on the viewset. */
+        put: operations["v1_requirements_update"];
+        post?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        delete: operations["v1_requirements_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        patch: operations["v1_requirements_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/requirements/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_requirements_history_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -536,6 +1913,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/solutions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_solutions_list"];
+        put?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        post: operations["v1_solutions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Create/update/delete call the services named on the viewset. */
+        get: operations["v1_solutions_retrieve"];
+        /** @description Create/update/delete call the services named on the viewset. */
+        put: operations["v1_solutions_update"];
+        post?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        delete: operations["v1_solutions_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Create/update/delete call the services named on the viewset. */
+        patch: operations["v1_solutions_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/solutions/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_solutions_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams/": {
         parameters: {
             query?: never;
@@ -583,6 +2015,95 @@ export interface paths {
         };
         /** @description Transitions and field changes of the record, newest first. */
         get: operations["v1_teams_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_tickets_list"];
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_tickets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        get: operations["v1_tickets_retrieve"];
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        put: operations["v1_tickets_update"];
+        post?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        delete: operations["v1_tickets_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        patch: operations["v1_tickets_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_tickets_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/transitions/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        post: operations["v1_tickets_transitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_tickets_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -670,7 +2191,7 @@ export interface components {
             customer?: number | null;
             /** 负责人 */
             owner: $Read<number | null>;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 创建时间
              * Format: date-time
@@ -702,6 +2223,273 @@ export interface components {
             lead?: number | null;
             /** 客户 */
             customer?: number | null;
+        };
+        AddHoursResult: {
+            /** Format: date-time */
+            deadline: string;
+            warnings: string[];
+        };
+        ApprovalBand: {
+            id: $Read<number>;
+            /**
+             * 金额上限
+             * Format: decimal
+             */
+            max_amount?: string | null;
+            /** 所需权限 */
+            permission: components["schemas"]["PermissionEnum"];
+            version: $Read<number>;
+        };
+        ApprovalBandRequest: {
+            /**
+             * 金额上限
+             * Format: decimal
+             */
+            max_amount?: string | null;
+            /** 所需权限 */
+            permission: components["schemas"]["PermissionEnum"];
+        };
+        BoardColumn: {
+            status: string;
+            label: string;
+            probability: number;
+            count: number;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            weighted_amount: string;
+            results: components["schemas"]["Opportunity"][];
+        };
+        /**
+         * @description * `product` - 产品质量
+         *     * `service` - 服务态度
+         *     * `delivery` - 交付物流
+         *     * `billing` - 账单费用
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        CategoryEnum: "product" | "service" | "delivery" | "billing" | "other";
+        /**
+         * @description * `phone` - 电话
+         *     * `email` - 邮箱
+         *     * `wechat` - 微信
+         *     * `visit` - 拜访
+         *     * `website` - 网站
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        ChannelEnum: "phone" | "email" | "wechat" | "visit" | "website" | "other";
+        Complaint: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 联系人 */
+            contact?: number | null;
+            contact_name: $Read<string>;
+            /** 渠道 */
+            channel?: components["schemas"]["ChannelEnum"];
+            channel_label: $Read<string>;
+            /** 严重程度 */
+            severity?: components["schemas"]["SeverityEnum"];
+            severity_label: $Read<string>;
+            /** 类别 */
+            category?: components["schemas"]["CategoryEnum"];
+            category_label: $Read<string>;
+            /** 描述 */
+            description: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status077Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 受理时间
+             * Format: date-time
+             */
+            received_at?: string;
+            /**
+             * 确认截止时间
+             * Format: date-time
+             */
+            acknowledge_due_at: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            acknowledged_at: $Read<string | null>;
+            /**
+             * 解决截止时间
+             * Format: date-time
+             */
+            resolve_due_at: $Read<string | null>;
+            /**
+             * 解决时间
+             * Format: date-time
+             */
+            resolved_at: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            /** 处理结果 */
+            resolution: $Read<string>;
+            /** 重新打开次数 */
+            reopen_count: $Read<number>;
+            /** 已超时 */
+            breached: $Read<boolean>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        ComplaintBreach: {
+            id: $Read<number>;
+            /** 截止时间 */
+            kind: components["schemas"]["ComplaintBreachKindEnum"];
+            kind_label: $Read<string>;
+            /**
+             * 截止时间
+             * Format: date-time
+             */
+            due_at: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /**
+             * 升级至管理层时间
+             * Format: date-time
+             */
+            escalated_at?: string | null;
+        };
+        /**
+         * @description * `acknowledge` - 确认时限
+         *     * `resolve` - 解决时限
+         * @enum {string}
+         */
+        ComplaintBreachKindEnum: "acknowledge" | "resolve";
+        ComplaintBreachRequest: {
+            /** 截止时间 */
+            kind: components["schemas"]["ComplaintBreachKindEnum"];
+            /**
+             * 截止时间
+             * Format: date-time
+             */
+            due_at: string;
+            /** 负责人 */
+            owner?: number | null;
+            /**
+             * 升级至管理层时间
+             * Format: date-time
+             */
+            escalated_at?: string | null;
+        };
+        ComplaintDetail: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 联系人 */
+            contact?: number | null;
+            contact_name: $Read<string>;
+            /** 渠道 */
+            channel?: components["schemas"]["ChannelEnum"];
+            channel_label: $Read<string>;
+            /** 严重程度 */
+            severity?: components["schemas"]["SeverityEnum"];
+            severity_label: $Read<string>;
+            /** 类别 */
+            category?: components["schemas"]["CategoryEnum"];
+            category_label: $Read<string>;
+            /** 描述 */
+            description: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status077Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 受理时间
+             * Format: date-time
+             */
+            received_at?: string;
+            /**
+             * 确认截止时间
+             * Format: date-time
+             */
+            acknowledge_due_at: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            acknowledged_at: $Read<string | null>;
+            /**
+             * 解决截止时间
+             * Format: date-time
+             */
+            resolve_due_at: $Read<string | null>;
+            /**
+             * 解决时间
+             * Format: date-time
+             */
+            resolved_at: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            /** 处理结果 */
+            resolution: $Read<string>;
+            /** 重新打开次数 */
+            reopen_count: $Read<number>;
+            /** 已超时 */
+            breached: $Read<boolean>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            breaches: $Read<components["schemas"]["ComplaintBreach"][]>;
+            /** @description Deadlines counted in a year without an official schedule (fallback used). */
+            calendar_warnings: $Read<string[]>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        ComplaintDetailRequest: {
+            /** 客户 */
+            customer: number;
+            /** 联系人 */
+            contact?: number | null;
+            /** 渠道 */
+            channel?: components["schemas"]["ChannelEnum"];
+            /** 严重程度 */
+            severity?: components["schemas"]["SeverityEnum"];
+            /** 类别 */
+            category?: components["schemas"]["CategoryEnum"];
+            /** 描述 */
+            description: string;
+            /** 负责人 */
+            owner?: number | null;
+            /**
+             * 受理时间
+             * Format: date-time
+             */
+            received_at?: string;
         };
         Contact: {
             id: $Read<number>;
@@ -745,6 +2533,198 @@ export interface components {
              */
             birthday?: string | null;
         };
+        Contract: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 职务 */
+            title?: string;
+            /** 客户 */
+            customer?: number;
+            customer_name: $Read<string>;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /** Format: decimal */
+            collected_amount: $Read<string>;
+            /** Format: decimal */
+            outstanding_amount: $Read<string>;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            start_date?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            end_date?: string | null;
+            lines?: components["schemas"]["Line"][];
+            installments?: components["schemas"]["Installment"][];
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusBaeEnum"]>;
+            status_label: $Read<string>;
+            /** 拒绝原因 */
+            reject_reason: $Read<string>;
+            /** 终止原因 */
+            terminate_reason: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            /**
+             * 签署日期
+             * Format: date
+             */
+            signed_on: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        ContractDetail: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 职务 */
+            title?: string;
+            /** 客户 */
+            customer?: number;
+            customer_name: $Read<string>;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /** Format: decimal */
+            collected_amount: $Read<string>;
+            /** Format: decimal */
+            outstanding_amount: $Read<string>;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            start_date?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            end_date?: string | null;
+            lines?: components["schemas"]["Line"][];
+            installments?: components["schemas"]["Installment"][];
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusBaeEnum"]>;
+            status_label: $Read<string>;
+            /** 拒绝原因 */
+            reject_reason: $Read<string>;
+            /** 终止原因 */
+            terminate_reason: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            /**
+             * 签署日期
+             * Format: date
+             */
+            signed_on: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            /** 审批所需权限 */
+            approval_permission: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        ContractDetailRequest: {
+            /** 职务 */
+            title?: string;
+            /** 客户 */
+            customer?: number;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 负责人 */
+            owner?: number | null;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            start_date?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            end_date?: string | null;
+            lines?: components["schemas"]["LineRequest"][];
+            installments?: components["schemas"]["InstallmentRequest"][];
+        };
         Customer: {
             id: $Read<number>;
             /** 名称 */
@@ -755,22 +2735,26 @@ export interface components {
             credit_code?: string;
             /** 行业 */
             industry?: number | null;
-            industry_label: $Read<string>;
+            industry_label: $Read<string | null>;
             /** 等级 */
             level?: number | null;
-            level_label: $Read<string>;
+            level_label: $Read<string | null>;
             /** 来源 */
             source?: number | null;
-            source_label: $Read<string>;
+            source_label: $Read<string | null>;
             /** 地区 */
             region?: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 电话 */
             phone?: string;
+            /** 邮箱 */
+            email?: string;
             /** 地址 */
             address?: string;
+            /** 备注 */
+            remark?: string;
             version: $Read<number>;
             /**
              * 创建时间
@@ -808,8 +2792,12 @@ export interface components {
             owner?: number | null;
             /** 电话 */
             phone?: string;
+            /** 邮箱 */
+            email?: string;
             /** 地址 */
             address?: string;
+            /** 备注 */
+            remark?: string;
         };
         /**
          * @description * `own` - 本人数据
@@ -859,6 +2847,202 @@ export interface components {
             /** 有效 */
             active?: boolean;
         };
+        Feedback: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 联系人 */
+            contact?: number | null;
+            /** 类型 */
+            kind?: components["schemas"]["FeedbackKindEnum"];
+            kind_label: $Read<string>;
+            /** 内容 */
+            text: string;
+            /** 已处理 */
+            handled?: boolean;
+            /**
+             * 处理时间
+             * Format: date-time
+             */
+            handled_at: $Read<string | null>;
+            /** 处理人 */
+            handled_by: $Read<number | null>;
+            handled_by_name: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        /**
+         * @description * `praise` - 表扬
+         *     * `suggestion` - 建议
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        FeedbackKindEnum: "praise" | "suggestion" | "other";
+        FeedbackRequest: {
+            /** 客户 */
+            customer: number;
+            /** 联系人 */
+            contact?: number | null;
+            /** 类型 */
+            kind?: components["schemas"]["FeedbackKindEnum"];
+            /** 内容 */
+            text: string;
+            /** 已处理 */
+            handled?: boolean;
+        };
+        FollowUp: {
+            id: $Read<number>;
+            /** 类型 */
+            kind?: components["schemas"]["KindF6bEnum"];
+            kind_label: $Read<string>;
+            /** 主题 */
+            subject?: string;
+            /** 线索 */
+            lead?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            target_type: $Read<string>;
+            target_name: $Read<string | null>;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status612Enum"]>;
+            status_label: $Read<string>;
+            /** 结果 */
+            outcome: $Read<string>;
+            /** 满意度 */
+            satisfaction: $Read<number | null>;
+            /**
+             * 完成时间
+             * Format: date-time
+             */
+            done_at: $Read<string | null>;
+            /**
+             * 逾期时间
+             * Format: date-time
+             */
+            missed_at: $Read<string | null>;
+            /** 改期次数 */
+            reschedule_count: $Read<number>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        FollowUpDetail: {
+            id: $Read<number>;
+            /** 类型 */
+            kind?: components["schemas"]["KindF6bEnum"];
+            kind_label: $Read<string>;
+            /** 主题 */
+            subject?: string;
+            /** 线索 */
+            lead?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            target_type: $Read<string>;
+            target_name: $Read<string | null>;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status612Enum"]>;
+            status_label: $Read<string>;
+            /** 结果 */
+            outcome: $Read<string>;
+            /** 满意度 */
+            satisfaction: $Read<number | null>;
+            /**
+             * 完成时间
+             * Format: date-time
+             */
+            done_at: $Read<string | null>;
+            /**
+             * 逾期时间
+             * Format: date-time
+             */
+            missed_at: $Read<string | null>;
+            /** 改期次数 */
+            reschedule_count: $Read<number>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        FollowUpDetailRequest: {
+            /** 类型 */
+            kind?: components["schemas"]["KindF6bEnum"];
+            /** 主题 */
+            subject?: string;
+            /** 线索 */
+            lead?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at: string;
+            /** 负责人 */
+            owner?: number | null;
+        };
+        FunnelReport: {
+            stages: {
+                [key: string]: unknown;
+            }[];
+            totals: {
+                [key: string]: unknown;
+            };
+        };
         HistoryEntry: {
             kind: string;
             action: string;
@@ -872,6 +3056,184 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        ImportColumn: {
+            name: string;
+            label: string;
+            aliases: string[];
+            required: boolean;
+            importable: boolean;
+        };
+        ImportJob: {
+            id: $Read<number>;
+            /** 数据类型 */
+            resource: $Read<string>;
+            /** 文件名 */
+            filename: $Read<string>;
+            /** 文件格式 */
+            file_format: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status5d7Enum"]>;
+            status_label: $Read<string>;
+            /** 进度 */
+            progress: $Read<number>;
+            /** 仅预览 */
+            dry_run: $Read<boolean>;
+            /** 出错时 */
+            on_error: $Read<components["schemas"]["OnErrorEnum"]>;
+            /** 统计 */
+            totals: $Read<unknown>;
+            errors: $Read<{
+                [key: string]: unknown;
+            }[]>;
+            error_count: $Read<number>;
+            /** 说明 */
+            detail: $Read<string>;
+            result: $Read<unknown>;
+            /** 选项 */
+            options: $Read<unknown>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: date-time */
+            started_at: $Read<string | null>;
+            /** Format: date-time */
+            finished_at: $Read<string | null>;
+            reverted: $Read<boolean>;
+            /**
+             * 撤销时间
+             * Format: date-time
+             */
+            reverted_at: $Read<string | null>;
+        };
+        /** @description Lists carry the error count, not the errors (up to 10,000 per job: see the detail). */
+        ImportJobList: {
+            id: $Read<number>;
+            /** 数据类型 */
+            resource: $Read<string>;
+            /** 文件名 */
+            filename: $Read<string>;
+            /** 文件格式 */
+            file_format: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status5d7Enum"]>;
+            status_label: $Read<string>;
+            /** 进度 */
+            progress: $Read<number>;
+            /** 仅预览 */
+            dry_run: $Read<boolean>;
+            /** 出错时 */
+            on_error: $Read<components["schemas"]["OnErrorEnum"]>;
+            /** 统计 */
+            totals: $Read<unknown>;
+            error_count: $Read<number>;
+            /** 说明 */
+            detail: $Read<string>;
+            result: $Read<unknown>;
+            /** 选项 */
+            options: $Read<unknown>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: date-time */
+            started_at: $Read<string | null>;
+            /** Format: date-time */
+            finished_at: $Read<string | null>;
+            reverted: $Read<boolean>;
+            /**
+             * 撤销时间
+             * Format: date-time
+             */
+            reverted_at: $Read<string | null>;
+        };
+        ImportRequestRequest: {
+            /** 数据类型 */
+            resource: components["schemas"]["ResourceEnum"];
+            /**
+             * 文件
+             * Format: binary
+             */
+            file: string;
+            /**
+             * 仅预览
+             * @default false
+             */
+            dry_run: boolean;
+            /** @default abort */
+            on_error: components["schemas"]["OnErrorEnum"];
+            /** 列映射 */
+            mapping?: unknown;
+            /** @default  */
+            encoding: string;
+            /** @default  */
+            sheet: string;
+            /** @default false */
+            add_missing_dictionary: boolean;
+        };
+        /** @description The schema of ``GET /imports/resources/`` (``Resource.describe()``). */
+        ImportResource: {
+            name: string;
+            label: string;
+            columns: components["schemas"]["ImportColumn"][];
+            natural_keys: string[][];
+        };
+        ImportRevert: {
+            deleted: number;
+            restored: number;
+        };
+        Installment: {
+            id: $Read<number>;
+            /** 回款期次 */
+            sequence: $Read<number>;
+            /**
+             * 到期日
+             * Format: date
+             */
+            due_date: string;
+            /** Format: decimal */
+            amount: string;
+            /** Format: decimal */
+            collected_amount: $Read<string>;
+            /** Format: decimal */
+            outstanding: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["InstallmentStatusEnum"]>;
+            /** 备注 */
+            note?: string;
+        };
+        InstallmentRequest: {
+            /**
+             * 到期日
+             * Format: date
+             */
+            due_date: string;
+            /** Format: decimal */
+            amount: string;
+            /** 备注 */
+            note?: string;
+        };
+        /**
+         * @description * `open` - 未收齐
+         *     * `collected` - 已收齐
+         * @enum {string}
+         */
+        InstallmentStatusEnum: "open" | "collected";
+        /**
+         * @description * `follow_up` - 跟进
+         *     * `return_visit` - 回访
+         *     * `care` - 关怀
+         * @enum {string}
+         */
+        KindF6bEnum: "follow_up" | "return_visit" | "care";
         /**
          * @description * `zh-hans` - 简体中文
          *     * `en` - English
@@ -892,14 +3254,14 @@ export interface components {
             credit_code?: string;
             /** 来源 */
             source?: number | null;
-            source_label: $Read<string>;
+            source_label: $Read<string | null>;
             /** 需求 */
             need?: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusEnum"]>;
+            status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
             /** 无效原因 */
             disqualify_reason: $Read<string>;
@@ -943,14 +3305,14 @@ export interface components {
             credit_code?: string;
             /** 来源 */
             source?: number | null;
-            source_label: $Read<string>;
+            source_label: $Read<string | null>;
             /** 需求 */
             need?: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusEnum"]>;
+            status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
             /** 无效原因 */
             disqualify_reason: $Read<string>;
@@ -999,6 +3361,54 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
         };
+        Line: {
+            id: $Read<number>;
+            /** 产品 */
+            product: number;
+            product_name: $Read<string>;
+            /** 描述 */
+            description?: string;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            quantity: string;
+            /**
+             * 单价
+             * Format: decimal
+             */
+            unit_price?: string | null;
+            /**
+             * 折扣（%）
+             * Format: decimal
+             * @default 0.00
+             */
+            discount_percent: string;
+            /** Format: decimal */
+            amount: $Read<string>;
+        };
+        LineRequest: {
+            /** 产品 */
+            product: number;
+            /** 描述 */
+            description?: string;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            quantity: string;
+            /**
+             * 单价
+             * Format: decimal
+             */
+            unit_price?: string | null;
+            /**
+             * 折扣（%）
+             * Format: decimal
+             * @default 0.00
+             */
+            discount_percent: string;
+        };
         MarkReadRequest: {
             ids?: number[];
         };
@@ -1024,6 +3434,16 @@ export interface components {
             permissions: $Read<string[]>;
             data_scope: $Read<string>;
         };
+        /**
+         * @description * `bank_transfer` - 银行转账
+         *     * `cash` - 现金
+         *     * `cheque` - 支票
+         *     * `alipay` - 支付宝
+         *     * `wechat` - 微信支付
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        MethodEnum: "bank_transfer" | "cash" | "cheque" | "alipay" | "wechat" | "other";
         Notification: {
             id: $Read<number>;
             /** 职务 */
@@ -1046,6 +3466,161 @@ export interface components {
              */
             created_at: $Read<string>;
         };
+        /**
+         * @description * `abort` - 有错误行时不导入任何数据
+         *     * `skip` - 导入正确行，跳过错误行
+         * @enum {string}
+         */
+        OnErrorEnum: "abort" | "skip";
+        Opportunity: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 联系人 */
+            contact?: number | null;
+            contact_name: $Read<string>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 预计成交日期
+             * Format: date
+             */
+            expected_close_date?: string | null;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 来源 */
+            source?: number | null;
+            source_label: $Read<string>;
+            /** 阶段 */
+            status: $Read<components["schemas"]["StatusFa7Enum"]>;
+            status_label: $Read<string>;
+            /** 赢率（%） */
+            probability: $Read<number>;
+            /** 加权金额 */
+            weighted_amount: $Read<string>;
+            /** 丢单原因 */
+            loss_reason: $Read<number>;
+            loss_reason_label: $Read<string>;
+            /** 输单说明 */
+            loss_note: $Read<string>;
+            /** 线索 */
+            lead: $Read<number | null>;
+            /**
+             * 关闭日期
+             * Format: date
+             */
+            closed_on: $Read<string | null>;
+            /**
+             * 阶段变更时间
+             * Format: date-time
+             */
+            stage_changed_at: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        OpportunityDetail: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 联系人 */
+            contact?: number | null;
+            contact_name: $Read<string>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 预计成交日期
+             * Format: date
+             */
+            expected_close_date?: string | null;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 来源 */
+            source?: number | null;
+            source_label: $Read<string>;
+            /** 阶段 */
+            status: $Read<components["schemas"]["StatusFa7Enum"]>;
+            status_label: $Read<string>;
+            /** 赢率（%） */
+            probability: $Read<number>;
+            /** 加权金额 */
+            weighted_amount: $Read<string>;
+            /** 丢单原因 */
+            loss_reason: $Read<number>;
+            loss_reason_label: $Read<string>;
+            /** 输单说明 */
+            loss_note: $Read<string>;
+            /** 线索 */
+            lead: $Read<number | null>;
+            /**
+             * 关闭日期
+             * Format: date
+             */
+            closed_on: $Read<string | null>;
+            /**
+             * 阶段变更时间
+             * Format: date-time
+             */
+            stage_changed_at: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            /** 历史报价 */
+            quotes: $Read<components["schemas"]["QuoteVersion"][]>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        OpportunityDetailRequest: {
+            /** 名称 */
+            name: string;
+            /** 客户 */
+            customer: number;
+            /** 联系人 */
+            contact?: number | null;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 预计成交日期
+             * Format: date
+             */
+            expected_close_date?: string | null;
+            /** 负责人 */
+            owner?: number | null;
+            /** 来源 */
+            source?: number | null;
+        };
         PaginatedActivityList: {
             /** @example 123 */
             count: number;
@@ -1061,6 +3636,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Activity"][];
         };
+        PaginatedApprovalBandList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ApprovalBand"][];
+        };
+        PaginatedComplaintList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Complaint"][];
+        };
         PaginatedContactList: {
             /** @example 123 */
             count: number;
@@ -1075,6 +3680,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Contact"][];
+        };
+        PaginatedContractList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Contract"][];
         };
         PaginatedCustomerList: {
             /** @example 123 */
@@ -1106,7 +3726,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["DictionaryItem"][];
         };
-        PaginatedHistoryEntryList: {
+        PaginatedFeedbackList: {
             /** @example 123 */
             count: number;
             /**
@@ -1119,7 +3739,37 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["HistoryEntry"][];
+            results: components["schemas"]["Feedback"][];
+        };
+        PaginatedFollowUpList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["FollowUp"][];
+        };
+        PaginatedImportJobListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ImportJobList"][];
         };
         PaginatedLeadList: {
             /** @example 123 */
@@ -1151,7 +3801,7 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Notification"][];
         };
-        PaginatedPermissionCodeList: {
+        PaginatedOpportunityList: {
             /** @example 123 */
             count: number;
             /**
@@ -1164,7 +3814,82 @@ export interface components {
              * @example http://api.example.org/accounts/?page=2
              */
             previous?: string | null;
-            results: components["schemas"]["PermissionCode"][];
+            results: components["schemas"]["Opportunity"][];
+        };
+        PaginatedPaymentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Payment"][];
+        };
+        PaginatedProductList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Product"][];
+        };
+        PaginatedProjectList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Project"][];
+        };
+        PaginatedQuoteList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Quote"][];
+        };
+        PaginatedRequirementList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Requirement"][];
         };
         PaginatedRoleList: {
             /** @example 123 */
@@ -1181,6 +3906,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Role"][];
         };
+        PaginatedSolutionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Solution"][];
+        };
         PaginatedTeamList: {
             /** @example 123 */
             count: number;
@@ -1196,6 +3936,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Team"][];
         };
+        PaginatedTenantWorkdayList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["TenantWorkday"][];
+        };
+        PaginatedTicketList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Ticket"][];
+        };
         PaginatedUserList: {
             /** @example 123 */
             count: number;
@@ -1210,6 +3980,12 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["User"][];
+        };
+        PasswordChangeRequest: {
+            /** 当前密码 */
+            old_password: $Write<string>;
+            /** 新密码 */
+            new_password: $Write<string>;
         };
         PatchedActivityRequest: {
             /** 类型 */
@@ -1228,6 +4004,36 @@ export interface components {
             /** 客户 */
             customer?: number | null;
         };
+        PatchedApprovalBandRequest: {
+            /**
+             * 金额上限
+             * Format: decimal
+             */
+            max_amount?: string | null;
+            /** 所需权限 */
+            permission?: components["schemas"]["PermissionEnum"];
+        };
+        PatchedComplaintDetailRequest: {
+            /** 客户 */
+            customer?: number;
+            /** 联系人 */
+            contact?: number | null;
+            /** 渠道 */
+            channel?: components["schemas"]["ChannelEnum"];
+            /** 严重程度 */
+            severity?: components["schemas"]["SeverityEnum"];
+            /** 类别 */
+            category?: components["schemas"]["CategoryEnum"];
+            /** 描述 */
+            description?: string;
+            /** 负责人 */
+            owner?: number | null;
+            /**
+             * 受理时间
+             * Format: date-time
+             */
+            received_at?: string;
+        };
         PatchedContactRequest: {
             /** 客户 */
             customer?: number;
@@ -1244,6 +4050,35 @@ export interface components {
              * Format: date
              */
             birthday?: string | null;
+        };
+        PatchedContractDetailRequest: {
+            /** 职务 */
+            title?: string;
+            /** 客户 */
+            customer?: number;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 负责人 */
+            owner?: number | null;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            start_date?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            end_date?: string | null;
+            lines?: components["schemas"]["LineRequest"][];
+            installments?: components["schemas"]["InstallmentRequest"][];
         };
         PatchedCustomerRequest: {
             /** 名称 */
@@ -1264,8 +4099,12 @@ export interface components {
             owner?: number | null;
             /** 电话 */
             phone?: string;
+            /** 邮箱 */
+            email?: string;
             /** 地址 */
             address?: string;
+            /** 备注 */
+            remark?: string;
         };
         PatchedDictionaryItemRequest: {
             /** 类型 */
@@ -1281,6 +4120,41 @@ export interface components {
             order?: number;
             /** 有效 */
             active?: boolean;
+        };
+        PatchedFeedbackRequest: {
+            /** 客户 */
+            customer?: number;
+            /** 联系人 */
+            contact?: number | null;
+            /** 类型 */
+            kind?: components["schemas"]["FeedbackKindEnum"];
+            /** 内容 */
+            text?: string;
+            /** 已处理 */
+            handled?: boolean;
+        };
+        PatchedFollowUpDetailRequest: {
+            /** 类型 */
+            kind?: components["schemas"]["KindF6bEnum"];
+            /** 主题 */
+            subject?: string;
+            /** 线索 */
+            lead?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at?: string;
+            /** 负责人 */
+            owner?: number | null;
         };
         PatchedLeadDetailRequest: {
             /** 公司名称 */
@@ -1308,6 +4182,107 @@ export interface components {
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
         };
+        PatchedOpportunityDetailRequest: {
+            /** 名称 */
+            name?: string;
+            /** 客户 */
+            customer?: number;
+            /** 联系人 */
+            contact?: number | null;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 预计成交日期
+             * Format: date
+             */
+            expected_close_date?: string | null;
+            /** 负责人 */
+            owner?: number | null;
+            /** 来源 */
+            source?: number | null;
+        };
+        PatchedPaymentDetailRequest: {
+            /** 合同 */
+            contract?: number;
+            /** 回款期次 */
+            installment?: number;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+            /**
+             * 回款日期
+             * Format: date
+             */
+            paid_at?: string;
+            /** 方式 */
+            method?: components["schemas"]["MethodEnum"];
+            /** 凭证号 */
+            reference?: string;
+            /** 备注 */
+            note?: string;
+        };
+        PatchedProductRequest: {
+            /** 编码 */
+            code?: string;
+            /** 名称 */
+            name?: string;
+            /** 单位 */
+            unit?: string;
+            /**
+             * 标准价格
+             * Format: decimal
+             */
+            price?: string;
+            /** 有效 */
+            active?: boolean;
+        };
+        PatchedProjectDetailRequest: {
+            /** 客户 */
+            customer?: number;
+            /** 合同 */
+            contract?: number | null;
+            /** 名称 */
+            name?: string;
+            /** 描述 */
+            description?: string;
+            /** 项目经理 */
+            owner?: number | null;
+            /**
+             * 计划开始
+             * Format: date
+             */
+            planned_start?: string | null;
+            /**
+             * 计划结束
+             * Format: date
+             */
+            planned_end?: string | null;
+        };
+        PatchedQuoteDetailRequest: {
+            /** 销售机会 */
+            opportunity?: number;
+            lines?: components["schemas"]["LineRequest"][];
+            /**
+             * 有效期至
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 备注 */
+            note?: string;
+        };
+        PatchedRequirementRequest: {
+            /** 销售机会 */
+            opportunity?: number;
+            /** 描述 */
+            description?: string;
+            /** 优先级 */
+            priority?: components["schemas"]["RequirementPriorityEnum"];
+        };
         PatchedRoleRequest: {
             /** 名称 */
             name?: string;
@@ -1315,6 +4290,16 @@ export interface components {
             permissions?: string[];
             /** 数据范围 */
             data_scope?: components["schemas"]["DataScopeEnum"];
+        };
+        PatchedSolutionRequest: {
+            /** 销售机会 */
+            opportunity?: number;
+            /** 客户需求 */
+            requirement?: number | null;
+            /** 职务 */
+            title?: string;
+            /** 描述 */
+            description?: string;
         };
         PatchedTeamRequest: {
             /** 名称 */
@@ -1351,6 +4336,131 @@ export interface components {
              * @default 20
              */
             daily_claim_cap: number;
+            /**
+             * 销售机会多少天无活动时提醒负责人
+             * @default 14
+             */
+            opportunity_idle_days: number;
+            /**
+             * 合同等待审批多少小时后提醒审批人
+             * @default 24
+             */
+            contract_approval_wait_hours: number;
+            /**
+             * 合同到期前多少天提醒负责人续约
+             * @default 30
+             */
+            contract_renewal_days: number;
+            /**
+             * 回款到期前多少天提醒负责人
+             * @default 3
+             */
+            installment_due_soon_days: number;
+            /**
+             * 初步接洽阶段赢率（%）
+             * @default 10
+             */
+            opportunity_probability_initial: number;
+            /**
+             * 需求确认阶段赢率（%）
+             * @default 25
+             */
+            opportunity_probability_needs_defined: number;
+            /**
+             * 方案报价阶段赢率（%）
+             * @default 50
+             */
+            opportunity_probability_proposal: number;
+            /**
+             * 商务谈判阶段赢率（%）
+             * @default 75
+             */
+            opportunity_probability_negotiation: number;
+            /**
+             * 严重程度为“紧急”的投诉：确认时限（工作小时）
+             * @default 1
+             */
+            complaint_ack_hours_critical: number;
+            /**
+             * 严重程度为“紧急”的投诉：解决时限（工作小时）
+             * @default 8
+             */
+            complaint_resolve_hours_critical: number;
+            /**
+             * 严重程度为“高”的投诉：确认时限（工作小时）
+             * @default 2
+             */
+            complaint_ack_hours_high: number;
+            /**
+             * 严重程度为“高”的投诉：解决时限（工作小时）
+             * @default 16
+             */
+            complaint_resolve_hours_high: number;
+            /**
+             * 严重程度为“普通”的投诉：确认时限（工作小时）
+             * @default 4
+             */
+            complaint_ack_hours_normal: number;
+            /**
+             * 严重程度为“普通”的投诉：解决时限（工作小时）
+             * @default 40
+             */
+            complaint_resolve_hours_normal: number;
+            /**
+             * 严重程度为“低”的投诉：确认时限（工作小时）
+             * @default 8
+             */
+            complaint_ack_hours_low: number;
+            /**
+             * 严重程度为“低”的投诉：解决时限（工作小时）
+             * @default 80
+             */
+            complaint_resolve_hours_low: number;
+            /**
+             * 截止前多少个工作小时提醒投诉负责人（0：不提醒）
+             * @default 1
+             */
+            complaint_warning_hours: number;
+            /**
+             * 超时后多少个工作小时升级通知管理层
+             * @default 4
+             */
+            complaint_escalation_hours: number;
+            /**
+             * 跟进到期前多少小时提醒负责人（0：不提醒）
+             * @default 2
+             */
+            followup_reminder_hours: number;
+            /**
+             * 跟进到期后多少小时仍未完成即标记为逾期
+             * @default 24
+             */
+            followup_grace_hours: number;
+        };
+        PatchedTenantWorkdayRequest: {
+            /**
+             * 日期
+             * Format: date
+             */
+            date?: string;
+            /** 工作日 */
+            is_workday?: boolean;
+            /** 备注 */
+            note?: string;
+        };
+        PatchedTicketDetailRequest: {
+            /** 客户 */
+            customer?: number;
+            /** 合同 */
+            contract?: number | null;
+            /** 主题 */
+            subject?: string;
+            /** 描述 */
+            description?: string;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            /** 负责人 */
+            owner?: number | null;
         };
         PatchedUserRequest: {
             /**
@@ -1371,10 +4481,555 @@ export interface components {
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
         };
+        PatchedWorkingHoursRequest: {
+            /**
+             * 工作时间
+             * @description 每天的工作时间段，例如 09:00-12:00,13:30-18:00
+             */
+            intervals?: string;
+            /** 时区 */
+            time_zone?: string;
+        };
+        Payment: {
+            id: $Read<number>;
+            /** 合同 */
+            contract?: number;
+            contract_number: $Read<string>;
+            /** 回款期次 */
+            installment: number;
+            installment_sequence: $Read<number>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            /**
+             * 回款日期
+             * Format: date
+             */
+            paid_at?: string;
+            /** 方式 */
+            method?: components["schemas"]["MethodEnum"];
+            /** 凭证号 */
+            reference?: string;
+            /** 备注 */
+            note?: string;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status7f0Enum"]>;
+            status_label: $Read<string>;
+            /** 红冲原单 */
+            reversal_of: $Read<number | null>;
+            /** 红冲单 */
+            reversed_by: $Read<number | null>;
+            /** 红冲原因 */
+            reverse_reason: $Read<string>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        PaymentDetail: {
+            id: $Read<number>;
+            /** 合同 */
+            contract?: number;
+            contract_number: $Read<string>;
+            /** 回款期次 */
+            installment: number;
+            installment_sequence: $Read<number>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            /**
+             * 回款日期
+             * Format: date
+             */
+            paid_at?: string;
+            /** 方式 */
+            method?: components["schemas"]["MethodEnum"];
+            /** 凭证号 */
+            reference?: string;
+            /** 备注 */
+            note?: string;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status7f0Enum"]>;
+            status_label: $Read<string>;
+            /** 红冲原单 */
+            reversal_of: $Read<number | null>;
+            /** 红冲单 */
+            reversed_by: $Read<number | null>;
+            /** 红冲原因 */
+            reverse_reason: $Read<string>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        PaymentDetailRequest: {
+            /** 合同 */
+            contract?: number;
+            /** 回款期次 */
+            installment: number;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            /**
+             * 回款日期
+             * Format: date
+             */
+            paid_at?: string;
+            /** 方式 */
+            method?: components["schemas"]["MethodEnum"];
+            /** 凭证号 */
+            reference?: string;
+            /** 备注 */
+            note?: string;
+        };
         PermissionCode: {
             code: string;
             label: string;
             module: string;
+        };
+        /**
+         * @description * `sales.contract.approve` - 审批合同
+         *     * `sales.contract.approve_large` - 审批大额合同
+         * @enum {string}
+         */
+        PermissionEnum: "sales.contract.approve" | "sales.contract.approve_large";
+        /**
+         * @description * `low` - 低
+         *     * `normal` - 普通
+         *     * `high` - 高
+         *     * `urgent` - 紧急
+         * @enum {string}
+         */
+        Priority8acEnum: "low" | "normal" | "high" | "urgent";
+        Product: {
+            id: $Read<number>;
+            /** 编码 */
+            code: string;
+            /** 名称 */
+            name: string;
+            /** 单位 */
+            unit?: string;
+            /**
+             * 标准价格
+             * Format: decimal
+             */
+            price: string;
+            /** 有效 */
+            active?: boolean;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        ProductRequest: {
+            /** 编码 */
+            code: string;
+            /** 名称 */
+            name: string;
+            /** 单位 */
+            unit?: string;
+            /**
+             * 标准价格
+             * Format: decimal
+             */
+            price: string;
+            /** 有效 */
+            active?: boolean;
+        };
+        Project: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 合同 */
+            contract?: number | null;
+            /** 名称 */
+            name: string;
+            /** 描述 */
+            description?: string;
+            /** 项目经理 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /**
+             * 计划开始
+             * Format: date
+             */
+            planned_start?: string | null;
+            /**
+             * 计划结束
+             * Format: date
+             */
+            planned_end?: string | null;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusEa5Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 验收时间
+             * Format: date-time
+             */
+            accepted_at: $Read<string | null>;
+            /** 验收说明 */
+            acceptance_note: $Read<string>;
+            /**
+             * 取消时间
+             * Format: date-time
+             */
+            cancelled_at: $Read<string | null>;
+            /** 取消原因 */
+            cancel_reason: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        ProjectDetail: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 合同 */
+            contract?: number | null;
+            /** 名称 */
+            name: string;
+            /** 描述 */
+            description?: string;
+            /** 项目经理 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /**
+             * 计划开始
+             * Format: date
+             */
+            planned_start?: string | null;
+            /**
+             * 计划结束
+             * Format: date
+             */
+            planned_end?: string | null;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusEa5Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 验收时间
+             * Format: date-time
+             */
+            accepted_at: $Read<string | null>;
+            /** 验收说明 */
+            acceptance_note: $Read<string>;
+            /**
+             * 取消时间
+             * Format: date-time
+             */
+            cancelled_at: $Read<string | null>;
+            /** 取消原因 */
+            cancel_reason: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        ProjectDetailRequest: {
+            /** 客户 */
+            customer: number;
+            /** 合同 */
+            contract?: number | null;
+            /** 名称 */
+            name: string;
+            /** 描述 */
+            description?: string;
+            /** 项目经理 */
+            owner?: number | null;
+            /**
+             * 计划开始
+             * Format: date
+             */
+            planned_start?: string | null;
+            /**
+             * 计划结束
+             * Format: date
+             */
+            planned_end?: string | null;
+        };
+        Quote: {
+            id: $Read<number>;
+            /** 销售机会 */
+            opportunity: number;
+            opportunity_name: $Read<string>;
+            /** 报价版本 */
+            version: $Read<number>;
+            /** @description Optimistic-locking counter (ETag/If-Match). */
+            row_version: $Read<number>;
+            /** 最新版本 */
+            is_latest: $Read<boolean>;
+            /** 修订自 */
+            revised_from: $Read<number | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status6baEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["Line"][];
+            /** Format: decimal */
+            subtotal: $Read<string>;
+            /** Format: decimal */
+            total: $Read<string>;
+            /**
+             * 有效期至
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 备注 */
+            note?: string;
+            /** 退回原因 */
+            return_reason: $Read<string>;
+            /** 拒绝原因 */
+            reject_reason: $Read<string>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            approved_by_name: $Read<string>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            /**
+             * 发送时间
+             * Format: date-time
+             */
+            sent_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        QuoteDetail: {
+            id: $Read<number>;
+            /** 销售机会 */
+            opportunity: number;
+            opportunity_name: $Read<string>;
+            /** 报价版本 */
+            version: $Read<number>;
+            /** @description Optimistic-locking counter (ETag/If-Match). */
+            row_version: $Read<number>;
+            /** 最新版本 */
+            is_latest: $Read<boolean>;
+            /** 修订自 */
+            revised_from: $Read<number | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status6baEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["Line"][];
+            /** Format: decimal */
+            subtotal: $Read<string>;
+            /** Format: decimal */
+            total: $Read<string>;
+            /**
+             * 有效期至
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 备注 */
+            note?: string;
+            /** 退回原因 */
+            return_reason: $Read<string>;
+            /** 拒绝原因 */
+            reject_reason: $Read<string>;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            approved_by_name: $Read<string>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            /**
+             * 发送时间
+             * Format: date-time
+             */
+            sent_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        QuoteDetailRequest: {
+            /** 销售机会 */
+            opportunity: number;
+            lines?: components["schemas"]["LineRequest"][];
+            /**
+             * 有效期至
+             * Format: date
+             */
+            valid_until?: string | null;
+            /** 备注 */
+            note?: string;
+        };
+        QuoteVersion: {
+            id: $Read<number>;
+            version: $Read<number>;
+            /** 状态 */
+            status?: components["schemas"]["Status6baEnum"];
+            status_label: $Read<string>;
+            /** Format: decimal */
+            total: $Read<string>;
+            /** 最新版本 */
+            is_latest?: boolean;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        ReceivablesAgingReport: {
+            /** Format: date */
+            as_of: string;
+            rows: {
+                [key: string]: unknown;
+            }[];
+            totals: {
+                [key: string]: unknown;
+            };
+        };
+        Requirement: {
+            id: $Read<number>;
+            /** 销售机会 */
+            opportunity: number;
+            /** 描述 */
+            description: string;
+            /** 优先级 */
+            priority?: components["schemas"]["RequirementPriorityEnum"];
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        /**
+         * @description * `high` - 高
+         *     * `medium` - 中
+         *     * `low` - 低
+         * @enum {string}
+         */
+        RequirementPriorityEnum: "high" | "medium" | "low";
+        RequirementRequest: {
+            /** 销售机会 */
+            opportunity: number;
+            /** 描述 */
+            description: string;
+            /** 优先级 */
+            priority?: components["schemas"]["RequirementPriorityEnum"];
+        };
+        /**
+         * @description * `customers` - customers
+         *     * `contacts` - contacts
+         *     * `leads` - leads
+         *     * `products` - products
+         *     * `opportunities` - opportunities
+         *     * `contracts` - contracts
+         *     * `contract-installments` - contract-installments
+         * @enum {string}
+         */
+        ResourceEnum: "customers" | "contacts" | "leads" | "products" | "opportunities" | "contracts" | "contract-installments";
+        RestoreRequestRequest: {
+            /** Format: binary */
+            file: string;
         };
         Role: {
             id: $Read<number>;
@@ -1393,6 +5048,14 @@ export interface components {
             /** 数据范围 */
             data_scope: components["schemas"]["DataScopeEnum"];
         };
+        /**
+         * @description * `low` - 低
+         *     * `normal` - 普通
+         *     * `high` - 高
+         *     * `critical` - 紧急
+         * @enum {string}
+         */
+        SeverityEnum: "low" | "normal" | "high" | "critical";
         SignupRequest: {
             /** 公司 */
             company: string;
@@ -1406,6 +5069,87 @@ export interface components {
              */
             email: string;
         };
+        Solution: {
+            id: $Read<number>;
+            /** 销售机会 */
+            opportunity: number;
+            /** 客户需求 */
+            requirement?: number | null;
+            /** 职务 */
+            title: string;
+            /** 描述 */
+            description?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        SolutionRequest: {
+            /** 销售机会 */
+            opportunity: number;
+            /** 客户需求 */
+            requirement?: number | null;
+            /** 职务 */
+            title: string;
+            /** 描述 */
+            description?: string;
+        };
+        /**
+         * @description * `received` - 已受理
+         *     * `acknowledged` - 已确认
+         *     * `investigating` - 调查中
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         * @enum {string}
+         */
+        Status077Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
+        /**
+         * @description * `pending` - 等待中
+         *     * `running` - 进行中
+         *     * `succeeded` - 已完成
+         *     * `failed` - 失败
+         * @enum {string}
+         */
+        Status5d7Enum: "pending" | "running" | "succeeded" | "failed";
+        /**
+         * @description * `planned` - 计划中
+         *     * `done` - 已完成
+         *     * `missed` - 已逾期
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status612Enum: "planned" | "done" | "missed" | "cancelled";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `sent` - 已发送客户
+         *     * `accepted` - 已接受
+         *     * `rejected` - 已拒绝
+         * @enum {string}
+         */
+        Status6baEnum: "draft" | "submitted" | "approved" | "sent" | "accepted" | "rejected";
+        /**
+         * @description * `draft` - 草稿
+         *     * `confirmed` - 已确认
+         *     * `reversed` - 已红冲
+         * @enum {string}
+         */
+        Status7f0Enum: "draft" | "confirmed" | "reversed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `pending_approval` - 待审批
+         *     * `approved` - 已审批
+         *     * `active` - 已生效（已签署）
+         *     * `completed` - 已完成
+         *     * `terminated` - 已终止
+         * @enum {string}
+         */
+        StatusBaeEnum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
         /**
          * @description * `new` - 新线索
          *     * `contacted` - 已联系
@@ -1415,7 +5159,33 @@ export interface components {
          *     * `pooled` - 在公海中
          * @enum {string}
          */
-        StatusEnum: "new" | "contacted" | "qualified" | "converted" | "disqualified" | "pooled";
+        StatusE7aEnum: "new" | "contacted" | "qualified" | "converted" | "disqualified" | "pooled";
+        /**
+         * @description * `planned` - 计划中
+         *     * `running` - 进行中
+         *     * `accepted` - 已验收
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        StatusEa5Enum: "planned" | "running" | "accepted" | "cancelled";
+        /**
+         * @description * `open` - 待处理
+         *     * `in_progress` - 进行中
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         * @enum {string}
+         */
+        StatusEfdEnum: "open" | "in_progress" | "resolved" | "closed";
+        /**
+         * @description * `initial` - 初步接洽
+         *     * `needs_defined` - 需求确认
+         *     * `proposal` - 方案报价
+         *     * `negotiation` - 商务谈判
+         *     * `won` - 赢单
+         *     * `lost` - 输单
+         * @enum {string}
+         */
+        StatusFa7Enum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
         Team: {
             id: $Read<number>;
             /** 名称 */
@@ -1424,7 +5194,7 @@ export interface components {
             parent?: number | null;
             /** 负责人 */
             leader?: number | null;
-            leader_name: $Read<string>;
+            leader_name: $Read<string | null>;
         };
         TeamRequest: {
             /** 名称 */
@@ -1461,6 +5231,248 @@ export interface components {
              * @default 20
              */
             daily_claim_cap: number;
+            /**
+             * 销售机会多少天无活动时提醒负责人
+             * @default 14
+             */
+            opportunity_idle_days: number;
+            /**
+             * 合同等待审批多少小时后提醒审批人
+             * @default 24
+             */
+            contract_approval_wait_hours: number;
+            /**
+             * 合同到期前多少天提醒负责人续约
+             * @default 30
+             */
+            contract_renewal_days: number;
+            /**
+             * 回款到期前多少天提醒负责人
+             * @default 3
+             */
+            installment_due_soon_days: number;
+            /**
+             * 初步接洽阶段赢率（%）
+             * @default 10
+             */
+            opportunity_probability_initial: number;
+            /**
+             * 需求确认阶段赢率（%）
+             * @default 25
+             */
+            opportunity_probability_needs_defined: number;
+            /**
+             * 方案报价阶段赢率（%）
+             * @default 50
+             */
+            opportunity_probability_proposal: number;
+            /**
+             * 商务谈判阶段赢率（%）
+             * @default 75
+             */
+            opportunity_probability_negotiation: number;
+            /**
+             * 严重程度为“紧急”的投诉：确认时限（工作小时）
+             * @default 1
+             */
+            complaint_ack_hours_critical: number;
+            /**
+             * 严重程度为“紧急”的投诉：解决时限（工作小时）
+             * @default 8
+             */
+            complaint_resolve_hours_critical: number;
+            /**
+             * 严重程度为“高”的投诉：确认时限（工作小时）
+             * @default 2
+             */
+            complaint_ack_hours_high: number;
+            /**
+             * 严重程度为“高”的投诉：解决时限（工作小时）
+             * @default 16
+             */
+            complaint_resolve_hours_high: number;
+            /**
+             * 严重程度为“普通”的投诉：确认时限（工作小时）
+             * @default 4
+             */
+            complaint_ack_hours_normal: number;
+            /**
+             * 严重程度为“普通”的投诉：解决时限（工作小时）
+             * @default 40
+             */
+            complaint_resolve_hours_normal: number;
+            /**
+             * 严重程度为“低”的投诉：确认时限（工作小时）
+             * @default 8
+             */
+            complaint_ack_hours_low: number;
+            /**
+             * 严重程度为“低”的投诉：解决时限（工作小时）
+             * @default 80
+             */
+            complaint_resolve_hours_low: number;
+            /**
+             * 截止前多少个工作小时提醒投诉负责人（0：不提醒）
+             * @default 1
+             */
+            complaint_warning_hours: number;
+            /**
+             * 超时后多少个工作小时升级通知管理层
+             * @default 4
+             */
+            complaint_escalation_hours: number;
+            /**
+             * 跟进到期前多少小时提醒负责人（0：不提醒）
+             * @default 2
+             */
+            followup_reminder_hours: number;
+            /**
+             * 跟进到期后多少小时仍未完成即标记为逾期
+             * @default 24
+             */
+            followup_grace_hours: number;
+        };
+        TenantWorkday: {
+            id: $Read<number>;
+            /**
+             * 日期
+             * Format: date
+             */
+            date: string;
+            /** 工作日 */
+            is_workday: boolean;
+            /** 备注 */
+            note?: string;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        TenantWorkdayRequest: {
+            /**
+             * 日期
+             * Format: date
+             */
+            date: string;
+            /** 工作日 */
+            is_workday: boolean;
+            /** 备注 */
+            note?: string;
+        };
+        Ticket: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 合同 */
+            contract?: number | null;
+            /** 主题 */
+            subject: string;
+            /** 描述 */
+            description?: string;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            priority_label: $Read<string>;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusEfdEnum"]>;
+            status_label: $Read<string>;
+            /** 处理结果 */
+            resolution: $Read<string>;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 解决时间
+             * Format: date-time
+             */
+            resolved_at: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        TicketDetail: {
+            id: $Read<number>;
+            /** 客户 */
+            customer: number;
+            customer_name: $Read<string>;
+            /** 合同 */
+            contract?: number | null;
+            /** 主题 */
+            subject: string;
+            /** 描述 */
+            description?: string;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            priority_label: $Read<string>;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusEfdEnum"]>;
+            status_label: $Read<string>;
+            /** 处理结果 */
+            resolution: $Read<string>;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 解决时间
+             * Format: date-time
+             */
+            resolved_at: $Read<string | null>;
+            /**
+             * 关闭时间
+             * Format: date-time
+             */
+            closed_at: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        TicketDetailRequest: {
+            /** 客户 */
+            customer: number;
+            /** 合同 */
+            contract?: number | null;
+            /** 主题 */
+            subject: string;
+            /** 描述 */
+            description?: string;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            /** 负责人 */
+            owner?: number | null;
         };
         Token: {
             token: $Read<string>;
@@ -1501,7 +5513,7 @@ export interface components {
             roles?: number[];
             /** 团队 */
             team?: number | null;
-            team_name: $Read<string>;
+            team_name: $Read<string | null>;
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
             /**
@@ -1528,6 +5540,37 @@ export interface components {
             team?: number | null;
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
+        };
+        WonByMonthReport: {
+            /** Format: date */
+            date_from: string;
+            /** Format: date */
+            date_to: string;
+            team: number | null;
+            months: {
+                [key: string]: unknown;
+            }[];
+            totals: {
+                [key: string]: unknown;
+            };
+        };
+        WonByOwnerReport: {
+            rows: {
+                [key: string]: unknown;
+            }[];
+            totals: {
+                [key: string]: unknown;
+            };
+        };
+        WorkingHours: {
+            /**
+             * 工作时间
+             * @description 每天的工作时间段，例如 09:00-12:00,13:30-18:00
+             */
+            intervals?: string;
+            /** 时区 */
+            time_zone?: string;
+            version: $Read<number>;
         };
     };
     responses: never;
@@ -1719,10 +5762,6 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
             };
             header?: never;
             path: {
@@ -1738,7 +5777,204 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_activities_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_approval_bands_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedApprovalBandList"];
+                };
+            };
+        };
+    };
+    v1_approval_bands_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalBandRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ApprovalBandRequest"];
+                "multipart/form-data": components["schemas"]["ApprovalBandRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalBand"];
+                };
+            };
+        };
+    };
+    v1_approval_bands_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalBand"];
+                };
+            };
+        };
+    };
+    v1_approval_bands_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalBandRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ApprovalBandRequest"];
+                "multipart/form-data": components["schemas"]["ApprovalBandRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalBand"];
+                };
+            };
+        };
+    };
+    v1_approval_bands_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_approval_bands_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedApprovalBandRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedApprovalBandRequest"];
+                "multipart/form-data": components["schemas"]["PatchedApprovalBandRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalBand"];
+                };
+            };
+        };
+    };
+    v1_approval_bands_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -1825,6 +6061,605 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
+                };
+            };
+        };
+    };
+    v1_backup_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+        };
+    };
+    v1_backup_restore_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["RestoreRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_calendar_add_hours_retrieve: {
+        parameters: {
+            query: {
+                hours: number;
+                start: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddHoursResult"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_list: {
+        parameters: {
+            query?: {
+                date_after?: string;
+                date_before?: string;
+                is_workday?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTenantWorkdayList"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantWorkdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TenantWorkdayRequest"];
+                "multipart/form-data": components["schemas"]["TenantWorkdayRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWorkday"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 公司工作日安排 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWorkday"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 公司工作日安排 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantWorkdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TenantWorkdayRequest"];
+                "multipart/form-data": components["schemas"]["TenantWorkdayRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWorkday"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 公司工作日安排 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_calendar_days_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 公司工作日安排 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTenantWorkdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedTenantWorkdayRequest"];
+                "multipart/form-data": components["schemas"]["PatchedTenantWorkdayRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantWorkday"];
+                };
+            };
+        };
+    };
+    v1_calendar_days_history_list: {
+        parameters: {
+            query?: {
+                date_after?: string;
+                date_before?: string;
+                is_workday?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 公司工作日安排 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_calendar_working_hours_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingHours"];
+                };
+            };
+        };
+    };
+    v1_calendar_working_hours_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWorkingHoursRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWorkingHoursRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWorkingHoursRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingHours"];
+                };
+            };
+        };
+    };
+    v1_complaints_list: {
+        parameters: {
+            query?: {
+                breached?: boolean;
+                /**
+                 * @description * `product` - 产品质量
+                 *     * `service` - 服务态度
+                 *     * `delivery` - 交付物流
+                 *     * `billing` - 账单费用
+                 *     * `other` - 其他
+                 */
+                category?: "billing" | "delivery" | "other" | "product" | "service";
+                /**
+                 * @description * `phone` - 电话
+                 *     * `email` - 邮箱
+                 *     * `wechat` - 微信
+                 *     * `visit` - 拜访
+                 *     * `website` - 网站
+                 *     * `other` - 其他
+                 */
+                channel?: "email" | "other" | "phone" | "visit" | "website" | "wechat";
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                received_at_after?: string;
+                received_at_before?: string;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `critical` - 紧急
+                 */
+                severity?: ("critical" | "high" | "low" | "normal")[];
+                /**
+                 * @description * `received` - 已受理
+                 *     * `acknowledged` - 已确认
+                 *     * `investigating` - 调查中
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 */
+                status?: ("acknowledged" | "closed" | "investigating" | "received" | "resolved")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedComplaintList"];
+                };
+            };
+        };
+    };
+    v1_complaints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ComplaintDetailRequest"];
+                "multipart/form-data": components["schemas"]["ComplaintDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ComplaintDetailRequest"];
+                "multipart/form-data": components["schemas"]["ComplaintDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_complaints_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedComplaintDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedComplaintDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedComplaintDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_history_list: {
+        parameters: {
+            query?: {
+                breached?: boolean;
+                /**
+                 * @description * `product` - 产品质量
+                 *     * `service` - 服务态度
+                 *     * `delivery` - 交付物流
+                 *     * `billing` - 账单费用
+                 *     * `other` - 其他
+                 */
+                category?: "billing" | "delivery" | "other" | "product" | "service";
+                /**
+                 * @description * `phone` - 电话
+                 *     * `email` - 邮箱
+                 *     * `wechat` - 微信
+                 *     * `visit` - 拜访
+                 *     * `website` - 网站
+                 *     * `other` - 其他
+                 */
+                channel?: "email" | "other" | "phone" | "visit" | "website" | "wechat";
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                received_at_after?: string;
+                received_at_before?: string;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `critical` - 紧急
+                 */
+                severity?: ("critical" | "high" | "low" | "normal")[];
+                /**
+                 * @description * `received` - 已受理
+                 *     * `acknowledged` - 已确认
+                 *     * `investigating` - 调查中
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 */
+                status?: ("acknowledged" | "closed" | "investigating" | "received" | "resolved")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_complaints_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -1988,10 +6823,6 @@ export interface operations {
                 customer?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
                 /** @description 搜索 */
                 search?: string;
             };
@@ -2009,7 +6840,295 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_contacts_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_contracts_list: {
+        parameters: {
+            query?: {
+                amount__gte?: number;
+                amount__lte?: number;
+                customer?: number;
+                end_date_after?: string;
+                end_date_before?: string;
+                number?: string;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `pending_approval` - 待审批
+                 *     * `approved` - 已审批
+                 *     * `active` - 已生效（已签署）
+                 *     * `completed` - 已完成
+                 *     * `terminated` - 已终止
+                 */
+                status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedContractList"];
+                };
+            };
+        };
+    };
+    v1_contracts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ContractDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContractDetailRequest"];
+                "multipart/form-data": components["schemas"]["ContractDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ContractDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContractDetailRequest"];
+                "multipart/form-data": components["schemas"]["ContractDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_contracts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedContractDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedContractDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedContractDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_history_list: {
+        parameters: {
+            query?: {
+                amount__gte?: number;
+                amount__lte?: number;
+                customer?: number;
+                end_date_after?: string;
+                end_date_before?: string;
+                number?: string;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `pending_approval` - 待审批
+                 *     * `approved` - 已审批
+                 *     * `active` - 已生效（已签署）
+                 *     * `completed` - 已完成
+                 *     * `terminated` - 已终止
+                 */
+                status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -2193,10 +7312,6 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
                 region?: string;
                 /** @description 搜索 */
                 search?: string;
@@ -2216,7 +7331,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_customers_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -2377,6 +7514,661 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DictionaryItem"];
+                };
+            };
+        };
+    };
+    v1_feedback_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                handled?: boolean;
+                /**
+                 * @description * `praise` - 表扬
+                 *     * `suggestion` - 建议
+                 *     * `other` - 其他
+                 */
+                kind?: "other" | "praise" | "suggestion";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFeedbackList"];
+                };
+            };
+        };
+    };
+    v1_feedback_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+        };
+    };
+    v1_feedback_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户意见 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+        };
+    };
+    v1_feedback_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户意见 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FeedbackRequest"];
+                "multipart/form-data": components["schemas"]["FeedbackRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+        };
+    };
+    v1_feedback_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户意见 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_feedback_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户意见 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedFeedbackRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedFeedbackRequest"];
+                "multipart/form-data": components["schemas"]["PatchedFeedbackRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feedback"];
+                };
+            };
+        };
+    };
+    v1_feedback_history_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                handled?: boolean;
+                /**
+                 * @description * `praise` - 表扬
+                 *     * `suggestion` - 建议
+                 *     * `other` - 其他
+                 */
+                kind?: "other" | "praise" | "suggestion";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 客户意见 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_feedback_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_follow_ups_list: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contract?: number;
+                customer?: number;
+                due_at_after?: string;
+                due_at_before?: string;
+                /**
+                 * @description * `follow_up` - 跟进
+                 *     * `return_visit` - 回访
+                 *     * `care` - 关怀
+                 */
+                kind?: ("care" | "follow_up" | "return_visit")[];
+                lead?: number;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 已逾期 */
+                overdue?: boolean;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `done` - 已完成
+                 *     * `missed` - 已逾期
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "done" | "missed" | "planned")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFollowUpList"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FollowUpDetailRequest"];
+                "multipart/form-data": components["schemas"]["FollowUpDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FollowUpDetailRequest"];
+                "multipart/form-data": components["schemas"]["FollowUpDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_follow_ups_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedFollowUpDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedFollowUpDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedFollowUpDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_history_list: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contract?: number;
+                customer?: number;
+                due_at_after?: string;
+                due_at_before?: string;
+                /**
+                 * @description * `follow_up` - 跟进
+                 *     * `return_visit` - 回访
+                 *     * `care` - 关怀
+                 */
+                kind?: ("care" | "follow_up" | "return_visit")[];
+                lead?: number;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 已逾期 */
+                overdue?: boolean;
+                owner?: number;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `done` - 已完成
+                 *     * `missed` - 已逾期
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "done" | "missed" | "planned")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_follow_ups_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_imports_list: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                resource?: string;
+                /**
+                 * @description * `pending` - 等待中
+                 *     * `running` - 进行中
+                 *     * `succeeded` - 已完成
+                 *     * `failed` - 失败
+                 */
+                status?: "failed" | "pending" | "running" | "succeeded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImportJobListList"];
+                };
+            };
+        };
+    };
+    v1_imports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportRequestRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+        };
+    };
+    v1_imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 导入任务 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+        };
+    };
+    "v1_imports_errors.xlsx_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    "v1_imports_errors.xlsx_retrieve_2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 导入任务 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_imports_revert_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 导入任务 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRevert"];
+                };
+            };
+        };
+    };
+    v1_imports_resources_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResource"][];
                 };
             };
         };
@@ -2556,10 +8348,6 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
                 /** @description 在公海中 */
                 pool?: boolean;
                 /** @description 搜索 */
@@ -2589,7 +8377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -2621,6 +8409,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -2666,6 +8476,30 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
+            };
+        };
+    };
+    v1_me_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordChangeRequest"];
+                "multipart/form-data": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2758,6 +8592,1671 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+        };
+    };
+    v1_opportunities_list: {
+        parameters: {
+            query?: {
+                amount__gte?: number;
+                amount__lte?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                expected_close_date_after?: string;
+                expected_close_date_before?: string;
+                lead?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                source?: number;
+                /**
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
+                 */
+                status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOpportunityList"];
+                };
+            };
+        };
+    };
+    v1_opportunities_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OpportunityDetailRequest"];
+                "multipart/form-data": components["schemas"]["OpportunityDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OpportunityDetailRequest"];
+                "multipart/form-data": components["schemas"]["OpportunityDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_opportunities_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedOpportunityDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedOpportunityDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedOpportunityDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_history_list: {
+        parameters: {
+            query?: {
+                amount__gte?: number;
+                amount__lte?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                expected_close_date_after?: string;
+                expected_close_date_before?: string;
+                lead?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 搜索 */
+                search?: string;
+                source?: number;
+                /**
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
+                 */
+                status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_board_list: {
+        parameters: {
+            query?: {
+                amount__gte?: number;
+                amount__lte?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                expected_close_date_after?: string;
+                expected_close_date_before?: string;
+                lead?: number;
+                /** @description cards per stage (max 200) */
+                limit?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 搜索 */
+                search?: string;
+                source?: number;
+                /**
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
+                 */
+                status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardColumn"][];
+                };
+            };
+        };
+    };
+    v1_opportunities_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_payments_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                installment?: number;
+                /**
+                 * @description * `bank_transfer` - 银行转账
+                 *     * `cash` - 现金
+                 *     * `cheque` - 支票
+                 *     * `alipay` - 支付宝
+                 *     * `wechat` - 微信支付
+                 *     * `other` - 其他
+                 */
+                method?: "alipay" | "bank_transfer" | "cash" | "cheque" | "other" | "wechat";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                paid_at_after?: string;
+                paid_at_before?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 *     * `reversed` - 已红冲
+                 */
+                status?: ("confirmed" | "draft" | "reversed")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPaymentList"];
+                };
+            };
+        };
+    };
+    v1_payments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PaymentDetailRequest"];
+                "multipart/form-data": components["schemas"]["PaymentDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PaymentDetailRequest"];
+                "multipart/form-data": components["schemas"]["PaymentDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_payments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPaymentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPaymentDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedPaymentDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_history_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                installment?: number;
+                /**
+                 * @description * `bank_transfer` - 银行转账
+                 *     * `cash` - 现金
+                 *     * `cheque` - 支票
+                 *     * `alipay` - 支付宝
+                 *     * `wechat` - 微信支付
+                 *     * `other` - 其他
+                 */
+                method?: "alipay" | "bank_transfer" | "cash" | "cheque" | "other" | "wechat";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                paid_at_after?: string;
+                paid_at_before?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 *     * `reversed` - 已红冲
+                 */
+                status?: ("confirmed" | "draft" | "reversed")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_payments_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_products_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                code?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedProductList"];
+                };
+            };
+        };
+    };
+    v1_products_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProductRequest"];
+                "multipart/form-data": components["schemas"]["ProductRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+        };
+    };
+    v1_products_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 产品 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+        };
+    };
+    v1_products_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 产品 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProductRequest"];
+                "multipart/form-data": components["schemas"]["ProductRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+        };
+    };
+    v1_products_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 产品 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_products_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 产品 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProductRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedProductRequest"];
+                "multipart/form-data": components["schemas"]["PatchedProductRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+        };
+    };
+    v1_products_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                code?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 产品 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_products_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_projects_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                planned_end_after?: string;
+                planned_end_before?: string;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `running` - 进行中
+                 *     * `accepted` - 已验收
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("accepted" | "cancelled" | "planned" | "running")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedProjectList"];
+                };
+            };
+        };
+    };
+    v1_projects_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectDetailRequest"];
+                "multipart/form-data": components["schemas"]["ProjectDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectDetailRequest"];
+                "multipart/form-data": components["schemas"]["ProjectDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_projects_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProjectDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedProjectDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedProjectDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_history_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                planned_end_after?: string;
+                planned_end_before?: string;
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `running` - 进行中
+                 *     * `accepted` - 已验收
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("accepted" | "cancelled" | "planned" | "running")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_projects_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_quotes_list: {
+        parameters: {
+            query?: {
+                is_latest?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `sent` - 已发送客户
+                 *     * `accepted` - 已接受
+                 *     * `rejected` - 已拒绝
+                 */
+                status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedQuoteList"];
+                };
+            };
+        };
+    };
+    v1_quotes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QuoteDetailRequest"];
+                "multipart/form-data": components["schemas"]["QuoteDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QuoteDetailRequest"];
+                "multipart/form-data": components["schemas"]["QuoteDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_quotes_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedQuoteDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedQuoteDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedQuoteDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_history_list: {
+        parameters: {
+            query?: {
+                is_latest?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `sent` - 已发送客户
+                 *     * `accepted` - 已接受
+                 *     * `rejected` - 已拒绝
+                 */
+                status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_reports_follow_ups_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                from?: string;
+                /** @description last day (inclusive) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_funnel_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+        };
+    };
+    v1_reports_receivables_aging_retrieve: {
+        parameters: {
+            query?: {
+                /** @description aging day (default: date_to or today) */
+                as_of?: string;
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivablesAgingReport"];
+                };
+            };
+        };
+    };
+    v1_reports_satisfaction_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                from?: string;
+                /** @description last day (inclusive) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_sla_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                from?: string;
+                /** @description last day (inclusive) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_won_by_month_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WonByMonthReport"];
+                };
+            };
+        };
+    };
+    v1_reports_won_by_owner_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WonByOwnerReport"];
+                };
+            };
+        };
+    };
+    v1_requirements_list: {
+        parameters: {
+            query?: {
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `high` - 高
+                 *     * `medium` - 中
+                 *     * `low` - 低
+                 */
+                priority?: "high" | "low" | "medium";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRequirementList"];
+                };
+            };
+        };
+    };
+    v1_requirements_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequirementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequirementRequest"];
+                "multipart/form-data": components["schemas"]["RequirementRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requirement"];
+                };
+            };
+        };
+    };
+    v1_requirements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户需求 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requirement"];
+                };
+            };
+        };
+    };
+    v1_requirements_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户需求 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequirementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequirementRequest"];
+                "multipart/form-data": components["schemas"]["RequirementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requirement"];
+                };
+            };
+        };
+    };
+    v1_requirements_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户需求 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_requirements_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 客户需求 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRequirementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRequirementRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRequirementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requirement"];
+                };
+            };
+        };
+    };
+    v1_requirements_history_list: {
+        parameters: {
+            query?: {
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `high` - 高
+                 *     * `medium` - 中
+                 *     * `low` - 低
+                 */
+                priority?: "high" | "low" | "medium";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 客户需求 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -2917,10 +10416,6 @@ export interface operations {
             query?: {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
             };
             header?: never;
             path: {
@@ -2936,7 +10431,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -2946,10 +10441,6 @@ export interface operations {
             query?: {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -2962,7 +10453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedPermissionCodeList"];
+                    "application/json": components["schemas"]["PermissionCode"][];
                 };
             };
         };
@@ -3032,6 +10523,185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Token"];
+                };
+            };
+        };
+    };
+    v1_solutions_list: {
+        parameters: {
+            query?: {
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                requirement?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSolutionList"];
+                };
+            };
+        };
+    };
+    v1_solutions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SolutionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SolutionRequest"];
+                "multipart/form-data": components["schemas"]["SolutionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+        };
+    };
+    v1_solutions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 解决方案 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+        };
+    };
+    v1_solutions_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 解决方案 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SolutionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SolutionRequest"];
+                "multipart/form-data": components["schemas"]["SolutionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+        };
+    };
+    v1_solutions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 解决方案 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_solutions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 解决方案 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSolutionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedSolutionRequest"];
+                "multipart/form-data": components["schemas"]["PatchedSolutionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Solution"];
+                };
+            };
+        };
+    };
+    v1_solutions_history_list: {
+        parameters: {
+            query?: {
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                requirement?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 解决方案 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -3194,10 +10864,6 @@ export interface operations {
                 leader?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
                 parent?: number;
             };
             header?: never;
@@ -3214,7 +10880,277 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_tickets_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `urgent` - 紧急
+                 */
+                priority?: "high" | "low" | "normal" | "urgent";
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `open` - 待处理
+                 *     * `in_progress` - 进行中
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 */
+                status?: ("closed" | "in_progress" | "open" | "resolved")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTicketList"];
+                };
+            };
+        };
+    };
+    v1_tickets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TicketDetailRequest"];
+                "multipart/form-data": components["schemas"]["TicketDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TicketDetailRequest"];
+                "multipart/form-data": components["schemas"]["TicketDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_tickets_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTicketDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedTicketDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedTicketDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_history_list: {
+        parameters: {
+            query?: {
+                contract?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `urgent` - 紧急
+                 */
+                priority?: "high" | "low" | "normal" | "urgent";
+                /** @description 搜索 */
+                search?: string;
+                /**
+                 * @description * `open` - 待处理
+                 *     * `in_progress` - 进行中
+                 *     * `resolved` - 已解决
+                 *     * `closed` - 已关闭
+                 */
+                status?: ("closed" | "in_progress" | "open" | "resolved")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_tickets_transitions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -3377,10 +11313,6 @@ export interface operations {
                 is_active?: boolean;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
-                /** @description 分页结果集中的页码。 */
-                page?: number;
-                /** @description 每页返回的结果数量。 */
-                page_size?: number;
                 team?: number;
             };
             header?: never;
@@ -3397,7 +11329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedHistoryEntryList"];
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };

@@ -29,6 +29,7 @@ const en: Messages = {
     contact_name: 'Contact',
     mobile: 'Mobile',
     email: 'E-mail',
+    remark: 'Remarks',
     credit_code: 'Unified social credit code',
     source: 'Source',
     need: 'Need',
@@ -71,7 +72,7 @@ const en: Messages = {
     search: 'Search',
   },
   inputs: { merge_customer: 'Merge into an existing customer (optional)' },
-  groups: { basic: 'Basic information', need: 'Need', process: 'Progress', contact_info: 'Contact details', ownership: 'Ownership' },
+  groups: { basic: 'Basic information', need: 'Need', process: 'Progress', contact_info: 'Contact details', ownership: 'Ownership', remark: 'Remarks' },
   enums: {
     lead_status: { new: 'New', contacted: 'Contacted', qualified: 'Qualified', converted: 'Converted', disqualified: 'Disqualified', pooled: 'In public pool' },
     customer_kind: { company: 'Company', person: 'Person' },

@@ -25,6 +25,7 @@ export default {
     contact_name: '联系人',
     mobile: '手机',
     email: '电子邮箱',
+    remark: '备注',
     credit_code: '统一社会信用代码',
     source: '来源',
     need: '需求',
@@ -67,7 +68,7 @@ export default {
     search: '搜索',
   },
   inputs: { merge_customer: '并入已有客户（可选）' },
-  groups: { basic: '基本信息', need: '需求', process: '跟进情况', contact_info: '联系方式', ownership: '归属' },
+  groups: { basic: '基本信息', need: '需求', process: '跟进情况', contact_info: '联系方式', ownership: '归属', remark: '备注' },
   enums: {
     lead_status: { new: '新线索', contacted: '已联系', qualified: '已确认', converted: '已转化', disqualified: '无效', pooled: '公海' },
     customer_kind: { company: '企业', person: '个人' },
