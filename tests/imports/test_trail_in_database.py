@@ -62,3 +62,23 @@ def test_sql_trail_equals_the_python_trail(api, tenant, monkeypatch):
     entries = AuditEntry.objects.filter(tenant=tenant, action="import", content_type=ct)
     assert entries.count() == 6
     assert all(e.changes["import_job"] in (sql_job["id"], py_job["id"]) for e in entries)
+
+
+def test_a_big_import_refreshes_the_planner_statistics(api, tenant, monkeypatch):
+    from crm.imports import services
+
+    def analyzed() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'customers_customer'"
+            )
+            return cursor.fetchone()[0]
+
+    before = analyzed()
+    monkeypatch.setattr(services, "ANALYZE_AFTER_ROWS", 3)
+    job = run(api, csv_bytes(customer_rows(3, start=201)))
+    assert job["totals"]["new"] == 3
+    assert analyzed() == before + 1
+    run(api, csv_bytes(customer_rows(2, start=301)))  # below the threshold: left to autovacuum
+    assert analyzed() == before + 1
