@@ -156,12 +156,19 @@ else:
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
 
 # --- Scheduler ------------------------------------------------------------
+# The loop wakes at the next due moment, at most this long apart (new rows are seen
+# within it) and at least SCHEDULER_MIN_INTERVAL_SECONDS apart.
 SCHEDULER_INTERVAL_SECONDS = env.float("SCHEDULER_INTERVAL_SECONDS", default=1.0)
+SCHEDULER_MIN_INTERVAL_SECONDS = env.float("SCHEDULER_MIN_INTERVAL_SECONDS", default=0.1)
 # A reminder claimed but not delivered within this time is enqueued again.
 SCHEDULER_STALE_CLAIM_SECONDS = env.int("SCHEDULER_STALE_CLAIM_SECONDS", default=60)
 SCHEDULER_BATCH_SIZE = env.int("SCHEDULER_BATCH_SIZE", default=1000)
+# Reminder ids per delivery message (one worker delivers them with a few queries).
+SCHEDULER_MESSAGE_SIZE = env.int("SCHEDULER_MESSAGE_SIZE", default=50)
 # Claim no more while this many deliveries wait on the broker (backpressure).
 SCHEDULER_MAX_BACKLOG = env.int("SCHEDULER_MAX_BACKLOG", default=4000)
+# How often the loop hands imports with a dead worker or a lost message to a worker again.
+SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS", default=30.0)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,9 +1,16 @@
-"""The scheduler: claims due reminders every second and enqueues their delivery.
+"""The scheduler: claims due reminders and enqueues their delivery in batches.
+
+It wakes at the next due moment (at most every ``SCHEDULER_INTERVAL_SECONDS``,
+at least ``SCHEDULER_MIN_INTERVAL_SECONDS`` apart) and sends one
+``deliver_reminders`` message per ``SCHEDULER_MESSAGE_SIZE`` claimed ids.
 
 Also re-enqueues claims that were never delivered (a crashed worker, a lost
-message) once they are older than ``SCHEDULER_STALE_CLAIM_SECONDS``. Running
-two schedulers is safe: rows are claimed with ``FOR UPDATE SKIP LOCKED`` and
-only one scheduler holds the loop lock at a time.
+message) once they are older than ``SCHEDULER_STALE_CLAIM_SECONDS``, and every
+``SCHEDULER_IMPORT_RECOVERY_SECONDS`` hands imports whose worker died or whose
+message was lost to a worker again (``tasks.imports.recover_stale_imports``).
+Running two schedulers is safe: rows are claimed with ``FOR UPDATE SKIP
+LOCKED``, imports by a conditional update, and only one scheduler holds the
+loop lock at a time.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import datetime as dt
 import fcntl
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dramatiq
@@ -49,17 +56,62 @@ def tick(now: dt.datetime | None = None) -> dict[str, int]:
     return _tick(now)[0]
 
 
-def _tick(now: dt.datetime | None = None) -> tuple[dict[str, int], bool]:
-    """``tick()``, and whether the pass filled the room it had (more may be due)."""
-    from tasks.reminders import deliver_reminder
+def batches(ids: list[int], size: int) -> list[list[int]]:
+    """``ids`` in as few messages of at most ``size`` as possible, of even sizes
+    (so the workers share a tick's claims evenly)."""
+    if not ids:
+        return []
+    count = -(-len(ids) // max(1, size))
+    per, extra = divmod(len(ids), count)
+    out, start = [], 0
+    for n in range(count):
+        end = start + per + (1 if n < extra else 0)
+        out.append(ids[start:end])
+        start = end
+    return out
+
+
+def next_due_in(now: dt.datetime | None = None) -> float | None:
+    """Seconds until the next pending reminder is due (<= 0: already due); None if none."""
+    from django.db.models import Min
 
     now = now or timezone.now()
+    with scopes_disabled():
+        first = Reminder.objects.filter(status=Reminder.Status.PENDING).aggregate(
+            first=Min("due_at")
+        )["first"]
+    return None if first is None else (first - now).total_seconds()
+
+
+def pause(interval: float, elapsed: float) -> float:
+    """How long the loop sleeps after a tick that emptied what was due: until the next
+    reminder is due, within [SCHEDULER_MIN_INTERVAL_SECONDS, interval] from the tick's start
+    (new rows due sooner are seen within ``interval``)."""
+    floor = min(settings.SCHEDULER_MIN_INTERVAL_SECONDS, interval)
+    wait = interval
+    try:
+        due_in = next_due_in()
+    except Exception:  # a database hiccup: fall back to the plain interval
+        log.warning("cannot read the next due moment", exc_info=True)
+        due_in = None
+    if due_in is not None:
+        wait = min(interval, max(floor, due_in))
+    return max(0.0, wait - elapsed)
+
+
+def _tick(now: dt.datetime | None = None) -> tuple[dict[str, int], bool]:
+    """``tick()``, and whether the pass filled the room it had (more may be due)."""
+    from tasks.reminders import deliver_reminders
+
+    now = now or timezone.now()
+    size = max(1, settings.SCHEDULER_MESSAGE_SIZE)
     # Backpressure: claim no more than the workers have room for, so a claim is
-    # only "stale" when its message was really lost, not merely queued.
+    # only "stale" when its message was really lost, not merely queued. A queued
+    # message counts as a full batch of reminders.
     room = settings.SCHEDULER_BATCH_SIZE
-    backlog = queue_backlog(deliver_reminder.queue_name)
+    backlog = queue_backlog(deliver_reminders.queue_name)
     if backlog is not None:
-        room = max(0, min(room, settings.SCHEDULER_MAX_BACKLOG - backlog))
+        room = max(0, min(room, settings.SCHEDULER_MAX_BACKLOG - backlog * size))
     stale_before = now - dt.timedelta(seconds=settings.SCHEDULER_STALE_CLAIM_SECONDS)
     due: list[int] = []
     stale: list[int] = []
@@ -78,8 +130,8 @@ def _tick(now: dt.datetime | None = None) -> tuple[dict[str, int], bool]:
                 now,
                 room - len(due),
             )
-    for reminder_id in due + stale:
-        deliver_reminder.send(reminder_id)
+    for batch in batches(due + stale, size):
+        deliver_reminders.send(batch)
     if stale:
         log.warning("re-enqueued %d stale reminder claims", len(stale))
     return {"due": len(due), "stale": len(stale)}, room > 0 and len(due) + len(stale) >= room
@@ -96,6 +148,55 @@ def queue_backlog(queue_name: str) -> int | None:
     except Exception:  # a broker hiccup must not stop the scheduler
         log.warning("cannot read the %s queue size", queue_name, exc_info=True)
         return None
+
+
+class Periodic:
+    """Housekeeping the loop runs every ``every`` seconds (first on its first pass).
+
+    ``every`` <= 0 turns it off. A failure is logged; the next period retries.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[[], object],
+        every: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.name = name
+        self.fn = fn
+        self.every = every
+        self.clock = clock
+        self.next_at: float | None = None
+
+    def run_if_due(self):
+        """Run ``fn`` if its period has come; returns its result (None when not run)."""
+        if self.every <= 0:
+            return None
+        now = self.clock()
+        if self.next_at is not None and now < self.next_at:
+            return None
+        self.next_at = now + self.every
+        try:
+            return self.fn()
+        except Exception:  # the loop must survive; the next period retries
+            log.exception("scheduler housekeeping %r failed", self.name)
+            return None
+
+
+def recover_imports() -> list[int]:
+    """Re-enqueue imports with a stale heartbeat (dead worker) or a lost message."""
+    from tasks.imports import recover_stale_imports
+
+    ids = recover_stale_imports()
+    if ids:
+        log.warning("re-enqueued %d stale imports: %s", len(ids), ids)
+    return ids
+
+
+def housekeeping() -> list[Periodic]:
+    """The periodic chores of one scheduler loop."""
+    return [Periodic("imports", recover_imports, settings.SCHEDULER_IMPORT_RECOVERY_SECONDS)]
 
 
 @contextlib.contextmanager
@@ -134,6 +235,7 @@ def loop_lock(wait: bool = True) -> Iterator[bool]:
 def run_forever(interval: float | None = None, stop=None) -> None:
     """The loop; ``stop`` is an optional threading.Event for the embedded server."""
     interval = interval or settings.SCHEDULER_INTERVAL_SECONDS
+    chores = housekeeping()
     log.info("scheduler waiting for the loop lock")
     with loop_lock(wait=True):
         log.info("scheduler running (every %.1fs)", interval)
@@ -144,7 +246,11 @@ def run_forever(interval: float | None = None, stop=None) -> None:
                 full = _tick()[1]
             except Exception:  # the loop must survive a bad tick; the next one retries
                 log.exception("scheduler tick failed")
+            for chore in chores:
+                chore.run_if_due()
             if full:  # more is due than one batch: go on at once (backpressure bounds it)
                 time.sleep(0.05)
                 continue
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+            # An Event's wait() returns as soon as it is set (the embedded server stops).
+            sleep = getattr(stop, "wait", None) or time.sleep
+            sleep(pause(interval, time.monotonic() - started))

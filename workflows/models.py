@@ -37,8 +37,9 @@ class TransitionLog(TenantModel):
 class Reminder(TenantModel):
     """A reminder due at a moment: the database row is the source of truth.
 
-    The scheduler claims due rows and enqueues ``deliver_reminder(id)``; the
-    actor re-checks the row and its target, so redelivery does nothing twice.
+    The scheduler claims due rows and enqueues ``deliver_reminders(ids)`` (a batch
+    per message); the actor re-checks each row and its target, so redelivery does
+    nothing twice.
     """
 
     class Status(models.TextChoices):

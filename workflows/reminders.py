@@ -5,11 +5,17 @@ The ``Reminder`` row is the source of truth (DESIGN.md §2.6). Delivery locks
 the row, re-checks it is still due and its target still in the rule's state,
 then notifies (or acts) and marks it sent, so a message delivered twice or a
 tick run twice does nothing twice.
+
+``deliver_many`` does the same for a batch of ids with a few queries per batch
+(rows locked in id order, targets loaded per model, notifications inserted and
+statuses updated in bulk); a reminder that fails is reported as ``FAILED`` and
+the others are delivered all the same.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # A recomputed due moment later than the stored one by more than this is stale.
 STALE_TOLERANCE_SECONDS = 1
+# The outcome of a reminder whose delivery raised (``deliver_many``): retry it alone.
+FAILED = "failed"
+OPEN = (Reminder.Status.PENDING, Reminder.Status.CLAIMED)
 
 
 def _build(obj: models.Model, rule: ReminderRule, state: str) -> Reminder | None:
@@ -102,9 +111,9 @@ def deliver(reminder_id: int) -> str:
         )
         if reminder is None:
             return "missing"
-        if reminder.status not in (Reminder.Status.PENDING, Reminder.Status.CLAIMED):
+        if reminder.status not in OPEN:
             return "done-already"
-        model = reminder.content_type.model_class()
+        model = ContentType.objects.get_for_id(reminder.content_type_id).model_class()
         process = get_process(model)
         rule = process.rule(reminder.rule)
         # Rules read the tenant's settings: load it with the record (one query less).
@@ -137,14 +146,158 @@ def deliver(reminder_id: int) -> str:
         return "sent"
 
 
+def deliver_many(reminder_ids: Iterable[int]) -> dict[int, str]:
+    """Deliver a batch of reminders; per reminder exactly what ``deliver`` does.
+
+    Returns each id's outcome (as ``deliver``; ``FAILED`` when its delivery
+    raised: nothing of it was written and the caller retries it alone). One
+    reminder failing never holds back the others: an error in its rule, action
+    or message skips only it; an error of the batch's own queries rolls the
+    batch back and delivers its reminders one by one. Must run with tenant
+    scopes disabled (the actor does that).
+    """
+    ids = sorted({int(i) for i in reminder_ids})
+    if not ids:
+        return {}
+    try:
+        outcomes, deferred = _deliver_batch(ids)
+    except Exception:
+        log.warning("batch of %d reminders failed; delivering one by one", len(ids), exc_info=True)
+        outcomes, deferred = {}, ids
+    for reminder_id in deferred:  # each in its own transaction, on fresh rows
+        try:
+            outcomes[reminder_id] = deliver(reminder_id)
+        except Exception:
+            log.exception("reminder %s: delivery failed", reminder_id)
+            outcomes[reminder_id] = FAILED
+    return outcomes
+
+
+def _deliver_batch(ids: list[int]) -> tuple[dict[int, str], list[int]]:
+    """One transaction for the batch. Returns the outcomes and the ids deferred to
+    ``deliver`` (reminders of a record an action of this batch has just changed)."""
+    from crm.activities.models import Notification
+    from crm.activities.services import notify_many
+
+    # Rows not returned are missing or no longer open (sent, cancelled...).
+    outcomes: dict[int, str] = dict.fromkeys(ids, "done-already")
+    deferred: list[int] = []
+    with transaction.atomic():
+        # Locked in id order, so two batches that overlap wait instead of deadlocking;
+        # a row another delivery holds is re-read (and dropped if done) once released.
+        rows = list(
+            Reminder.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, status__in=OPEN)
+            .select_related("recipient")
+            .order_by("pk")
+        )
+        targets = _load_targets(rows)
+        acted_on: set[tuple[int, int]] = set()  # records an action of this batch changed
+        sent: list[Reminder] = []
+        notes: list[Notification] = []
+        cancelled: dict[str, list[int]] = defaultdict(list)
+        for reminder in rows:
+            key = (reminder.content_type_id, reminder.object_id)
+            if key in acted_on:
+                deferred.append(reminder.pk)
+                continue
+            try:
+                outcome, note, acted = _deliver_loaded(reminder, targets.get(key))
+            except Exception:
+                log.exception("reminder %s: delivery failed", reminder.pk)
+                outcomes[reminder.pk] = FAILED
+                continue
+            outcomes[reminder.pk] = outcome
+            if outcome == "sent":
+                sent.append(reminder)
+                if note is not None:
+                    notes.append(note)
+                if acted:
+                    acted_on.add(key)
+            else:
+                cancelled[outcome].append(reminder.pk)
+        notify_many(notes)
+        if sent:
+            Reminder.objects.filter(pk__in=[r.pk for r in sent]).update(
+                status=Reminder.Status.SENT, sent_at=timezone.now()
+            )
+        for reason, pks in cancelled.items():
+            Reminder.objects.filter(pk__in=pks).update(
+                status=Reminder.Status.CANCELLED, note=reason
+            )
+    return outcomes, deferred
+
+
+def _load_targets(rows: list[Reminder]) -> dict[tuple[int, int], models.Model]:
+    """The records of the reminders, one query per model, with their tenant (whose
+    settings the rules read)."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for reminder in rows:
+        wanted[reminder.content_type_id].add(reminder.object_id)
+    targets: dict[tuple[int, int], models.Model] = {}
+    for content_type_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        for obj in model.objects.filter(pk__in=pks).select_related("tenant"):
+            targets[(content_type_id, obj.pk)] = obj
+    return targets
+
+
+def _deliver_loaded(reminder: Reminder, obj):
+    """Check and deliver one locked, open reminder whose record is loaded.
+
+    Returns the outcome, the (unsaved) notification and whether an action ran.
+    Its writes (an action, a stale row's successor) run in a savepoint, so a
+    failure undoes only them; the caller writes the statuses.
+    """
+    model = ContentType.objects.get_for_id(reminder.content_type_id).model_class()
+    process = get_process(model)
+    rule = process.rule(reminder.rule)
+    reason = _why_not(reminder, process, rule, obj)
+    if reason:
+        if reason == "stale":
+            with transaction.atomic():
+                _replace_stale(obj, process, rule, reminder)
+        return reason, None, False
+    if rule.action is None:
+        return "sent", _notification(reminder, process, rule, obj), False
+    with transaction.atomic():  # the action is undone if its message fails
+        rule.action(obj, reminder)
+        return "sent", _notification(reminder, process, rule, obj), True
+
+
+def _notification(reminder: Reminder, process: Process, rule: ReminderRule, obj):
+    """The reminder's notification, unsaved (None when it has nobody to tell)."""
+    from crm.activities.models import Notification
+
+    if not reminder.recipient_id or rule.message is None:
+        return None
+    with translation.override(reminder.recipient.language):
+        title, body = rule.message(obj)
+    return Notification(
+        tenant_id=reminder.tenant_id,
+        recipient_id=reminder.recipient_id,
+        title=title[:300],
+        body=body,
+        link=process.ui_path.format(id=obj.pk),
+        content_type_id=reminder.content_type_id,
+        object_id=obj.pk,
+        reminder=reminder,
+    )
+
+
 def _replace_stale(obj, process: Process, rule: ReminderRule, reminder: Reminder) -> None:
     """A stale row (its record moved the due moment) gets a successor, unless one exists."""
-    exists = Reminder.objects.filter(
-        content_type_id=reminder.content_type_id,
-        object_id=reminder.object_id,
-        rule=rule.name,
-        status=Reminder.Status.PENDING,
-    ).exists()
+    # Not this row itself: a batch marks it cancelled only after the loop.
+    exists = (
+        Reminder.objects.filter(
+            content_type_id=reminder.content_type_id,
+            object_id=reminder.object_id,
+            rule=rule.name,
+            status=Reminder.Status.PENDING,
+        )
+        .exclude(pk=reminder.pk)
+        .exists()
+    )
     if not exists:
         schedule(obj, process, reminder.state, [rule])
 

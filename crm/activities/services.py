@@ -82,6 +82,21 @@ def notify(
     return notification
 
 
+def notify_many(notifications: list[Notification]) -> list[Notification]:
+    """Insert unsaved notifications in one query; their e-mails go in one message after
+    commit (a batch of deliveries notifies this way, one by one ``notify``)."""
+    from tasks.notifications import send_notification_emails
+
+    if not notifications:
+        return []
+    for note in notifications:
+        note.title = note.title[:300]
+    created = Notification.objects.bulk_create(notifications)
+    ids = [note.pk for note in created]
+    transaction.on_commit(partial(send_notification_emails.send, ids))
+    return created
+
+
 def notifications_mark_read(*, recipient, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
     if ids is not None:

@@ -55,16 +55,18 @@ def test_two_ticks_at_once_claim_each_due_reminder_once(admin, worker, settings)
             if result["due"] == 0:
                 return out
 
-    from tasks.reminders import deliver_reminder
+    from tasks.reminders import deliver_reminders
 
-    real_send = deliver_reminder.send
+    real_send = deliver_reminders.send
+    batches: list[list[int]] = []
 
-    def spy(reminder_id):
+    def spy(reminder_ids):
         # Recorded now, sent after the ticks (SQLite's in-memory test database
         # cannot take writes from worker threads while the ticks run).
-        sent.append(reminder_id)
+        batches.append(list(reminder_ids))
+        sent.extend(reminder_ids)
 
-    deliver_reminder.send = spy
+    deliver_reminders.send = spy
     try:
         if uses_postgres():
             results = _together(2, ticks)
@@ -78,14 +80,15 @@ def test_two_ticks_at_once_claim_each_due_reminder_once(admin, worker, settings)
                 if got["due"] == 0:
                     break
     finally:
-        deliver_reminder.send = real_send
+        deliver_reminders.send = real_send
 
     assert sum(r["due"] for r in results) == len(ids)
     assert sorted(sent) == sorted(ids), "each due reminder enqueued exactly once"
     assert all(r["due"] > 0 for r in results) or len(ids) <= 50
 
-    for reminder_id in sent:
-        real_send(reminder_id)
+    assert max(len(b) for b in batches) <= settings.SCHEDULER_MESSAGE_SIZE
+    for batch in batches:
+        real_send(batch)
     worker.drain()
     assert Reminder.objects.filter(pk__in=ids, status="sent").count() == len(ids)
     per_reminder = Counter(

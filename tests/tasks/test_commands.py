@@ -52,15 +52,23 @@ def test_run_scheduler_once_claims_due_reminders(admin, clean_broker):
 
 
 @pytest.mark.django_db
-def test_tick_enqueues_one_message_per_claimed_reminder(admin, clean_broker):
+def test_tick_enqueues_the_claimed_reminders_in_batches(admin, clean_broker, settings):
+    settings.SCHEDULER_MESSAGE_SIZE = 2
     lead = new_lead(admin)
     rows = Reminder.objects.filter(object_id=lead.pk, state="new")
     assert rows.count() == 3  # first contact, pool warning, auto pool (no leader)
     now = max(r.due_at for r in rows) + dt.timedelta(seconds=1)
     assert scheduler.tick(now=now) == {"due": 3, "stale": 0}
+    assert scheduler.queue_backlog("reminders") == 2  # messages of 2 and 1 ids
     if not uses_redis():
         queue = clean_broker.queues["reminders"]
-        assert queue.qsize() == 3
+        decoded = []
+        for _ in range(2):
+            decoded.append(dramatiq.Message.decode(queue.get_nowait()))
+            queue.task_done()  # else a later worker's join() waits for it forever
+        assert {m.actor_name for m in decoded} == {"deliver_reminders"}
+        assert sorted(len(m.args[0]) for m in decoded) == [1, 2]
+        assert sorted(i for m in decoded for i in m.args[0]) == sorted(r.pk for r in rows)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,8 @@ every list endpoint).
 from __future__ import annotations
 
 import datetime as dt
-from functools import partialmethod
 from collections.abc import Callable
+from functools import partialmethod
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
