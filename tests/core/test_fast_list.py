@@ -74,6 +74,4 @@ def test_datetimes_are_written_in_the_current_time_zone(admin):
     body = client_for(admin).get("/api/v1/leads/?page_size=5").json()
     assert body["results"], "the demo company has leads"
     offset = timezone.localtime().strftime("%z")  # e.g. +0800 (Asia/Shanghai)
-    assert all(
-        r["created_at"].endswith(offset[:3] + ":" + offset[3:]) for r in body["results"]
-    )
+    assert all(r["created_at"].endswith(offset[:3] + ":" + offset[3:]) for r in body["results"])

@@ -168,9 +168,10 @@ def compile_field(field: fields.Field, model) -> tuple[str, Getter, Callable | N
         converter = _decimal(field)
         if converter is None:
             return None
-    elif kind is fields.DateField and str(
-        getattr(field, "format", api_settings.DATE_FORMAT)
-    ).lower() == ISO_8601:
+    elif (
+        kind is fields.DateField
+        and str(getattr(field, "format", api_settings.DATE_FORMAT)).lower() == ISO_8601
+    ):
         converter = _date_iso
     elif kind is fields.FloatField:
         converter = float
@@ -269,5 +270,3 @@ def fast_list(serializer):
     if ENABLED and type(serializer) is serializers.ListSerializer:
         serializer.__class__ = FastListSerializer
     return serializer
-
-
