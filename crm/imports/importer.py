@@ -237,6 +237,9 @@ class Importer:
             self.errors = list(job.errors or [])
             self.preview = list((job.result or {}).get("preview", []))
         self.result_meta = {
+            # The file's headers in file order (JSON objects such as ``mapping`` keep
+            # no key order in PostgreSQL's jsonb).
+            "header": [h for h in sheet.header if h],
             "mapping": self.plan.mapping(),
             "ignored_columns": self.plan.ignored,
             "encoding": sheet.encoding,

@@ -42,6 +42,9 @@ async function choose(wrapper: Awaited<ReturnType<typeof mountWith>>['wrapper'],
 describe('the column mapping helpers', () => {
   it('rebuild the explicit mapping a job used: imported headers, then ignored ones as ""', () => {
     expect(headersOf(RESULT)).toEqual(['客户编号', '客户名称', '城市', '办公电话', '旧系统ID'])
+    // PostgreSQL's jsonb keeps no key order: the job's `header` gives the file order.
+    const shuffled = { ...RESULT, mapping: { 城市: 'city', 客户名称: 'name', 客户编号: 'code' }, header: ['客户编号', '办公电话', '客户名称', '城市', '旧系统ID'] }
+    expect(headersOf(shuffled)).toEqual(['客户编号', '办公电话', '客户名称', '城市', '旧系统ID'])
     expect(mappingOf(RESULT)).toEqual({ 客户编号: 'code', 客户名称: 'name', 城市: 'city', 办公电话: '', 旧系统ID: '' })
     expect(mappingOf(undefined)).toEqual({})
   })

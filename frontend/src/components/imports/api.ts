@@ -48,6 +48,8 @@ export interface PreviewRow {
 }
 
 export interface ImportResult {
+  /** the file's headers, in file order */
+  header?: string[]
   /** file header -> resource column name (the columns that are imported) */
   mapping?: Record<string, string>
   /** file headers that are not imported */
@@ -170,11 +172,13 @@ export async function pollJob(
 
 // --- the column mapping ------------------------------------------------------------
 
-/** The file's headers as the job saw them: the imported ones, then the ignored ones. */
+/** The file's headers as the job saw them, in file order (older jobs: imported, then ignored). */
 export function headersOf(result: ImportResult | null | undefined): string[] {
   const seen = new Set<string>()
   const out: string[] = []
-  for (const header of [...Object.keys(result?.mapping ?? {}), ...(result?.ignored_columns ?? [])]) {
+  const known = [...Object.keys(result?.mapping ?? {}), ...(result?.ignored_columns ?? [])]
+  const ordered = (result?.header ?? []).filter((h) => known.includes(h))
+  for (const header of [...ordered, ...known]) {
     if (!seen.has(header)) {
       seen.add(header)
       out.push(header)
