@@ -228,6 +228,17 @@ class Importer:
         """Import the whole file; returns the job's final status (and sets ``detail``)."""
         job = self.job
         sheet = formats.open_upload(self.content, job.file_format, job.options)
+        header = [h for h in sheet.header if h]
+        # What a refused file still tells the user: its headers and the columns
+        # they were recognised as, so the missing ones can be mapped in the wizard.
+        known = self.resource.header_map()
+        guessed = {h: known[_norm(h)] for h in header if _norm(h) in known}
+        self.result_meta = {
+            "header": header,
+            "mapping": guessed,
+            "ignored_columns": [h for h in header if h not in guessed],
+            "encoding": sheet.encoding,
+        }
         self.plan = ColumnPlan(self.resource, sheet.header, job.options.get("mapping"))
         self.estimated = sheet.estimated_rows
         resume = 0
@@ -239,7 +250,7 @@ class Importer:
         self.result_meta = {
             # The file's headers in file order (JSON objects such as ``mapping`` keep
             # no key order in PostgreSQL's jsonb).
-            "header": [h for h in sheet.header if h],
+            "header": header,
             "mapping": self.plan.mapping(),
             "ignored_columns": self.plan.ignored,
             "encoding": sheet.encoding,

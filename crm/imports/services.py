@@ -149,12 +149,18 @@ def run_job(job_id: int) -> str:
         heartbeat = Heartbeat(job.pk) if connection.vendor == "postgresql" else None
         if heartbeat is not None:
             heartbeat.start()
+        importer = None
         try:
             importer = Importer(job, spec, content, heartbeat=heartbeat)
             status = importer.run()
         except DomainError as exc:
             details = [str(m) for msgs in exc.fields.values() for m in msgs]
-            return _finish(job, ImportJob.Status.FAILED, " ".join(details or [str(exc.detail)]))
+            return _finish(
+                job,
+                ImportJob.Status.FAILED,
+                " ".join(details or [str(exc.detail)]),
+                result=getattr(importer, "result_meta", None),
+            )
         except Exception as exc:
             log.exception("import job %s failed", job.pk)
             return _finish(
@@ -204,13 +210,21 @@ def _applied_note(job: ImportJob) -> str:
     return _("Nothing was imported.")
 
 
-def _finish(job: ImportJob, status: str, detail: str, importer: Importer | None = None) -> str:
+def _finish(
+    job: ImportJob,
+    status: str,
+    detail: str,
+    importer: Importer | None = None,
+    result: dict | None = None,
+) -> str:
     fields = {
         "status": status,
         "detail": detail or "",
         "finished_at": timezone.now(),
         "progress": 100,
     }
+    if result is not None:
+        fields["result"] = result  # a refused file: its headers, for the mapping step
     if importer is not None:
         fields.update(
             totals=importer.totals,

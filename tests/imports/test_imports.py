@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -135,6 +136,24 @@ def test_english_headers_and_missing_required_column(api, tenant):
     assert no_name["status"] == "failed"
     assert "客户名称" in no_name["detail"] or "customer name" in no_name["detail"]
     assert not Customer.objects.filter(tenant=tenant, code="X1").exists()
+
+
+def test_a_refused_file_keeps_its_headers_for_the_mapping_step(api, tenant):
+    rows = [["公司", "客户编号", "电话"], ["甲公司", "X2", ""]]
+    refused = run(api, csv_bytes(rows), dry_run=True)
+    assert refused["status"] == "failed"
+    assert refused["result"]["header"] == ["公司", "客户编号", "电话"]
+    assert refused["result"]["mapping"] == {"客户编号": "code", "电话": "phone"}
+    assert refused["result"]["ignored_columns"] == ["公司"]
+    # The wizard maps the unknown header and previews again: now it passes.
+    mapping = {**refused["result"]["mapping"], "公司": "name"}
+    again = run(
+        api,
+        csv_bytes(rows),
+        dry_run=True,
+        mapping=json.dumps(mapping, ensure_ascii=False),
+    )
+    assert again["status"] == "succeeded" and again["totals"]["new"] == 1
 
 
 def test_dictionary_matches_label_or_code_and_unknown_values(api, tenant):
