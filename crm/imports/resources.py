@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import resources
 
 from crm.core.models import DictionaryItem, User
@@ -623,3 +624,27 @@ MOBILE_ALIASES = ("手机", "手机号", "手机号码", "移动电话", "mobile
 EMAIL_ALIASES = ("邮箱", "电子邮件", "电子邮箱", "e-mail", "mail")
 OWNER_ALIASES = ("负责人", "客户经理", "销售", "所属人", "owner name")
 SOURCE_ALIASES = ("来源", "客户来源", "线索来源", "渠道")
+
+
+def owner_column() -> Column:
+    """负责人: a user of the company by username or full name."""
+    return Column(
+        "owner",
+        _lazy("owner"),
+        OWNER_ALIASES,
+        attr="owner_id",
+        clean=owner,
+        export=display_of("owner"),
+    )
+
+
+def source_column(label) -> Column:
+    """来源: the ``source`` dictionary item by label or code."""
+    return Column(
+        "source",
+        label,
+        SOURCE_ALIASES,
+        attr="source_id",
+        clean=dictionary("source"),
+        export=label_of("source"),
+    )

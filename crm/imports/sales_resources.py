@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.imports import cleaners
 from crm.imports.customer_resources import (
+    _text,
     customer_columns,
     customer_info,
     require_customer,
@@ -41,28 +42,20 @@ from crm.imports.customer_resources import (
 )
 from crm.imports.pinyin import search_key
 from crm.imports.resources import (
-    OWNER_ALIASES,
-    SOURCE_ALIASES,
     Column,
     CrmResource,
     ImportContext,
     choice,
-    dictionary,
-    display_of,
-    label_of,
     local_date,
-    owner,
+    owner_column,
     plain,
     register,
+    source_column,
     value_of,
 )
 from crm.sales.models import Contract, Installment, NumberSequence, Opportunity, Product
 from workflows.contract import ContractStatus
 from workflows.opportunity import CLOSE_DATE_RULE, IDLE_RULE, OpportunityStatus
-
-
-def _text(ctx, raw):
-    return cleaners.text(raw)
 
 
 def _yes_no(value: bool) -> str:
@@ -293,22 +286,8 @@ class OpportunityResource(CrmResource):
             clean=plain(cleaners.date),
             export=value_of("expected_close_date"),
         ),
-        Column(
-            "source",
-            _("source"),
-            SOURCE_ALIASES,
-            attr="source_id",
-            clean=dictionary("source"),
-            export=label_of("source"),
-        ),
-        Column(
-            "owner",
-            _("owner"),
-            OWNER_ALIASES,
-            attr="owner_id",
-            clean=owner,
-            export=display_of("owner"),
-        ),
+        source_column(_("source")),
+        owner_column(),
         Column(
             "created_at",
             _("created date"),
@@ -448,14 +427,7 @@ class ContractResource(CrmResource):
             clean=_text,
             export=lambda c: c.opportunity.name if c.opportunity_id else "",
         ),
-        Column(
-            "owner",
-            _("owner"),
-            OWNER_ALIASES,
-            attr="owner_id",
-            clean=owner,
-            export=display_of("owner"),
-        ),
+        owner_column(),
         Column(
             "status",
             _("status"),
