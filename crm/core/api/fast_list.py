@@ -24,6 +24,8 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
+from crm.core.api.fields import RelatedLabelField
+
 Getter = Callable[[object], object]
 
 # Field classes whose ``to_representation`` is ``str(value)`` / ``int(value)`` /
@@ -208,21 +210,14 @@ def _date_iso(value):
     return value.isoformat()
 
 
-def _plain_get_attribute_methods() -> set:
-    from crm.core.api.fields import RelatedLabelField
-
-    return {fields.Field.get_attribute, RelatedLabelField.get_attribute}
-
-
-_PLAIN_GET_ATTRIBUTE: set = set()
+#: ``get_attribute`` implementations that only walk attributes (what ``_walk`` does).
+_PLAIN_GET_ATTRIBUTE = {fields.Field.get_attribute, RelatedLabelField.get_attribute}
 
 
 class FastListSerializer(serializers.ListSerializer):
     """A ``ListSerializer`` whose rows are built by compiled per-column functions."""
 
     def to_representation(self, data):
-        if not _PLAIN_GET_ATTRIBUTE:
-            _PLAIN_GET_ATTRIBUTE.update(_plain_get_attribute_methods())
         iterable = data.all() if hasattr(data, "all") else data
         child = self.child
         model = getattr(getattr(child, "Meta", None), "model", None)
