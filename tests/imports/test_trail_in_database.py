@@ -82,3 +82,28 @@ def test_a_big_import_refreshes_the_planner_statistics(api, tenant, monkeypatch)
     assert analyzed() == before + 1
     run(api, csv_bytes(customer_rows(2, start=301)))  # below the threshold: left to autovacuum
     assert analyzed() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)  # the job's own transactions, really committed
+def test_an_import_merges_the_search_index_pending_list(api, tenant):
+    """The new keys wait in the trigram index's pending list; the job merges them."""
+
+    def pending_pages_merged() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT gin_clean_pending_list('customers_customer_search_trgm'::regclass)"
+            )
+            return cursor.fetchone()[0]
+
+    pending_pages_merged()
+    Customer.objects.create(tenant=tenant, name="待合并", search_key="daihebing|dhb")
+    assert pending_pages_merged() > 0  # a plain insert leaves its keys pending
+
+    job = run(api, csv_bytes(customer_rows(5, start=401)))
+    assert job["totals"]["new"] == 5
+    assert pending_pages_merged() == 0  # the job merged its keys already
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW gin_pending_list_limit")
+        assert cursor.fetchone()[0] == "4MB"  # the import's larger list was its own
+    found = api.get("/api/v1/customers/", {"search": customer_rows(5, start=401)[3][1]})
+    assert found.json()["count"] == 1
