@@ -213,13 +213,30 @@ class DictionaryItem(TenantModel):
 
 
 class AuditEntry(TenantModel):
-    """Who did what to which record, with the changed fields (before/after)."""
+    """Who did what to which record, with the changed fields (before/after).
 
+    An append-only log written in bulk (an import writes one entry per row):
+    its references carry no database foreign-key constraint, like
+    ``object_id``. Django still applies ``on_delete``; the writers take the ids
+    from rows they have just read or written. A constraint check per reference
+    and row was a fifth of a 20,000-row import's database time.
+    """
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     action = models.CharField(_("action"), max_length=50)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (content_type, object_id, -created_at) index below.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     object_id = models.BigIntegerField()
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -96,8 +96,19 @@ class ImportFile(models.Model):
 class ImportRecord(models.Model):
     """One row created or updated by an import: what revert needs."""
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Written in bulk, one per imported row: no database constraint checks per
+    # row (Django applies ``on_delete``; the importer writes ids it holds), and
+    # only the (job, content_type, object_id) index.
+    job = models.ForeignKey(
+        ImportJob,
+        on_delete=models.CASCADE,
+        related_name="records",
+        db_constraint=False,
+        db_index=False,
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     object_id = models.BigIntegerField()
     created = models.BooleanField(default=False)
     # The row's ``version`` right after the import: revert refuses if it moved since.
