@@ -163,6 +163,7 @@ def resolve_customers(ctx: ImportContext, rows) -> None:
 class CustomerResource(CrmResource):
     """客户: upsert by 客户编号, else 统一社会信用代码, else the exact name."""
 
+    clean_off_thread = True
     name = "customers"
     permission_module = "customers"
     natural_keys = [("code",), ("credit_code",), ("name",)]
@@ -312,6 +313,7 @@ class CustomerResource(CrmResource):
 class ContactResource(CrmResource):
     """联系人: the customer by 客户编号 or 客户名称; upsert by customer + mobile, else name."""
 
+    clean_off_thread = True
     name = "contacts"
     permission_module = "contacts"
     natural_keys = [("customer_id", "mobile"), ("customer_id", "name")]
@@ -369,6 +371,7 @@ class ContactResource(CrmResource):
 class LeadResource(CrmResource):
     """潜在客户: upsert by mobile, else company + contact name. Converted leads are frozen."""
 
+    clean_off_thread = True
     name = "leads"
     permission_module = "leads"
     natural_keys = [("mobile",), ("company_name", "contact_name")]

@@ -24,7 +24,9 @@ Transactions decide what a failure leaves behind:
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +34,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.core import audit
@@ -46,6 +48,9 @@ from crm.imports.writers import Writer, writer_for_connection
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
+FIRST_CHUNK_ROWS = 1000
+#: The GIN pending list an import's transaction may fill before merging (kB).
+GIN_PENDING_LIST_KB = 256 * 1024
 MAX_STORED_ERRORS = 10_000
 PREVIEW_ROWS = 20
 HEARTBEAT_SECONDS = 1.0
@@ -67,6 +72,9 @@ class PlannedRow:
     existing: dict | None = None
     action: str = ""
     changes: dict = field(default_factory=dict)
+    cleaned: bool = False
+    # (search key inputs, key) computed while cleaning, reused when they still match.
+    search: tuple | None = None
 
     def error(self, column: str, value: Any, message: str) -> None:
         self.errors.append((column, value, message))
@@ -181,6 +189,66 @@ class Heartbeat(threading.Thread):
         self.join(timeout=5)
 
 
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+class Ahead:
+    """Run an iterator on a second thread, at most ``depth`` items ahead of its reader.
+
+    The import's writing thread spends most of its time waiting for PostgreSQL,
+    and the driver releases the GIL while it waits: reading and cleaning the
+    next chunk meanwhile costs no wall time (PostgreSQL works on the other
+    core). The iterator must not use the database (this thread has no
+    transaction of the import's); an error it raises is raised to the reader.
+    """
+
+    _END = object()
+
+    def __init__(self, items, *, depth: int = 1, name: str = "import-cleaning"):
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(items, translation.get_language()), daemon=True, name=name
+        )
+        self._thread.start()
+
+    def _run(self, items, language):
+        try:
+            with translation.override(language):
+                for item in items:
+                    if not self._put(item):
+                        return
+            self._put(self._END)
+        except BaseException as exc:  # handed to the reader, raised there
+            self._put(_Failed(exc))
+        finally:
+            connection.close()  # none expected; never leak one
+
+    def _put(self, item) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+
+    def close(self):
+        self._stopped.set()
+        self._thread.join(timeout=10)
+
+
 class Importer:
     def __init__(
         self,
@@ -222,6 +290,15 @@ class Importer:
         self.preview: list[dict] = []
         self.defaults = resource.insert_defaults(self.ctx)
         self.names = {f.attname: f.name for f in self.model._meta.concrete_fields}
+        # Clean on a second thread while this one writes: only when cleaning cannot
+        # touch the database (adding missing dictionary values writes).
+        self.clean_ahead = resource.clean_off_thread and not self.ctx.add_missing_dictionary
+        self.search_inputs = (
+            (*(resource.search_names or ()), *resource.search_phones)
+            if resource.search_names is not None
+            and resource.compute_search_key.__func__ is CrmResource.compute_search_key.__func__
+            else None
+        )
 
     # --- the run ------------------------------------------------------------------
     def run(self) -> str:
@@ -278,36 +355,85 @@ class Importer:
         return ImportJob.Status.SUCCEEDED
 
     def _lock(self):
-        """Serialise writers of one tenant's resource (PostgreSQL advisory lock)."""
+        """Start a writing transaction (PostgreSQL): the tenant's lock and bulk-load settings.
+
+        * An advisory lock serialises writers of one tenant's resource.
+        * A large GIN pending list for this transaction only: a trigram search
+          index otherwise merges every few thousand new rows into its tree (the
+          default list is 4 MB), which was most of an import's database time.
+          The keys stay searchable in the list; the job merges them once it has
+          finished (``services._index_upkeep``).
+        """
         if connection.vendor != "postgresql":
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                [LOCK_NAMESPACE, (self.job.tenant_id * 131 + hash(self.resource.name)) % 2**31],
+                "SELECT pg_advisory_xact_lock(%s, %s), "
+                "set_config('gin_pending_list_limit', %s, true)",
+                [
+                    LOCK_NAMESPACE,
+                    (self.job.tenant_id * 131 + hash(self.resource.name)) % 2**31,
+                    str(GIN_PENDING_LIST_KB),
+                ],
             )
 
     def _rows(self, sheet, resume: int, one_transaction: bool):
+        chunks = self._cleaned_chunks(sheet, resume)
+        if self.clean_ahead:
+            self.ctx.preload()
+            chunks = Ahead(chunks)
+        try:
+            for done, rows, resumed in chunks:
+                if resumed:
+                    for row in rows:
+                        self._remember(row)  # rebuild the duplicate check only
+                else:
+                    self._chunk(rows, done, one_transaction)
+        finally:
+            if isinstance(chunks, Ahead):
+                chunks.close()
+
+    def _cleaned_chunks(self, sheet, resume: int):
+        """(rows read so far, cleaned rows, whether a resumed run had written them)."""
         chunk: list[PlannedRow] = []
         done = 0
+        # A small first chunk: the writer starts while the rest is being cleaned.
+        size = min(FIRST_CHUNK_ROWS, CHUNK_ROWS) if self.clean_ahead else CHUNK_ROWS
         for number, cells in sheet.rows:
             done += 1
-            if done <= resume:
-                self._remember(number, cells)  # rebuild the duplicate check only
-                continue
-            chunk.append(PlannedRow(number=number, cells=cells))
-            if len(chunk) >= CHUNK_ROWS:
-                self._chunk(chunk, done, one_transaction)
+            row = PlannedRow(number=number, cells=cells)
+            self._clean(row)
+            chunk.append(row)
+            if len(chunk) >= size or done == resume:
+                yield done, chunk, done <= resume
                 chunk = []
+                size = CHUNK_ROWS
+            if self.clean_ahead and not done % 16:
+                time.sleep(0)  # hand the GIL to the writing thread if it waits for it
         if chunk:
-            self._chunk(chunk, done, one_transaction)
+            yield done, chunk, done <= resume
 
-    def _remember(self, number, cells):
-        values, _virtual, errors = self.resource.clean_cells(self.ctx, self.plan.cells(cells))
-        if not errors:
-            identity = self.resource.identity(values)
+    def _clean(self, row: PlannedRow):
+        row.values, row.virtual, row.errors = self.resource.clean_cells(
+            self.ctx, self.plan.cells(row.cells)
+        )
+        row.cleaned = True
+        if self.search_inputs is not None and not row.errors:
+            inputs = tuple(row.values.get(a) or "" for a in self.search_inputs)
+            row.search = (inputs, self.resource.compute_search_key(row.values))
+
+    def _search_key(self, values: dict, row: PlannedRow | None = None) -> str:
+        if row is not None and row.search is not None:
+            inputs = tuple(values.get(a) or "" for a in self.search_inputs)
+            if inputs == row.search[0]:
+                return row.search[1]
+        return self.resource.compute_search_key(values)
+
+    def _remember(self, row: PlannedRow):
+        if not row.errors:
+            identity = self.resource.identity(row.values)
             if identity is not None:
-                self.seen.setdefault(identity, number)
+                self.seen.setdefault(identity, row.number)
 
     def _chunk(self, rows: list[PlannedRow], done: int, one_transaction: bool):
         apply = not self.job.dry_run and not (one_transaction and self.totals["invalid"])
@@ -333,6 +459,7 @@ class Importer:
                 for row in rows:
                     row.values, row.virtual, row.errors = {}, {}, []
                     row.existing, row.changes, row.action = None, {}, ""
+                    row.cleaned, row.search = False, None
         self._progress(done)
 
     def _progress(self, done: int):
@@ -357,9 +484,8 @@ class Importer:
     def _plan(self, rows: list[PlannedRow]):
         resource = self.resource
         for row in rows:
-            row.values, row.virtual, row.errors = resource.clean_cells(
-                self.ctx, self.plan.cells(row.cells)
-            )
+            if not row.cleaned:
+                self._clean(row)
         resource.prepare_chunk(self.ctx, [r for r in rows if not r.errors])
         for row in rows:
             if row.errors:
@@ -486,7 +612,7 @@ class Importer:
                 full = {**self.defaults, **row.values}
                 resource.on_create(ctx, full)
                 if resource.search_names is not None:
-                    full["search_key"] = resource.compute_search_key(full)
+                    full["search_key"] = self._search_key(full, row)
                 full_rows.append(full)
             attnames = list(full_rows[0])
             ids = self.writer.insert(

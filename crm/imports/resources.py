@@ -71,13 +71,28 @@ class ImportContext:
             return actor.pk
         return None
 
+    def preload(self) -> None:
+        """Load every look-up now (two queries): cleaning then never queries the database,
+        so it may run on another thread (``importer.Ahead``)."""
+        loaded: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+            kind: ({}, {}) for kind in DictionaryItem.Kind.values
+        }
+        rows = DictionaryItem.objects.filter(tenant=self.tenant, active=True).order_by("pk")
+        for kind, pk, code, label in rows.values_list("kind", "pk", "code", "label"):
+            by_label, by_code = loaded.setdefault(kind, ({}, {}))
+            by_label.setdefault(_norm(label), pk)
+            by_code.setdefault(_norm(code), pk)
+        for kind, maps in loaded.items():
+            self._dictionary.setdefault(kind, maps)
+        self._user_maps()
+
     # dictionary items (industry, level, source...) by label or code
     def _items(self, kind: str):
         if kind not in self._dictionary:
             by_label: dict[str, int] = {}
             by_code: dict[str, int] = {}
             rows = DictionaryItem.objects.filter(tenant=self.tenant, kind=kind, active=True)
-            for pk, code, label in rows.values_list("pk", "code", "label"):
+            for pk, code, label in rows.order_by("pk").values_list("pk", "code", "label"):
                 by_label.setdefault(_norm(label), pk)
                 by_code.setdefault(_norm(code), pk)
             self._dictionary[kind] = (by_label, by_code)
@@ -125,7 +140,7 @@ class ImportContext:
         return item.pk
 
     # owners: a username or a full name of an active user of the tenant
-    def user(self, raw) -> int:
+    def _user_maps(self) -> tuple[dict[str, int], dict[str, list[int]]]:
         if self._users is None:
             by_username: dict[str, int] = {}
             by_name: dict[str, list[int]] = {}
@@ -135,7 +150,10 @@ class ImportContext:
                 if full_name:
                     by_name.setdefault(_norm(full_name), []).append(pk)
             self._users = (by_username, by_name)
-        by_username, by_name = self._users
+        return self._users
+
+    def user(self, raw) -> int:
+        by_username, by_name = self._user_maps()
         value = cleaners.text(raw)
         if value.lower() in by_username:
             return by_username[value.lower()]
@@ -277,6 +295,9 @@ class CrmResource(resources.ModelResource):
     # Model attnames feeding ``search_key`` (None: the model has no search key).
     search_names: tuple[str, ...] | None = None
     search_phones: tuple[str, ...] = ()
+    # Whether cleaning a row (cleaners and ``finish``) only uses the context's
+    # preloaded look-ups, never the database: it may then run on a second thread.
+    clean_off_thread: bool = False
 
     # -- class-level description ------------------------------------------------
     @classmethod

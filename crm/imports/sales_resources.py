@@ -153,6 +153,7 @@ def _check_state(row, column: str, existing_state: str | None, initial: str, lab
 class ProductResource(CrmResource):
     """产品: upsert by 产品编号; a row without a code updates the product of that exact name."""
 
+    clean_off_thread = True
     name = "products"
     permission_module = "sales.product"
     natural_keys = [("code",)]

@@ -1,0 +1,110 @@
+"""Cleaning on a second thread (``importer.Ahead``) while the worker's thread writes."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from crm.core.search import build_search_key
+from crm.customers.models import Customer
+from crm.imports import importer
+from crm.imports.customer_resources import CustomerResource
+from tests.imports.helpers import csv_bytes, run
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["客户编号", "客户名称", "电话", "行业"]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Several chunks from a few rows: the pipeline runs as it does on big files."""
+    monkeypatch.setattr(importer, "FIRST_CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+
+
+@pytest.fixture
+def cleaning_threads(monkeypatch):
+    """The names of the threads that cleaned rows."""
+    names: list[str] = []
+    original = CustomerResource.clean_cells.__func__
+
+    def clean_cells(cls, ctx, cells):
+        names.append(threading.current_thread().name)
+        return original(cls, ctx, cells)
+
+    monkeypatch.setattr(CustomerResource, "clean_cells", classmethod(clean_cells))
+    return names
+
+
+def rows(n: int, start: int = 1) -> list[list]:
+    return [HEADER] + [
+        [f"A{i:03d}", f"重庆远天丰科技有限公司{i}", f"023-6{i:07d}", "制造业"]
+        for i in range(start, start + n)
+    ]
+
+
+def test_rows_are_cleaned_off_the_writing_thread_with_the_same_result(
+    api, tenant, small_chunks, cleaning_threads
+):
+    job = run(api, csv_bytes(rows(8)))
+    assert job["status"] == "succeeded" and job["totals"]["new"] == 8
+    assert set(cleaning_threads) == {"import-cleaning"}
+    customers = Customer.objects.filter(tenant=tenant).order_by("code")
+    assert [c.code for c in customers] == [f"A{i:03d}" for i in range(1, 9)]
+    for customer in customers:  # the key made while cleaning is the services' key
+        assert customer.search_key == build_search_key(customer.name, phones=(customer.phone,))
+        assert customer.industry.label == "制造业"
+
+
+def test_duplicates_across_chunks_and_errors_in_the_users_language(
+    api, admin, tenant, small_chunks
+):
+    data = rows(6)
+    data[5][0] = "A001"  # row 6 repeats row 2's code, two chunks later
+    data[3][3] = "航天军工"  # row 4: not in the industry list
+    data[4][1] = ""  # row 5: the name is required
+    job = run(api, csv_bytes(data), on_error="skip")
+    assert job["totals"] == {"rows": 6, "new": 3, "updated": 0, "unchanged": 0, "invalid": 3}
+    messages = {e["row"]: e["message"] for e in job["errors"]}
+    assert messages[5] == "此列必须填写。"
+    assert "航天军工" in messages[4] and "行业" in messages[4]
+    assert "2" in messages[6]  # "already on row 2"
+
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    data = rows(2, start=20)
+    data[2][1] = ""
+    job = run(api, csv_bytes(data), on_error="skip")
+    assert job["errors"][0]["message"] == "This column needs a value."
+
+
+def test_an_error_while_cleaning_fails_the_job_and_writes_nothing(
+    api, tenant, small_chunks, monkeypatch
+):
+    original = CustomerResource.clean_cells.__func__
+
+    def clean_cells(cls, ctx, cells):
+        values = dict((col.name, raw) for col, raw in cells)
+        if values.get("code") == "A005":
+            raise RuntimeError("cleaner crashed on A005")
+        return original(cls, ctx, cells)
+
+    monkeypatch.setattr(CustomerResource, "clean_cells", classmethod(clean_cells))
+    job = run(api, csv_bytes(rows(8)))
+    assert job["status"] == "failed"
+    assert "cleaner crashed on A005" in job["detail"]
+    assert not Customer.objects.filter(tenant=tenant).exists()  # abort: all or nothing
+    assert not any(t.name == "import-cleaning" for t in threading.enumerate())
+
+
+def test_adding_missing_dictionary_values_cleans_on_the_writing_thread(
+    api, tenant, small_chunks, cleaning_threads
+):
+    data = rows(4)
+    data[2][3] = "航天军工"
+    job = run(api, csv_bytes(data), add_missing_dictionary="true")
+    assert job["status"] == "succeeded" and job["totals"]["new"] == 4
+    assert "import-cleaning" not in cleaning_threads  # adding an item writes
+    assert Customer.objects.get(tenant=tenant, code="A002").industry.label == "航天军工"
