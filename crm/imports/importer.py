@@ -293,6 +293,9 @@ class Importer:
         # Clean on a second thread while this one writes: only when cleaning cannot
         # touch the database (adding missing dictionary values writes).
         self.clean_ahead = resource.clean_off_thread and not self.ctx.add_missing_dictionary
+        # Search keys are made while cleaning while the file brings mostly new rows
+        # (a re-import of unchanged rows needs none): see ``_chunk``.
+        self.keys_ahead = True
         self.search_inputs = (
             (*(resource.search_names or ()), *resource.search_phones)
             if resource.search_names is not None
@@ -418,7 +421,7 @@ class Importer:
             self.ctx, self.plan.cells(row.cells)
         )
         row.cleaned = True
-        if self.search_inputs is not None and not row.errors:
+        if self.search_inputs is not None and self.keys_ahead and not row.errors:
             inputs = tuple(row.values.get(a) or "" for a in self.search_inputs)
             row.search = (inputs, self.resource.compute_search_key(row.values))
 
@@ -448,6 +451,7 @@ class Importer:
                     if apply:
                         self._write(rows)
                     self._count(rows)
+                    self.keys_ahead = 2 * sum(r.action == "new" for r in rows) >= len(rows)
                     if per_chunk:
                         self._checkpoint(done)
                 break
