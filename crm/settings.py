@@ -154,6 +154,8 @@ else:
         "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
     }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+# The longest pause of an idle worker between two polls of Redis (``rundramatiq``).
+DRAMATIQ_WORKER_POLL_MAX_MS = env.int("DRAMATIQ_WORKER_POLL_MAX_MS", default=100)
 
 # --- Scheduler ------------------------------------------------------------
 # The loop wakes at the next due moment, at most this long apart (new rows are seen

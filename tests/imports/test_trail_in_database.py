@@ -107,3 +107,23 @@ def test_an_import_merges_the_search_index_pending_list(api, tenant):
         assert cursor.fetchone()[0] == "4MB"  # the import's larger list was its own
     found = api.get("/api/v1/customers/", {"search": customer_rows(5, start=401)[3][1]})
     assert found.json()["count"] == 1
+
+
+def test_uploads_are_stored_with_lz4_compression_where_the_server_has_it(api, tenant):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        has_lz4 = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'imports_importfile'::regclass AND attname = 'content'"
+        )
+        compression = cursor.fetchone()[0]
+        assert compression == "l" if has_lz4 else compression in ("", "\x00")
+    content = csv_bytes(customer_rows(400, start=501))
+    job = run(api, content)
+    assert job["totals"]["new"] == 400
+    from crm.imports.models import ImportFile
+
+    assert bytes(ImportFile.objects.get(job_id=job["id"]).content) == content

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from io import StringIO
 
@@ -134,3 +135,17 @@ def test_rundramatiq_refuses_without_redis():
     with pytest.raises(CommandError) as exc:
         call_command("rundramatiq")
     assert "REDIS_URL" in str(exc.value)
+
+
+def test_rundramatiq_workers_poll_an_idle_queue_at_least_every_100_ms(monkeypatch, settings):
+    """The exec'd worker processes get the poll cap in their environment."""
+    from tasks.management.commands import rundramatiq
+
+    execs = []
+    monkeypatch.setattr(rundramatiq, "is_in_process", lambda: False)
+    environ = {k: v for k, v in os.environ.items() if k != "dramatiq_worker_timeout"}
+    monkeypatch.setattr(os, "environ", environ)
+    monkeypatch.setattr(os, "execvp", lambda path, args: execs.append((path, args)))
+    call_command("rundramatiq", "--processes", "1", "--threads", "2")
+    assert execs and "dramatiq" in " ".join(execs[0][1])
+    assert environ["dramatiq_worker_timeout"] == "100"
