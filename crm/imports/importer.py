@@ -27,6 +27,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,9 +207,19 @@ class Ahead:
 
     _END = object()
 
-    def __init__(self, items, *, depth: int = 1, name: str = "import-cleaning"):
+    def __init__(
+        self,
+        items,
+        *,
+        depth: int = 1,
+        name: str = "import-cleaning",
+        hand_back: Callable[[], bool] | None = None,
+    ):
+        """``hand_back`` is asked after each item: True stops this thread there,
+        leaving the rest of ``items`` (a generator) to be read by its reader."""
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._stopped = threading.Event()
+        self._hand_back = hand_back or (lambda: False)
         self._thread = threading.Thread(
             target=self._run, args=(items, translation.get_language()), daemon=True, name=name
         )
@@ -218,8 +229,8 @@ class Ahead:
         try:
             with translation.override(language):
                 for item in items:
-                    if not self._put(item):
-                        return
+                    if not self._put(item) or self._hand_back():
+                        break
             self._put(self._END)
         except BaseException as exc:  # handed to the reader, raised there
             self._put(_Failed(exc))
@@ -244,9 +255,11 @@ class Ahead:
                 raise item.exc
             yield item
 
-    def close(self):
+    def close(self) -> bool:
+        """Stop the thread; whether it has ended (it finishes the item in hand first)."""
         self._stopped.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=30)
+        return not self._thread.is_alive()
 
 
 class Importer:
@@ -293,9 +306,12 @@ class Importer:
         # Clean on a second thread while this one writes: only when cleaning cannot
         # touch the database (adding missing dictionary values writes).
         self.clean_ahead = resource.clean_off_thread and not self.ctx.add_missing_dictionary
-        # Search keys are made while cleaning while the file brings mostly new rows
-        # (a re-import of unchanged rows needs none): see ``_chunk``.
-        self.keys_ahead = True
+        # While the file brings mostly new rows, rows are cleaned (with their search
+        # keys) as they are read, on the second thread when there is one. Else (a
+        # re-import: little to write, nothing to overlap, no keys needed) they are
+        # cleaned where they are planned. Updated after every chunk (``_chunk``).
+        self.mostly_new = True
+        self.first_chunk_planned = threading.Event()
         self.search_inputs = (
             (*(resource.search_names or ()), *resource.search_phones)
             if resource.search_names is not None
@@ -382,19 +398,35 @@ class Importer:
 
     def _rows(self, sheet, resume: int, one_transaction: bool):
         chunks = self._cleaned_chunks(sheet, resume)
+        ahead = None
         if self.clean_ahead:
             self.ctx.preload()
-            chunks = Ahead(chunks)
+            # Mostly unchanged rows (a re-import) leave nothing to overlap: the
+            # thread hands the rest of the file back after the first chunk.
+            ahead = Ahead(chunks, hand_back=self._read_here)
         try:
-            for done, rows, resumed in chunks:
-                if resumed:
-                    for row in rows:
-                        self._remember(row)  # rebuild the duplicate check only
-                else:
-                    self._chunk(rows, done, one_transaction)
+            for done, rows, resumed in ahead if ahead is not None else chunks:
+                self._take(done, rows, resumed, one_transaction)
+            if ahead is not None:
+                if not ahead.close():
+                    raise RuntimeError("the import's cleaning thread did not stop")
+                ahead = None
+                for done, rows, resumed in chunks:  # empty unless handed back
+                    self._take(done, rows, resumed, one_transaction)
         finally:
-            if isinstance(chunks, Ahead):
-                chunks.close()
+            if ahead is not None:
+                self.first_chunk_planned.set()  # never leave the reader waiting
+                ahead.close()
+
+    def _read_here(self) -> bool:
+        return self.first_chunk_planned.is_set() and not self.mostly_new
+
+    def _take(self, done: int, rows: list[PlannedRow], resumed: bool, one_transaction: bool):
+        if resumed:
+            for row in rows:
+                self._remember(row)  # rebuild the duplicate check only
+        else:
+            self._chunk(rows, done, one_transaction)
 
     def _cleaned_chunks(self, sheet, resume: int):
         """(rows read so far, cleaned rows, whether a resumed run had written them)."""
@@ -405,11 +437,16 @@ class Importer:
         for number, cells in sheet.rows:
             done += 1
             row = PlannedRow(number=number, cells=cells)
-            self._clean(row)
+            if self.mostly_new:
+                self._clean(row)
             chunk.append(row)
             if len(chunk) >= size or done == resume:
                 yield done, chunk, done <= resume
                 chunk = []
+                if size != CHUNK_ROWS and self.clean_ahead and done > resume:
+                    # Read on once the first chunk has shown whether rows are new
+                    # (and the thread has handed the file back if they are not).
+                    self.first_chunk_planned.wait()
                 size = CHUNK_ROWS
             if self.clean_ahead and not done % 16:
                 time.sleep(0)  # hand the GIL to the writing thread if it waits for it
@@ -421,7 +458,7 @@ class Importer:
             self.ctx, self.plan.cells(row.cells)
         )
         row.cleaned = True
-        if self.search_inputs is not None and self.keys_ahead and not row.errors:
+        if self.search_inputs is not None and self.mostly_new and not row.errors:
             inputs = tuple(row.values.get(a) or "" for a in self.search_inputs)
             row.search = (inputs, self.resource.compute_search_key(row.values))
 
@@ -433,6 +470,8 @@ class Importer:
         return self.resource.compute_search_key(values)
 
     def _remember(self, row: PlannedRow):
+        if not row.cleaned:
+            self._clean(row)
         if not row.errors:
             identity = self.resource.identity(row.values)
             if identity is not None:
@@ -448,10 +487,11 @@ class Importer:
                     if per_chunk:
                         self._lock()
                     self._plan(rows)
+                    self.mostly_new = 2 * sum(r.action == "new" for r in rows) >= len(rows)
+                    self.first_chunk_planned.set()
                     if apply:
                         self._write(rows)
                     self._count(rows)
-                    self.keys_ahead = 2 * sum(r.action == "new" for r in rows) >= len(rows)
                     if per_chunk:
                         self._checkpoint(done)
                 break

@@ -108,3 +108,25 @@ def test_adding_missing_dictionary_values_cleans_on_the_writing_thread(
     assert job["status"] == "succeeded" and job["totals"]["new"] == 4
     assert "import-cleaning" not in cleaning_threads  # adding an item writes
     assert Customer.objects.get(tenant=tenant, code="A002").industry.label == "航天军工"
+
+
+def test_a_reimport_hands_the_rest_of_the_file_back_to_the_writing_thread(
+    api, tenant, small_chunks, cleaning_threads
+):
+    """Unchanged rows leave no database time to overlap: after the first chunk the
+    rows are cleaned where they are planned (and need no search keys)."""
+    content = csv_bytes(rows(12))
+    assert run(api, content)["totals"]["new"] == 12
+    cleaning_threads.clear()
+    job = run(api, content)
+    assert job["totals"] == {"rows": 12, "new": 0, "updated": 0, "unchanged": 12, "invalid": 0}
+    assert cleaning_threads[:2] == ["import-cleaning"] * 2  # the first chunk
+    assert set(cleaning_threads[2:]) == {threading.current_thread().name}
+    assert len(cleaning_threads) == 12  # each row cleaned once
+
+    changed = rows(12)
+    changed[12][1] = "重庆远天丰科技有限公司（新名）"
+    job = run(api, csv_bytes(changed))
+    assert job["totals"]["updated"] == 1 and job["totals"]["unchanged"] == 11
+    customer = Customer.objects.get(tenant=tenant, code="A012")
+    assert customer.search_key == build_search_key(customer.name, phones=(customer.phone,))
