@@ -17,10 +17,16 @@ def halfwidth(value: str) -> str:
     return unicodedata.normalize("NFKC", value)
 
 
+_CREDIT_CODE_VALUES = {ch: i for i, ch in enumerate(CREDIT_CODE_CHARS)}
+
+
 def credit_code_check_char(first17: str) -> str:
-    total = sum(
-        CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
-    )
+    if len(first17) != 17:
+        raise ValueError("a credit code's check character needs its first 17 characters")
+    values = _CREDIT_CODE_VALUES
+    total = 0
+    for ch, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True):
+        total += values[ch] * weight
     return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
 
 
@@ -36,7 +42,7 @@ def normalize_credit_code(value: str) -> str:
             code="credit_code_length",
             params={"n": len(code)},
         )
-    bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARS})
+    bad = sorted(set(code) - _CREDIT_CODE_VALUES.keys())
     if bad:
         raise ValidationError(
             _("A unified social credit code cannot contain %(chars)s."),

@@ -7,7 +7,8 @@ share their pieces (城市, 科技, 有限公司...), so both steps are memoised
 * segmentation by the remaining text at each step: the matcher's only state is
   the text still to cut, so ``cut(text)`` is ``first word + cut(rest)`` exactly
   (the algorithm below is pypinyin 0.55's ``mmseg.Seg.cut``, MIT);
-* conversion per (word, style) through pypinyin's own converter.
+* conversion per word (both styles) through pypinyin's own converter; text
+  that is not Han passes through as ``lazy_pinyin(errors="default")`` leaves it.
 
 The caches are bounded (cleared when full). ``tests/imports`` checks the
 result equals ``crm.core.search.build_search_key`` on many names.
@@ -29,7 +30,7 @@ from crm.core import search as core_search
 _CACHE_LIMIT = 200_000
 _converter = UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False)
 _cut_cache: dict[str, tuple[str, ...]] = {}
-_word_cache: dict[tuple[str, int], tuple[str, ...]] = {}
+_word_cache: dict[str, tuple[str, str]] = {}
 _prefixes = mmseg.seg._prefix_set
 _STRICT = mmseg.seg._no_non_phrases
 
@@ -88,36 +89,48 @@ def _han_runs() -> re.Pattern:
 _RUNS = _han_runs()
 
 
-def _segments(text: str) -> list[str]:
-    out: list[str] = []
+def _segments(text: str) -> list[tuple[str, bool]]:
+    """(segment, whether it is Han text) in order; Han runs cut into words."""
+    out: list[tuple[str, bool]] = []
     for part in _RUNS.split(text):
         if not part:
             continue
         if RE_HANS.match(part) and PHRASES_DICT:
-            out.extend(_cut(part))
+            out.extend((word, True) for word in _cut(part))
         else:
-            out.append(part)
+            out.append((part, False))
     return out
 
 
 def _convert(word: str, style: Style) -> tuple[str, ...]:
-    key = (word, style)
-    found = _word_cache.get(key)
+    return tuple(chain(*_converter.convert(word, style, False, "default", strict=True)))
+
+
+def _forms(word: str) -> tuple[str, str]:
+    """A Han word's (full pinyin, initials), converted once per process."""
+    found = _word_cache.get(word)
     if found is None:
         if len(_word_cache) > _CACHE_LIMIT:
             _word_cache.clear()
-        found = tuple(chain(*_converter.convert(word, style, False, "default", strict=True)))
-        _word_cache[key] = found
+        found = ("".join(_convert(word, Style.NORMAL)), "".join(_convert(word, Style.FIRST_LETTER)))
+        _word_cache[word] = found
     return found
 
 
 def pinyin_forms(text: str) -> list[str]:
     if not text:
         return []
-    words = _segments(text)
-    full = "".join(p for w in words for p in _convert(w, Style.NORMAL)).lower()
-    initials = "".join(p for w in words for p in _convert(w, Style.FIRST_LETTER)).lower()
-    return [full, initials]
+    full: list[str] = []
+    initials: list[str] = []
+    for segment, han in _segments(text):
+        if han:
+            word_full, word_initials = _forms(segment)
+            full.append(word_full)
+            initials.append(word_initials)
+        else:  # lazy_pinyin(errors="default") keeps other text as it is, in both styles
+            full.append(segment)
+            initials.append(segment)
+    return ["".join(full).lower(), "".join(initials).lower()]
 
 
 def _with_fast_pinyin(func):

@@ -63,6 +63,8 @@ class ImportContext:
         self._users: tuple[dict[str, int], dict[str, list[int]]] | None = None
         self.added_dictionary: list[dict[str, str]] = []
         self._placeholder = 0
+        # Column name -> {raw cell: (ok, value or message)}, None once too varied.
+        self.cell_memos: dict[str, dict | None] = {}
 
     def default_owner(self) -> int | None:
         """The importing user owns new rows (like the services), if they belong to the tenant."""
@@ -178,6 +180,10 @@ def _norm(value: str) -> str:
 
 
 # --- columns ----------------------------------------------------------------------
+
+#: Distinct values of one column cleaned once per import, up to this many.
+CELL_MEMO_SIZE = 2000
+_NO_MEMO_YET = object()
 
 Cleaner = Callable[[ImportContext, Any], Any]
 
@@ -380,26 +386,49 @@ class CrmResource(resources.ModelResource):
         values: dict[str, Any] = {}
         virtual: dict[str, Any] = {}
         errors: list[tuple[str, Any, str]] = []
+        memos = ctx.cell_memos
         for col, raw in cells:
             if raw is None or raw == "":
                 if col.required:
                     errors.append((col.name, "", _("This column needs a value.")))
                 continue
-            try:
-                value = col.clean(ctx, raw) if col.clean else cleaners.text(raw)
-                if isinstance(value, str) and col.attr:
-                    limit = cls._max_length(col.attr)
-                    if limit:
-                        cleaners.max_length(value, limit)
-            except ValidationError as exc:
-                errors.append((col.name, raw, cleaners.render_error(exc)))
-                continue
-            if col.attr:
+            # Columns repeat their values (industry, owner, city, dates...): each
+            # distinct value is cleaned once per import, while the column's memo
+            # stays small; a column of mostly distinct values stops being memoised.
+            # Text cells only: 1, 1.0 and True are equal keys but clean differently.
+            memo = memos.get(col.name, _NO_MEMO_YET) if type(raw) is str else None
+            if memo is _NO_MEMO_YET:
+                memo = memos[col.name] = {}
+            outcome = memo.get(raw) if memo is not None else None
+            if outcome is None:
+                outcome = cls._clean_cell(ctx, col, raw)
+                if memo is not None:
+                    if len(memo) < CELL_MEMO_SIZE:
+                        memo[raw] = outcome
+                    else:
+                        memos[col.name] = None
+            ok, value = outcome
+            if not ok:
+                errors.append((col.name, raw, value))
+            elif col.attr:
                 values[col.attr] = value
             else:
                 virtual[col.name] = value
         cls.finish(ctx, values, virtual, errors)
         return values, virtual, errors
+
+    @classmethod
+    def _clean_cell(cls, ctx: ImportContext, col: Column, raw) -> tuple[bool, Any]:
+        """(True, the value) or (False, the translated message)."""
+        try:
+            value = col.clean(ctx, raw) if col.clean else cleaners.text(raw)
+            if isinstance(value, str) and col.attr:
+                limit = cls._max_length(col.attr)
+                if limit:
+                    cleaners.max_length(value, limit)
+        except ValidationError as exc:
+            return False, cleaners.render_error(exc)
+        return True, value
 
     @classmethod
     def _max_length(cls, attr: str) -> int | None:

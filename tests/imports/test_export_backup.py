@@ -227,6 +227,15 @@ def test_fast_search_key_equals_the_core_one():
         "音乐",
         "Ｘ",
         " ",
+        "〇",
+        "Ⅱ",
+        "·",
+        "&",
+        "é",
+        "ｶﾞ",
+        "2024",
+        "㐀",
+        "𠀀",
     ]
     for _ in range(3000):
         name = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
