@@ -130,3 +130,33 @@ def test_a_reimport_hands_the_rest_of_the_file_back_to_the_writing_thread(
     assert job["totals"]["updated"] == 1 and job["totals"]["unchanged"] == 11
     customer = Customer.objects.get(tenant=tenant, code="A012")
     assert customer.search_key == build_search_key(customer.name, phones=(customer.phone,))
+
+
+def test_repeated_cells_are_cleaned_once_and_keep_their_errors(api, tenant, monkeypatch):
+    from crm.imports import resources
+
+    monkeypatch.setattr(resources, "CELL_MEMO_SIZE", 3)  # the phone column overflows it
+    calls: list[tuple[str, str]] = []
+    original = CustomerResource._clean_cell.__func__
+
+    def clean_cell(cls, ctx, col, raw):
+        calls.append((col.name, raw))
+        return original(cls, ctx, col, raw)
+
+    monkeypatch.setattr(CustomerResource, "_clean_cell", classmethod(clean_cell))
+    data = rows(8)
+    data[2][3] = data[6][3] = "航天军工"  # the same unknown industry on rows 3 and 7
+    data[5][2] = "12345"  # a bad phone after the phone memo was given up
+    job = run(api, csv_bytes(data), on_error="skip")
+    assert job["totals"]["new"] == 5 and job["totals"]["invalid"] == 3
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [
+        (3, "行业"),
+        (6, "电话"),
+        (7, "行业"),
+    ]
+    assert job["errors"][0]["message"] == job["errors"][2]["message"]
+    industries = [raw for name, raw in calls if name == "industry"]
+    assert sorted(industries) == ["制造业", "航天军工"]  # each distinct value once
+    phones = [raw for name, raw in calls if name == "phone"]
+    assert len(phones) == 8  # all distinct: every one cleaned
+    assert Customer.objects.get(tenant=tenant, code="A008").industry.label == "制造业"
