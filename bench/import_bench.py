@@ -6,7 +6,9 @@
 
 Prints and writes into bench/results.json (merged with other entries):
 
-* our path: upload (API) -> job -> dramatiq worker -> committed rows, rows/s;
+* our path: upload (API) -> job -> the worker (``manage.py rundramatiq``, one
+  process) -> committed rows, rows/s; then the job's index upkeep (merge of the
+  search index's pending list, ANALYZE), which follows its success, in seconds;
 * django-import-export's default ``import_data`` on the same file's first
   ``--sample`` rows (it is ~100x slower; the full file would take minutes);
 * PostgreSQL ``COPY`` of the same file into a bare table, rows/s;
@@ -14,6 +16,7 @@ Prints and writes into bench/results.json (merged with other entries):
 * a ``--big``-row file imported in a child process: its peak RSS.
 
 The database is migrated first; each run signs up a fresh company.
+``BENCH_VERBOSE=1`` prints each import's upload, queue and run times.
 """
 
 from __future__ import annotations
