@@ -11,6 +11,11 @@ One pass over the file, chunk by chunk (``CHUNK_ROWS``):
    ``ImportRecord`` per changed row, then the resource's bulk hooks (lead
    reminders).
 
+Step 1 runs one chunk ahead on a second thread (``Ahead``) for resources whose
+cleaning needs no database, while this thread waits for PostgreSQL on steps
+2-3 of the chunk before; a re-import of unchanged rows is handed back to this
+thread after its first chunk.
+
 Transactions decide what a failure leaves behind:
 
 * ``dry_run``: nothing is written at all (the plan is computed and reported);
