@@ -161,8 +161,25 @@ def _filter_in(queryset, attname: str, values: set):
         return queryset.filter(**{f"{attname}__in": values})
     field = next(f for f in queryset.model._meta.concrete_fields if f.attname == attname)
     prepared = [field.get_db_prep_value(v, connection) for v in values]
-    table = queryset.model._meta.db_table
-    return queryset.extra(where=[f'"{table}"."{field.column}" = ANY(%s)'], params=[prepared])
+    column = f'"{queryset.model._meta.db_table}"."{field.column}"'
+    array, param = any_array(prepared)
+    return queryset.extra(where=[f"{column} = ANY({array})"], params=[param])
+
+
+_SEPARATOR = "\x1f"  # ASCII unit separator (a value holding one takes the list path)
+
+
+def any_array(values: list) -> tuple[str, Any]:
+    """SQL for an array of ``values`` and its one parameter (PostgreSQL).
+
+    Texts and integers travel as one joined string split by the server:
+    psycopg dumps a list of 5,000 items item by item in Python, ~5x slower.
+    """
+    if all(type(v) is int for v in values):
+        return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, values))
+    if all(type(v) is str and _SEPARATOR not in v for v in values):
+        return "string_to_array(%s, chr(31))", _SEPARATOR.join(values)
+    return "%s", list(values)
 
 
 class Heartbeat(threading.Thread):

@@ -90,7 +90,8 @@ class PostgresWriter(Writer):
         )
         table = model._meta.db_table
         pk = model._meta.pk.column
-        params = {**meta, "ids": ids}
+        ids_array = "string_to_array(%(ids)s, ',')::bigint[]"  # one string: see any_array
+        params = {**meta, "ids": ",".join(map(str, ids))}
         with connection.cursor() as cursor:
             # Date-times in the snapshot read as Python's isoformat() of the local
             # value does (+08:00), so history shows one form whichever path wrote it.
@@ -103,14 +104,14 @@ class PostgresWriter(Writer):
                 "INSERT INTO core_auditentry "
                 "(tenant_id, actor_id, action, content_type_id, object_id, changes, created_at) "
                 f"SELECT %(tenant)s, %(actor)s, 'import', %(ct)s, t.\"{pk}\", {snapshot}, %(now)s "
-                f'FROM "{table}" t WHERE t."{pk}" = ANY(%(ids)s) ORDER BY t."{pk}"',
+                f'FROM "{table}" t WHERE t."{pk}" = ANY({ids_array}) ORDER BY t."{pk}"',
                 params,
             )
             cursor.execute("SELECT set_config('TimeZone', %s, true)", [previous_zone])
             cursor.execute(
                 "INSERT INTO imports_importrecord "
                 "(job_id, content_type_id, object_id, created, version, previous) "
-                "SELECT %(job)s, %(ct)s, i, true, 1, NULL FROM unnest(%(ids)s::bigint[]) AS i",
+                f"SELECT %(job)s, %(ct)s, i, true, 1, NULL FROM unnest({ids_array}) AS i",
                 params,
             )
 

@@ -127,3 +127,23 @@ def test_uploads_are_stored_with_lz4_compression_where_the_server_has_it(api, te
     from crm.imports.models import ImportFile
 
     assert bytes(ImportFile.objects.get(job_id=job["id"]).content) == content
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [3, 1, 2],
+        ["C0001", "北京华信科技有限公司1", "a,b", "引号'\"与%s"],
+        ["unit\x1fseparator", "plain"],  # the list path
+    ],
+)
+def test_any_array_finds_exactly_the_values(values):
+    from crm.imports.importer import any_array
+
+    array, param = any_array(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT array_length(({array})::text[], 1)", [param])
+        assert cursor.fetchone()[0] == len(values)
+        for probe, expected in [*((str(v), True) for v in values), ("4", False), ("a", False)]:
+            cursor.execute(f"SELECT %s::text = ANY(({array})::text[])", [probe, param])
+            assert cursor.fetchone()[0] is expected, probe
