@@ -84,8 +84,18 @@ def test_a_big_import_refreshes_the_planner_statistics(api, tenant, monkeypatch)
     assert analyzed() == before + 1
 
 
+@pytest.fixture
+def no_autovacuum():
+    """Autovacuum also merges pending lists: keep it off the table for the test."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE customers_customer SET (autovacuum_enabled = false)")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE customers_customer RESET (autovacuum_enabled)")
+
+
 @pytest.mark.django_db(transaction=True)  # the job's own transactions, really committed
-def test_an_import_merges_the_search_index_pending_list(api, tenant):
+def test_an_import_merges_the_search_index_pending_list(api, tenant, no_autovacuum):
     """The new keys wait in the trigram index's pending list; the job merges them."""
 
     def pending_pages_merged() -> int:
