@@ -115,7 +115,10 @@ def open_csv(content: bytes, encoding: str = "") -> Sheet:
                 number += 1
                 if not cells or _blank(cells):
                     continue
-                yield number, [strip_neutraliser(c.strip()) for c in cells]
+                stripped = [c.strip() for c in cells]
+                if "'" in "".join(stripped):  # rarely: only then look for neutralised formulas
+                    stripped = [strip_neutraliser(c) for c in stripped]
+                yield number, stripped
         except UnicodeDecodeError:
             raise Invalid(
                 fields={

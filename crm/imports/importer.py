@@ -29,6 +29,7 @@ Transactions decide what a failure leaves behind:
 from __future__ import annotations
 
 import logging
+import operator
 import queue
 import threading
 import time
@@ -681,9 +682,10 @@ class Importer:
                     full["search_key"] = self._search_key(full, row)
                 full_rows.append(full)
             attnames = list(full_rows[0])
-            ids = self.writer.insert(
-                self.model, attnames, [tuple(f[a] for a in attnames) for f in full_rows]
+            in_order = (  # a tuple in attnames' order
+                operator.itemgetter(*attnames) if len(attnames) > 1 else lambda f: (f[attnames[0]],)
             )
+            ids = self.writer.insert(self.model, attnames, [in_order(f) for f in full_rows])
             created = list(zip(ids, full_rows, strict=True))
         if updated:
             update_attrs = list(self.compare)

@@ -160,3 +160,15 @@ def test_repeated_cells_are_cleaned_once_and_keep_their_errors(api, tenant, monk
     phones = [raw for name, raw in calls if name == "phone"]
     assert len(phones) == 8  # all distinct: every one cleaned
     assert Customer.objects.get(tenant=tenant, code="A008").industry.label == "制造业"
+
+
+def test_a_neutralised_formula_reads_back_as_it_was(api, tenant):
+    """Our exports write '=... for cells starting with = + - @; a re-import undoes it."""
+    data = rows(3)
+    data[1][1] = "'=HYPERLINK(1)"
+    data[2][1] = "O'Brien 贸易"
+    data[3][1] = "'普通名称"
+    job = run(api, csv_bytes(data))
+    assert job["totals"]["new"] == 3
+    names = set(Customer.objects.filter(tenant=tenant).values_list("name", flat=True))
+    assert names == {"=HYPERLINK(1)", "O'Brien 贸易", "'普通名称"}
