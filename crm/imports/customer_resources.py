@@ -23,7 +23,6 @@ from crm.imports.resources import (
     plain,
     register,
     source_column,
-    value_of,
 )
 from workflows.lead import LeadStatus
 
@@ -37,7 +36,6 @@ def _mobile_and_email_columns() -> tuple[Column, Column]:
             MOBILE_ALIASES,
             attr="mobile",
             clean=plain(cleaners.mobile),
-            export=value_of("mobile"),
         ),
         Column(
             "email",
@@ -45,7 +43,6 @@ def _mobile_and_email_columns() -> tuple[Column, Column]:
             EMAIL_ALIASES,
             attr="email",
             clean=plain(cleaners.email),
-            export=value_of("email"),
         ),
     )
 
@@ -176,7 +173,6 @@ class CustomerResource(CrmResource):
             ("客户编号", "客户编码", "编号", "客户代码", "customer no", "customer id"),
             attr="code",
             clean=_text,
-            export=value_of("code"),
         ),
         Column(
             "name",
@@ -185,7 +181,6 @@ class CustomerResource(CrmResource):
             attr="name",
             clean=_text,
             required=True,
-            export=value_of("name"),
         ),
         Column(
             "kind",
@@ -201,7 +196,6 @@ class CustomerResource(CrmResource):
             ("统一社会信用代码", "信用代码", "社会信用代码", "税号", "credit code", "uscc"),
             attr="credit_code",
             clean=plain(cleaners.credit_code),
-            export=value_of("credit_code"),
         ),
         Column(
             "industry",
@@ -226,7 +220,6 @@ class CustomerResource(CrmResource):
             ("地区", "区域", "所在地区"),
             attr="region",
             clean=_text,
-            export=value_of("region"),
         ),
         Column("province", _("province"), ("省份", "省", "所在省份"), clean=_text),
         Column("city", _("city"), ("城市", "市", "所在城市"), clean=_text),
@@ -236,7 +229,6 @@ class CustomerResource(CrmResource):
             ("地址", "详细地址", "公司地址", "通讯地址"),
             attr="address",
             clean=_text,
-            export=value_of("address"),
         ),
         Column(
             "phone",
@@ -244,7 +236,6 @@ class CustomerResource(CrmResource):
             ("电话", "联系电话", "座机", "固定电话", "公司电话", "tel", "telephone"),
             attr="phone",
             clean=plain(cleaners.phone),
-            export=value_of("phone"),
         ),
         Column("mobile", _("mobile"), MOBILE_ALIASES, clean=plain(cleaners.mobile)),
         Column(
@@ -253,7 +244,6 @@ class CustomerResource(CrmResource):
             EMAIL_ALIASES,
             attr="email",
             clean=plain(cleaners.email),
-            export=value_of("email"),
         ),
         owner_column(),
         Column(
@@ -271,7 +261,6 @@ class CustomerResource(CrmResource):
             ("备注", "说明", "notes", "note", "comment"),
             attr="remark",
             clean=_text,
-            export=value_of("remark"),
         ),
     ]
 
@@ -328,7 +317,6 @@ class ContactResource(CrmResource):
             attr="name",
             clean=_text,
             required=True,
-            export=value_of("name"),
         ),
         *_mobile_and_email_columns(),
         Column(
@@ -337,7 +325,6 @@ class ContactResource(CrmResource):
             ("职务", "职位", "岗位", "title", "position"),
             attr="title",
             clean=_text,
-            export=value_of("title"),
         ),
         Column(
             "birthday",
@@ -345,7 +332,6 @@ class ContactResource(CrmResource):
             ("生日", "出生日期", "birth date"),
             attr="birthday",
             clean=plain(cleaners.date),
-            export=value_of("birthday"),
         ),
     ]
 
@@ -387,7 +373,6 @@ class LeadResource(CrmResource):
             attr="company_name",
             clean=_text,
             required=True,
-            export=value_of("company_name"),
         ),
         Column(
             "contact_name",
@@ -395,7 +380,6 @@ class LeadResource(CrmResource):
             ("联系人", "姓名", "联系人姓名", "contact"),
             attr="contact_name",
             clean=_text,
-            export=value_of("contact_name"),
         ),
         *_mobile_and_email_columns(),
         Column(
@@ -404,7 +388,6 @@ class LeadResource(CrmResource):
             ("统一社会信用代码", "信用代码", "credit code"),
             attr="credit_code",
             clean=plain(cleaners.credit_code),
-            export=value_of("credit_code"),
         ),
         source_column(_("lead source")),
         Column(
@@ -413,7 +396,6 @@ class LeadResource(CrmResource):
             ("需求", "客户需求", "需求描述", "requirement"),
             attr="need",
             clean=_text,
-            export=value_of("need"),
         ),
         owner_column(),
         Column(

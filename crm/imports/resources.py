@@ -195,7 +195,8 @@ class Column:
     ``attr`` is the model attname the value goes to; None for a virtual column
     the resource combines in ``finish`` (province + city -> region...).
     ``importable=False`` marks an export-only column: recognised on re-import
-    and ignored.
+    and ignored. ``export`` reads the column's value from a record; by default
+    the ``attr`` attribute itself (a virtual column without one is not exported).
     """
 
     name: str
@@ -207,6 +208,10 @@ class Column:
     export: Callable[[Any], Any] | None = None
     importable: bool = True
     create_only: bool = False  # set on new rows, never compared or updated
+
+    def __post_init__(self):
+        if self.export is None and self.attr is not None:
+            object.__setattr__(self, "export", value_of(self.attr))
 
 
 def plain(cleaner: Callable[[Any], Any]) -> Cleaner:

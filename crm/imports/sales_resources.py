@@ -165,7 +165,6 @@ class ProductResource(CrmResource):
             ("产品编号", "产品编码", "产品代码", "物料编码", "货号", "编号", "编码", "sku", "code"),
             attr="code",
             clean=_text,
-            export=value_of("code"),
         ),
         Column(
             "name",
@@ -174,7 +173,6 @@ class ProductResource(CrmResource):
             attr="name",
             clean=_text,
             required=True,
-            export=value_of("name"),
         ),
         Column(
             "unit",
@@ -182,7 +180,6 @@ class ProductResource(CrmResource):
             ("单位", "计量单位", "unit of measure"),
             attr="unit",
             clean=_text,
-            export=value_of("unit"),
         ),
         Column(
             "price",
@@ -190,7 +187,6 @@ class ProductResource(CrmResource):
             ("单价", "价格", "标准价", "标准单价", "售价", "销售价", "price", "unit price"),
             attr="price",
             clean=plain(cleaners.amount),
-            export=value_of("price"),
         ),
         Column(
             "active",
@@ -255,7 +251,6 @@ class OpportunityResource(CrmResource):
             attr="name",
             clean=_text,
             required=True,
-            export=value_of("name"),
         ),
         Column(
             "amount",
@@ -263,7 +258,6 @@ class OpportunityResource(CrmResource):
             ("金额", "预计金额", "机会金额", "预计成交金额", "预算", "amount"),
             attr="amount",
             clean=plain(cleaners.amount),
-            export=value_of("amount"),
         ),
         Column(
             "status",
@@ -285,7 +279,6 @@ class OpportunityResource(CrmResource):
             ),
             attr="expected_close_date",
             clean=plain(cleaners.date),
-            export=value_of("expected_close_date"),
         ),
         source_column(_("source")),
         owner_column(),
@@ -378,7 +371,6 @@ class ContractResource(CrmResource):
             attr="number",
             clean=_text,
             required=True,
-            export=value_of("number"),
         ),
         *customer_columns(),
         Column(
@@ -387,7 +379,6 @@ class ContractResource(CrmResource):
             ("合同名称", "合同标题", "标题", "名称", "title", "contract name"),
             attr="title",
             clean=_text,
-            export=value_of("title"),
         ),
         Column(
             "amount",
@@ -395,7 +386,6 @@ class ContractResource(CrmResource):
             ("合同金额", "金额", "总金额", "合同总额", "amount"),
             attr="amount",
             clean=plain(cleaners.amount),
-            export=value_of("amount"),
         ),
         Column(
             "signed_on",
@@ -403,7 +393,6 @@ class ContractResource(CrmResource):
             ("签订日期", "签约日期", "签署日期", "签订时间", "signed on", "signed", "sign date"),
             attr="signed_on",
             clean=plain(cleaners.date),
-            export=value_of("signed_on"),
         ),
         Column(
             "start_date",
@@ -411,7 +400,6 @@ class ContractResource(CrmResource):
             ("开始日期", "生效日期", "起始日期", "合同开始日期", "start"),
             attr="start_date",
             clean=plain(cleaners.date),
-            export=value_of("start_date"),
         ),
         Column(
             "end_date",
@@ -419,7 +407,6 @@ class ContractResource(CrmResource):
             ("结束日期", "到期日期", "截止日期", "终止日期", "合同结束日期", "end"),
             attr="end_date",
             clean=plain(cleaners.date),
-            export=value_of("end_date"),
         ),
         Column(
             "opportunity",
@@ -590,7 +577,6 @@ class InstallmentResource(CrmResource):
             attr="sequence",
             clean=plain(cleaners.positive_int),
             required=True,
-            export=value_of("sequence"),
         ),
         Column(
             "due_date",
@@ -607,7 +593,6 @@ class InstallmentResource(CrmResource):
             attr="due_date",
             clean=plain(cleaners.date),
             required=True,
-            export=value_of("due_date"),
         ),
         Column(
             "amount",
@@ -616,7 +601,6 @@ class InstallmentResource(CrmResource):
             attr="amount",
             clean=plain(cleaners.positive_amount),
             required=True,
-            export=value_of("amount"),
         ),
         Column(
             "note",
@@ -624,7 +608,6 @@ class InstallmentResource(CrmResource):
             ("备注", "说明", "remark"),
             attr="note",
             clean=_text,
-            export=value_of("note"),
         ),
         Column(
             "collected_amount",
