@@ -6,6 +6,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from crm.core.models import AuditEntry, DictionaryItem, Role, Team, Tenant, User
 
 
+class ReadOnlyAdminMixin:
+    """Listed and viewed in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "created_at"]
@@ -42,17 +55,8 @@ class DictionaryItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the audit log is never edited."""
 
     list_display = ["created_at", "tenant", "actor", "action", "content_type", "object_id"]
     list_select_related = ["tenant", "actor", "content_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

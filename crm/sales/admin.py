@@ -10,6 +10,7 @@ contracts and payment plans import and export with the API's resources
 from django.contrib import admin, messages
 from django_fsm import FSMField
 
+from crm.core.admin import ReadOnlyAdminMixin
 from crm.core.errors import DomainError
 from crm.imports.admin import TenantImportExportMixin
 from crm.imports.sales_resources import (
@@ -34,18 +35,9 @@ from crm.sales.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class QuoteLineInline(ReadOnlyInline):
@@ -161,7 +153,7 @@ class ContractAdmin(TenantImportExportMixin, DocumentAdmin):
 
 
 @admin.register(Installment)
-class InstallmentAdmin(TenantImportExportMixin, admin.ModelAdmin):
+class InstallmentAdmin(ReadOnlyAdminMixin, TenantImportExportMixin, admin.ModelAdmin):
     """Payment plans: listed, imported and exported here; edited with their contract."""
 
     resource_classes = [InstallmentResource]
@@ -169,15 +161,6 @@ class InstallmentAdmin(TenantImportExportMixin, admin.ModelAdmin):
     list_select_related = ["tenant", "contract__customer"]
     list_filter = ["status"]
     search_fields = ["contract__number"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
