@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from crm.customers.models import Customer
 from crm.imports.models import ImportJob
-from tests.conftest import PASSWORD, make_company
+from tests.conftest import make_company
+from tests.e2e.helpers import choose_exact, login
 from tests.imports.helpers import credit_code, csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +33,6 @@ ROWS = [
 ]
 
 
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("home-page")).to_be_visible()
-
-
 def wait_for_job(page, tenant, *, dry_run: bool, after: int = 0) -> ImportJob:
     """The newest job of the tenant after ``after``, once the worker finished it."""
     for _ in range(150):
@@ -52,12 +45,6 @@ def wait_for_job(page, tenant, *, dry_run: bool, after: int = 0) -> ImportJob:
             return job
         page.wait_for_timeout(200)
     raise AssertionError("the import job did not finish")
-
-
-def choose_exact(page, testid: str, option: str) -> None:
-    """Pick the option of an Element Plus select whose text is exactly ``option``."""
-    page.get_by_test_id(testid).click()
-    page.locator(".el-select-dropdown__item:visible").get_by_text(option, exact=True).click()
 
 
 def test_import_customers_from_a_gbk_file_with_mapping_preview_progress_and_revert(

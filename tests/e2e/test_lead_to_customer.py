@@ -16,12 +16,6 @@ PASSWORD = "Xing-chen-2026!"
 LEAD = "北京星辰科技有限公司"
 
 
-def choose(page, testid: str, option: str) -> None:
-    """Pick an option of an Element Plus select."""
-    page.get_by_test_id(testid).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-
-
 def test_sign_up_and_work_a_lead_to_a_customer(page, live_server, shot):
     base = live_server.url
     page.goto(f"{base}/")

@@ -11,19 +11,12 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from crm.customers import services as customer_services
-from tests.conftest import PASSWORD, make_company
+from tests.conftest import make_company
+from tests.e2e.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("home-page")).to_be_visible()
 
 
 def test_a_customer_named_like_html_renders_as_text(page, live_server, shot):

@@ -12,18 +12,11 @@ from playwright.sync_api import expect
 
 from crm.sales import services as sales_services
 from crm.sales.models import Opportunity, Payment, Quote
-from tests.conftest import PASSWORD, make_company, make_user
+from tests.conftest import make_company, make_user
+from tests.e2e.helpers import login
 from tests.sales import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("home-page")).to_be_visible()
 
 
 @pytest.fixture

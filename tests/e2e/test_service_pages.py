@@ -16,23 +16,10 @@ from crm.customers.services import customer_create
 from crm.sales.models import Contract, Installment, Opportunity
 from crm.service import services as service
 from crm.service.models import Complaint, FollowUp
-from tests.conftest import PASSWORD, make_company, make_user
+from tests.conftest import make_company, make_user
+from tests.e2e.helpers import choose, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("home-page")).to_be_visible()
-
-
-def choose(page, testid: str, option: str) -> None:
-    """Pick an option of an Element Plus select."""
-    page.get_by_test_id(testid).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
 
 
 def complaint(admin, customer, *, severity="normal", received_at=None, text="设备破损"):
