@@ -8,34 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm.sales.models import Contract, Installment, Opportunity
+from crm.sales.models import Contract, Installment
 from tests.conftest import make_user
+from tests.reports.helpers import RANK, opp
 from tests.sales import factories as f
 from tests.sales.factories import D, client_for
-
-RANK = {"initial": 0, "needs_defined": 1, "proposal": 2, "negotiation": 3, "won": 4}
-
-
-def opp(owner, cust, status, amount, *, reached=None, closed_on=None, created=None):
-    o = Opportunity.objects.create(
-        tenant=owner.tenant,
-        name=f"{status}-{amount}",
-        customer=cust,
-        owner=owner,
-        amount=D(amount),
-        status=status,
-        reached_rank=RANK.get(status, 0) if reached is None else reached,
-        closed_on=closed_on,
-    )
-    if created:
-        Opportunity.objects.filter(pk=o.pk).update(created_at=created)
-    return o
-
-
-@pytest.fixture
-def people(admin, sales_team, rep):
-    outsider = make_user(admin, "销售代表", name="孙独立")
-    return {"admin": admin, "manager": sales_team.leader, "rep": rep, "outsider": outsider}
 
 
 @pytest.fixture

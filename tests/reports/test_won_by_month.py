@@ -10,32 +10,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.reports.selectors import add_months
-from crm.sales.models import Opportunity
 from tests.conftest import make_user
+from tests.reports.helpers import opp
 from tests.sales import factories as f
-from tests.sales.factories import D, client_for
+from tests.sales.factories import client_for
 
 URL = "/api/v1/reports/won-by-month/"
 d = dt.date
 
 
 def won(owner, cust, amount: str, closed_on: dt.date, status: str = "won"):
-    return Opportunity.objects.create(
-        tenant=owner.tenant,
-        name=f"{status}-{amount}",
-        customer=cust,
-        owner=owner,
-        amount=D(amount),
-        status=status,
-        reached_rank=4 if status == "won" else 1,
-        closed_on=closed_on,
+    return opp(
+        owner, cust, status, amount, reached=4 if status == "won" else 1, closed_on=closed_on
     )
-
-
-@pytest.fixture
-def people(admin, sales_team, rep):
-    outsider = make_user(admin, "销售代表", name="孙独立")
-    return {"admin": admin, "manager": sales_team.leader, "rep": rep, "outsider": outsider}
 
 
 @pytest.fixture
