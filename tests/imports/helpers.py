@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
@@ -81,3 +82,35 @@ CUSTOMER_HEADER = [
     "创建日期",
     "备注",
 ]
+
+
+# --- the Django admin's import (django-import-export's two steps) ----------------------
+
+_CONFIRM_FIELDS = re.compile(
+    r'name="(import_file_name|original_file_name|format|resource|tenant)"[^>]*value="([^"]*)"'
+)
+
+
+def admin_preview(client, url: str, tenant, content: bytes, name: str = "f.csv"):
+    """The admin's first step (a dry run): its page and the confirm form's fields."""
+    response = client.post(
+        f"{url}import/",
+        {
+            "tenant": tenant.pk,
+            "format": 0,
+            "resource": 0,
+            "import_file": SimpleUploadedFile(name, content),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    return html, dict(_CONFIRM_FIELDS.findall(html))
+
+
+def admin_import(client, url: str, tenant, content: bytes, name: str = "f.csv") -> str:
+    """Both steps when the preview offers to confirm; the preview's page."""
+    html, fields = admin_preview(client, url, tenant, content, name)
+    if "import_file_name" in fields:
+        done = client.post(f"{url}process_import/", fields)
+        assert done.status_code == 302, done.content[:500]
+    return html

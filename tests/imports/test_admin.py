@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import import_export
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from crm.core.models import AuditEntry, User
 from crm.customers.models import Contact, Customer
-from tests.imports.helpers import credit_code, csv_bytes, read_xlsx
+from tests.imports.helpers import admin_import, admin_preview, credit_code, csv_bytes, read_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -53,26 +51,11 @@ def test_admin_imports_a_gbk_csv_into_the_chosen_company(superuser_client, tenan
     )
     page = superuser_client.get("/admin/customers/customer/import/")
     assert page.status_code == 200
-    preview = superuser_client.post(
-        "/admin/customers/customer/import/",
-        {
-            "tenant": tenant.pk,
-            "format": 0,
-            "resource": 0,
-            "import_file": SimpleUploadedFile("gbk.csv", content),
-        },
+    html, fields = admin_preview(
+        superuser_client, "/admin/customers/customer/", tenant, content, "gbk.csv"
     )
-    assert preview.status_code == 200
-    html = preview.content.decode()
     assert "管理后台公司" in html
     assert not Customer.objects.filter(tenant=tenant).exists()  # the admin's dry run
-    fields = dict(
-        re.findall(
-            r'name="(import_file_name|original_file_name|format|resource|tenant)"'
-            r'[^>]*value="([^"]*)"',
-            html,
-        )
-    )
     done = superuser_client.post("/admin/customers/customer/process_import/", fields)
     assert done.status_code == 302, done.content[:500]
     customer = Customer.objects.get(tenant=tenant, code="A1")
@@ -82,15 +65,7 @@ def test_admin_imports_a_gbk_csv_into_the_chosen_company(superuser_client, tenan
     assert AuditEntry.objects.filter(tenant=tenant, action="import", object_id=customer.pk).exists()
 
     # The same file again: matched by code, nothing new.
-    superuser_client.post(
-        "/admin/customers/customer/import/",
-        {
-            "tenant": tenant.pk,
-            "format": 0,
-            "resource": 0,
-            "import_file": SimpleUploadedFile("gbk.csv", content),
-        },
-    )
+    admin_preview(superuser_client, "/admin/customers/customer/", tenant, content, "gbk.csv")
     assert Customer.objects.filter(tenant=tenant).count() == 2
 
 
@@ -100,24 +75,7 @@ def test_admin_contact_import_and_export(superuser_client, tenant, admin):
 
     services.customer_create(tenant=tenant, actor=admin, name="有联系人的公司", code="K7")
     content = csv_bytes([["客户编号", "姓名", "手机"], ["K7", "王五", "13912345678"]])
-    preview = superuser_client.post(
-        "/admin/customers/contact/import/",
-        {
-            "tenant": tenant.pk,
-            "format": 0,
-            "resource": 0,
-            "import_file": SimpleUploadedFile("c.csv", content),
-        },
-    )
-    html = preview.content.decode()
-    fields = dict(
-        re.findall(
-            r'name="(import_file_name|original_file_name|format|resource|tenant)"'
-            r'[^>]*value="([^"]*)"',
-            html,
-        )
-    )
-    superuser_client.post("/admin/customers/contact/process_import/", fields)
+    admin_import(superuser_client, "/admin/customers/contact/", tenant, content, "c.csv")
     contact = Contact.objects.get(tenant=tenant, name="王五")
     assert contact.customer.code == "K7" and contact.mobile == "+8613912345678"
 

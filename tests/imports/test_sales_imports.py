@@ -10,12 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from crm.core.models import AuditEntry, DictionaryItem, User
@@ -24,7 +22,7 @@ from crm.customers import services as customer_services
 from crm.imports.models import ImportRecord
 from crm.sales import services as sales_services
 from crm.sales.models import Contract, Installment, Opportunity, Product
-from tests.imports.helpers import csv_bytes, read_xlsx, run
+from tests.imports.helpers import admin_import, csv_bytes, read_xlsx, run
 from tests.imports.test_admin import WITH_IMPORT_EXPORT
 from tests.sales import factories as f
 from workflows.models import Reminder
@@ -432,31 +430,6 @@ def test_sales_exports_have_translated_headers(api, tenant, admin, customers):
 # --- the Django admin -----------------------------------------------------------------
 
 
-def _admin_import(client, url: str, tenant, content: bytes) -> str:
-    preview = client.post(
-        f"{url}import/",
-        {
-            "tenant": tenant.pk,
-            "format": 0,
-            "resource": 0,
-            "import_file": SimpleUploadedFile("f.csv", content),
-        },
-    )
-    assert preview.status_code == 200
-    html = preview.content.decode()
-    fields = dict(
-        re.findall(
-            r'name="(import_file_name|original_file_name|format|resource|tenant)"'
-            r'[^>]*value="([^"]*)"',
-            html,
-        )
-    )
-    if "import_file_name" in fields:
-        done = client.post(f"{url}process_import/", fields)
-        assert done.status_code == 302, done.content[:500]
-    return html
-
-
 @override_settings(TEMPLATES=WITH_IMPORT_EXPORT)
 def test_admin_imports_contracts_and_plans_keeping_the_same_rules(
     client, tenant, admin, rep, customers
@@ -472,7 +445,7 @@ def test_admin_imports_contracts_and_plans_keeping_the_same_rules(
         ],
         encoding="gbk",
     )
-    _admin_import(client, "/admin/sales/contract/", tenant, content)
+    admin_import(client, "/admin/sales/contract/", tenant, content)
     made = Contract.objects.get(tenant=tenant, number="HT-ADM-1")
     assert (made.status, made.customer, made.amount) == ("draft", customers[1], D("500.00"))
     assert made.search_key == build_search_key("HT-ADM-1", "后台导入", customers[1].name)
@@ -481,7 +454,7 @@ def test_admin_imports_contracts_and_plans_keeping_the_same_rules(
     assert signed.version == version
 
     changed = csv_bytes([["合同编号", "客户编号", "合同金额"], [signed.number, "KH001", "1"]])
-    html = _admin_import(client, "/admin/sales/contract/", tenant, changed)
+    html = admin_import(client, "/admin/sales/contract/", tenant, changed)
     assert FROZEN_ZH in html  # the frozen rule, as a row error
     signed.refresh_from_db()
     assert (signed.amount, signed.version) == (D("100.00"), version)
@@ -492,7 +465,7 @@ def test_admin_imports_contracts_and_plans_keeping_the_same_rules(
             ["HT-ADM-1", "1", "2026-1-31", "500"],
         ]
     )
-    _admin_import(client, "/admin/sales/installment/", tenant, plan)
+    admin_import(client, "/admin/sales/installment/", tenant, plan)
     assert list(made.installments.values_list("sequence", "amount")) == [(1, D("500.00"))]
 
     exported = client.post(
@@ -510,7 +483,7 @@ def test_admin_opportunity_import_schedules_reminders(client, tenant, admin, cus
     root = User.objects.create_superuser("root", "root@example.cn", "Root-pass-1234!")
     client.force_login(root)
     content = csv_bytes([["客户编号", "机会名称", "金额"], ["KH001", "后台机会", "10"]])
-    _admin_import(client, "/admin/sales/opportunity/", tenant, content)
+    admin_import(client, "/admin/sales/opportunity/", tenant, content)
     opp = Opportunity.objects.get(tenant=tenant, name="后台机会")
     assert opp.owner == customers[0].owner == admin  # a superuser owns nothing: the customer's
     ct = ContentType.objects.get_for_model(Opportunity)
