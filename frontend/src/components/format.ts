@@ -19,6 +19,12 @@ export function formatMoney(value: unknown): string {
   return `¥${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
 }
 
+/** A money amount in whole cents (0 for what is not a number): sums without float drift. */
+export function cents(value: unknown): number {
+  const n = Number(value)
+  return Number.isFinite(n) ? Math.round(n * 100) : 0
+}
+
 export function fieldLabel(field: FieldDef): string {
   return tOr(field.label ?? `fields.${field.name}`, field.name.replace(/_/g, ' '))
 }
