@@ -10,12 +10,13 @@ from rest_framework import serializers
 from crm.core.api.export import ExportMixin
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import TenantViewSet
 from crm.core.models import DictionaryItem, User
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Lead
+from workflows.api import TransitionsMixin
 from workflows.engine import available_transitions
 from workflows.lead import LeadStatus
 

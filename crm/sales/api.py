@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.viewsets import TenantViewSet
 from crm.core.errors import Invalid
 from crm.sales import selectors, services
@@ -28,6 +28,7 @@ from crm.sales.models import (
     Requirement,
     Solution,
 )
+from workflows.api import TransitionsMixin
 from workflows.contract import ContractStatus
 from workflows.opportunity import OpportunityStatus
 from workflows.payment import PaymentStatus

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin, TransitionsMixin
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
 from crm.core.errors import Invalid
 from crm.service import reports, selectors, services
@@ -42,6 +42,7 @@ from crm.service.models import (
     TenantWorkday,
 )
 from crm.service.permissions import REPORTS_CODE
+from workflows.api import TransitionsMixin
 from workflows.complaint import ComplaintStatus, Severity
 from workflows.followup import FollowUpKind, FollowUpStatus
 from workflows.project import ProjectStatus
