@@ -36,27 +36,34 @@ class TenantScopedMixin:
             # Class-level querysets cannot touch a scoped manager (no scope at import).
             cls.queryset = cls.model._base_manager.none()
 
+    def dispatch(self, request, *args, **kwargs):
+        # The tenant scope and the user's language are entered in ``initial()``
+        # (after authentication) on this stack and always left here, whatever
+        # the view does: a view that raises (a 500) must not leave its tenant's
+        # scope active on the thread for the next request.
+        with ExitStack() as stack:
+            self._scope_stack = stack
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            finally:
+                self._scope_stack = None
+
     def initial(self, request, *args, **kwargs):
-        self._scope_stack = ExitStack()
         self.perform_authentication(request)
         user = request.user
-        if user and user.is_authenticated and user.tenant_id:
+        stack = getattr(self, "_scope_stack", None)
+        if stack is not None and user and user.is_authenticated and user.tenant_id:
             request.tenant = user.tenant
-            self._scope_stack.enter_context(scope(tenant=user.tenant_id))
+            stack.enter_context(scope(tenant=user.tenant_id))
             if "lang" not in request.query_params and not request.headers.get("Accept-Language"):
-                self._scope_stack.enter_context(translation.override(user.language))
+                stack.enter_context(translation.override(user.language))
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        stack = getattr(self, "_scope_stack", None)
-        if stack is not None:
-            # Render inside the scope (lazy serializer fields may query), then leave it.
-            response = super().finalize_response(request, response, *args, **kwargs)
-            # The language the body was written in (the user's, when it was applied).
-            response.headers["Content-Language"] = translation.get_language()
-            stack.close()
-            return response
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The language the body was written in (the user's, when it was applied).
+        response.headers["Content-Language"] = translation.get_language()
+        return response
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
