@@ -12,7 +12,13 @@ from crm.activities.api import ActivityViewSet, NotificationViewSet
 from crm.core.api.views import DictionaryViewSet, RoleViewSet, TeamViewSet, UserViewSet
 from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 
-MODULES = ("crm.sales.api", "crm.service.api", "crm.imports.api", "crm.reports.api")
+MODULES = (
+    "crm.sales.api",
+    "crm.service.api",
+    "crm.imports.api",
+    "crm.reports.api",
+    "workflows.process_api",
+)
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
