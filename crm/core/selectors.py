@@ -5,28 +5,20 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 
 from crm.core.models import AuditEntry
+from crm.core.registries import history_sources
 
 
 def history_for(obj) -> list[dict]:
-    """Transitions and field changes of a record, newest first (two queries)."""
-    from workflows.models import TransitionLog
+    """Field changes of a record plus what the registered sources add (the process
+    layer's transitions), newest first: one query per source.
 
+    Audit entries of transitions are left out: the transition source tells them
+    with their source and target state.
+    """
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
     entries = []
-    for log in TransitionLog.objects.filter(content_type=ct, object_id=obj.pk).select_related(
-        "actor"
-    ):
-        entries.append(
-            {
-                "kind": "transition",
-                "action": log.transition,
-                "actor": log.actor.display_name if log.actor else None,
-                "at": log.created_at,
-                "source": log.source,
-                "target": log.target,
-                "comment": log.comment,
-            }
-        )
+    for source in history_sources():
+        entries.extend(source(ct, obj.pk))
     for entry in (
         AuditEntry.objects.filter(content_type=ct, object_id=obj.pk)
         .exclude(action__startswith="transition:")

@@ -8,4 +8,18 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Import and export")
 
     def ready(self) -> None:
+        from crm.core.registries import Exporter, register_exporter
         from crm.imports import customer_resources, permissions, sales_resources  # noqa: F401
+        from crm.imports.formats import csv_stream, xlsx_file
+
+        register_exporter(
+            "imports", Exporter(columns=export_columns, xlsx_file=xlsx_file, csv_stream=csv_stream)
+        )
+
+
+def export_columns(model):
+    """(header, obj -> row) from the model's import resource, so an export re-imports."""
+    from crm.imports.resources import for_model
+
+    resource = for_model(model)
+    return None if resource is None else (resource.export_header(), resource.export_row)

@@ -22,7 +22,7 @@ def test_health_reports_database_and_broker():
 
 
 def test_health_says_down_when_the_broker_is_down(monkeypatch):
-    monkeypatch.setattr("crm.core.health.ping", lambda: False)
+    monkeypatch.setattr("tasks.broker.ping", lambda: False)
     response = APIClient().get("/health/")
     assert response.status_code == 503
     assert response.json()["status"] == "down" and response.json()["broker"] == "down"

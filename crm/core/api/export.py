@@ -5,8 +5,12 @@ Add ``ExportMixin`` to a ``TenantViewSet``: the export runs the viewset's own
 list's filters, search and ordering all apply. Columns come from the model's
 import resource when it has one (so an export re-imports cleanly), else from
 the list serializer. CSV streams row by row (UTF-8 with a BOM for Excel);
-xlsx is written by openpyxl's write-only workbook to a temporary file and
-streamed from there. Text that starts like a formula is neutralised.
+xlsx is written to a temporary file and streamed from there. Text that starts
+like a formula is neutralised.
+
+Core owns the HTTP side only: the columns of a resource and the file writers
+belong to the import/export engine, which registers them as the
+``Exporter`` (``crm.core.registries``); without one, exports answer 404.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ import datetime as dt
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_scopes import scope
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 
 from crm.core.errors import Invalid, PermissionRefused
+from crm.core.registries import exporter
 
 EXPORT_CODE = "imports.export"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,14 +52,10 @@ def _serializer_spec(view):
     return header, row
 
 
-def export_spec(view):
+def export_spec(view, columns=None):
     """(translated header, obj -> row) for the viewset's model."""
-    from crm.imports.resources import for_model
-
-    resource = for_model(view.model)
-    if resource is not None:
-        return resource.export_header(), resource.export_row
-    return _serializer_spec(view)
+    spec = columns(view.model) if columns is not None else None
+    return spec if spec is not None else _serializer_spec(view)
 
 
 class ExportMixin:
@@ -70,29 +73,26 @@ class ExportMixin:
         """The list's rows (same filters, search and ordering) as an xlsx or CSV file."""
         if not request.user.has_code(EXPORT_CODE):
             raise PermissionRefused()
+        files = exporter()
+        if files is None:
+            raise NotFound()
         file_format = request.query_params.get("file_format", "xlsx")
         if file_format not in ("xlsx", "csv"):
-            from crm.imports.formats import bad_export_format
-
-            raise Invalid(fields={"file_format": [bad_export_format()]})
+            raise Invalid(fields={"file_format": [_("Choose xlsx or csv.")]})
         queryset = self.filter_queryset(self.get_queryset())
-        header, row = export_spec(self)
+        header, row = export_spec(self, files.columns)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         basename = f"{self.basename or self.model._meta.model_name}-{stamp}"
 
         if file_format == "xlsx":
-            from crm.imports.formats import xlsx_file
-
             rows = (row(obj) for obj in queryset.iterator(chunk_size=CHUNK))
             title = str(self.model._meta.verbose_name_plural)
             return FileResponse(
-                xlsx_file(header, rows, title=title),
+                files.xlsx_file(header, rows, title),
                 as_attachment=True,
                 filename=f"{basename}.xlsx",
                 content_type=XLSX_CONTENT_TYPE,
             )
-
-        from crm.imports.formats import csv_stream
 
         tenant_id = request.user.tenant_id
         language = translation.get_language()
@@ -101,7 +101,7 @@ class ExportMixin:
             # Streaming happens after the view returned: re-enter its scope and language.
             with scope(tenant=tenant_id), translation.override(language):
                 rows = (_csv_values(row(obj)) for obj in queryset.iterator(chunk_size=CHUNK))
-                yield from csv_stream(header, rows)
+                yield from files.csv_stream(header, rows)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{basename}.csv"'

@@ -1,0 +1,114 @@
+"""What the apps above core plug into it, registered from their ``AppConfig.ready()``.
+
+``crm.core`` never imports a domain app, ``workflows`` or ``tasks`` (DESIGN.md §2
+rule 10). Where core's behaviour needs something they own (the broker's health,
+the export file writers, transition entries in a record's history, the rows a new
+company starts with), the owning app registers it here and core calls whatever is
+registered. Permission codes and tenant settings have their own registries
+(``crm.core.permissions``, ``crm.core.tenant_settings``).
+
+Registration is keyed by name, so a ``ready()`` that runs twice replaces its own
+entry instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db.models import Model
+
+# --- health ---------------------------------------------------------------------
+
+# A check returns the fields it adds to ``GET /health/``; the field named like the
+# check is its verdict ("ok" or "down"). A check that raises counts as "down".
+HealthCheck = Callable[[], dict[str, str]]
+_health_checks: dict[str, HealthCheck] = {}
+
+
+def register_health_check(name: str, check: HealthCheck) -> None:
+    _health_checks[name] = check
+
+
+def health_checks() -> list[tuple[str, HealthCheck]]:
+    return list(_health_checks.items())
+
+
+# --- history --------------------------------------------------------------------
+
+# A source returns history entries (dicts with at least "kind", "action", "actor"
+# and "at") of the record ``(content type, object id)``; core adds its audit entries.
+HistorySource = Callable[[Any, Any], list[dict]]
+_history_sources: dict[str, HistorySource] = {}
+
+
+def register_history_source(name: str, source: HistorySource) -> None:
+    _history_sources[name] = source
+
+
+def history_sources() -> list[HistorySource]:
+    return list(_history_sources.values())
+
+
+# --- exports --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """The file side of ``GET /<collection>/export/`` (core owns the HTTP side).
+
+    ``columns(model)`` gives ``(translated header, obj -> row)`` when the model has
+    an import resource (so an export re-imports cleanly), else None and the list
+    serializer's fields are used; ``xlsx_file(header, rows, title)`` returns an
+    open binary file; ``csv_stream(header, rows)`` yields CSV lines.
+    """
+
+    columns: Callable[[type[Model]], tuple[list[str], Callable] | None]
+    xlsx_file: Callable[[list[str], Iterable[list], str], IO[bytes]]
+    csv_stream: Callable[[list[str], Iterable[list]], Iterator[str]]
+
+
+_exporters: dict[str, Exporter] = {}
+
+
+def register_exporter(name: str, exporter: Exporter) -> None:
+    _exporters[name] = exporter
+
+
+def exporter() -> Exporter | None:
+    """The registered exporter (the last one wins), or None: exports are unavailable."""
+    return next(reversed(_exporters.values()), None)
+
+
+# --- sign-up --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignupSeed:
+    """Rows an app gives every new company, created inside the sign-up transaction.
+
+    ``seed(tenant)`` runs under the new tenant's scope; ``models`` lists the models
+    it fills, so a backup restore knows these rows are not "data already there".
+    """
+
+    seed: Callable[[Any], None]
+    models: tuple[type[Model], ...] = field(default_factory=tuple)
+
+
+_signup_seeds: dict[str, SignupSeed] = {}
+
+
+def register_signup_seed(
+    name: str, seed: Callable[[Any], None], *, models: Iterable[type[Model]] = ()
+) -> None:
+    _signup_seeds[name] = SignupSeed(seed=seed, models=tuple(models))
+
+
+def signup_seeds() -> list[SignupSeed]:
+    return list(_signup_seeds.values())
+
+
+def signup_models() -> set[type[Model]]:
+    """Every model a registered sign-up seed fills."""
+    return {model for seed in _signup_seeds.values() for model in seed.models}

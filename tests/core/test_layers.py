@@ -1,0 +1,97 @@
+"""The shape of the code: core depends on nothing above it, no module grows past 800 lines.
+
+Static checks over the source tree (no database): they fail when a change breaks
+DESIGN.md §2 rules 9 and 10, naming the file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "crm" / "core"
+# What core may not import: every package above it.
+ABOVE_CORE = ("workflows", "tasks")
+MAX_LINES = 800
+
+
+def _domain_apps() -> set[str]:
+    return {
+        p.name
+        for p in (ROOT / "crm").iterdir()
+        if p.is_dir() and p.name != "core" and (p / "__init__.py").exists()
+    }
+
+
+def _imported_modules(tree: ast.AST, module: str) -> list[tuple[int, str]]:
+    """(line, dotted name) of every import, relative imports resolved against ``module``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = module.split(".")[: -node.level]
+                base = ".".join([*parent, base] if base else parent)
+            # ``from crm import sales`` imports the package crm.sales.
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+            found.append((node.lineno, base))
+    return found
+
+
+def _forbidden(name: str, domains: set[str]) -> bool:
+    parts = name.split(".")
+    if parts[0] in ABOVE_CORE:
+        return True
+    return len(parts) > 1 and parts[0] == "crm" and parts[1] in domains
+
+
+def core_layer_violations(root: Path = CORE) -> list[str]:
+    domains = _domain_apps()
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(ROOT)
+        module = ".".join(rel.with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(rel))
+        for line, name in _imported_modules(tree, module):
+            if _forbidden(name, domains):
+                problems.append(f"{rel}:{line} imports {name}")
+    return sorted(set(problems))
+
+
+def test_core_imports_no_domain_app_nor_workflows_nor_tasks():
+    assert core_layer_violations() == []
+
+
+def test_the_layer_check_sees_every_kind_of_import(tmp_path):
+    """The walker catches plain, from, nested (inside a function) and relative imports."""
+    pkg = tmp_path / "crm" / "core"
+    pkg.mkdir(parents=True)
+    source = (
+        "import workflows.engine\n"
+        "from crm.sales.models import Contract\n"
+        "from crm import customers\n"
+        "def f():\n"
+        "    from tasks.broker import ping\n"
+        "from ..imports import formats\n"
+        "from crm.core.models import User\n"
+        "import django\n"
+    )
+    tree = ast.parse(source)
+    names = [name for _, name in _imported_modules(tree, "crm.core.x")]
+    domains = {"sales", "customers", "imports"}
+    bad = sorted({n for n in names if _forbidden(n, domains)})
+    assert bad == [
+        "crm.customers",
+        "crm.imports",
+        "crm.imports.formats",
+        "crm.sales.models",
+        "crm.sales.models.Contract",
+        "tasks.broker",
+        "tasks.broker.ping",
+        "workflows.engine",
+    ]
+    assert not _forbidden("crm.core.models", domains)
+    assert not _forbidden("django", domains)
