@@ -107,7 +107,8 @@ def resolve_customers(ctx: ImportContext, rows) -> None:
         for r in rows
         if r.virtual.get("customer_name") and not r.virtual.get("customer_code")
     }
-    base = Customer.objects.filter(tenant=ctx.tenant)
+    # Only the customers the user may see: another user's customer is "no customer".
+    base = ctx.editable(Customer.objects.filter(tenant=ctx.tenant), "owner")
     fields = ("code", "pk", "name", "owner_id")
     if len(CUSTOMER_INFO) > 100_000:
         CUSTOMER_INFO.clear()
@@ -163,6 +164,7 @@ class CustomerResource(CrmResource):
     clean_off_thread = True
     name = "customers"
     permission_module = "customers"
+    owner_field = "owner"
     natural_keys = [("code",), ("credit_code",), ("name",)]
     search_names = ("name",)
     search_phones = ("phone",)
@@ -305,6 +307,7 @@ class ContactResource(CrmResource):
     clean_off_thread = True
     name = "contacts"
     permission_module = "contacts"
+    owner_field = "customer__owner"
     natural_keys = [("customer_id", "mobile"), ("customer_id", "name")]
     search_names = ("name",)
     search_phones = ("mobile",)
@@ -360,6 +363,8 @@ class LeadResource(CrmResource):
     clean_off_thread = True
     name = "leads"
     permission_module = "leads"
+    owner_field = "owner"
+    include_unowned = True  # the public pool, as in the API
     natural_keys = [("mobile",), ("company_name", "contact_name")]
     # A converted lead is a closed record: an import never changes it.
     frozen_q = Q(status=LeadStatus.CONVERTED)

@@ -87,6 +87,10 @@ class PlannedRow:
         self.errors.append((column, value, message))
 
 
+def _hidden_message() -> str:
+    return _("No such record you may edit.")
+
+
 def _jsonable(value):
     if value is None:
         return ""
@@ -308,6 +312,8 @@ class Importer:
             dry_run=job.dry_run,
         )
         self.frozen = resource.frozen()
+        # The rows this user may edit (their data scope); None: all of the tenant's.
+        self.editable = self.ctx.editable_q(resource.owner_field, resource.include_unowned)
         self.compare = resource.compare_attrs()
         self.has_version = any(f.attname == "version" for f in self.model._meta.concrete_fields)
         self.has_updated_at = any(
@@ -616,7 +622,21 @@ class Importer:
                     output_field=BooleanField(),
                 )
             )
-        fields = [*self.read_attrs, *(["_frozen"] if self.frozen is not None else [])]
+        if self.editable is not None:
+            # Matched against every row, so that a row naming a record the user may
+            # not edit is refused rather than imported as a duplicate of it.
+            qs_base = qs_base.annotate(
+                _editable=Case(
+                    When(self.editable, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        fields = [
+            *self.read_attrs,
+            *(["_frozen"] if self.frozen is not None else []),
+            *(["_editable"] if self.editable is not None else []),
+        ]
         for index, key in enumerate(resource.natural_keys):
             candidates = [r for r in pending if all(r.values.get(a) not in (None, "") for a in key)]
             if not candidates:
@@ -633,6 +653,11 @@ class Importer:
                 if not records:
                     continue
                 matched.add(id(row))
+                if not all(r.get("_editable", True) for r in records):
+                    # Another user's record: the same answer whatever it holds (and
+                    # however many there are), so the file learns nothing about it.
+                    row.error(self._key_column(index), row.values[key[-1]], _hidden_message())
+                    continue
                 if len(records) > 1:
                     row.error(
                         self._key_column(index),

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import resources
 
 from crm.core.models import DictionaryItem, User
+from crm.core.scoping import visible_owner_q
 from crm.core.validators import halfwidth
 from crm.imports import cleaners
 from crm.imports.pinyin import search_key
@@ -65,6 +66,36 @@ class ImportContext:
         self._placeholder = 0
         # Column name -> {raw cell: (ok, value or message)}, None once too varied.
         self.cell_memos: dict[str, dict | None] = {}
+        self._editable: dict[tuple[str, bool], Q | None] = {}
+
+    def editable_q(self, owner_field: str | None, include_unowned: bool = False) -> Q | None:
+        """The rows the importing user may edit: the API's data scope (``crm.core.scoping``).
+
+        None means every row of the tenant: a model without an owner, a user
+        whose scope is "all", or an operator importing in the Django admin (no
+        tenant of their own). An import matches and updates only these rows,
+        and resolves references (a row's customer, contract...) only among them.
+        """
+        if owner_field is None:
+            return None
+        key = (owner_field, include_unowned)
+        if key not in self._editable:
+            actor = self.actor
+            if actor is not None and actor.tenant_id is None and actor.is_superuser:
+                q = None
+            elif actor is None or actor.tenant_id != self.tenant.pk:
+                q = Q(pk__in=[])  # nobody of this company: nothing is theirs
+            else:
+                q = visible_owner_q(actor, owner_field)
+                if q is not None and include_unowned:
+                    q |= Q(**{f"{owner_field}__isnull": True})
+            self._editable[key] = q
+        return self._editable[key]
+
+    def editable(self, queryset, owner_field: str | None, include_unowned: bool = False):
+        """``queryset`` restricted to the rows the importing user may edit."""
+        q = self.editable_q(owner_field, include_unowned)
+        return queryset if q is None else queryset.filter(q)
 
     def default_owner(self) -> int | None:
         """The importing user owns new rows (like the services), if they belong to the tenant."""
@@ -306,6 +337,11 @@ class CrmResource(resources.ModelResource):
     # Model attnames feeding ``search_key`` (None: the model has no search key).
     search_names: tuple[str, ...] | None = None
     search_phones: tuple[str, ...] = ()
+    # The data scope of the rows an import may match and update, as in the API's
+    # viewset: the owner's lookup (None: no owner, every row) and whether rows
+    # without an owner (the public pool) count as everyone's.
+    owner_field: str | None = None
+    include_unowned: bool = False
     # Whether cleaning a row (cleaners and ``finish``) only uses the context's
     # preloaded look-ups, never the database: it may then run on a second thread.
     clean_off_thread: bool = False

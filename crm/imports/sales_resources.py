@@ -238,6 +238,7 @@ class OpportunityResource(CrmResource):
 
     name = "opportunities"
     permission_module = "sales.opportunity"
+    owner_field = "owner"
     natural_keys = [("customer_id", "name")]
     # Won and lost opportunities are closed (opportunity_update refuses them too).
     frozen_q = Q(status__in=[OpportunityStatus.WON, OpportunityStatus.LOST])
@@ -311,10 +312,13 @@ class OpportunityResource(CrmResource):
             return
         current = {
             (customer_id, name): status
-            for customer_id, name, status in Opportunity.objects.filter(
-                tenant=ctx.tenant,
-                customer_id__in={r.values["customer_id"] for r in staged},
-                name__in={r.values["name"] for r in staged},
+            for customer_id, name, status in ctx.editable(
+                Opportunity.objects.filter(
+                    tenant=ctx.tenant,
+                    customer_id__in={r.values["customer_id"] for r in staged},
+                    name__in={r.values["name"] for r in staged},
+                ),
+                cls.owner_field,
             ).values_list("customer_id", "name", "status")
         }
         for row in staged:
@@ -358,6 +362,7 @@ class ContractResource(CrmResource):
 
     name = "contracts"
     permission_module = "sales.contract"
+    owner_field = "owner"
     natural_keys = [("number",)]
     # Only a draft is edited (contract_update): from submission on, the amount is
     # being approved, and a signed contract is a confirmed document.
@@ -455,8 +460,11 @@ class ContractResource(CrmResource):
             return
         current = {
             c["number"]: c
-            for c in Contract.objects.filter(
-                tenant=ctx.tenant, number__in={r.values["number"] for r in rows}
+            for c in ctx.editable(
+                Contract.objects.filter(
+                    tenant=ctx.tenant, number__in={r.values["number"] for r in rows}
+                ),
+                cls.owner_field,
             ).values("number", "status", "customer_id", "opportunity_id")
         }
         wanted = {
@@ -466,10 +474,13 @@ class ContractResource(CrmResource):
         }
         opportunities: dict[tuple, list[int]] = defaultdict(list)
         if wanted:
-            found = Opportunity.objects.filter(
-                tenant=ctx.tenant,
-                customer_id__in={c for c, _n in wanted},
-                name__in={n for _c, n in wanted},
+            found = ctx.editable(
+                Opportunity.objects.filter(
+                    tenant=ctx.tenant,
+                    customer_id__in={c for c, _n in wanted},
+                    name__in={n for _c, n in wanted},
+                ),
+                "owner",
             )
             for pk, customer_id, name in found.values_list("pk", "customer_id", "name"):
                 opportunities[(customer_id, name)].append(pk)
@@ -552,6 +563,7 @@ class InstallmentResource(CrmResource):
 
     name = "contract-installments"
     permission_module = "sales.contract"
+    owner_field = "contract__owner"
     natural_keys = [("contract_id", "sequence")]
     frozen_q = ~Q(contract__status=ContractStatus.DRAFT)
     columns = [
@@ -639,8 +651,8 @@ class InstallmentResource(CrmResource):
         numbers = {r.virtual["contract_number"] for r in rows if r.virtual.get("contract_number")}
         contracts = {
             number: (pk, status)
-            for number, pk, status in Contract.objects.filter(
-                tenant=ctx.tenant, number__in=numbers
+            for number, pk, status in ctx.editable(
+                Contract.objects.filter(tenant=ctx.tenant, number__in=numbers), "owner"
             ).values_list("number", "pk", "status")
         }
         closed = {pk for pk, status in contracts.values() if status != ContractStatus.DRAFT}
