@@ -14,6 +14,7 @@ from crm.core import audit
 from crm.core.defaults import ADMIN_ROLE, DICTIONARY, default_roles
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, Tenant, User
+from crm.core.registries import signup_seeds
 from crm.core.permissions import registry
 from crm.core.tenant_settings import DEFAULTS, LIMITS
 
@@ -55,6 +56,8 @@ def tenant_signup(*, company: str, username: str, password: str, email: str) -> 
                 username=username, password=password, email=email, tenant=tenant
             )
             admin.roles.set([roles[ADMIN_ROLE]])
+            for seed in signup_seeds():  # what each app gives a new company
+                seed.seed(tenant)
             audit.record(
                 tenant=tenant,
                 actor=admin,

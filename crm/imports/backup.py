@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.models import AuditEntry, DictionaryItem, Role, Tenant, TenantModel, User
+from crm.core.registries import signup_models
 
 FORMAT_VERSION = 1
 EXCLUDED_APPS = {"imports"}
@@ -58,7 +59,8 @@ USER_FIELDS = (
     "last_login",
     "is_system",
 )
-# Rows a new company starts with (sign-up); anything else means "not empty".
+# Rows a new company starts with (sign-up, plus the apps' registered sign-up seeds);
+# anything else means "not empty".
 SIGNUP_MODELS = {Role, DictionaryItem, AuditEntry}
 CHUNK = 2000
 
@@ -159,7 +161,10 @@ def _is_empty(tenant, actor) -> bool:
         if model is User:
             if User.objects.filter(tenant=tenant).exclude(pk=actor.pk).exists():
                 return False
-        elif model not in SIGNUP_MODELS and model.objects.filter(tenant=tenant).exists():
+        elif (
+            model not in SIGNUP_MODELS | signup_models()
+            and model.objects.filter(tenant=tenant).exists()
+        ):
             return False
     return True
 
@@ -218,9 +223,13 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
     m2m_rows: list[tuple[type, int, str, list[int]]] = []
     restored_models = set()
     with transaction.atomic():
+        seeded = signup_models()
         for model in _order(wanted):
             rows = json.loads(archive.read(f"{model._meta.label_lower}.json"))
             summary[model._meta.label_lower] = len(rows)
+            if model in seeded and rows:
+                # What an app seeded at sign-up (approval bands) gives way to the backup's rows.
+                model._base_manager.filter(tenant=tenant).delete()
             _restore_model(
                 model, rows, tenant, actor, ids, cts, restored_models, deferred, m2m_rows, renamed
             )

@@ -349,7 +349,6 @@ class ApprovalBandViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ApprovalBand._base_manager.none()
-        selectors.approval_bands(self.request.tenant)  # seeds the defaults on first use
         return super().get_queryset().order_by(F("max_amount").asc(nulls_last=True), "id")
 
 

@@ -8,13 +8,17 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales opportunities")
 
     def ready(self) -> None:
+        from crm.core.registries import register_signup_seed
         from crm.sales import conf, freeze, permissions  # noqa: F401
+        from crm.sales.models import ApprovalBand
+        from crm.sales.services import approval_bands_seed
         from workflows import contract, lead, opportunity, payment, quote
 
         opportunity.register_process()
         quote.register_process()
         contract.register_process()
         payment.register_process()
+        register_signup_seed("sales.approval_bands", approval_bands_seed, models=[ApprovalBand])
 
         # Converting a lead also opens an opportunity, in the same transaction
         # (after create_customer_from_lead has set ``lead.customer``).

@@ -464,7 +464,7 @@ class Payment(Freezable, PaymentProcessMixin, TenantModel):
 
 class ApprovalBand(TenantModel):
     """Contract approval: amounts up to ``max_amount`` (null: any amount above the
-    other bands) need ``permission``. Seeded with the defaults on first use."""
+    other bands) need ``permission``. Every company starts with the defaults (sign-up)."""
 
     class Permission(models.TextChoices):
         APPROVE = "sales.contract.approve", _("approve contracts")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from crm.core.models import Team, User
@@ -33,22 +32,17 @@ DEFAULT_BANDS = [
 def approval_bands(tenant) -> list[ApprovalBand]:
     """The tenant's bands, smallest limit first, the open band last.
 
-    Seeded lazily on first use rather than at sign-up: the sign-up service
-    belongs to the core app, and lazy seeding also covers companies created
-    before this module existed. Concurrent first uses are safe (unique
-    constraints; the loser re-reads).
+    A read only: every company gets the defaults at sign-up (the sales app's
+    sign-up seed, ``services.approval_bands_seed``) and companies created before
+    that by a data migration; deleting the last band is refused. Should a tenant
+    still have none, the defaults apply unsaved.
     """
     bands = list(ApprovalBand.objects.filter(tenant=tenant))
     if not bands:
-        try:
-            with transaction.atomic():
-                ApprovalBand.objects.bulk_create(
-                    ApprovalBand(tenant=tenant, max_amount=limit, permission=code)
-                    for limit, code in DEFAULT_BANDS
-                )
-        except IntegrityError:
-            pass
-        bands = list(ApprovalBand.objects.filter(tenant=tenant))
+        bands = [
+            ApprovalBand(tenant=tenant, max_amount=limit, permission=code)
+            for limit, code in DEFAULT_BANDS
+        ]
     bands.sort(key=lambda b: (b.max_amount is None, b.max_amount or 0))
     return bands
 

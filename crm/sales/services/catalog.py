@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -87,10 +88,21 @@ def _check_band(tenant, data: dict, band: ApprovalBand | None = None) -> None:
         raise Invalid(fields={"max_amount": [_("A band with this limit exists.")]})
 
 
-def approval_band_create(*, tenant, actor, **data: Any) -> ApprovalBand:
-    from crm.sales.selectors import approval_bands
+def approval_bands_seed(tenant) -> None:
+    """Give a new company the default bands (registered as a sign-up seed in
+    ``SalesConfig.ready``: runs inside the sign-up transaction, audited by it)."""
+    from crm.sales.selectors import DEFAULT_BANDS
 
-    approval_bands(tenant)  # seed the defaults first, so a new band adds to them
+    ApprovalBand.objects.bulk_create(
+        ApprovalBand(tenant=tenant, max_amount=limit, permission=code)
+        for limit, code in DEFAULT_BANDS
+    )
+
+
+def approval_band_create(
+    *, tenant, actor, permission: str, max_amount: Decimal | None = None
+) -> ApprovalBand:
+    data = {"max_amount": max_amount, "permission": permission}
     _check_band(tenant, data)
     with transaction.atomic():
         band = ApprovalBand.objects.create(tenant=tenant, **data)

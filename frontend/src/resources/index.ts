@@ -8,7 +8,6 @@ import type { FieldDef, ResourceConfig } from './types'
 import { salesResources } from './sales'
 import { serviceResources } from './service'
 
-const API = '/api/v1'
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
@@ -18,7 +17,7 @@ const LEAD_STATUS = ['new', 'contacted', 'qualified', 'converted', 'disqualified
 
 export const leads: ResourceConfig = {
   key: 'leads',
-  endpoint: `${API}/leads/`,
+  endpoint: 'leads',
   title: 'resources.leads',
   noun: 'nouns.lead',
   module: 'leads',
@@ -92,7 +91,7 @@ export const leads: ResourceConfig = {
 
 export const customers: ResourceConfig = {
   key: 'customers',
-  endpoint: `${API}/customers/`,
+  endpoint: 'customers',
   title: 'resources.customers',
   noun: 'nouns.customer',
   module: 'customers',
@@ -156,7 +155,7 @@ export const customers: ResourceConfig = {
 
 export const contacts: ResourceConfig = {
   key: 'contacts',
-  endpoint: `${API}/contacts/`,
+  endpoint: 'contacts',
   title: 'resources.contacts',
   noun: 'nouns.contact',
   module: 'contacts',
@@ -189,7 +188,7 @@ export const contacts: ResourceConfig = {
 
 export const activities: ResourceConfig = {
   key: 'activities',
-  endpoint: `${API}/activities/`,
+  endpoint: 'activities',
   title: 'resources.activities',
   noun: 'nouns.activity',
   module: 'activities',
@@ -227,7 +226,7 @@ export const activities: ResourceConfig = {
 
 export const users: ResourceConfig = {
   key: 'users',
-  endpoint: `${API}/users/`,
+  endpoint: 'users',
   title: 'resources.users',
   noun: 'nouns.user',
   module: 'users',
@@ -262,7 +261,7 @@ export const users: ResourceConfig = {
 
 export const roles: ResourceConfig = {
   key: 'roles',
-  endpoint: `${API}/roles/`,
+  endpoint: 'roles',
   title: 'resources.roles',
   noun: 'nouns.role',
   module: 'roles',
@@ -286,7 +285,7 @@ export const roles: ResourceConfig = {
 
 export const teams: ResourceConfig = {
   key: 'teams',
-  endpoint: `${API}/teams/`,
+  endpoint: 'teams',
   title: 'resources.teams',
   noun: 'nouns.team',
   module: 'teams',

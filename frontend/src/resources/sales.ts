@@ -6,10 +6,9 @@
  * panels (components/sales/).
  */
 import { defineAsyncComponent } from 'vue'
-import { rest } from '@/api/client'
+import { api } from '@/api/collections'
 import type { FieldDef, ResourceConfig } from './types'
 
-const API = '/api/v1'
 
 const LinesPanel = defineAsyncComponent(() => import('@/components/sales/LinesPanel.vue'))
 const InstallmentsPanel = defineAsyncComponent(() => import('@/components/sales/InstallmentsPanel.vue'))
@@ -29,7 +28,7 @@ const isDraft = (record: Record<string, unknown>) => record.status === 'draft'
 
 export const products: ResourceConfig = {
   key: 'products',
-  endpoint: `${API}/products/`,
+  endpoint: 'products',
   title: 'resources.products',
   noun: 'nouns.product',
   module: 'sales.product',
@@ -61,7 +60,7 @@ export const products: ResourceConfig = {
 
 export const opportunities: ResourceConfig = {
   key: 'opportunities',
-  endpoint: `${API}/opportunities/`,
+  endpoint: 'opportunities',
   title: 'resources.opportunities',
   noun: 'nouns.opportunity',
   module: 'sales.opportunity',
@@ -139,7 +138,7 @@ export const opportunities: ResourceConfig = {
 
 export const requirements: ResourceConfig = {
   key: 'requirements',
-  endpoint: `${API}/requirements/`,
+  endpoint: 'requirements',
   title: 'resources.requirements',
   noun: 'nouns.requirement',
   module: 'sales.requirement',
@@ -169,7 +168,7 @@ export const requirements: ResourceConfig = {
 
 export const solutions: ResourceConfig = {
   key: 'solutions',
-  endpoint: `${API}/solutions/`,
+  endpoint: 'solutions',
   title: 'resources.solutions',
   noun: 'nouns.solution',
   module: 'sales.solution',
@@ -196,14 +195,14 @@ export const solutions: ResourceConfig = {
 /** The latest version of a quote's opportunity (after `revise` the card opens it). */
 async function latestQuotePath(name: string, record: Record<string, unknown>): Promise<string | null> {
   if (name !== 'revise') return null
-  const page = await rest.list(`${API}/quotes/`, { opportunity: record.opportunity as number, is_latest: 'true' })
+  const page = await api.list('quotes', { opportunity: record.opportunity as number, is_latest: 'true' })
   const latest = page.results[0]
   return latest && latest.id !== record.id ? `/quotes/${latest.id}` : null
 }
 
 export const quotes: ResourceConfig = {
   key: 'quotes',
-  endpoint: `${API}/quotes/`,
+  endpoint: 'quotes',
   title: 'resources.quotes',
   noun: 'nouns.quote',
   module: 'sales.quote',
@@ -270,7 +269,7 @@ export const quotes: ResourceConfig = {
 
 export const contracts: ResourceConfig = {
   key: 'contracts',
-  endpoint: `${API}/contracts/`,
+  endpoint: 'contracts',
   title: 'resources.contracts',
   noun: 'nouns.contract',
   module: 'sales.contract',
@@ -344,7 +343,7 @@ export const contracts: ResourceConfig = {
 
 export const payments: ResourceConfig = {
   key: 'payments',
-  endpoint: `${API}/payments/`,
+  endpoint: 'payments',
   title: 'resources.payments',
   noun: 'nouns.payment',
   module: 'sales.payment',

@@ -5,7 +5,6 @@
  */
 import type { FieldDef, ResourceConfig } from './types'
 
-const API = '/api/v1'
 
 /** A field labelled from the service group of the catalogs. */
 const f = (name: string, extra: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `service.fields.${name}`, ...extra })
@@ -25,7 +24,7 @@ const CATEGORY = ['product', 'service', 'delivery', 'billing', 'other']
 
 export const complaints: ResourceConfig = {
   key: 'complaints',
-  endpoint: `${API}/complaints/`,
+  endpoint: 'complaints',
   title: 'resources.complaints',
   noun: 'nouns.complaint',
   module: 'complaints',
@@ -112,7 +111,7 @@ const FOLLOWUP_KIND = ['follow_up', 'return_visit', 'care']
 
 export const followUps: ResourceConfig = {
   key: 'follow-ups',
-  endpoint: `${API}/follow-ups/`,
+  endpoint: 'follow-ups',
   title: 'resources.follow_ups',
   noun: 'nouns.follow_up',
   module: 'followups',
@@ -180,7 +179,7 @@ const PRIORITY = ['urgent', 'high', 'normal', 'low']
 
 export const tickets: ResourceConfig = {
   key: 'tickets',
-  endpoint: `${API}/tickets/`,
+  endpoint: 'tickets',
   title: 'resources.tickets',
   noun: 'nouns.ticket',
   module: 'tickets',
@@ -238,7 +237,7 @@ const PROJECT_STATUS = ['planned', 'running', 'accepted', 'cancelled']
 
 export const projects: ResourceConfig = {
   key: 'projects',
-  endpoint: `${API}/projects/`,
+  endpoint: 'projects',
   title: 'resources.projects',
   noun: 'nouns.project',
   module: 'projects',
@@ -295,7 +294,7 @@ const FEEDBACK_KIND = ['praise', 'suggestion', 'other']
 
 export const feedback: ResourceConfig = {
   key: 'feedback',
-  endpoint: `${API}/feedback/`,
+  endpoint: 'feedback',
   title: 'resources.feedback',
   noun: 'nouns.feedback',
   module: 'feedback',

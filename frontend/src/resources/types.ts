@@ -4,6 +4,7 @@
  * adding a module's pages is one entry in resources/index.ts.
  */
 import type { Component } from 'vue'
+import type { Collection } from '@/api/collections'
 
 export type FieldType =
   | 'text'
@@ -128,8 +129,8 @@ export interface PanelDef {
 
 export interface ResourceConfig {
   key: string
-  /** collection endpoint, e.g. /api/v1/leads/ */
-  endpoint: string
+  /** the API collection, e.g. `leads` (checked against the schema: src/api/collections.ts) */
+  endpoint: Collection
   /** i18n key of the plural title */
   title: string
   /** i18n key of the singular noun */

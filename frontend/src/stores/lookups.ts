@@ -4,7 +4,8 @@
  * records of other resources (batched per resource, cached for the session).
  */
 import { reactive } from 'vue'
-import { rest } from '@/api/client'
+import { api } from '@/api/collections'
+import * as lookups from '@/api/lookups'
 import { recordTitle, resources } from '@/resources'
 
 export interface Option {
@@ -19,9 +20,9 @@ let codesPromise: Promise<Array<{ code: string; label: string; module: string }>
 export function dictionaryOptions(kind: string): Promise<Option[]> {
   let hit = dictCache.get(kind)
   if (!hit) {
-    hit = rest
-      .list<{ id: number; label: string }>('/api/v1/dictionary/', { kind, active: 'true', page_size: 200 })
-      .then((page) => page.results.map((i) => ({ value: i.id, label: i.label })))
+    hit = lookups
+      .dictionaryItems(kind)
+      .then((items) => items.map((i) => ({ value: i.id, label: i.label })))
       .catch(() => [])
     dictCache.set(kind, hit)
   }
@@ -30,12 +31,9 @@ export function dictionaryOptions(kind: string): Promise<Option[]> {
 
 export function userOptions(): Promise<Option[]> {
   if (!usersPromise) {
-    usersPromise = rest
-      .list<{ id: number; username: string; full_name: string; is_active: boolean }>('/api/v1/users/', {
-        page_size: 200,
-        is_active: 'true',
-      })
-      .then((page) => page.results.map((u) => ({ value: u.id, label: u.full_name || u.username })))
+    usersPromise = lookups
+      .activeUsers()
+      .then((users) => users.map((u) => ({ value: u.id, label: u.full_name || u.username })))
       .catch(() => [])
   }
   return usersPromise
@@ -56,7 +54,7 @@ export function userLabel(id: unknown): string | undefined {
 
 export function permissionCodes(): Promise<Array<{ code: string; label: string; module: string }>> {
   if (!codesPromise) {
-    codesPromise = rest.get<Array<{ code: string; label: string; module: string }>>('/api/v1/roles/codes/').catch(() => [])
+    codesPromise = lookups.permissionCodes().catch(() => [])
   }
   return codesPromise
 }
@@ -71,8 +69,8 @@ export function refLabel(resourceKey: string, id: number | string | null | undef
   if (!(key in refLabels) && !pending.has(key)) {
     const config = resources[resourceKey]
     if (!config) return undefined
-    const p = rest
-      .get<Record<string, unknown>>(`${config.endpoint}${id}/`)
+    const p = api
+      .get(config.endpoint, id)
       .then((record) => {
         refLabels[key] = recordTitle(config, record)
       })

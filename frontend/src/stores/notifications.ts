@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { client, unwrap } from '@/api/client'
+import { unreadCount } from '@/api/notifications'
 
 const POLL_MS = 30_000
 
@@ -11,8 +11,7 @@ export const useNotifications = defineStore('notifications', () => {
 
   async function refresh(): Promise<void> {
     try {
-      const data = await unwrap(client.GET('/api/v1/notifications/unread-count/'))
-      unread.value = data.unread
+      unread.value = await unreadCount()
     } catch {
       /* keep the last count; the session guard handles 401 */
     }

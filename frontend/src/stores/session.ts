@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { client, unwrap, rest } from '@/api/client'
+import * as account from '@/api/account'
 import type { Me } from '@/api/types'
 import { applyLocale, fromApiLanguage, i18n, toApiLanguage, type UiLocale } from '@/i18n'
 
@@ -26,7 +26,7 @@ export const useSession = defineStore('session', () => {
   async function load(): Promise<Me | null> {
     let user: Me | null = null
     try {
-      user = await unwrap(client.GET('/api/v1/me/'))
+      user = await account.getMe()
     } catch {
       user = null
     }
@@ -36,19 +36,19 @@ export const useSession = defineStore('session', () => {
 
   /** GET sets the CSRF cookie; POST signs in with the session. */
   async function ensureCsrf(): Promise<void> {
-    await rest.get('/api/v1/auth/login/')
+    await account.ensureCsrf()
   }
 
   async function login(username: string, password: string): Promise<Me> {
     await ensureCsrf()
-    const user = await rest.post<Me>('/api/v1/auth/login/', { username, password })
+    const user = await account.login(username, password)
     await adopt(user)
     // The saved language of the account wins; if none was chosen here, keep it.
     return user
   }
 
   async function signup(data: { company: string; username: string; password: string; email: string }): Promise<Me> {
-    await rest.post('/api/v1/signup/', data)
+    await account.signup(data)
     const user = await login(data.username, data.password)
     // A new account starts in the language the visitor used on the sign-up page.
     const wanted = toApiLanguage(i18n.global.locale.value)
@@ -58,7 +58,7 @@ export const useSession = defineStore('session', () => {
 
   async function logout(): Promise<void> {
     try {
-      await rest.post('/api/v1/auth/logout/')
+      await account.logout()
     } finally {
       me.value = null
     }
@@ -68,13 +68,13 @@ export const useSession = defineStore('session', () => {
   async function setLanguage(locale: UiLocale): Promise<void> {
     await applyLocale(locale)
     if (me.value) {
-      const user = await rest.patch<Me>('/api/v1/me/', { language: toApiLanguage(locale) })
+      const user = await account.updateMe({ language: toApiLanguage(locale) })
       me.value = user
     }
   }
 
   async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
-    await rest.post('/api/v1/me/password/', { old_password: oldPassword, new_password: newPassword })
+    await account.changePassword(oldPassword, newPassword)
   }
 
   function clear(): void {

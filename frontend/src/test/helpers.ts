@@ -13,6 +13,15 @@ export interface Call {
   headers: Headers
 }
 
+/** A request body as JSON, or its text (multipart uploads). */
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
 /** Replace fetch: `handler(call)` returns [status, body]; every call is recorded. */
 export function mockApi(handler: (call: Call) => [number, unknown]) {
   const calls: Call[] = []
@@ -24,7 +33,7 @@ export function mockApi(handler: (call: Call) => [number, unknown]) {
     const call: Call = {
       method,
       url,
-      body: raw ? JSON.parse(String(raw)) : undefined,
+      body: raw ? parseBody(String(raw)) : undefined,
       headers: new Headers(init?.headers ?? request?.headers),
     }
     calls.push(call)

@@ -3,9 +3,8 @@
  * errors file and revert. Jobs run in the background worker: create one, then
  * poll it until it is `succeeded` or `failed`.
  */
-import { request, rest, type Page, type Query } from '@/api/client'
-
-export const IMPORTS_URL = '/api/v1/imports/'
+import type { Page, Query } from '@/api/client'
+import * as api from '@/api/imports'
 
 export interface ImportColumn {
   name: string
@@ -113,28 +112,22 @@ export function canRevert(job: ImportJob): boolean {
   return !job.dry_run && job.status === 'succeeded' && !job.reverted
 }
 
-export function jobUrl(id: number): string {
-  return `${IMPORTS_URL}${id}/`
-}
-
-export function errorsFileUrl(id: number): string {
-  return `${IMPORTS_URL}${id}/errors.xlsx`
-}
+export const errorsFileUrl = api.importErrorsFileUrl
 
 export function listResources(): Promise<ImportResource[]> {
-  return rest.get<ImportResource[]>(`${IMPORTS_URL}resources/`)
+  return api.listImportResources<ImportResource>()
 }
 
 export function listJobs(query: Query): Promise<Page<ImportJob>> {
-  return rest.list<ImportJob>(IMPORTS_URL, query)
+  return api.listImportJobs<ImportJob>(query)
 }
 
 export function getJob(id: number): Promise<ImportJob> {
-  return rest.get<ImportJob>(jobUrl(id))
+  return api.getImportJob<ImportJob>(id)
 }
 
 export function revertJob(id: number): Promise<{ deleted: number; restored: number }> {
-  return rest.post(`${jobUrl(id)}revert/`)
+  return api.revertImportJob(id)
 }
 
 export function createJob(req: ImportRequest): Promise<ImportJob> {
@@ -147,7 +140,7 @@ export function createJob(req: ImportRequest): Promise<ImportJob> {
   if (req.encoding) form.append('encoding', req.encoding)
   if (req.sheet) form.append('sheet', req.sheet)
   form.append('add_missing_dictionary', req.addMissingDictionary ? 'true' : 'false')
-  return request<ImportJob>('POST', IMPORTS_URL, { body: form })
+  return api.createImportJob<ImportJob>(form)
 }
 
 /**
