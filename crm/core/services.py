@@ -14,8 +14,8 @@ from crm.core import audit
 from crm.core.defaults import ADMIN_ROLE, DICTIONARY, default_roles
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, Tenant, User
-from crm.core.registries import signup_seeds
 from crm.core.permissions import registry
+from crm.core.registries import signup_seeds
 from crm.core.tenant_settings import DEFAULTS, LIMITS
 
 
