@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 
@@ -25,6 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -221,25 +223,23 @@ class ImportJobViewSet(
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="errors.xlsx", code_verb="view")
     def errors_file(self, request, pk=None):
-        """The file's rows that failed, as they were, plus an error column."""
+        """The file's rows that failed, as they were, plus an error column.
+
+        Served as the worker stored it: the upload is never parsed here.
+        """
         job = self.get_object()
-        by_row: dict[int, list[str]] = {}
-        for error in job.errors or []:
-            by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['message']}")
-        content = bytes(ImportFile.objects.get(job=job).content)
-        sheet = formats.open_upload(content, job.file_format, job.options)
-        header = [*sheet.header, _("errors")]
-        width = len(sheet.header)
-
-        def rows():
-            for number, cells in sheet.rows:
-                if number in by_row:
-                    cells = list(cells[:width]) + [""] * (width - len(cells))
-                    yield [*cells, "; ".join(by_row[number])]
-
+        stored = ImportFile.objects.filter(job=job).values_list("errors_xlsx", flat=True).first()
+        if stored is not None:
+            content = io.BytesIO(bytes(stored))
+        elif job.errors:
+            # A job finished before the file was stored; it would have to parse the upload.
+            raise NotFound(_("The errors file of this import is not available: import again."))
+        else:
+            header = (job.result or {}).get("header") or []
+            content = formats.xlsx_file([*header, _("errors")], [], title=_("errors"))
         name = job.filename.rsplit(".", 1)[0]
         return FileResponse(
-            formats.xlsx_file(header, rows(), title=_("errors")),
+            content,
             as_attachment=True,
             filename=f"{name}-errors.xlsx",
             content_type=XLSX_CONTENT_TYPE,

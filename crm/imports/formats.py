@@ -132,9 +132,64 @@ def open_csv(content: bytes, encoding: str = "") -> Sheet:
     return Sheet(header=header, rows=rows(), estimated_rows=estimated, encoding=encoding)
 
 
-def open_xlsx(content: bytes, sheet: str = "") -> Sheet:
+#: Limits on what an xlsx may unpack to (settings ``IMPORT_XLSX_MAX_UNPACKED`` and
+#: ``IMPORT_XLSX_MAX_RATIO``): a few MB of zip can inflate to gigabytes.
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_RATIO = 100
+#: Parts smaller than this are not held to the ratio (tiny XML parts compress well).
+RATIO_FROM_BYTES = 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_archive(content: bytes, name: str = "") -> None:
+    """Refuse an xlsx whose parts would unpack to too much, before anything parses it.
+
+    Reads only the zip's central directory. The sizes it declares bound what
+    is read: Python's ``zipfile`` stops a member at its declared size (and a
+    lie then fails the CRC check), so a member cannot inflate past them.
+    """
+    from django.conf import settings
+
+    limit = getattr(settings, "IMPORT_XLSX_MAX_UNPACKED", MAX_UNPACKED)
+    max_ratio = getattr(settings, "IMPORT_XLSX_MAX_RATIO", MAX_RATIO)
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Invalid(fields={"file": [_("This is not a readable xlsx file.")]}) from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if total > limit or (member.file_size >= RATIO_FROM_BYTES and ratio > max_ratio):
+            raise Invalid(
+                fields={
+                    "file": [
+                        _(
+                            "The file “%(file)s” was refused: its part %(part)s would unpack "
+                            "to %(size)s (%(ratio)d times its packed size; the limits are "
+                            "%(limit)s in all and %(max_ratio)d times). Save it again from "
+                            "the spreadsheet program or import it as CSV."
+                        )
+                        % {
+                            "file": name or _("upload"),
+                            "part": member.filename,
+                            "size": _megabytes(member.file_size),
+                            "ratio": ratio,
+                            "limit": _megabytes(limit),
+                            "max_ratio": max_ratio,
+                        }
+                    ]
+                }
+            )
+
+
+def open_xlsx(content: bytes, sheet: str = "", name: str = "") -> Sheet:
     from openpyxl import load_workbook
 
+    check_archive(content, name)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -174,9 +229,9 @@ def open_xlsx(content: bytes, sheet: str = "") -> Sheet:
     return Sheet(header=header, rows=rows(), estimated_rows=estimated)
 
 
-def open_upload(content: bytes, file_format: str, options: dict) -> Sheet:
+def open_upload(content: bytes, file_format: str, options: dict, name: str = "") -> Sheet:
     if file_format == "xlsx":
-        return open_xlsx(content, options.get("sheet") or "")
+        return open_xlsx(content, options.get("sheet") or "", name)
     return open_csv(content, options.get("encoding") or "")
 
 

@@ -329,6 +329,9 @@ class Importer:
         self.seen: dict[tuple, int] = {}
         self.totals = {"rows": 0, "new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
         self.errors: list[dict] = []
+        # The failed rows' cells by row number, for the errors file (``errors_workbook``).
+        self.failed: dict[int, list] = {}
+        self._failed_before: set[int] | None = None
         self.preview: list[dict] = []
         self.defaults = resource.insert_defaults(self.ctx)
         self.names = {f.attname: f.name for f in self.model._meta.concrete_fields}
@@ -352,7 +355,7 @@ class Importer:
     def run(self) -> str:
         """Import the whole file; returns the job's final status (and sets ``detail``)."""
         job = self.job
-        sheet = formats.open_upload(self.content, job.file_format, job.options)
+        sheet = formats.open_upload(self.content, job.file_format, job.options, job.filename)
         header = [h for h in sheet.header if h]
         # What a refused file still tells the user: its headers and the columns
         # they were recognised as, so the missing ones can be mapped in the wizard.
@@ -452,8 +455,12 @@ class Importer:
 
     def _take(self, done: int, rows: list[PlannedRow], resumed: bool, one_transaction: bool):
         if resumed:
+            if self._failed_before is None:
+                self._failed_before = {e["row"] for e in self.errors}
             for row in rows:
                 self._remember(row)  # rebuild the duplicate check only
+                if row.number in self._failed_before:
+                    self.failed[row.number] = row.cells  # for the errors file
         else:
             self._chunk(rows, done, one_transaction)
 
@@ -820,6 +827,8 @@ class Importer:
             self.totals["rows"] += 1
             if row.action == "invalid":
                 self.totals["invalid"] += 1
+                if len(self.failed) < MAX_STORED_ERRORS:
+                    self.failed[row.number] = row.cells
                 for column, value, message in row.errors:
                     if len(self.errors) < MAX_STORED_ERRORS:
                         self.errors.append(
@@ -842,3 +851,26 @@ class Importer:
                         ),
                     }
                 )
+
+    # --- the errors file ----------------------------------------------------------------
+    def errors_workbook(self) -> bytes | None:
+        """The failed rows as they were in the file, plus an error column (xlsx bytes).
+
+        Built here, once, from the rows the run kept: the download serves these
+        bytes and never parses the upload again.
+        """
+        if not self.errors or not hasattr(self, "plan"):
+            return None
+        by_row: dict[int, list[str]] = {}
+        for error in self.errors:
+            by_row.setdefault(error["row"], []).append(f"{error['column']}: {error['message']}")
+        header = list(self.plan.header)
+        width = len(header)
+
+        def rows():
+            for number in sorted(self.failed):
+                cells = list(self.failed[number][:width])
+                yield [*cells, *[""] * (width - len(cells)), "; ".join(by_row.get(number, []))]
+
+        with formats.xlsx_file([*header, _("errors")], rows(), title=_("errors")) as out:
+            return out.read()

@@ -88,6 +88,9 @@ class ImportFile(models.Model):
     )
     content = models.BinaryField()
     size = models.PositiveIntegerField(default=0)
+    # The failed rows with an error column (xlsx), built once by the worker: the
+    # download serves it and never parses the upload in a web process.
+    errors_xlsx = models.BinaryField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"file of import #{self.job_id}"

@@ -239,14 +239,17 @@ def _finish(
     }
     if result is not None:
         fields["result"] = result  # a refused file: its headers, for the mapping step
+    errors_xlsx = None
     if importer is not None:
         fields.update(
             totals=importer.totals,
             errors=importer.errors,
             result={**importer.result_meta, "preview": importer.preview},
         )
+        errors_xlsx = importer.errors_workbook()
     with transaction.atomic():
         ImportJob._base_manager.filter(pk=job.pk).update(**fields)
+        ImportFile.objects.filter(job_id=job.pk).update(errors_xlsx=errors_xlsx)
         wrote = importer is not None and not job.dry_run and status == ImportJob.Status.SUCCEEDED
         if wrote:
             audit.record(
