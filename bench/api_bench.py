@@ -66,10 +66,9 @@ WHERE l.tenant_id = %s AND l.id = %s
 
 
 def token_for(user) -> str:
-    from rest_framework.authtoken.models import Token
+    from crm.core.credentials import issue_token
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    return issue_token(user=user, client="bench")[1]
 
 
 def api_client(user):

@@ -173,15 +173,15 @@ def stop_worker(worker: subprocess.Popen) -> None:
 def import_through_api(admin, content: bytes, name: str = "customers.csv") -> tuple[float, dict]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scopes_disabled
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from crm.core.credentials import issue_token
     from crm.imports.models import ImportJob
 
     with scopes_disabled():
-        token, _ = Token.objects.get_or_create(user=admin)
+        _token, key = issue_token(user=admin, client="bench")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     started = time.perf_counter()
     response = client.post(
         "/api/v1/imports/",
@@ -240,7 +240,7 @@ def default_import_data(admin, content: bytes, sample: int, owner: str) -> float
     import tablib
     from django_scopes import scope
 
-    from crm.imports.customer_resources import CustomerResource
+    from crm.customers.resources import CustomerResource
 
     text = content.decode("gb18030").replace(owner, admin.username)
     lines = text.splitlines()[: sample + 1]

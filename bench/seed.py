@@ -307,7 +307,7 @@ def reseed() -> None:
         tables = [row[0] for row in cursor.fetchall()]
         cursor.execute("SET session_replication_role = replica")  # skip FK checks
         try:
-            for table in ("authtoken_token", "core_user_roles"):
+            for table in ("core_apitoken", "core_usersession", "core_user_roles"):
                 cursor.execute(
                     f"DELETE FROM {table} WHERE user_id IN "
                     "(SELECT id FROM core_user WHERE tenant_id = ANY(%s))",

@@ -9,6 +9,7 @@ from importlib import import_module
 from rest_framework.routers import DefaultRouter
 
 from crm.activities.api import ActivityViewSet, NotificationViewSet
+from crm.core.api.credentials import ApiTokenViewSet, UserSessionViewSet
 from crm.core.api.views import DictionaryViewSet, RoleViewSet, TeamViewSet, UserViewSet
 from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 
@@ -30,6 +31,8 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("me/tokens", ApiTokenViewSet, basename="me-token")
+router.register("me/sessions", UserSessionViewSet, basename="me-session")
 
 extra_urlpatterns = []
 for _module in MODULES:

@@ -36,7 +36,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -175,8 +174,23 @@ SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins first
+    "crm.core.throttling.AddressLockoutBackend",  # then addresses over the failure limit
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Failed sign-ins per client address across usernames (crm.core.throttling): this many
+# within the window refuse every username from that address until the window ends (0: off).
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_FAILURE_WINDOW_MINUTES = env.float("LOGIN_FAILURE_WINDOW_MINUTES", default=15.0)
+# Sign-ups per client address (DRF rate: <n>/<second|minute|hour|day>; empty: no limit).
+SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="5/hour")
+# API tokens (crm.core.models.ApiToken) expire this many days after they are issued.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+# Proxies in front of the app that append to X-Forwarded-For (0: the peer's address is the
+# client's): the per-address limits and django-axes read the client's address through them.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Brute-force lockout (django-axes) on the login and token endpoints. Off in the
 # test suite (the lockout test turns it on) unless AXES_ENABLED says otherwise.
 AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
@@ -193,6 +207,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The limits' counters: shared by every process through Redis when REDIS_URL is set.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Apart from the broker's keys ("<namespace>:..."), which may share the database.
+            "KEY_PREFIX": env.str(
+                "CACHE_KEY_PREFIX", default=DRAMATIQ_BROKER["OPTIONS"]["namespace"] + "-cache"
+            ),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -11,10 +11,9 @@ import pytest
 from django.conf import settings
 from django_scopes import scopes_disabled
 from dramatiq.brokers.stub import StubBroker
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from crm.core import services
+from crm.core import credentials, services
 from crm.core.models import Role, Team, User
 
 _seq = itertools.count(1)
@@ -31,6 +30,29 @@ def _no_scope_in_test_bodies():
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def clear_rate_limits() -> None:
+    """Forget the per-address counters (sign-ups, failed sign-ins) kept in the cache.
+
+    On Redis only the cache's own keys go: the broker may share the database.
+    """
+    from django.core.cache import cache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no sign-up or failed sign-in counted against its address."""
+    clear_rate_limits()
+    yield
 
 
 def make_company(name: str | None = None) -> User:
@@ -60,8 +82,8 @@ def make_user(admin: User, role: str, *, team: Team | None = None, name: str = "
 def client_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = credentials.issue_token(user=user, client="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "crm.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Signal receivers: sessions tracked at sign-in, failed sign-ins counted per address.
+        from crm.core import credentials, throttling  # noqa: F401
+        from crm.core.api.fields import install_field_defaults
+
+        install_field_defaults()

@@ -248,3 +248,54 @@ class AuditEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.object_id}"
+
+
+class ApiToken(models.Model):
+    """An API key of one user (``Authorization: Token <key>``); a user may hold several.
+
+    Only a SHA-256 digest of the key is stored (a leaked table gives no usable
+    key) plus its first characters, so the owner can tell their keys apart.
+    Each key expires (``API_TOKEN_TTL_DAYS``); a password change, a reset by an
+    administrator or a deactivation deletes the user's keys
+    (``crm.core.credentials``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    client = models.CharField(_("client"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session of a user, listed and revocable in personal settings.
+
+    Django's database sessions cannot be found by user; this row links one to
+    its user and goes with it (deleting the session deletes the row).
+    """
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    client = models.CharField(_("client"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -10,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from crm.core import audit
+from crm.core import audit, credentials
+from crm.core.admin_guard import keeps_an_administrator
 from crm.core.defaults import ADMIN_ROLE, DICTIONARY, default_roles
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, Tenant, User
@@ -88,11 +90,28 @@ def user_create(*, tenant, actor, password: str, roles=(), **data: Any) -> User:
     return user
 
 
-def user_update(user: User, *, tenant, actor, password: str | None = None, roles=None, **data):
+def user_update(
+    user: User,
+    *,
+    tenant,
+    actor,
+    password: str | None = None,
+    roles=None,
+    keep_token_id: int | None = None,
+    keep_session_key: str | None = None,
+    **data,
+):
+    """Change a user. A new password revokes the user's tokens and sessions, except
+    the token or session given as ``keep_*`` (the one changing its own password)."""
     if "username" in data:
         _check_username(data["username"], exclude_id=user.pk)
     _check_team(tenant, data.get("team"))
-    with transaction.atomic():
+    guard = (
+        keeps_an_administrator(tenant)
+        if roles is not None or "is_active" in data
+        else nullcontext()
+    )
+    with transaction.atomic(), guard:
         changes = audit.apply_changes(user, data)
         fields = list(changes)
         if password:
@@ -102,6 +121,10 @@ def user_update(user: User, *, tenant, actor, password: str | None = None, roles
             changes["password"] = ["***", "***"]
         if fields:
             user.save(update_fields=fields)
+        if password:
+            credentials.revoke_all(
+                user, keep_token_id=keep_token_id, keep_session_key=keep_session_key
+            )
         if roles is not None:
             before = sorted(user.roles.values_list("pk", flat=True))
             after = sorted(r.pk for r in roles)
@@ -117,9 +140,10 @@ def user_deactivate(user: User, *, tenant, actor) -> None:
     """Users are never deleted (their records keep them); they are deactivated."""
     if user.pk == actor.pk:
         raise Invalid(fields={"non_field_errors": [_("You cannot deactivate yourself.")]})
-    with transaction.atomic():
+    with transaction.atomic(), keeps_an_administrator(tenant):
         user.is_active = False
         user.save(update_fields=["is_active"])
+        credentials.revoke_all(user)
         audit.record(
             tenant=tenant,
             actor=actor,
@@ -166,7 +190,8 @@ def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
         and Role.objects.filter(tenant=tenant, name=data["name"]).exclude(pk=role.pk).exists()
     ):
         raise Invalid(fields={"name": [_("A role with this name exists.")]})
-    with transaction.atomic():
+    guard = keeps_an_administrator(tenant) if "permissions" in data else nullcontext()
+    with transaction.atomic(), guard:
         changes = audit.apply_changes(role, data)
         if changes:
             role.save(update_fields=list(changes))

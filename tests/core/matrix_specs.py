@@ -6,7 +6,30 @@ Imported at the end of that file, which holds the matrix's PATHS.
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
-from tests.reliability.specs import PATHS, PathSpec
+from tests.reliability.specs import PATHS, RESOURCES, PathSpec
+
+
+def _token(ctx, user) -> int:
+    from crm.core.credentials import issue_token
+
+    return issue_token(user=user, client="matrix")[0].pk
+
+
+def _session(ctx, user) -> int:
+    """A signed-in session of ``user`` as the login view leaves it."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from crm.core.models import UserSession
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store.create()
+    return UserSession.objects.create(session_id=store.session_key, user=user).pk
+
+
+# The signed-in user's own tokens and sessions (personal settings; no permission code).
+RESOURCES.update({"me-token": {"make": _token}, "me-session": {"make": _session}})
 
 PATHS.update(
     {

@@ -6,18 +6,18 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import Prefetch
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.translation import gettext as _
 from django_scopes import scope
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.core import services
+from crm.core import credentials, services
 from crm.core.api import serializers as s
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.permissions import HasTenant
@@ -25,12 +25,17 @@ from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, User
 from crm.core.permissions import registry
+from crm.core.throttling import AddressLockedOut, SignupThrottle, signup_throttled
 
 
 class SignupView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_scope = "signup"
+    # The only public write: SIGNUP_THROTTLE_RATE per client address.
+    throttle_classes = [SignupThrottle]
+
+    def throttled(self, request, wait):
+        raise signup_throttled(wait)
 
     @extend_schema(request=s.SignupSerializer, responses={201: s.TokenSerializer})
     def post(self, request):
@@ -38,8 +43,8 @@ class SignupView(APIView):
         serializer = s.SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.tenant_signup(**serializer.validated_data)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+        _token, key = credentials.issue_token(user=user, client=credentials.client_of(request))
+        return Response({"token": key}, status=status.HTTP_201_CREATED)
 
 
 def _authenticate(request, data) -> User:
@@ -51,6 +56,8 @@ def _authenticate(request, data) -> User:
         from crm.core.limits import LockedOut
 
         raise LockedOut()
+    if getattr(request, "address_locked_out", False):
+        raise AddressLockedOut()
     if user is None or not user.is_active:
         raise Invalid(
             _("The username or password is wrong."),
@@ -69,12 +76,27 @@ class TokenView(APIView):
         user = _authenticate(request._request, request.data)
         # A token sign-in is a sign-in: last_login, and django-axes resets the failures.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        _token, key = credentials.issue_token(user=user, client=credentials.client_of(request))
+        return Response({"token": key})
+
+
+def _enforce_csrf(request) -> None:
+    """A session login needs the CSRF token from ``GET /auth/login/`` (no login CSRF).
+
+    DRF checks CSRF only for requests already authenticated by a session, and
+    its views are exempt from Django's middleware check.
+    """
+    check = CsrfViewMiddleware(lambda _request: None)
+    check.process_request(request)
+    if check.process_view(request, None, (), {}) is not None:
+        raise PermissionDenied(
+            _("The security token (CSRF) is missing or stale: reload the page and sign in again."),
+            code="csrf_failed",
+        )
 
 
 class SessionLoginView(APIView):
-    """Session login for the web UI (CSRF cookie set on GET)."""
+    """Session login for the web UI: GET sets the CSRF cookie, POST needs its token."""
 
     permission_classes = [AllowAny]
 
@@ -85,6 +107,7 @@ class SessionLoginView(APIView):
 
     @extend_schema(request=s.TokenRequestSerializer, responses=s.MeSerializer)
     def post(self, request):
+        _enforce_csrf(request._request)
         user = _authenticate(request._request, request.data)
         login(request._request, user)
         with scope(tenant=user.tenant_id):  # the serializer reads the user's roles
