@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.core.api.export import XLSX_CONTENT_TYPE
+from crm.core.api.fields import RelatedLabelField
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.imports import backup, formats, resources, services
@@ -42,9 +43,7 @@ ERRORS_SHOWN = 1000
 
 class ImportJobSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    created_by_name = serializers.CharField(
-        source="created_by.display_name", read_only=True, default=None
-    )
+    created_by_name = RelatedLabelField(source="created_by.display_name")
     errors = serializers.SerializerMethodField()
     error_count = serializers.SerializerMethodField()
     reverted = serializers.SerializerMethodField()

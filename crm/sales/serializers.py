@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.core.api.fields import RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer, dictionary_field, owner_field
@@ -89,17 +90,15 @@ class OpportunitySerializer(serializers.ModelSerializer):
     contact = TenantPrimaryKeyField(
         label=_("contact"), model=Contact, required=False, allow_null=True
     )
-    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+    contact_name = RelatedLabelField(source="contact.name")
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     source = dictionary_field("source", _("source"))
-    source_label = serializers.CharField(source="source.label", read_only=True, default=None)
+    source_label = RelatedLabelField(source="source.label")
     # Declared: the model field's limit_choices_to would query the scoped manager
     # when the schema is generated outside any tenant scope.
     loss_reason = serializers.PrimaryKeyRelatedField(read_only=True, label=_("loss reason"))
-    loss_reason_label = serializers.CharField(
-        source="loss_reason.label", read_only=True, default=None
-    )
+    loss_reason_label = RelatedLabelField(source="loss_reason.label")
     amount = MoneyField(label=_("amount"), required=False, min_value=Decimal("0"))
     status_label = _status_label()
     probability = serializers.SerializerMethodField(label=_("probability (%)"))
@@ -203,9 +202,7 @@ def _opportunity_field():
 
 class RequirementSerializer(serializers.ModelSerializer):
     opportunity = _opportunity_field()
-    created_by_name = serializers.CharField(
-        source="created_by.display_name", read_only=True, default=None
-    )
+    created_by_name = RelatedLabelField(source="created_by.display_name")
 
     class Meta:
         model = Requirement
@@ -285,12 +282,8 @@ class QuoteSerializer(serializers.ModelSerializer):
     subtotal = MoneyField(read_only=True)
     total = MoneyField(read_only=True)
     status_label = _status_label()
-    created_by_name = serializers.CharField(
-        source="created_by.display_name", read_only=True, default=None
-    )
-    approved_by_name = serializers.CharField(
-        source="approved_by.display_name", read_only=True, default=None
-    )
+    created_by_name = RelatedLabelField(source="created_by.display_name")
+    approved_by_name = RelatedLabelField(source="approved_by.display_name")
 
     class Meta:
         model = Quote
@@ -381,7 +374,7 @@ class ContractSerializer(serializers.ModelSerializer):
     )
     quote = TenantPrimaryKeyField(label=_("quote"), model=Quote, required=False, allow_null=True)
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     amount = MoneyField(label=_("amount"), required=False, min_value=Decimal("0"))
     collected_amount = MoneyField(read_only=True)
     outstanding_amount = MoneyField(read_only=True)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.core.api.fields import RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.models import User
 from crm.core.scoping import restrict
@@ -109,9 +110,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
     customer = customer_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = contact_field()
-    contact_name = serializers.CharField(source="contact.name", read_only=True, default=None)
+    contact_name = RelatedLabelField(source="contact.name")
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
@@ -173,7 +174,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 class ComplaintBreachSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
 
     class Meta:
         model = ComplaintBreach
@@ -227,7 +228,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         label=_("contract"), model=Contract, required=False, allow_null=True
     )
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     target_type = serializers.CharField(source="target_field", read_only=True, default=None)
@@ -321,7 +322,7 @@ class TicketSerializer(serializers.ModelSerializer):
     contract = contract_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = owner_field()
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
 
@@ -370,7 +371,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     contract = contract_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = owner_field(_("project manager"))
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -420,9 +421,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = contact_field()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    handled_by_name = serializers.CharField(
-        source="handled_by.display_name", read_only=True, default=None
-    )
+    handled_by_name = RelatedLabelField(source="handled_by.display_name")
 
     class Meta:
         model = Feedback

@@ -87,7 +87,7 @@ class UserSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     permissions = serializers.SerializerMethodField()
     data_scope = serializers.CharField(read_only=True)
-    company = serializers.CharField(source="tenant.name", read_only=True)
+    company = RelatedLabelField(source="tenant.name")
 
     class Meta:
         model = User
