@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One operation per transition step, each with the step's own body.
+    "PREPROCESSING_HOOKS": ["workflows.schema.one_operation_per_step"],
 }
 
 # Request bodies: a non-file body over this answers 413 (crm.core.limits); a

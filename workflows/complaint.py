@@ -37,7 +37,15 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, ReminderRule, Step, register
+from workflows.process import (
+    GuardContext,
+    Process,
+    ReminderRule,
+    Step,
+    TransitionInputs,
+    register,
+    required_text,
+)
 
 #: Who receives the last rung of the ladder (see ``escalation_recipients``).
 ESCALATION_CODE = "complaints.escalation"
@@ -368,6 +376,17 @@ RESOLVE_RULES = (
     "complaint.resolve_escalation",
 )
 
+
+class ComplaintResolveInputs(TransitionInputs):
+    resolution = required_text(
+        gettext_lazy("resolution"), gettext_lazy("Describe the resolution."), max_length=5000
+    )
+
+
+class ComplaintReopenInputs(TransitionInputs):
+    reason = required_text(gettext_lazy("reason"), gettext_lazy("Give the reason for reopening."))
+
+
 STEPS = {
     "acknowledge": Step(
         "acknowledge",
@@ -379,14 +398,14 @@ STEPS = {
     "resolve": Step(
         "resolve",
         gettext_lazy("Resolve"),
-        required_inputs={"resolution": gettext_lazy("Describe the resolution.")},
+        inputs=ComplaintResolveInputs,
         in_transaction=[resolved_late],
     ),
     "close": Step("close", gettext_lazy("Close"), guards=[has_return_visit], irreversible=True),
     "reopen": Step(
         "reopen",
         gettext_lazy("Reopen"),
-        required_inputs={"reason": gettext_lazy("Give the reason for reopening.")},
+        inputs=ComplaintReopenInputs,
         in_transaction=[restart_resolve_clock],
     ),
 }

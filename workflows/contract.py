@@ -20,10 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rest_framework import serializers
 
 from crm.core.permissions import transition_code
 from workflows.opportunity import morning_of
-from workflows.process import GuardContext, Process, ReminderRule, Step, register
+from workflows.process import (
+    GuardContext,
+    Process,
+    ReminderRule,
+    Step,
+    TransitionInputs,
+    register,
+    required_text,
+)
 
 
 class ContractStatus(models.TextChoices):
@@ -312,6 +321,28 @@ RENEWAL_RULE = "contract.renewal"
 DUE_SOON_RULE = "installment.due_soon"
 OVERDUE_RULE = "installment.overdue"
 
+
+class ContractRejectInputs(TransitionInputs):
+    reason = required_text(
+        _lazy("reason rejected"),
+        _lazy("Give the reason for rejecting the contract."),
+        max_length=500,
+    )
+
+
+class ContractSignInputs(TransitionInputs):
+    # Today when not given.
+    signed_on = serializers.DateField(label=_lazy("signed on"), required=False)
+
+
+class ContractTerminateInputs(TransitionInputs):
+    reason = required_text(
+        _lazy("reason terminated"),
+        _lazy("Give the reason for terminating the contract."),
+        max_length=500,
+    )
+
+
 STEPS = {
     "submit": Step("submit", _lazy("Submit for approval"), guards=SUBMIT_GUARDS),
     "approve": Step(
@@ -323,11 +354,12 @@ STEPS = {
     "reject": Step(
         "reject",
         _lazy("Reject (back to draft)"),
-        required_inputs={"reason": _lazy("Give the reason for rejecting the contract.")},
+        inputs=ContractRejectInputs,
     ),
     "sign": Step(
         "sign",
         _lazy("Sign (activate)"),
+        inputs=ContractSignInputs,
         irreversible=True,
         in_transaction=[start_installment_reminders],
     ),
@@ -341,7 +373,7 @@ STEPS = {
     "terminate": Step(
         "terminate",
         _lazy("Terminate"),
-        required_inputs={"reason": _lazy("Give the reason for terminating the contract.")},
+        inputs=ContractTerminateInputs,
         irreversible=True,
         in_transaction=[stop_installment_reminders],
     ),

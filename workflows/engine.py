@@ -61,7 +61,8 @@ def blocking_reasons(obj: models.Model, step: Step, ctx: GuardContext) -> list[s
 def available_transitions(obj: models.Model, actor) -> list[dict[str, Any]]:
     """The transitions leaving the record's state, for this user, with reasons.
 
-    Required inputs are not reported as reasons here: the UI asks for them.
+    Required inputs are not reported as reasons here: the UI asks for them,
+    drawing each from ``inputs`` (the step's declared inputs, described).
     """
     process = get_process(obj)
     ctx = GuardContext(actor=actor, inputs={})
@@ -84,7 +85,7 @@ def available_transitions(obj: models.Model, actor) -> list[dict[str, Any]]:
                 "allowed": not reasons,
                 "reasons": reasons,
                 "irreversible": step.irreversible,
-                "inputs": list(step.required_inputs),
+                "inputs": step.describe_inputs(),
             }
         )
     return out

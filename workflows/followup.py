@@ -17,9 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rest_framework import serializers
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, ReminderRule, Step, register
+from workflows.process import (
+    GuardContext,
+    Process,
+    ReminderRule,
+    Step,
+    TransitionInputs,
+    optional_text,
+    register,
+    required_text,
+)
 
 
 class FollowUpStatus(models.TextChoices):
@@ -219,20 +229,54 @@ def _mark_missed(f, reminder) -> None:
 
 DUE_RULES = ("followup.due_soon", "followup.auto_miss")
 
+SATISFACTION_CHOICES = [
+    (5, gettext_lazy("5 · Very satisfied")),
+    (4, gettext_lazy("4 · Satisfied")),
+    (3, gettext_lazy("3 · Neutral")),
+    (2, gettext_lazy("2 · Dissatisfied")),
+    (1, gettext_lazy("1 · Very dissatisfied")),
+]
+_SCORE = gettext_lazy("Give a whole number from 1 to 5.")
+
+
+class FollowUpCompleteInputs(TransitionInputs):
+    outcome = required_text(
+        gettext_lazy("outcome"), gettext_lazy("Write down the outcome."), max_length=5000
+    )
+    # Required for a return visit (score_for_return_visit), optional otherwise.
+    satisfaction = serializers.ChoiceField(
+        label=gettext_lazy("satisfaction"),
+        choices=SATISFACTION_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _SCORE},
+    )
+
+
+class FollowUpCancelInputs(TransitionInputs):
+    reason = optional_text(gettext_lazy("reason"))
+
+
+class FollowUpRescheduleInputs(TransitionInputs):
+    due_at = serializers.DateTimeField(
+        label=gettext_lazy("new due date"),
+        error_messages={"required": gettext_lazy("Give the new due date.")},
+    )
+
+
 STEPS = {
     "complete": Step(
         "complete",
         gettext_lazy("Complete"),
         guards=[score_for_return_visit],
-        required_inputs={"outcome": gettext_lazy("Write down the outcome.")},
+        inputs=FollowUpCompleteInputs,
     ),
     "miss": Step("miss", gettext_lazy("Mark missed")),
-    "cancel": Step("cancel", gettext_lazy("Cancel")),
+    "cancel": Step("cancel", gettext_lazy("Cancel"), inputs=FollowUpCancelInputs),
     "reschedule": Step(
         "reschedule",
         gettext_lazy("Reschedule"),
         guards=[new_due_in_future],
-        required_inputs={"due_at": gettext_lazy("Give the new due date.")},
+        inputs=FollowUpRescheduleInputs,
     ),
 }
 

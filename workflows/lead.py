@@ -13,9 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rest_framework import serializers
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, ReminderRule, Step, register
+from workflows.process import (
+    GuardContext,
+    Process,
+    ReminderRule,
+    Step,
+    TransitionInputs,
+    register,
+    required_text,
+)
 
 
 class LeadStatus(models.TextChoices):
@@ -270,6 +279,25 @@ def _return_to_pool(lead, reminder) -> None:
 
 IDLE_RULES = ("lead.pool_warning", "lead.auto_pool")
 
+
+class LeadConvertInputs(TransitionInputs):
+    customer = serializers.IntegerField(
+        label=gettext_lazy("merge into an existing customer"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        style={"input": "ref", "ref": "customers"},
+    )
+
+
+class LeadDisqualifyInputs(TransitionInputs):
+    reason = required_text(
+        gettext_lazy("disqualification reason"),
+        gettext_lazy("Give the reason for disqualifying."),
+        max_length=300,
+    )
+
+
 STEPS = {
     "contact": Step("contact", gettext_lazy("Mark contacted"), guards=[has_logged_activity]),
     "qualify": Step("qualify", gettext_lazy("Qualify"), guards=[has_phone_or_email, has_need]),
@@ -277,13 +305,14 @@ STEPS = {
         "convert",
         gettext_lazy("Convert to customer"),
         guards=[merge_target_exists, no_duplicate_customer],
+        inputs=LeadConvertInputs,
         irreversible=True,
         in_transaction=[create_customer_from_lead],
     ),
     "disqualify": Step(
         "disqualify",
         gettext_lazy("Disqualify"),
-        required_inputs={"reason": gettext_lazy("Give the reason for disqualifying.")},
+        inputs=LeadDisqualifyInputs,
         irreversible=True,
     ),
     "pool": Step("pool", gettext_lazy("Return to public pool")),

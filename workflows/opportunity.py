@@ -14,9 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from rest_framework import serializers
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, ReminderRule, Step, register
+from workflows.process import (
+    GuardContext,
+    Process,
+    ReminderRule,
+    Step,
+    TransitionInputs,
+    optional_text,
+    register,
+)
 
 
 class OpportunityStatus(models.TextChoices):
@@ -214,6 +223,22 @@ def _close_date_message(opp):
 IDLE_RULE = "opportunity.idle"
 CLOSE_DATE_RULE = "opportunity.close_date_passed"
 
+
+class OpportunityLostInputs(TransitionInputs):
+    # A loss-reason dictionary item by id, code or label (checked by loss_reason_known).
+    reason = serializers.CharField(
+        label=_lazy("loss reason"),
+        max_length=200,
+        error_messages={
+            "required": _lazy("Choose the loss reason."),
+            "blank": _lazy("Choose the loss reason."),
+            "null": _lazy("Choose the loss reason."),
+        },
+        style={"input": "dict", "dict": "loss_reason"},
+    )
+    note = optional_text(_lazy("loss note"))
+
+
 STEPS = {
     "needs_defined": Step("needs_defined", _lazy("Needs defined")),
     "proposal": Step("proposal", _lazy("Move to proposal"), guards=[has_requirement]),
@@ -228,7 +253,7 @@ STEPS = {
         "lost",
         _lazy("Mark lost"),
         guards=[loss_reason_known],
-        required_inputs={"reason": _lazy("Choose the loss reason.")},
+        inputs=OpportunityLostInputs,
         in_transaction=[set_loss_reason],
     ),
     "reopen": Step("reopen", _lazy("Reopen")),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, Step, register
+from workflows.process import GuardContext, Process, Step, TransitionInputs, register, required_text
 
 
 class PaymentStatus(models.TextChoices):
@@ -103,6 +103,12 @@ def create_reversal(payment, ctx: GuardContext) -> None:
     payment_reversal_create(original=payment, actor=ctx.actor, reason=ctx.inputs.get("reason", ""))
 
 
+class PaymentReverseInputs(TransitionInputs):
+    reason = required_text(
+        _lazy("reason reversed"), _lazy("Give the reason for the reversal."), max_length=500
+    )
+
+
 STEPS = {
     "confirm": Step(
         "confirm",
@@ -115,7 +121,7 @@ STEPS = {
         "reverse",
         _lazy("Reverse"),
         guards=[not_a_reversal, contract_active],
-        required_inputs={"reason": _lazy("Give the reason for the reversal.")},
+        inputs=PaymentReverseInputs,
         irreversible=True,
         in_transaction=[create_reversal],
     ),

@@ -2,9 +2,15 @@
 
 The django-fsm mixin in each process file holds the state field and the
 ``@transition`` methods (which change fields only). A ``Process`` adds what
-django-fsm does not model: human-readable guards, required inputs, work done
-in the same transaction (e.g. convert creates a customer), side effects after
-commit, and the reminder rules of each state.
+django-fsm does not model: human-readable guards, the inputs of each step,
+work done in the same transaction (e.g. convert creates a customer), side
+effects after commit, and the reminder rules of each state.
+
+A step's inputs are declared once, as a DRF serializer on the step
+(``Step(..., inputs=DisqualifyInputs)``): the API validates a request body
+with it, the OpenAPI schema documents one operation per step with it as the
+body (``workflows.schema``), and each record's ``transitions`` describe it to
+the web app, which builds the step's dialog from that description.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from crm.core.permissions import registry, transition_code
 
@@ -29,6 +37,92 @@ class GuardContext:
 Guard = Callable[[models.Model, GuardContext], "str | Promise | None"]
 
 
+# --- inputs -------------------------------------------------------------------
+
+# The errors that mean "not given": the engine reports a missing required input
+# as the step's own reason (400 guard_failed), like a guard, not as a bad value.
+MISSING = frozenset({"required", "blank", "null"})
+
+
+class TextInput(serializers.CharField):
+    """Text, and only text: a number or a list is refused, not turned into a string."""
+
+    default_error_messages = {"invalid": gettext_lazy("Send text.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def required_text(label, message, *, max_length: int = 2000, multiline: bool = True) -> TextInput:
+    """A text input the step needs; ``message`` is the reason shown while it is missing."""
+    return TextInput(
+        label=label,
+        max_length=max_length,
+        error_messages={"required": message, "blank": message, "null": message},
+        style={"input": "textarea"} if multiline else {},
+    )
+
+
+def optional_text(label, *, max_length: int = 2000, multiline: bool = True) -> TextInput:
+    return TextInput(
+        label=label,
+        max_length=max_length,
+        required=False,
+        allow_blank=True,
+        style={"input": "textarea"} if multiline else {},
+    )
+
+
+class TransitionInputs(serializers.Serializer):
+    """The body every step takes: a comment kept in the transition log.
+
+    A step with inputs of its own declares a subclass (unknown keys are
+    ignored, as everywhere in the API). The class name names the schema
+    component, so it says whose step it is (``LeadDisqualifyInputs``).
+    """
+
+    comment = optional_text(gettext_lazy("comment"))
+
+
+def describe_input(name: str, spec: serializers.Field) -> dict[str, Any]:
+    """What the web app needs to draw one input: type, label, required, limits, choices.
+
+    ``type`` is one of text, textarea, number, date, datetime, enum (``choices``),
+    dict (a tenant dictionary kind: ``dict``) and ref (a record of the collection
+    ``ref``); ``style={"input": ...}`` on the field chooses it where the field
+    class alone does not say.
+    """
+    style = spec.style or {}
+    out: dict[str, Any] = {
+        "name": name,
+        "label": str(spec.label or name),
+        "required": spec.required,
+    }
+    if isinstance(spec, serializers.ChoiceField):
+        out["type"] = "enum"
+        out["choices"] = [{"value": k, "label": str(v)} for k, v in spec.choices.items()]
+    elif isinstance(spec, serializers.IntegerField):
+        out["type"] = "number"
+    elif isinstance(spec, serializers.DateTimeField):
+        out["type"] = "datetime"
+    elif isinstance(spec, serializers.DateField):
+        out["type"] = "date"
+    else:
+        out["type"] = "text"
+    out["type"] = style.get("input", out["type"])
+    for key in ("dict", "ref"):
+        if key in style:
+            out[key] = style[key]
+    if getattr(spec, "max_length", None):
+        out["max_length"] = spec.max_length
+    for key in ("min_value", "max_value"):
+        if getattr(spec, key, None) is not None:
+            out[key] = getattr(spec, key)
+    return out
+
+
 @dataclass
 class Step:
     """One transition of a process, as the engine and the API see it."""
@@ -36,12 +130,59 @@ class Step:
     name: str
     label: str | Promise
     guards: list[Guard] = field(default_factory=list)
-    required_inputs: dict[str, str | Promise] = field(default_factory=dict)
+    # The step's body: a TransitionInputs subclass (see the module docstring).
+    inputs: type[serializers.Serializer] = TransitionInputs
     irreversible: bool = False
     # Runs inside the transaction after the state changed: (obj, ctx) -> None.
     in_transaction: list[Callable[[models.Model, GuardContext], None]] = field(default_factory=list)
     # Run after commit with the object's id.
     after_commit: list[Callable[[int], None]] = field(default_factory=list)
+
+    @cached_property
+    def _fields(self) -> dict[str, serializers.Field]:
+        return dict(self.inputs().fields)
+
+    @property
+    def required_inputs(self) -> dict[str, str | Promise]:
+        """The inputs the step needs, each with the reason shown while it is missing."""
+        return {
+            name: spec.error_messages["required"]
+            for name, spec in self._fields.items()
+            if spec.required
+        }
+
+    def describe_inputs(self) -> list[dict[str, Any]]:
+        """The step's own inputs for the web app's dialog (the comment every step takes aside)."""
+        return [
+            describe_input(name, spec) for name, spec in self._fields.items() if name != "comment"
+        ]
+
+    def validate_inputs(self, data) -> dict[str, Any]:
+        """The request body checked by the step's serializer: its validated values.
+
+        A required input that is missing or blank is left out, not refused here:
+        the engine names it among the step's reasons (400 ``guard_failed``), as it
+        does for a call from code. Any other bad value raises a DRF
+        ``ValidationError`` naming the field (400 ``invalid``).
+        """
+        serializer = self.inputs(data=data, partial=True)
+        if serializer.is_valid():
+            return dict(serializer.validated_data)
+        errors = serializer.errors
+        required = self.required_inputs
+        missing = {
+            name
+            for name, messages in errors.items()
+            if name in required
+            and isinstance(messages, list)
+            and all(getattr(m, "code", None) in MISSING for m in messages)
+        }
+        if missing == set(errors):
+            data = {k: v for k, v in data.items() if k not in missing}
+            serializer = self.inputs(data=data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            return dict(serializer.validated_data)
+        raise serializers.ValidationError({k: v for k, v in errors.items() if k not in missing})
 
 
 @dataclass

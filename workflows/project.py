@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, Step, register
+from workflows.process import GuardContext, Process, Step, TransitionInputs, register, required_text
 
 
 class ProjectStatus(models.TextChoices):
@@ -83,18 +83,34 @@ def has_planned_end(project, ctx: GuardContext):
     return None
 
 
+class ProjectAcceptInputs(TransitionInputs):
+    note = required_text(
+        gettext_lazy("acceptance note"),
+        gettext_lazy("Describe the customer's acceptance."),
+        max_length=5000,
+    )
+
+
+class ProjectCancelInputs(TransitionInputs):
+    reason = required_text(
+        gettext_lazy("cancellation reason"),
+        gettext_lazy("Give the reason for cancelling."),
+        max_length=300,
+    )
+
+
 STEPS = {
     "start": Step("start", gettext_lazy("Start"), guards=[has_owner, has_planned_end]),
     "accept": Step(
         "accept",
         gettext_lazy("Record acceptance"),
-        required_inputs={"note": gettext_lazy("Describe the customer's acceptance.")},
+        inputs=ProjectAcceptInputs,
         irreversible=True,
     ),
     "cancel": Step(
         "cancel",
         gettext_lazy("Cancel"),
-        required_inputs={"reason": gettext_lazy("Give the reason for cancelling.")},
+        inputs=ProjectCancelInputs,
         irreversible=True,
     ),
 }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, Step, register
+from workflows.process import GuardContext, Process, Step, TransitionInputs, register, required_text
 
 
 class QuoteStatus(models.TextChoices):
@@ -132,6 +132,20 @@ def create_next_version(quote, ctx: GuardContext) -> None:
     quote_next_version(quote=quote, actor=ctx.actor)
 
 
+class QuoteReturnInputs(TransitionInputs):
+    reason = required_text(
+        _lazy("reason returned"), _lazy("Give the reason for returning the quote."), max_length=500
+    )
+
+
+class QuoteRejectInputs(TransitionInputs):
+    reason = required_text(
+        _lazy("reason rejected"),
+        _lazy("Give the reason the customer rejected the quote."),
+        max_length=500,
+    )
+
+
 STEPS = {
     "submit": Step(
         "submit",
@@ -142,14 +156,14 @@ STEPS = {
     "return": Step(
         "return",
         _lazy("Return to draft"),
-        required_inputs={"reason": _lazy("Give the reason for returning the quote.")},
+        inputs=QuoteReturnInputs,
     ),
     "send": Step("send", _lazy("Mark sent to customer"), guards=[opportunity_open]),
     "accept": Step("accept", _lazy("Customer accepted")),
     "reject": Step(
         "reject",
         _lazy("Customer rejected"),
-        required_inputs={"reason": _lazy("Give the reason the customer rejected the quote.")},
+        inputs=QuoteRejectInputs,
     ),
     "revise": Step(
         "revise",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
-from workflows.process import GuardContext, Process, Step, register
+from workflows.process import GuardContext, Process, Step, TransitionInputs, register, required_text
 
 
 class TicketStatus(models.TextChoices):
@@ -78,18 +78,28 @@ def has_owner(ticket, ctx: GuardContext):
     return None
 
 
+class TicketResolveInputs(TransitionInputs):
+    resolution = required_text(
+        gettext_lazy("resolution"), gettext_lazy("Describe the resolution."), max_length=5000
+    )
+
+
+class TicketReopenInputs(TransitionInputs):
+    reason = required_text(gettext_lazy("reason"), gettext_lazy("Give the reason for reopening."))
+
+
 STEPS = {
     "start": Step("start", gettext_lazy("Start work"), guards=[has_owner]),
     "resolve": Step(
         "resolve",
         gettext_lazy("Resolve"),
-        required_inputs={"resolution": gettext_lazy("Describe the resolution.")},
+        inputs=TicketResolveInputs,
     ),
     "close": Step("close", gettext_lazy("Close"), irreversible=True),
     "reopen": Step(
         "reopen",
         gettext_lazy("Reopen"),
-        required_inputs={"reason": gettext_lazy("Give the reason for reopening.")},
+        inputs=TicketReopenInputs,
     ),
 }
 

@@ -268,16 +268,3 @@ class LeadViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin
         if self.action == "list":
             return queryset
         return queryset.select_related("tenant")  # the transitions' guards read its settings
-
-    def clean_transition_inputs(self, name, data):
-        cleaned = super().clean_transition_inputs(name, data)
-        if name == "convert" and data.get("customer") not in (None, ""):
-            try:
-                cleaned["customer"] = int(data["customer"])
-            except (TypeError, ValueError):
-                from crm.core.errors import Invalid
-
-                raise Invalid(
-                    fields={"customer": [str(_("Choose a customer by its id."))]}
-                ) from None
-        return cleaned

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -33,15 +31,6 @@ from workflows.contract import ContractStatus
 from workflows.opportunity import OpportunityStatus
 from workflows.payment import PaymentStatus
 from workflows.quote import QuoteStatus
-
-
-def clean_reason(value):
-    """A reason as text (a dictionary id may come as a number)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Invalid(fields={"reason": [_("Send text.")]})
-    return str(value)[:2000]
 
 
 class DetailSerializerMixin:
@@ -151,16 +140,6 @@ class OpportunityViewSet(
         columns = selectors.board(queryset, request.tenant, limit=limit)
         context = self.get_serializer_context()
         return Response(s.BoardColumnSerializer(columns, many=True, context=context).data)
-
-    def clean_transition_inputs(self, name, data):
-        if name == "lost":
-            cleaned = {"reason": clean_reason(data.get("reason"))}
-            if data.get("comment") is not None:
-                cleaned["comment"] = clean_reason(data.get("comment"))
-            if data.get("note") is not None:
-                cleaned["note"] = clean_reason(data.get("note"))
-            return cleaned
-        return super().clean_transition_inputs(name, data)
 
 
 # --- requirements and solutions ---------------------------------------------------
@@ -279,15 +258,6 @@ class ContractViewSet(
 
     def get_queryset(self):
         return selectors.contracts_for_list(super().get_queryset()).select_related("tenant")
-
-    def clean_transition_inputs(self, name, data):
-        cleaned = super().clean_transition_inputs(name, data)
-        if name == "sign" and data.get("signed_on"):
-            try:
-                cleaned["signed_on"] = dt.date.fromisoformat(str(data["signed_on"]))
-            except ValueError:
-                raise Invalid(fields={"signed_on": [_("Enter a date (YYYY-MM-DD).")]}) from None
-        return cleaned
 
 
 # --- payments ---------------------------------------------------------------------

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -63,23 +62,6 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1900)
         kwargs.setdefault("max_value", 2100)
         super().__init__(*args, **kwargs)
-
-
-class _TransitionInputs:
-    """Per-step inputs on top of ``comment`` and ``reason``: text, score, moment."""
-
-    text_inputs: dict[str, tuple[str, ...]] = {}
-
-    def clean_transition_inputs(self, name, data):
-        cleaned = super().clean_transition_inputs(name, data)
-        for key in self.text_inputs.get(name, ()):
-            value = data.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise Invalid(fields={key: [_("Send text.")]})
-            cleaned[key] = value[:5000]
-        return cleaned
 
 
 # --- working calendar ------------------------------------------------------------
@@ -240,7 +222,7 @@ class ComplaintFilter(SearchFilterSet):
 
 
 class ComplaintViewSet(
-    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     model = Complaint
     filterset_class = ComplaintFilter
@@ -251,7 +233,6 @@ class ComplaintViewSet(
     create_service = staticmethod(services.complaint_create)
     update_service = staticmethod(services.complaint_update)
     delete_service = staticmethod(services.complaint_delete)
-    text_inputs = {"resolve": ("resolution",)}
 
     def get_serializer_class(self):
         return s.ComplaintSerializer if self.action == "list" else s.ComplaintDetailSerializer
@@ -284,7 +265,7 @@ class FollowUpFilter(TenantFilterSet):
 
 
 class FollowUpViewSet(
-    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
+    ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
 ):
     """Follow-ups, return visits and care tasks; ``POST`` with one target id is the
     quick create from any record."""
@@ -298,7 +279,6 @@ class FollowUpViewSet(
     create_service = staticmethod(services.followup_create)
     update_service = staticmethod(services.followup_update)
     delete_service = staticmethod(services.followup_delete)
-    text_inputs = {"complete": ("outcome",)}
 
     def get_serializer_class(self):
         return s.FollowUpSerializer if self.action == "list" else s.FollowUpDetailSerializer
@@ -306,20 +286,6 @@ class FollowUpViewSet(
     def get_queryset(self):
         qs = selectors.followups_for_list(super().get_queryset())
         return qs if self.action == "list" else qs.select_related("tenant")
-
-    def clean_transition_inputs(self, name, data):
-        cleaned = super().clean_transition_inputs(name, data)
-        if name == "complete" and data.get("satisfaction") not in (None, ""):
-            try:
-                cleaned["satisfaction"] = s.satisfaction_value(data["satisfaction"])
-            except serializers.ValidationError as exc:
-                raise Invalid(fields={"satisfaction": [str(m) for m in exc.detail]}) from None
-        if name == "reschedule" and data.get("due_at") not in (None, ""):
-            try:
-                cleaned["due_at"] = serializers.DateTimeField().to_internal_value(data["due_at"])
-            except serializers.ValidationError as exc:
-                raise Invalid(fields={"due_at": [str(m) for m in exc.detail]}) from None
-        return cleaned
 
 
 # --- tickets, projects, feedback ---------------------------------------------------
@@ -334,9 +300,7 @@ class TicketFilter(SearchFilterSet):
         fields = ["customer", "contract", "owner", "status", "priority"]
 
 
-class TicketViewSet(
-    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
-):
+class TicketViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
     model = ServiceTicket
     filterset_class = TicketFilter
     permission_module = "tickets"
@@ -347,7 +311,6 @@ class TicketViewSet(
     create_service = staticmethod(services.ticket_create)
     update_service = staticmethod(services.ticket_update)
     delete_service = staticmethod(services.ticket_delete)
-    text_inputs = {"resolve": ("resolution",)}
 
     def get_serializer_class(self):
         return s.TicketSerializer if self.action == "list" else s.TicketDetailSerializer
@@ -365,9 +328,7 @@ class ProjectFilter(SearchFilterSet):
         fields = ["customer", "contract", "owner", "status"]
 
 
-class ProjectViewSet(
-    ExportMixin, _TransitionInputs, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
-):
+class ProjectViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
     model = CustomerProject
     filterset_class = ProjectFilter
     permission_module = "projects"
@@ -378,7 +339,6 @@ class ProjectViewSet(
     create_service = staticmethod(services.project_create)
     update_service = staticmethod(services.project_update)
     delete_service = staticmethod(services.project_delete)
-    text_inputs = {"accept": ("note",)}
 
     def get_serializer_class(self):
         return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer

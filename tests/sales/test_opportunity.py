@@ -117,7 +117,10 @@ def test_transitions_over_the_api_show_reasons(rep):
     steps = {t["name"]: t for t in detail["transitions"]}
     assert steps["proposal"]["allowed"] is False
     assert steps["proposal"]["reasons"] == ["Record at least one customer requirement first."]
-    assert steps["lost"]["inputs"] == ["reason"]
+    assert [(i["name"], i["type"], i.get("dict")) for i in steps["lost"]["inputs"]] == [
+        ("reason", "dict", "loss_reason"),
+        ("note", "textarea", None),
+    ]
     refused = api.post(f"/api/v1/opportunities/{opp.pk}/transitions/proposal/", {}, format="json")
     assert refused.status_code == 400
     assert refused.json() == {

@@ -187,7 +187,12 @@ def test_score_through_the_api(sla, admin, agent, customer, clock):
     url = f"/api/v1/follow-ups/{f.pk}/transitions/complete/"
     detail = api.get(f"/api/v1/follow-ups/{f.pk}/").json()
     complete = next(t for t in detail["transitions"] if t["name"] == "complete")
-    assert complete["allowed"] and complete["inputs"] == ["outcome"]
+    assert complete["allowed"]
+    assert [(i["name"], i["required"]) for i in complete["inputs"]] == [
+        ("outcome", True),
+        ("satisfaction", False),
+    ]
+    assert [c["value"] for c in complete["inputs"][1]["choices"]] == [5, 4, 3, 2, 1]
     for bad in (9, "abc", True, 2.5):
         response = api.post(url, {"outcome": "好", "satisfaction": bad}, format="json")
         assert response.status_code == 400, bad

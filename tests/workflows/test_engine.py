@@ -167,7 +167,15 @@ def test_available_transitions_for_a_user(admin):
         "allowed": True,
         "reasons": [],
         "irreversible": True,
-        "inputs": ["reason"],
+        "inputs": [
+            {
+                "name": "reason",
+                "label": "disqualification reason",
+                "required": True,
+                "type": "textarea",
+                "max_length": 300,
+            }
+        ],
     }
     log_call(lead, admin)
     lead.refresh_from_db()

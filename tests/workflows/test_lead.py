@@ -101,7 +101,8 @@ def test_full_path_new_contacted_qualified_converted(api, admin):
 
 def test_disqualify_needs_a_reason_and_records_it(api, admin):
     lead = new_lead(admin)
-    assert transitions_of(api, lead.pk)["disqualify"]["inputs"] == ["reason"]
+    inputs = transitions_of(api, lead.pk)["disqualify"]["inputs"]
+    assert [(i["name"], i["required"]) for i in inputs] == [("reason", True)]
     for body in ({}, {"reason": "   "}):
         response = post(api, lead.pk, "disqualify", body)
         assert response.status_code == 400
