@@ -33,6 +33,8 @@ def configure_env() -> None:
     os.environ.setdefault("CONN_MAX_AGE", "600")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("AXES_ENABLED", "0")
+    # The settings refuse to start without a key outside DEBUG (not a secret: a bench database).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k7Rq2ZxV9mL4pT8wN3bY6cH1fJ5dG0sA" * 2)
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The benchmarks need PostgreSQL: set DATABASE_URL=postgres://...")

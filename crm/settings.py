@@ -1,10 +1,15 @@
 """One env-driven settings module.
 
-Embedded default (no environment): SQLite file, in-process broker, DEBUG on.
-Production: DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, DJANGO_DEBUG=0.
+Embedded default (no environment): SQLite file, in-process broker, DEBUG off,
+a secret key made once and kept in var/secret_key (next to the database).
+Production: DJANGO_ENV=production, SECRET_KEY, DATABASE_URL, REDIS_URL,
+ALLOWED_HOSTS (README lists every variable). Outside DEBUG and the test suite,
+a server with DATABASE_URL or DJANGO_ENV=production refuses to start without
+SECRET_KEY.
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -20,11 +25,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 PRODUCTION = env.str("DJANGO_ENV", default="development") == "production"
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-if PRODUCTION and not env.str("SECRET_KEY", default=""):
-    raise ImproperlyConfigured("DJANGO_ENV=production needs SECRET_KEY in the environment.")
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789abcdef"
-)
+# Only for DEBUG and the test suite; ``check --deploy`` flags the prefix.
+DEV_SECRET_KEY = "django-insecure-dev-only-shanghui-crm-0123456789abcdefghijklmnopqrstuvwxyz"
+_PUBLIC_KEYS = {DEV_SECRET_KEY, "dev-only-insecure-key-change-me-in-production-0123456789abcdef"}
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -123,6 +126,33 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _embedded_secret_key() -> str:
+    """The one-machine default's key: random, made on the first start, kept in var/."""
+    path = Path(SQLITE_PATH).parent / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if DEBUG or TESTING:
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+elif not SECRET_KEY and not PRODUCTION and not env.str("DATABASE_URL", default=""):
+    SECRET_KEY = _embedded_secret_key()
+elif not SECRET_KEY or SECRET_KEY in _PUBLIC_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the public development key): set SECRET_KEY in the "
+        "environment or .env to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. "
+        "DJANGO_DEBUG=1 allows the development key, for development only."
+    )
 
 # --- Broker ---------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

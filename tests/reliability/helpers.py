@@ -72,6 +72,8 @@ def worker_env(**extra) -> dict[str, str]:
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "crm.settings",
+            # Outside the test run the settings refuse to start without a key.
+            "SECRET_KEY": settings.SECRET_KEY,
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "DRAMATIQ_NAMESPACE": broker["namespace"],
