@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
 
 from workflows.process import Process, Step, get_process
 
@@ -78,3 +79,39 @@ class TransitionSchema(AutoSchema):
             "a bad value 400 `invalid` naming the field; the wrong state 409 "
             "`invalid_transition`; a stale `If-Match` 409 `conflict`."
         )
+
+
+# --- the ``transitions`` of a record --------------------------------------------------
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.JSONField()
+    label = serializers.CharField()
+
+
+class StepInputSerializer(serializers.Serializer):
+    """One input of a step, as ``Step.describe_inputs`` gives it (the dialog's field)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=["text", "textarea", "number", "date", "datetime", "enum", "dict", "ref"]
+    )
+    required = serializers.BooleanField()
+    max_length = serializers.IntegerField(required=False)
+    min_value = serializers.IntegerField(required=False)
+    max_value = serializers.IntegerField(required=False)
+    choices = ChoiceSerializer(many=True, required=False)
+    dict = serializers.CharField(required=False, help_text="the dictionary kind (type dict)")
+    ref = serializers.CharField(required=False, help_text="the collection (type ref)")
+
+
+class TransitionSerializer(serializers.Serializer):
+    """One entry of a record's ``transitions`` (``workflows.engine.available_transitions``)."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    irreversible = serializers.BooleanField()
+    inputs = StepInputSerializer(many=True)

@@ -19,6 +19,7 @@ from crm.customers.models import Contact, Customer, Lead
 from workflows.api import TransitionsMixin
 from workflows.engine import available_transitions
 from workflows.lead import LeadStatus
+from workflows.schema import TransitionSerializer
 
 
 def dictionary_field(kind: str, label):
@@ -155,15 +156,6 @@ class ContactViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet
 
 
 # --- leads ---------------------------------------------------------------------
-
-
-class TransitionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    allowed = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    irreversible = serializers.BooleanField()
-    inputs = serializers.ListField(child=serializers.CharField())
 
 
 class LeadSerializer(serializers.ModelSerializer):

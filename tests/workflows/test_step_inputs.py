@@ -55,6 +55,10 @@ def test_every_step_is_one_operation_with_its_own_body():
     assert sign["properties"]["signed_on"]["format"] == "date"
     pool = _body(schema, "/api/v1/leads/{id}/transitions/pool/")
     assert set(pool["properties"]) == {"comment"} and "required" not in pool
+    # a record's transitions describe each input as an object, as the schema says
+    entry = schema["components"]["schemas"]["Transition"]["properties"]["inputs"]["items"]
+    described = schema["components"]["schemas"][entry["$ref"].rsplit("/", 1)[-1]]
+    assert {"name", "label", "type", "required"} <= set(described["required"])
 
 
 def test_no_viewset_cleans_transition_inputs_of_its_own():
