@@ -1,11 +1,13 @@
 """A user's credentials besides the password: API tokens and browser sessions.
 
 The write path for both: issue a token, track a session, revoke one or all.
-A password change, a reset by an administrator and a deactivation call
-``revoke_all`` (crm.core.services), so a stolen token or session dies with
-the old password. Sessions the tracker never saw (signed in before it
-existed) end anyway: Django checks the password hash stored in a session on
-every request, and an inactive user's session no longer authenticates.
+Saving a user with a new password or deactivated revokes all of them
+(``revoke_on_password_change_or_deactivation``), whichever path saved it: the
+API's services, the admin site, ``manage.py changepassword``; so a stolen
+token or session dies with the old password. Sessions the tracker never saw
+(signed in before it existed) end anyway: Django checks the password hash
+stored in a session on every request, and an inactive user's session no
+longer authenticates.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -184,3 +187,27 @@ def revoke_all(
     for key in list(sessions.values_list("session_id", flat=True)):
         store.delete(key)
     sessions.delete()  # rows whose session was gone already
+
+
+def keep_on_password_change(
+    user: User, *, token_id: int | None = None, session_key: str | None = None
+) -> None:
+    """The token or session a user changes their own password with stays signed in:
+    say so before saving the user."""
+    user._keep_credentials = {"keep_token_id": token_id, "keep_session_key": session_key}
+
+
+@receiver(post_save, sender=User, dispatch_uid="crm.core.credentials.revoke_on_save")
+def revoke_on_password_change_or_deactivation(
+    sender, instance: User, created: bool, update_fields=None, raw=False, **kwargs
+) -> None:
+    if created or raw:
+        return
+    # ``set_password`` keeps the raw password until the save has finished.
+    password_changed = getattr(instance, "_password", None) is not None
+    deactivated = not instance.is_active and (update_fields is None or "is_active" in update_fields)
+    keep = instance.__dict__.pop("_keep_credentials", None) or {}
+    if deactivated:
+        revoke_all(instance)
+    elif password_changed:
+        revoke_all(instance, **keep)

@@ -119,12 +119,12 @@ def user_update(
             user.set_password(password)
             fields.append("password")
             changes["password"] = ["***", "***"]
+            # Saving the new password revokes the user's tokens and sessions but these.
+            credentials.keep_on_password_change(
+                user, token_id=keep_token_id, session_key=keep_session_key
+            )
         if fields:
             user.save(update_fields=fields)
-        if password:
-            credentials.revoke_all(
-                user, keep_token_id=keep_token_id, keep_session_key=keep_session_key
-            )
         if roles is not None:
             before = sorted(user.roles.values_list("pk", flat=True))
             after = sorted(r.pk for r in roles)
@@ -142,8 +142,7 @@ def user_deactivate(user: User, *, tenant, actor) -> None:
         raise Invalid(fields={"non_field_errors": [_("You cannot deactivate yourself.")]})
     with transaction.atomic(), keeps_an_administrator(tenant):
         user.is_active = False
-        user.save(update_fields=["is_active"])
-        credentials.revoke_all(user)
+        user.save(update_fields=["is_active"])  # revokes the user's tokens and sessions
         audit.record(
             tenant=tenant,
             actor=actor,

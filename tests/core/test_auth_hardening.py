@@ -236,6 +236,24 @@ def test_deactivation_deletes_the_users_tokens_and_sessions(api, rep):
     assert not UserSession.objects.filter(user=rep).exists()
 
 
+def test_a_password_or_deactivation_saved_outside_the_api_revokes_too(rep, admin):
+    """What the admin site and ``manage.py changepassword`` do: set_password() + save()."""
+    token, _ = token_client(rep)
+    browser = session_client(rep)
+    rep.full_name = "改名"
+    rep.save()  # an unrelated change keeps them
+    assert token.get("/api/v1/me/").status_code == 200
+    rep.set_password(NEW_PASSWORD)
+    rep.save()
+    assert token.get("/api/v1/me/").status_code == 401
+    assert browser.get("/api/v1/me/").status_code in (401, 403)
+    admin_token, _ = token_client(admin)
+    admin.is_active = False
+    admin.save()
+    assert not ApiToken.objects.filter(user=admin).exists()
+    assert admin_token.get("/api/v1/me/").status_code == 401
+
+
 # --- sessions ------------------------------------------------------------------------
 
 
