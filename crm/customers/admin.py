@@ -2,8 +2,8 @@ from django.contrib import admin
 from django_fsm import FSMField
 
 from crm.customers.models import Contact, Customer, Lead
+from crm.customers.resources import ContactResource, CustomerResource, LeadResource
 from crm.imports.admin import TenantImportExportMixin
-from crm.imports.customer_resources import ContactResource, CustomerResource, LeadResource
 
 
 @admin.register(Customer)

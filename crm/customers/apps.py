@@ -9,3 +9,8 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.customers import permissions  # noqa: F401
+        from crm.customers.resources import RESOURCES
+        from crm.imports.resources import register
+
+        for resource in RESOURCES:  # what the import/export engine may read and write
+            register(resource)

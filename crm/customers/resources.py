@@ -1,8 +1,12 @@
-"""Resources for customers, contacts and leads (see ``crm.imports.resources``)."""
+"""Import/export resources for customers, contacts and leads (see ``crm.imports.resources``).
+
+Registered with the import registry in ``CustomersConfig.ready``; the
+customer look-ups (``customer_columns``, ``resolve_customers``...) serve the
+sales resources too.
+"""
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +25,9 @@ from crm.imports.resources import (
     local_date,
     owner_column,
     plain,
-    register,
     source_column,
 )
+from workflows import reminders
 from workflows.lead import LeadStatus
 
 
@@ -157,7 +161,6 @@ def resolve_customers(ctx: ImportContext, rows) -> None:
         row.values["customer_id"] = pk
 
 
-@register
 class CustomerResource(CrmResource):
     """客户: upsert by 客户编号, else 统一社会信用代码, else the exact name."""
 
@@ -300,7 +303,6 @@ class CustomerResource(CrmResource):
             values["owner_id"] = ctx.default_owner()  # like customer_create: the creator
 
 
-@register
 class ContactResource(CrmResource):
     """联系人: the customer by 客户编号 or 客户名称; upsert by customer + mobile, else name."""
 
@@ -356,7 +358,6 @@ class ContactResource(CrmResource):
         resolve_customers(ctx, rows)
 
 
-@register
 class LeadResource(CrmResource):
     """潜在客户: upsert by mobile, else company + contact name. Converted leads are frozen."""
 
@@ -440,62 +441,15 @@ class LeadResource(CrmResource):
 
     @classmethod
     def after_write(cls, ctx, created, updated):
-        """Schedule the reminders of new leads (and re-schedule moved owners) in bulk."""
-        from crm.core.models import User
-        from workflows.models import Reminder
-        from workflows.process import get_process
-
-        moved = [pk for pk, changes in updated if "owner_id" in changes]
-        if not created and not moved:
-            return
-        process = get_process(Lead)
-        ct = ContentType.objects.get_for_model(Lead)
-        if moved:
-            Reminder.objects.filter(
-                tenant=ctx.tenant,
-                content_type=ct,
-                object_id__in=moved,
-                status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-            ).update(status=Reminder.Status.CANCELLED)
-        ids = [pk for pk, _values in created] + moved
-        leads = list(
-            Lead.objects.filter(tenant=ctx.tenant, pk__in=ids).only(
-                "id",
-                "tenant_id",
-                "status",
-                "owner_id",
-                "owned_since",
-                "created_at",
-                "last_activity_at",
-                "company_name",
-            )
+        """Schedule the reminders of new leads (and re-plan those of moved owners) in bulk."""
+        reminders.schedule_many(
+            Lead,
+            tenant=ctx.tenant,
+            created=[pk for pk, _values in created],
+            again={pk: None for pk, changes in updated if "owner_id" in changes},
+            related=("owner__team__leader",),
         )
-        owner_ids = {lead.owner_id for lead in leads if lead.owner_id}
-        owners = {
-            u.pk: u for u in User.objects.filter(pk__in=owner_ids).select_related("team__leader")
-        }
-        rows = []
-        for lead in leads:
-            lead.tenant = ctx.tenant
-            lead.owner = owners.get(lead.owner_id)
-            for rule in process.reminder_rules:
-                if not rule.applies_to(lead.status):
-                    continue
-                due = rule.due(lead)
-                if due is None:
-                    continue
-                recipient = rule.recipient(lead)
-                if recipient is None and rule.action is None:
-                    continue
-                rows.append(
-                    Reminder(
-                        tenant_id=ctx.tenant.pk,
-                        content_type=ct,
-                        object_id=lead.pk,
-                        rule=rule.name,
-                        state=lead.status,
-                        due_at=due,
-                        recipient=recipient,
-                    )
-                )
-        Reminder.objects.bulk_create(rows, batch_size=1000)
+
+
+#: Registered in ``CustomersConfig.ready``, in this order.
+RESOURCES = (CustomerResource, ContactResource, LeadResource)

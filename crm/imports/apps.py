@@ -9,7 +9,9 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.core.registries import Exporter, register_exporter
-        from crm.imports import customer_resources, permissions, sales_resources  # noqa: F401
+
+        # The resources register themselves from their apps (crm/<app>/resources.py).
+        from crm.imports import permissions  # noqa: F401
         from crm.imports.formats import csv_stream, xlsx_file
 
         register_exporter(

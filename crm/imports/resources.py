@@ -16,12 +16,15 @@ A resource declares:
   protected as soon as their resource exists;
 * hooks: ``finish`` (cross-column rules), ``prepare_chunk`` (resolve references
   in bulk), ``insert_defaults``, ``on_update`` and ``after_write`` (e.g. lead
-  reminders in bulk).
+  reminders, through ``workflows.reminders.schedule_many``).
 
-Adding a resource is a subclass with its columns and keys plus
-``register(...)``: see ``customer_resources`` (customers, contacts, leads) and
-``sales_resources`` (products, opportunities, contracts, contract installments;
-it also explains which states an import may set).
+Each app keeps its resources in its own package and registers them from its
+``AppConfig.ready`` with ``register(...)``: see ``crm.customers.resources``
+(customers, contacts, leads) and ``crm.sales.resources`` (products,
+opportunities, contracts, contract installments; it also explains which
+states an import may set). Bulk side effects go through the owning app's bulk
+services (``workflows.reminders.schedule_many``, the sales sequences), never a
+copy of their rules.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ States never move here. Confirmed documents (approved quotes, signed
 contracts, confirmed payments) are read-only and cannot be deleted; drafts
 are edited through the same services as the API. Products, opportunities,
 contracts and payment plans import and export with the API's resources
-(``crm.imports.sales_resources``), which keep the same rules.
+(``crm.sales.resources``), which keep the same rules.
 """
 
 from django.contrib import admin, messages
@@ -13,12 +13,6 @@ from django_fsm import FSMField
 from crm.core.admin import ReadOnlyAdminMixin
 from crm.core.errors import DomainError
 from crm.imports.admin import TenantImportExportMixin
-from crm.imports.sales_resources import (
-    ContractResource,
-    InstallmentResource,
-    OpportunityResource,
-    ProductResource,
-)
 from crm.sales import services
 from crm.sales.models import (
     ApprovalBand,
@@ -32,6 +26,12 @@ from crm.sales.models import (
     QuoteLine,
     Requirement,
     Solution,
+)
+from crm.sales.resources import (
+    ContractResource,
+    InstallmentResource,
+    OpportunityResource,
+    ProductResource,
 )
 
 

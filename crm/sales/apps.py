@@ -20,6 +20,12 @@ class SalesConfig(AppConfig):
         payment.register_process()
         register_signup_seed("sales.approval_bands", approval_bands_seed, models=[ApprovalBand])
 
+        from crm.imports.resources import register
+        from crm.sales.resources import RESOURCES
+
+        for resource in RESOURCES:  # what the import/export engine may read and write
+            register(resource)
+
         # Converting a lead also opens an opportunity, in the same transaction
         # (after create_customer_from_lead has set ``lead.customer``).
         from crm.sales.services import opportunity_for_converted_lead

@@ -24,22 +24,20 @@ no more; states move only through the workflow engine, where the guards are:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.imports import cleaners
-from crm.imports.customer_resources import (
+from crm.customers.resources import (
     _text,
     customer_columns,
     customer_info,
     require_customer,
     resolve_customers,
 )
+from crm.imports import cleaners
 from crm.imports.pinyin import search_key
 from crm.imports.resources import (
     Column,
@@ -49,73 +47,18 @@ from crm.imports.resources import (
     local_date,
     owner_column,
     plain,
-    register,
     source_column,
     value_of,
 )
-from crm.sales.models import Contract, Installment, NumberSequence, Opportunity, Product
+from crm.sales.models import Contract, Installment, Opportunity, Product
+from crm.sales.services.sequences import contract_numbers_taken
+from workflows import reminders
 from workflows.contract import ContractStatus
 from workflows.opportunity import CLOSE_DATE_RULE, IDLE_RULE, OpportunityStatus
 
 
 def _yes_no(value: bool) -> str:
     return str(gettext("yes") if value else gettext("no"))
-
-
-def _schedule_reminders(ctx: ImportContext, model, plan: dict[int, frozenset | None], related=()):
-    """Schedule the reminders of the records' current state in bulk.
-
-    ``plan``: record id -> the rule names to schedule again (their pending rows
-    are cancelled first), or None for a new record (every rule of its state).
-    """
-    from workflows.models import Reminder
-    from workflows.process import get_process
-
-    if not plan:
-        return
-    process = get_process(model)
-    ct = ContentType.objects.get_for_model(model)
-    again: dict[frozenset, list[int]] = defaultdict(list)
-    for pk, names in plan.items():
-        if names:
-            again[names].append(pk)
-    for names, ids in again.items():
-        Reminder.objects.filter(
-            tenant=ctx.tenant,
-            content_type=ct,
-            object_id__in=ids,
-            rule__in=list(names),
-            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-        ).update(status=Reminder.Status.CANCELLED)
-    rows = []
-    records = model.objects.filter(tenant=ctx.tenant, pk__in=list(plan)).select_related(*related)
-    for obj in records:
-        obj.tenant = ctx.tenant
-        state = getattr(obj, process.field_name)
-        names = plan[obj.pk]
-        for rule in process.reminder_rules:
-            if names is not None and rule.name not in names:
-                continue
-            if not rule.applies_to(state):
-                continue
-            due = rule.due(obj)
-            if due is None:
-                continue
-            recipient = rule.recipient(obj)
-            if recipient is None and rule.action is None:
-                continue
-            rows.append(
-                Reminder(
-                    tenant_id=ctx.tenant.pk,
-                    content_type=ct,
-                    object_id=obj.pk,
-                    rule=rule.name,
-                    state=state,
-                    due_at=due,
-                    recipient=recipient,
-                )
-            )
-    Reminder.objects.bulk_create(rows, batch_size=1000)
 
 
 def _check_state(row, column: str, existing_state: str | None, initial: str, labels) -> None:
@@ -149,7 +92,6 @@ def _check_state(row, column: str, existing_state: str | None, initial: str, lab
 # --- products ---------------------------------------------------------------------
 
 
-@register
 class ProductResource(CrmResource):
     """产品: upsert by 产品编号; a row without a code updates the product of that exact name."""
 
@@ -232,7 +174,6 @@ class ProductResource(CrmResource):
 # --- opportunities ----------------------------------------------------------------
 
 
-@register
 class OpportunityResource(CrmResource):
     """销售机会: the customer by 客户编号 or 客户名称; upsert by customer + name."""
 
@@ -342,21 +283,24 @@ class OpportunityResource(CrmResource):
     @classmethod
     def after_write(cls, ctx, created, updated):
         """New opportunities get their stage's reminders; moved owners and dates re-plan them."""
-        plan: dict[int, frozenset | None] = {pk: None for pk, _values in created}
+        again: dict[int, frozenset[str]] = {}
         for pk, changes in updated:
             if "owner_id" in changes:
-                plan[pk] = frozenset({IDLE_RULE, CLOSE_DATE_RULE})
+                again[pk] = frozenset({IDLE_RULE, CLOSE_DATE_RULE})
             elif "expected_close_date" in changes:
-                plan[pk] = frozenset({CLOSE_DATE_RULE})
-        _schedule_reminders(ctx, Opportunity, plan, related=("owner",))
+                again[pk] = frozenset({CLOSE_DATE_RULE})
+        reminders.schedule_many(
+            Opportunity,
+            tenant=ctx.tenant,
+            created=[pk for pk, _values in created],
+            again=again,
+            related=("owner",),
+        )
 
 
 # --- contracts --------------------------------------------------------------------
 
-_SEQUENCE_NUMBER = re.compile(r"^HT(\d{1,9})$")  # the form contract_create gives
 
-
-@register
 class ContractResource(CrmResource):
     """合同: upsert by 合同编号; created as drafts, and only drafts are ever changed."""
 
@@ -540,24 +484,16 @@ class ContractResource(CrmResource):
 
     @classmethod
     def after_write(cls, ctx, created, updated):
-        """Imported numbers of the form HT000123 move the tenant's contract sequence on,
+        """Imported numbers of the app's form (HT000123) move the contract sequence on,
         so the next contract created in the app never takes an imported number."""
-        highest = 0
-        for _pk, values in created:
-            match = _SEQUENCE_NUMBER.match(values.get("number") or "")
-            if match:
-                highest = max(highest, int(match.group(1)))
-        if highest:
-            NumberSequence.objects.get_or_create(tenant=ctx.tenant, key="contract")
-            NumberSequence.objects.filter(
-                tenant=ctx.tenant, key="contract", last_value__lt=highest
-            ).update(last_value=highest)
+        contract_numbers_taken(
+            tenant=ctx.tenant, numbers=[values.get("number") or "" for _pk, values in created]
+        )
 
 
 # --- payment plans ----------------------------------------------------------------
 
 
-@register
 class InstallmentResource(CrmResource):
     """回款计划: one row per installment, by 合同编号 + 期数; only a draft's plan changes."""
 
@@ -688,3 +624,7 @@ class InstallmentResource(CrmResource):
                 )
                 continue
             row.values["contract_id"] = pk
+
+
+#: Registered in ``SalesConfig.ready``, in this order.
+RESOURCES = (ProductResource, OpportunityResource, ContractResource, InstallmentResource)

@@ -8,8 +8,8 @@ import pytest
 
 from crm.core.search import build_search_key
 from crm.customers.models import Customer
+from crm.customers.resources import CustomerResource
 from crm.imports import importer
-from crm.imports.customer_resources import CustomerResource
 from tests.imports.helpers import csv_bytes, run
 
 pytestmark = pytest.mark.django_db
