@@ -19,12 +19,12 @@ from rest_framework.views import APIView
 from workflows.process import Process, all_processes
 
 
-class ChoiceSerializer(serializers.Serializer):
+class ProcessStateSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
 
 
-class StepLabelSerializer(serializers.Serializer):
+class ProcessStepSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
 
@@ -35,8 +35,8 @@ class ProcessSerializer(serializers.Serializer):
         allow_blank=True, help_text="its API collection, e.g. `leads` (blank: none)"
     )
     field = serializers.CharField(help_text="the record's state field, e.g. `status`")
-    states = ChoiceSerializer(many=True)
-    steps = StepLabelSerializer(many=True)
+    states = ProcessStateSerializer(many=True)
+    steps = ProcessStepSerializer(many=True)
 
 
 def describe(process: Process) -> dict:

@@ -23,8 +23,11 @@ type Between<P, Head extends string, Tail extends string> = P extends `${Head}${
 
 /** A collection of /api/v1/ with a detail endpoint, e.g. `'leads'` or `'follow-ups'`. */
 export type Collection = Extract<Between<ApiPath, '/api/v1/', '/{id}/'>, Between<ApiPath, '/api/v1/', '/'>>
-/** A collection whose records have a process: `POST .../{id}/transitions/{name}/`. */
-export type ProcessCollection = Between<ApiPath, '/api/v1/', '/{id}/transitions/{name}/'>
+type StepPaths<P> = P extends `/api/v1/${infer C}/{id}/transitions/${infer S}/` ? [C, S] : never
+/** A collection whose records have a process: `POST .../{id}/transitions/<step>/`. */
+export type ProcessCollection = StepPaths<ApiPath>[0]
+/** The steps the schema documents for a collection's process (`{name}` when one template serves all). */
+export type StepName<C extends ProcessCollection> = Extract<StepPaths<ApiPath>, [C, string]>[1]
 /** A collection with `GET .../{id}/history/`. */
 export type HistoryCollection = Between<ApiPath, '/api/v1/', '/{id}/history/'>
 /** A collection with `GET .../export/`. */
@@ -82,6 +85,7 @@ export const api = {
   remove(collection: Collection, id: Id): Promise<void> {
     return unwrap(loose.DELETE(one(collection), { params: { path: { id } } })) as Promise<void>
   },
+  /** Run a step of the record's process; the schema documents one path (and body) per step. */
   transition<T = Row>(collection: ProcessCollection, id: Id, name: string, body: Row = {}, headers?: Record<string, string>): Promise<T> {
     return unwrap(
       loose.POST(`/api/v1/${collection}/{id}/transitions/{name}/`, { params: { path: { id, name } }, body, headers }),

@@ -25,10 +25,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_activities_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         post: operations["v1_activities_create"];
         delete?: never;
         options?: never;
@@ -43,16 +43,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_activities_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         put: operations["v1_activities_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         delete: operations["v1_activities_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         patch: operations["v1_activities_partial_update"];
         trace?: never;
     };
@@ -170,10 +170,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Session login for the web UI (CSRF cookie set on GET). */
+        /** @description Session login for the web UI: GET sets the CSRF cookie, POST needs its token. */
         get: operations["v1_auth_login_retrieve"];
         put?: never;
-        /** @description Session login for the web UI (CSRF cookie set on GET). */
+        /** @description Session login for the web UI: GET sets the CSRF cookie, POST needs its token. */
         post: operations["v1_auth_login_create"];
         delete?: never;
         options?: never;
@@ -345,10 +345,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_complaints_list"];
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_complaints_create"];
         delete?: never;
         options?: never;
@@ -363,16 +371,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_complaints_retrieve"];
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_complaints_update"];
         post?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_complaints_destroy"];
         options?: never;
         head?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_complaints_partial_update"];
         trace?: never;
     };
@@ -393,7 +417,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/complaints/{id}/transitions/{name}/": {
+    "/api/v1/complaints/{id}/transitions/acknowledge/": {
         parameters: {
             query?: never;
             header?: never;
@@ -402,8 +426,91 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
-        post: operations["v1_complaints_transitions_create"];
+        /**
+         * 确认受理
+         * @description Step `acknowledge`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_complaints_transitions_acknowledge_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/transitions/close/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 关闭
+         * @description Step `close`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_complaints_transitions_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/transitions/investigate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始调查
+         * @description Step `investigate`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_complaints_transitions_investigate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/transitions/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新打开
+         * @description Step `reopen`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_complaints_transitions_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/complaints/{id}/transitions/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 解决
+         * @description Step `resolve`. Answers the updated record. A missing required input (resolution) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_complaints_transitions_resolve_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -434,10 +541,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_contacts_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         post: operations["v1_contacts_create"];
         delete?: never;
         options?: never;
@@ -452,16 +559,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_contacts_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         put: operations["v1_contacts_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         delete: operations["v1_contacts_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         patch: operations["v1_contacts_partial_update"];
         trace?: never;
     };
@@ -506,10 +613,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_contracts_list"];
         put?: never;
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_contracts_create"];
         delete?: never;
         options?: never;
@@ -524,16 +639,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_contracts_retrieve"];
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_contracts_update"];
         post?: never;
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_contracts_destroy"];
         options?: never;
         head?: never;
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_contracts_partial_update"];
         trace?: never;
     };
@@ -554,7 +685,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/contracts/{id}/transitions/{name}/": {
+    "/api/v1/contracts/{id}/transitions/approve/": {
         parameters: {
             query?: never;
             header?: never;
@@ -563,8 +694,111 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A frozen document answers 409 ``frozen`` before its body is even validated. */
-        post: operations["v1_contracts_transitions_create"];
+        /**
+         * 审批通过
+         * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 完成
+         * @description Step `complete`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 驳回（退回草稿）
+         * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/sign/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 签署（生效）
+         * @description Step `sign`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_sign_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交审批
+         * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/transitions/terminate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 终止
+         * @description Step `terminate`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_contracts_transitions_terminate_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -595,10 +829,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_customers_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         post: operations["v1_customers_create"];
         delete?: never;
         options?: never;
@@ -613,16 +847,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_customers_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         put: operations["v1_customers_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         delete: operations["v1_customers_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         patch: operations["v1_customers_partial_update"];
         trace?: never;
     };
@@ -705,10 +939,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_feedback_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         post: operations["v1_feedback_create"];
         delete?: never;
         options?: never;
@@ -723,16 +957,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_feedback_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         put: operations["v1_feedback_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         delete: operations["v1_feedback_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         patch: operations["v1_feedback_partial_update"];
         trace?: never;
     };
@@ -843,7 +1077,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/follow-ups/{id}/transitions/{name}/": {
+    "/api/v1/follow-ups/{id}/transitions/cancel/": {
         parameters: {
             query?: never;
             header?: never;
@@ -853,10 +1087,70 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description Follow-ups, return visits and care tasks; ``POST`` with one target id is the
-         *     quick create from any record.
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
-        post: operations["v1_follow_ups_transitions_create"];
+        post: operations["v1_follow_ups_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/transitions/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 完成
+         * @description Step `complete`. Answers the updated record. A missing required input (outcome) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_follow_ups_transitions_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/transitions/miss/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标记逾期
+         * @description Step `miss`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_follow_ups_transitions_miss_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{id}/transitions/reschedule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 改期
+         * @description Step `reschedule`. Answers the updated record. A missing required input (due_at) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_follow_ups_transitions_reschedule_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -922,7 +1216,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The file's rows that failed, as they were, plus an error column. */
+        /**
+         * @description The file's rows that failed, as they were, plus an error column.
+         *
+         *     Served as the worker stored it: the upload is never parsed here.
+         */
         get: operations["v1_imports_errors.xlsx_retrieve"];
         put?: never;
         post?: never;
@@ -939,7 +1237,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The file's rows that failed, as they were, plus an error column. */
+        /**
+         * @description The file's rows that failed, as they were, plus an error column.
+         *
+         *     Served as the worker stored it: the upload is never parsed here.
+         */
         get: operations["v1_imports_errors.xlsx_retrieve_2"];
         put?: never;
         post?: never;
@@ -990,10 +1292,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_leads_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_leads_create"];
         delete?: never;
         options?: never;
@@ -1008,16 +1318,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_leads_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_leads_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_leads_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_leads_partial_update"];
         trace?: never;
     };
@@ -1038,7 +1364,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/leads/{id}/transitions/{name}/": {
+    "/api/v1/leads/{id}/transitions/claim/": {
         parameters: {
             query?: never;
             header?: never;
@@ -1047,8 +1373,111 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
-        post: operations["v1_leads_transitions_create"];
+        /**
+         * 领取
+         * @description Step `claim`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_claim_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/transitions/contact/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标记为已联系
+         * @description Step `contact`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_contact_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/transitions/convert/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 转为客户
+         * @description Step `convert`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_convert_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/transitions/disqualify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标记无效
+         * @description Step `disqualify`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_disqualify_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/transitions/pool/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回公海
+         * @description Step `pool`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_pool_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/transitions/qualify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认有效
+         * @description Step `qualify`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_leads_transitions_qualify_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1098,9 +1527,82 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Check the current password, validate and set the new one; the session stays. */
+        /**
+         * @description Check the current password, validate and set the new one.
+         *
+         *     Every other token and session of the user is revoked; the token or
+         *     session making this request stays signed in.
+         */
         post: operations["v1_me_password_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in browser sessions of the user, newest first. */
+        get: operations["v1_me_sessions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description The signed-in browser sessions of the user, newest first. */
+        delete: operations["v1_me_sessions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The API tokens of the signed-in user that have not expired, newest first. */
+        get: operations["v1_me_tokens_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description The API tokens of the signed-in user that have not expired, newest first. */
+        delete: operations["v1_me_tokens_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1229,7 +1731,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/opportunities/{id}/transitions/{name}/": {
+    "/api/v1/opportunities/{id}/transitions/lost/": {
         parameters: {
             query?: never;
             header?: never;
@@ -1238,8 +1740,111 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns. */
-        post: operations["v1_opportunities_transitions_create"];
+        /**
+         * 输单
+         * @description Step `lost`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_lost_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/needs_defined/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 需求确认
+         * @description Step `needs_defined`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_needs_defined_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/negotiation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 进入商务谈判
+         * @description Step `negotiation`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_negotiation_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/proposal/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 进入方案报价
+         * @description Step `proposal`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_proposal_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新打开
+         * @description Step `reopen`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/transitions/won/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 赢单
+         * @description Step `won`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_opportunities_transitions_won_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1339,7 +1944,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/payments/{id}/transitions/{name}/": {
+    "/api/v1/payments/{id}/transitions/confirm/": {
         parameters: {
             query?: never;
             header?: never;
@@ -1348,8 +1953,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Payments; confirmed ones are corrected by ``reverse`` (both stay listed). */
-        post: operations["v1_payments_transitions_create"];
+        /**
+         * 确认
+         * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_payments_transitions_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}/transitions/reverse/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 红冲
+         * @description Step `reverse`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_payments_transitions_reverse_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1373,6 +2001,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/processes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every process with its states and steps (any signed-in user). */
+        get: operations["v1_processes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/": {
         parameters: {
             query?: never;
@@ -1380,10 +2025,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_products_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         post: operations["v1_products_create"];
         delete?: never;
         options?: never;
@@ -1398,16 +2043,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         get: operations["v1_products_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         put: operations["v1_products_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         delete: operations["v1_products_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
         patch: operations["v1_products_partial_update"];
         trace?: never;
     };
@@ -1452,10 +2097,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_projects_list"];
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_projects_create"];
         delete?: never;
         options?: never;
@@ -1470,16 +2123,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_projects_retrieve"];
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_projects_update"];
         post?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_projects_destroy"];
         options?: never;
         head?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_projects_partial_update"];
         trace?: never;
     };
@@ -1500,7 +2169,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/projects/{id}/transitions/{name}/": {
+    "/api/v1/projects/{id}/transitions/accept/": {
         parameters: {
             query?: never;
             header?: never;
@@ -1509,8 +2178,51 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
-        post: operations["v1_projects_transitions_create"];
+        /**
+         * 记录验收
+         * @description Step `accept`. Answers the updated record. A missing required input (note) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_projects_transitions_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_projects_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_projects_transitions_start_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1589,7 +2301,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/quotes/{id}/transitions/{name}/": {
+    "/api/v1/quotes/{id}/transitions/accept/": {
         parameters: {
             query?: never;
             header?: never;
@@ -1598,8 +2310,131 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
-        post: operations["v1_quotes_transitions_create"];
+        /**
+         * 客户已接受
+         * @description Step `accept`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审批通过
+         * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 客户已拒绝
+         * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/return/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回草稿
+         * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_return_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/revise/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修订（新版本）
+         * @description Step `revise`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_revise_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/send/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标记为已发送客户
+         * @description Step `send`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_send_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotes/{id}/transitions/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交审批
+         * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_quotes_transitions_submit_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1758,10 +2593,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_requirements_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_requirements_create"];
         delete?: never;
         options?: never;
@@ -1776,16 +2617,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_requirements_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_requirements_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_requirements_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_requirements_partial_update"];
         trace?: never;
     };
@@ -1813,10 +2666,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_roles_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_roles_create"];
         delete?: never;
         options?: never;
@@ -1831,16 +2690,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_roles_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_roles_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_roles_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_roles_partial_update"];
         trace?: never;
     };
@@ -1920,10 +2791,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_solutions_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_solutions_create"];
         delete?: never;
         options?: never;
@@ -1938,16 +2815,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_solutions_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_solutions_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_solutions_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_solutions_partial_update"];
         trace?: never;
     };
@@ -1975,10 +2864,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_teams_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_teams_create"];
         delete?: never;
         options?: never;
@@ -1993,16 +2888,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_teams_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_teams_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_teams_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_teams_partial_update"];
         trace?: never;
     };
@@ -2030,10 +2937,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_tickets_list"];
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_tickets_create"];
         delete?: never;
         options?: never;
@@ -2048,16 +2963,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_tickets_retrieve"];
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_tickets_update"];
         post?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_tickets_destroy"];
         options?: never;
         head?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_tickets_partial_update"];
         trace?: never;
     };
@@ -2078,7 +3009,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tickets/{id}/transitions/{name}/": {
+    "/api/v1/tickets/{id}/transitions/close/": {
         parameters: {
             query?: never;
             header?: never;
@@ -2087,8 +3018,71 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Per-step inputs on top of ``comment`` and ``reason``: text, score, moment. */
-        post: operations["v1_tickets_transitions_create"];
+        /**
+         * 关闭
+         * @description Step `close`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tickets_transitions_close_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/transitions/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新打开
+         * @description Step `reopen`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tickets_transitions_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/transitions/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 解决
+         * @description Step `resolve`. Answers the updated record. A missing required input (resolution) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tickets_transitions_resolve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始处理
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tickets_transitions_start_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2119,10 +3113,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_users_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_users_create"];
         delete?: never;
         options?: never;
@@ -2137,16 +3137,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_users_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_users_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_users_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_users_partial_update"];
         trace?: never;
     };
@@ -2229,6 +3241,22 @@ export interface components {
             deadline: string;
             warnings: string[];
         };
+        ApiToken: {
+            id: $Read<number>;
+            prefix: $Read<string>;
+            client: $Read<string>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: date-time */
+            last_used_at: $Read<string | null>;
+            /** Format: date-time */
+            expires_at: $Read<string>;
+            /** this token */
+            current: $Read<boolean>;
+        };
         ApprovalBand: {
             id: $Read<number>;
             /**
@@ -2279,6 +3307,10 @@ export interface components {
          * @enum {string}
          */
         ChannelEnum: "phone" | "email" | "wechat" | "visit" | "website" | "other";
+        Choice: {
+            value: unknown;
+            label: string;
+        };
         Complaint: {
             id: $Read<number>;
             /** 客户 */
@@ -2286,7 +3318,7 @@ export interface components {
             customer_name: $Read<string>;
             /** 联系人 */
             contact?: number | null;
-            contact_name: $Read<string>;
+            contact_name: $Read<string | null>;
             /** 渠道 */
             channel?: components["schemas"]["ChannelEnum"];
             channel_label: $Read<string>;
@@ -2300,7 +3332,7 @@ export interface components {
             description: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["Status077Enum"]>;
             status_label: $Read<string>;
@@ -2364,7 +3396,7 @@ export interface components {
             due_at: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 升级至管理层时间
              * Format: date-time
@@ -2400,7 +3432,7 @@ export interface components {
             customer_name: $Read<string>;
             /** 联系人 */
             contact?: number | null;
-            contact_name: $Read<string>;
+            contact_name: $Read<string | null>;
             /** 渠道 */
             channel?: components["schemas"]["ChannelEnum"];
             channel_label: $Read<string>;
@@ -2414,7 +3446,7 @@ export interface components {
             description: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["Status077Enum"]>;
             status_label: $Read<string>;
@@ -2491,6 +3523,29 @@ export interface components {
              */
             received_at?: string;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ComplaintReopenInputsRequest: {
+            comment?: string;
+            reason: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ComplaintResolveInputsRequest: {
+            comment?: string;
+            /** 处理结果 */
+            resolution: string;
+        };
         Contact: {
             id: $Read<number>;
             /** 客户 */
@@ -2548,7 +3603,7 @@ export interface components {
             quote?: number | null;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 金额
              * Format: decimal
@@ -2628,7 +3683,7 @@ export interface components {
             quote?: number | null;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 金额
              * Format: decimal
@@ -2724,6 +3779,45 @@ export interface components {
             end_date?: string | null;
             lines?: components["schemas"]["LineRequest"][];
             installments?: components["schemas"]["InstallmentRequest"][];
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ContractRejectInputsRequest: {
+            comment?: string;
+            /** 拒绝原因 */
+            reason: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ContractSignInputsRequest: {
+            comment?: string;
+            /**
+             * 签署日期
+             * Format: date
+             */
+            signed_on?: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ContractTerminateInputsRequest: {
+            comment?: string;
+            /** 终止原因 */
+            reason: string;
         };
         Customer: {
             id: $Read<number>;
@@ -2868,7 +3962,7 @@ export interface components {
             handled_at: $Read<string | null>;
             /** 处理人 */
             handled_by: $Read<number | null>;
-            handled_by_name: $Read<string>;
+            handled_by_name: $Read<string | null>;
             version: $Read<number>;
             /**
              * 创建时间
@@ -2921,7 +4015,7 @@ export interface components {
             due_at: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["Status612Enum"]>;
             status_label: $Read<string>;
@@ -2953,6 +4047,31 @@ export interface components {
              */
             updated_at: $Read<string>;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        FollowUpCancelInputsRequest: {
+            comment?: string;
+            reason?: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        FollowUpCompleteInputsRequest: {
+            comment?: string;
+            /** 结果 */
+            outcome: string;
+            /** 满意度 */
+            satisfaction?: components["schemas"]["SatisfactionEnum"];
+        };
         FollowUpDetail: {
             id: $Read<number>;
             /** 类型 */
@@ -2979,7 +4098,7 @@ export interface components {
             due_at: string;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["Status612Enum"]>;
             status_label: $Read<string>;
@@ -3034,6 +4153,21 @@ export interface components {
             due_at: string;
             /** 负责人 */
             owner?: number | null;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        FollowUpRescheduleInputsRequest: {
+            comment?: string;
+            /**
+             * new due date
+             * Format: date-time
+             */
+            due_at: string;
         };
         FunnelReport: {
             stages: {
@@ -3093,7 +4227,7 @@ export interface components {
             options: $Read<unknown>;
             /** 创建人 */
             created_by: $Read<number | null>;
-            created_by_name: $Read<string>;
+            created_by_name: $Read<string | null>;
             /**
              * 创建时间
              * Format: date-time
@@ -3138,7 +4272,7 @@ export interface components {
             options: $Read<unknown>;
             /** 创建人 */
             created_by: $Read<number | null>;
-            created_by_name: $Read<string>;
+            created_by_name: $Read<string | null>;
             /**
              * 创建时间
              * Format: date-time
@@ -3291,6 +4425,21 @@ export interface components {
              */
             updated_at: $Read<string>;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        LeadConvertInputsRequest: {
+            comment?: string;
+            /**
+             * merge into an existing customer
+             * Format: int64
+             */
+            customer?: number;
+        };
         LeadDetail: {
             id: $Read<number>;
             /** 公司名称 */
@@ -3361,6 +4510,18 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        LeadDisqualifyInputsRequest: {
+            comment?: string;
+            /** 无效原因 */
+            reason: string;
+        };
         Line: {
             id: $Read<number>;
             /** 产品 */
@@ -3430,7 +4591,7 @@ export interface components {
             language?: components["schemas"]["LanguageEnum"];
             /** 团队 */
             team: $Read<number | null>;
-            company: $Read<string>;
+            company: $Read<string | null>;
             permissions: $Read<string[]>;
             data_scope: $Read<string>;
         };
@@ -3481,7 +4642,7 @@ export interface components {
             customer_name: $Read<string>;
             /** 联系人 */
             contact?: number | null;
-            contact_name: $Read<string>;
+            contact_name: $Read<string | null>;
             /**
              * 金额
              * Format: decimal
@@ -3494,10 +4655,10 @@ export interface components {
             expected_close_date?: string | null;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 来源 */
             source?: number | null;
-            source_label: $Read<string>;
+            source_label: $Read<string | null>;
             /** 阶段 */
             status: $Read<components["schemas"]["StatusFa7Enum"]>;
             status_label: $Read<string>;
@@ -3507,7 +4668,7 @@ export interface components {
             weighted_amount: $Read<string>;
             /** 丢单原因 */
             loss_reason: $Read<number>;
-            loss_reason_label: $Read<string>;
+            loss_reason_label: $Read<string | null>;
             /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
@@ -3543,7 +4704,7 @@ export interface components {
             customer_name: $Read<string>;
             /** 联系人 */
             contact?: number | null;
-            contact_name: $Read<string>;
+            contact_name: $Read<string | null>;
             /**
              * 金额
              * Format: decimal
@@ -3556,10 +4717,10 @@ export interface components {
             expected_close_date?: string | null;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 来源 */
             source?: number | null;
-            source_label: $Read<string>;
+            source_label: $Read<string | null>;
             /** 阶段 */
             status: $Read<components["schemas"]["StatusFa7Enum"]>;
             status_label: $Read<string>;
@@ -3569,7 +4730,7 @@ export interface components {
             weighted_amount: $Read<string>;
             /** 丢单原因 */
             loss_reason: $Read<number>;
-            loss_reason_label: $Read<string>;
+            loss_reason_label: $Read<string | null>;
             /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
@@ -3621,6 +4782,20 @@ export interface components {
             /** 来源 */
             source?: number | null;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        OpportunityLostInputsRequest: {
+            comment?: string;
+            /** 丢单原因 */
+            reason: string;
+            /** 输单说明 */
+            note?: string;
+        };
         PaginatedActivityList: {
             /** @example 123 */
             count: number;
@@ -3635,6 +4810,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Activity"][];
+        };
+        PaginatedApiTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ApiToken"][];
         };
         PaginatedApprovalBandList: {
             /** @example 123 */
@@ -3980,6 +5170,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["User"][];
+        };
+        PaginatedUserSessionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["UserSession"][];
         };
         PasswordChangeRequest: {
             /** 当前密码 */
@@ -4621,6 +5826,18 @@ export interface components {
             /** 备注 */
             note?: string;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        PaymentReverseInputsRequest: {
+            comment?: string;
+            /** 红冲原因 */
+            reason: string;
+        };
         PermissionCode: {
             code: string;
             label: string;
@@ -4640,6 +5857,24 @@ export interface components {
          * @enum {string}
          */
         Priority8acEnum: "low" | "normal" | "high" | "urgent";
+        Process: {
+            /** @description the process, e.g. `lead` */
+            name: string;
+            /** @description its API collection, e.g. `leads` (blank: none) */
+            collection: string;
+            /** @description the record's state field, e.g. `status` */
+            field: string;
+            states: components["schemas"]["ProcessState"][];
+            steps: components["schemas"]["ProcessStep"][];
+        };
+        ProcessState: {
+            value: string;
+            label: string;
+        };
+        ProcessStep: {
+            name: string;
+            label: string;
+        };
         Product: {
             id: $Read<number>;
             /** 编码 */
@@ -4690,7 +5925,7 @@ export interface components {
             description?: string;
             /** 项目经理 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 计划开始
              * Format: date
@@ -4735,6 +5970,30 @@ export interface components {
              */
             updated_at: $Read<string>;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ProjectAcceptInputsRequest: {
+            comment?: string;
+            /** 验收说明 */
+            note: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ProjectCancelInputsRequest: {
+            comment?: string;
+            /** 取消原因 */
+            reason: string;
+        };
         ProjectDetail: {
             id: $Read<number>;
             /** 客户 */
@@ -4748,7 +6007,7 @@ export interface components {
             description?: string;
             /** 项目经理 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /**
              * 计划开始
              * Format: date
@@ -4850,7 +6109,7 @@ export interface components {
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
-            created_by_name: $Read<string>;
+            created_by_name: $Read<string | null>;
             /**
              * 提交时间
              * Format: date-time
@@ -4858,7 +6117,7 @@ export interface components {
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            approved_by_name: $Read<string>;
+            approved_by_name: $Read<string | null>;
             /**
              * 审批时间
              * Format: date-time
@@ -4914,7 +6173,7 @@ export interface components {
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
-            created_by_name: $Read<string>;
+            created_by_name: $Read<string | null>;
             /**
              * 提交时间
              * Format: date-time
@@ -4922,7 +6181,7 @@ export interface components {
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            approved_by_name: $Read<string>;
+            approved_by_name: $Read<string | null>;
             /**
              * 审批时间
              * Format: date-time
@@ -4956,6 +6215,30 @@ export interface components {
             valid_until?: string | null;
             /** 备注 */
             note?: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        QuoteRejectInputsRequest: {
+            comment?: string;
+            /** 拒绝原因 */
+            reason: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        QuoteReturnInputsRequest: {
+            comment?: string;
+            /** 退回原因 */
+            reason: string;
         };
         QuoteVersion: {
             id: $Read<number>;
@@ -4993,7 +6276,7 @@ export interface components {
             priority?: components["schemas"]["RequirementPriorityEnum"];
             /** 创建人 */
             created_by: $Read<number | null>;
-            created_by_name: $Read<string>;
+            created_by_name: $Read<string | null>;
             version: $Read<number>;
             /**
              * 创建时间
@@ -5048,6 +6331,15 @@ export interface components {
             /** 数据范围 */
             data_scope: components["schemas"]["DataScopeEnum"];
         };
+        /**
+         * @description * `5` - 5 · Very satisfied
+         *     * `4` - 4 · Satisfied
+         *     * `3` - 3 · Neutral
+         *     * `2` - 2 · Dissatisfied
+         *     * `1` - 1 · Very dissatisfied
+         * @enum {integer}
+         */
+        SatisfactionEnum: 5 | 4 | 3 | 2 | 1;
         /**
          * @description * `low` - 低
          *     * `normal` - 普通
@@ -5186,6 +6478,21 @@ export interface components {
          * @enum {string}
          */
         StatusFa7Enum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
+        /** @description One input of a step, as ``Step.describe_inputs`` gives it (the dialog's field). */
+        StepInput: {
+            name: string;
+            label: string;
+            type: components["schemas"]["TypeEnum"];
+            required: boolean;
+            max_length?: number;
+            min_value?: number;
+            max_value?: number;
+            choices?: components["schemas"]["Choice"][];
+            /** @description the dictionary kind (type dict) */
+            dict?: string;
+            /** @description the collection (type ref) */
+            ref?: string;
+        };
         Team: {
             id: $Read<number>;
             /** 名称 */
@@ -5377,7 +6684,7 @@ export interface components {
             priority_label: $Read<string>;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["StatusEfdEnum"]>;
             status_label: $Read<string>;
@@ -5426,7 +6733,7 @@ export interface components {
             priority_label: $Read<string>;
             /** 负责人 */
             owner?: number | null;
-            owner_name: $Read<string>;
+            owner_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["StatusEfdEnum"]>;
             status_label: $Read<string>;
@@ -5474,6 +6781,29 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
         };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        TicketReopenInputsRequest: {
+            comment?: string;
+            reason: string;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        TicketResolveInputsRequest: {
+            comment?: string;
+            /** 处理结果 */
+            resolution: string;
+        };
         Token: {
             token: $Read<string>;
         };
@@ -5483,18 +6813,37 @@ export interface components {
             /** 密码 */
             password: string;
         };
+        /** @description One entry of a record's ``transitions`` (``workflows.engine.available_transitions``). */
         Transition: {
             name: string;
             label: string;
             allowed: boolean;
             reasons: string[];
             irreversible: boolean;
-            inputs: string[];
+            inputs: components["schemas"]["StepInput"][];
         };
-        TransitionInputRequest: {
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        TransitionInputsRequest: {
             comment?: string;
-            reason?: string;
         };
+        /**
+         * @description * `text` - text
+         *     * `textarea` - textarea
+         *     * `number` - number
+         *     * `date` - date
+         *     * `datetime` - datetime
+         *     * `enum` - enum
+         *     * `dict` - dict
+         *     * `ref` - ref
+         * @enum {string}
+         */
+        TypeEnum: "text" | "textarea" | "number" | "date" | "datetime" | "enum" | "dict" | "ref";
         UnreadCount: {
             unread: number;
         };
@@ -5540,6 +6889,21 @@ export interface components {
             team?: number | null;
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
+        };
+        UserSession: {
+            id: $Read<number>;
+            client: $Read<string>;
+            /** IP 地址 */
+            ip_address: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: date-time */
+            expires_at: $Read<string>;
+            /** this session */
+            current: $Read<boolean>;
         };
         WonByMonthReport: {
             /** Format: date */
@@ -6611,7 +7975,7 @@ export interface operations {
             };
         };
     };
-    v1_complaints_transitions_create: {
+    v1_complaints_transitions_acknowledge_create: {
         parameters: {
             query?: never;
             header?: {
@@ -6620,15 +7984,134 @@ export interface operations {
             path: {
                 /** @description 标识此 投诉 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_transitions_close_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_transitions_investigate_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_transitions_reopen_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintReopenInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ComplaintReopenInputsRequest"];
+                "multipart/form-data": components["schemas"]["ComplaintReopenInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintDetail"];
+                };
+            };
+        };
+    };
+    v1_complaints_transitions_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 投诉 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComplaintResolveInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ComplaintResolveInputsRequest"];
+                "multipart/form-data": components["schemas"]["ComplaintResolveInputsRequest"];
             };
         };
         responses: {
@@ -7080,7 +8563,7 @@ export interface operations {
             };
         };
     };
-    v1_contracts_transitions_create: {
+    v1_contracts_transitions_approve_create: {
         parameters: {
             query?: never;
             header?: {
@@ -7089,15 +8572,164 @@ export interface operations {
             path: {
                 /** @description 标识此 合同 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_complete_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_reject_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractRejectInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContractRejectInputsRequest"];
+                "multipart/form-data": components["schemas"]["ContractRejectInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_sign_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ContractSignInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContractSignInputsRequest"];
+                "multipart/form-data": components["schemas"]["ContractSignInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_submit_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractDetail"];
+                };
+            };
+        };
+    };
+    v1_contracts_transitions_terminate_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractTerminateInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ContractTerminateInputsRequest"];
+                "multipart/form-data": components["schemas"]["ContractTerminateInputsRequest"];
             };
         };
         responses: {
@@ -7956,7 +9588,7 @@ export interface operations {
             };
         };
     };
-    v1_follow_ups_transitions_create: {
+    v1_follow_ups_transitions_cancel_create: {
         parameters: {
             query?: never;
             header?: {
@@ -7965,15 +9597,104 @@ export interface operations {
             path: {
                 /** @description 标识此 跟进 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["FollowUpCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FollowUpCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["FollowUpCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_transitions_complete_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpCompleteInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FollowUpCompleteInputsRequest"];
+                "multipart/form-data": components["schemas"]["FollowUpCompleteInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_transitions_miss_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpDetail"];
+                };
+            };
+        };
+    };
+    v1_follow_ups_transitions_reschedule_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 跟进 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpRescheduleInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FollowUpRescheduleInputsRequest"];
+                "multipart/form-data": components["schemas"]["FollowUpRescheduleInputsRequest"];
             };
         };
         responses: {
@@ -8382,7 +10103,7 @@ export interface operations {
             };
         };
     };
-    v1_leads_transitions_create: {
+    v1_leads_transitions_claim_create: {
         parameters: {
             query?: never;
             header?: {
@@ -8391,15 +10112,164 @@ export interface operations {
             path: {
                 /** @description 标识此 线索 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_transitions_contact_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 线索 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_transitions_convert_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 线索 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LeadConvertInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadConvertInputsRequest"];
+                "multipart/form-data": components["schemas"]["LeadConvertInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_transitions_disqualify_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 线索 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadDisqualifyInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadDisqualifyInputsRequest"];
+                "multipart/form-data": components["schemas"]["LeadDisqualifyInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_transitions_pool_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 线索 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadDetail"];
+                };
+            };
+        };
+    };
+    v1_leads_transitions_qualify_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 线索 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
             };
         };
         responses: {
@@ -8493,6 +10363,96 @@ export interface operations {
                 "multipart/form-data": components["schemas"]["PasswordChangeRequest"];
             };
         };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_me_sessions_list: {
+        parameters: {
+            query?: {
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedUserSessionList"];
+                };
+            };
+        };
+    };
+    v1_me_sessions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 会话 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_me_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedApiTokenList"];
+                };
+            };
+        };
+    };
+    v1_me_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 API token 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description No response body */
             204: {
@@ -8813,7 +10773,7 @@ export interface operations {
             };
         };
     };
-    v1_opportunities_transitions_create: {
+    v1_opportunities_transitions_lost_create: {
         parameters: {
             query?: never;
             header?: {
@@ -8822,15 +10782,164 @@ export interface operations {
             path: {
                 /** @description 标识此 销售机会 的 唯一整数值。 */
                 id: number;
-                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityLostInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OpportunityLostInputsRequest"];
+                "multipart/form-data": components["schemas"]["OpportunityLostInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_needs_defined_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_negotiation_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_proposal_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_reopen_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityDetail"];
+                };
+            };
+        };
+    };
+    v1_opportunities_transitions_won_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 销售机会 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
             };
         };
         responses: {
@@ -9124,7 +11233,7 @@ export interface operations {
             };
         };
     };
-    v1_payments_transitions_create: {
+    v1_payments_transitions_confirm_create: {
         parameters: {
             query?: never;
             header?: {
@@ -9133,15 +11242,44 @@ export interface operations {
             path: {
                 /** @description 标识此 回款 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDetail"];
+                };
+            };
+        };
+    };
+    v1_payments_transitions_reverse_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 回款 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReverseInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PaymentReverseInputsRequest"];
+                "multipart/form-data": components["schemas"]["PaymentReverseInputsRequest"];
             };
         };
         responses: {
@@ -9173,6 +11311,25 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_processes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Process"][];
                 };
             };
         };
@@ -9585,7 +11742,7 @@ export interface operations {
             };
         };
     };
-    v1_projects_transitions_create: {
+    v1_projects_transitions_accept_create: {
         parameters: {
             query?: never;
             header?: {
@@ -9594,15 +11751,74 @@ export interface operations {
             path: {
                 /** @description 标识此 客户项目 的 唯一整数值。 */
                 id: number;
-                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectAcceptInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectAcceptInputsRequest"];
+                "multipart/form-data": components["schemas"]["ProjectAcceptInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_transitions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProjectCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["ProjectCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDetail"];
+                };
+            };
+        };
+    };
+    v1_projects_transitions_start_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 客户项目 的 唯一整数值。 */
+                id: number;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
             };
         };
         responses: {
@@ -9835,7 +12051,7 @@ export interface operations {
             };
         };
     };
-    v1_quotes_transitions_create: {
+    v1_quotes_transitions_accept_create: {
         parameters: {
             query?: never;
             header?: {
@@ -9844,15 +12060,194 @@ export interface operations {
             path: {
                 /** @description 标识此 报价 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_approve_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_reject_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteRejectInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QuoteRejectInputsRequest"];
+                "multipart/form-data": components["schemas"]["QuoteRejectInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_return_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteReturnInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QuoteReturnInputsRequest"];
+                "multipart/form-data": components["schemas"]["QuoteReturnInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_revise_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_send_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDetail"];
+                };
+            };
+        };
+    };
+    v1_quotes_transitions_submit_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
             };
         };
         responses: {
@@ -11102,7 +13497,7 @@ export interface operations {
             };
         };
     };
-    v1_tickets_transitions_create: {
+    v1_tickets_transitions_close_create: {
         parameters: {
             query?: never;
             header?: {
@@ -11111,15 +13506,104 @@ export interface operations {
             path: {
                 /** @description 标识此 售后服务单 的 唯一整数值。 */
                 id: number;
-                name: string;
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["TransitionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputRequest"];
-                "multipart/form-data": components["schemas"]["TransitionInputRequest"];
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_transitions_reopen_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketReopenInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TicketReopenInputsRequest"];
+                "multipart/form-data": components["schemas"]["TicketReopenInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_transitions_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketResolveInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TicketResolveInputsRequest"];
+                "multipart/form-data": components["schemas"]["TicketResolveInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+        };
+    };
+    v1_tickets_transitions_start_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 售后服务单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
             };
         };
         responses: {

@@ -1,6 +1,7 @@
 import type { FieldDef } from '@/resources/types'
 import { tOr } from '@/i18n'
 import { userLabel } from '@/stores/lookups'
+import { stateLabel, stateOptions } from '@/stores/processes'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -26,6 +27,7 @@ export function cents(value: unknown): number {
 }
 
 export function fieldLabel(field: FieldDef): string {
+  if (field.text) return field.text
   return tOr(field.label ?? `fields.${field.name}`, field.name.replace(/_/g, ' '))
 }
 
@@ -34,13 +36,25 @@ export function enumLabel(group: string | undefined, value: unknown): string {
   return group ? tOr(`enums.${group}.${String(value)}`, String(value)) : String(value)
 }
 
+/** The choices of an enum field or filter: a process's states from the API, or its fixed options. */
+export function choiceOptions(def: Pick<FieldDef, 'enum' | 'options' | 'process' | 'choices'>): Array<{ value: string; label: string }> {
+  if (def.choices) return def.choices
+  if (def.process) return stateOptions(def.process)
+  return (def.options ?? []).map((o) => ({ value: o, label: enumLabel(def.enum, o) }))
+}
+
+/** The label of one value of an enum field or filter. */
+export function choiceLabel(def: Pick<FieldDef, 'enum' | 'process'>, value: unknown): string {
+  return def.process ? stateLabel(def.process, value) : enumLabel(def.enum, value)
+}
+
 /** The plain text of a field of a record (no links), for cells and exports. */
 export function displayText(field: FieldDef, record: Record<string, unknown>): string {
   const value = record[field.name]
   if (field.display && record[field.display] != null && record[field.display] !== '') return String(record[field.display])
   switch (field.type) {
     case 'enum':
-      return enumLabel(field.enum, value)
+      return choiceLabel(field, value)
     case 'bool':
       return value === null || value === undefined ? '' : enumLabel('bool', String(Boolean(value)))
     case 'datetime':

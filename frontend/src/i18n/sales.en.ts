@@ -92,13 +92,8 @@ const en: Same<typeof zh> = {
   },
   groups: { deal: 'Deal', amounts: 'Amounts', workflow: 'Workflow' },
   enums: {
-    opportunity_status: { initial: 'Initial contact', needs_defined: 'Needs defined', proposal: 'Proposal', negotiation: 'Negotiation', won: 'Won', lost: 'Lost' },
-    quote_status: { draft: 'Draft', submitted: 'Submitted for approval', approved: 'Approved', sent: 'Sent to customer', accepted: 'Accepted', rejected: 'Rejected' },
-    contract_status: { draft: 'Draft', pending_approval: 'Pending approval', approved: 'Approved', active: 'Active (signed)', completed: 'Completed', terminated: 'Terminated' },
-    payment_status: { draft: 'Draft', confirmed: 'Confirmed', reversed: 'Reversed' },
     payment_method: { bank_transfer: 'Bank transfer', cash: 'Cash', cheque: 'Cheque', alipay: 'Alipay', wechat: 'WeChat Pay', other: 'Other' },
     requirement_priority: { high: 'High', medium: 'Medium', low: 'Low' },
-    installment_status: { open: 'Open', collected: 'Collected' },
   },
   actions: {
     add_requirement: 'Record a requirement',

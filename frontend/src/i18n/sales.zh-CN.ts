@@ -88,13 +88,8 @@ export default {
   },
   groups: { deal: '商机信息', amounts: '金额', workflow: '流程状态' },
   enums: {
-    opportunity_status: { initial: '初步接洽', needs_defined: '需求确认', proposal: '方案报价', negotiation: '商务谈判', won: '赢单', lost: '输单' },
-    quote_status: { draft: '草稿', submitted: '审批中', approved: '已审批', sent: '已发送客户', accepted: '已接受', rejected: '已拒绝' },
-    contract_status: { draft: '草稿', pending_approval: '待审批', approved: '已审批', active: '已生效（已签署）', completed: '已完成', terminated: '已终止' },
-    payment_status: { draft: '草稿', confirmed: '已确认', reversed: '已红冲' },
     payment_method: { bank_transfer: '银行转账', cash: '现金', cheque: '支票', alipay: '支付宝', wechat: '微信支付', other: '其他' },
     requirement_priority: { high: '高', medium: '中', low: '低' },
-    installment_status: { open: '未收齐', collected: '已收齐' },
   },
   actions: {
     add_requirement: '记录需求',

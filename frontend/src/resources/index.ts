@@ -13,7 +13,6 @@ const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime', sort: 'updated_at' }
 
-const LEAD_STATUS = ['new', 'contacted', 'qualified', 'converted', 'disqualified', 'pooled']
 
 export const leads: ResourceConfig = {
   key: 'leads',
@@ -33,7 +32,7 @@ export const leads: ResourceConfig = {
     { name: 'source', type: 'dict', dict: 'source', display: 'source_label' },
     { name: 'need', type: 'textarea' },
     owner,
-    { name: 'status', type: 'enum', enum: 'lead_status', options: LEAD_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'status', type: 'enum', process: 'lead', display: 'status_label', sort: 'status' },
     { name: 'disqualify_reason' },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'activity_count', type: 'number' },
@@ -45,7 +44,7 @@ export const leads: ResourceConfig = {
   columns: ['company_name', 'contact_name', 'mobile', 'source', 'status', 'owner', 'activity_count', 'last_activity_at', 'created_at'],
   hiddenColumns: ['email', 'pooled_at', 'updated_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'lead_status', options: LEAD_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'lead', multiple: true },
     { name: 'source', type: 'dict', dict: 'source' },
     { name: 'owner', type: 'user' },
     { name: 'created_at', type: 'daterange' },
@@ -64,9 +63,6 @@ export const leads: ResourceConfig = {
     types: { new: 'info', contacted: 'primary', qualified: 'warning', converted: 'success', disqualified: 'danger', pooled: 'info' },
   },
   transitions: true,
-  transitionInputs: {
-    convert: [{ name: 'customer', type: 'ref', ref: 'customers', optional: true, label: 'inputs.merge_customer' }],
-  },
   history: true,
   timelineActivities: 'lead',
   cardActions: [

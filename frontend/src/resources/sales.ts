@@ -17,10 +17,6 @@ const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime' }
 
-export const OPPORTUNITY_STAGES = ['initial', 'needs_defined', 'proposal', 'negotiation', 'won', 'lost']
-const QUOTE_STATUS = ['draft', 'submitted', 'approved', 'sent', 'accepted', 'rejected']
-const CONTRACT_STATUS = ['draft', 'pending_approval', 'approved', 'active', 'completed', 'terminated']
-const PAYMENT_STATUS = ['draft', 'confirmed', 'reversed']
 const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'alipay', 'wechat', 'other']
 const PRIORITIES = ['high', 'medium', 'low']
 
@@ -75,7 +71,7 @@ export const opportunities: ResourceConfig = {
     { name: 'expected_close_date', type: 'date', sort: 'expected_close_date' },
     owner,
     { name: 'source', type: 'dict', dict: 'source', display: 'source_label' },
-    { name: 'status', label: 'fields.stage', type: 'enum', enum: 'opportunity_status', options: OPPORTUNITY_STAGES, display: 'status_label' },
+    { name: 'status', label: 'fields.stage', type: 'enum', process: 'opportunity', display: 'status_label' },
     { name: 'probability', type: 'number' },
     { name: 'weighted_amount', type: 'money' },
     { name: 'loss_reason', type: 'dict', dict: 'loss_reason', display: 'loss_reason_label' },
@@ -89,7 +85,7 @@ export const opportunities: ResourceConfig = {
   columns: ['name', 'customer', 'amount', 'status', 'probability', 'expected_close_date', 'owner', 'created_at'],
   hiddenColumns: ['contact', 'source', 'weighted_amount', 'stage_changed_at', 'updated_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'opportunity_status', options: OPPORTUNITY_STAGES, multiple: true, label: 'fields.stage' },
+    { name: 'status', type: 'enum', process: 'opportunity', multiple: true, label: 'fields.stage' },
     { name: 'owner', type: 'user' },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'source', type: 'dict', dict: 'source' },
@@ -109,12 +105,6 @@ export const opportunities: ResourceConfig = {
     types: { initial: 'info', needs_defined: 'primary', proposal: 'primary', negotiation: 'warning', won: 'success', lost: 'danger' },
   },
   transitions: true,
-  transitionInputs: {
-    lost: [
-      { name: 'reason', type: 'dict', dict: 'loss_reason', label: 'fields.loss_reason' },
-      { name: 'note', type: 'textarea', optional: true, label: 'fields.loss_note' },
-    ],
-  },
   history: true,
   related: [
     { resource: 'requirements', param: 'opportunity', columns: ['description', 'priority', 'created_by', 'created_at'] },
@@ -213,7 +203,7 @@ export const quotes: ResourceConfig = {
   fields: [
     { name: 'opportunity', type: 'ref', ref: 'opportunities', display: 'opportunity_name', required: true, createOnly: true, link: true, width: 200 },
     { name: 'version', label: 'fields.quote_version', type: 'number' },
-    { name: 'status', type: 'enum', enum: 'quote_status', options: QUOTE_STATUS, display: 'status_label' },
+    { name: 'status', type: 'enum', process: 'quote', display: 'status_label' },
     { name: 'subtotal', type: 'money' },
     { name: 'total', type: 'money', sort: 'total' },
     { name: 'is_latest', type: 'bool' },
@@ -233,7 +223,7 @@ export const quotes: ResourceConfig = {
   columns: ['opportunity', 'version', 'status', 'total', 'is_latest', 'valid_until', 'created_by', 'created_at'],
   hiddenColumns: ['subtotal', 'approved_by', 'sent_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'quote_status', options: QUOTE_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'quote', multiple: true },
     { name: 'opportunity', type: 'ref', ref: 'opportunities' },
     { name: 'is_latest', type: 'bool' },
   ],
@@ -289,7 +279,7 @@ export const contracts: ResourceConfig = {
     { name: 'outstanding_amount', type: 'money' },
     { name: 'start_date', type: 'date' },
     { name: 'end_date', type: 'date', sort: 'end_date' },
-    { name: 'status', type: 'enum', enum: 'contract_status', options: CONTRACT_STATUS, display: 'status_label' },
+    { name: 'status', type: 'enum', process: 'contract', display: 'status_label' },
     { name: 'reject_reason' },
     { name: 'terminate_reason' },
     { name: 'submitted_at', type: 'datetime' },
@@ -305,7 +295,7 @@ export const contracts: ResourceConfig = {
   columns: ['number', 'title', 'customer', 'amount', 'collected_amount', 'status', 'end_date', 'owner'],
   hiddenColumns: ['outstanding_amount', 'start_date', 'signed_on', 'created_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'contract_status', options: CONTRACT_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'contract', multiple: true },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'owner', type: 'user' },
   ],
@@ -323,9 +313,6 @@ export const contracts: ResourceConfig = {
     types: { draft: 'info', pending_approval: 'warning', approved: 'primary', active: 'success', completed: 'success', terminated: 'danger' },
   },
   transitions: true,
-  transitionInputs: {
-    sign: [{ name: 'signed_on', type: 'date', optional: true, label: 'fields.signed_on' }],
-  },
   history: true,
   panels: [
     { key: 'lines', component: LinesPanel, after: 'groups.amounts' },
@@ -359,7 +346,7 @@ export const payments: ResourceConfig = {
     { name: 'method', type: 'enum', enum: 'payment_method', options: PAYMENT_METHODS },
     { name: 'reference' },
     { name: 'note', label: 'fields.comment' },
-    { name: 'status', type: 'enum', enum: 'payment_status', options: PAYMENT_STATUS, display: 'status_label' },
+    { name: 'status', type: 'enum', process: 'payment', display: 'status_label' },
     { name: 'reversal_of', type: 'ref', ref: 'payments' },
     { name: 'reversed_by', type: 'ref', ref: 'payments' },
     { name: 'reverse_reason' },
@@ -371,7 +358,7 @@ export const payments: ResourceConfig = {
   columns: ['paid_at', 'contract', 'installment_sequence', 'amount', 'method', 'status', 'reference'],
   hiddenColumns: ['reverse_reason', 'confirmed_at', 'created_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'payment_status', options: PAYMENT_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'payment', multiple: true },
     { name: 'contract', type: 'ref', ref: 'contracts' },
     { name: 'method', type: 'enum', enum: 'payment_method', options: PAYMENT_METHODS },
   ],

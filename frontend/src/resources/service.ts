@@ -17,7 +17,6 @@ const contract = f('contract', { type: 'ref', ref: 'contracts' })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime' }
 
-export const COMPLAINT_STATUS = ['received', 'acknowledged', 'investigating', 'resolved', 'closed']
 export const SEVERITY = ['critical', 'high', 'normal', 'low']
 const CHANNEL = ['phone', 'email', 'wechat', 'visit', 'website', 'other']
 const CATEGORY = ['product', 'service', 'delivery', 'billing', 'other']
@@ -39,7 +38,7 @@ export const complaints: ResourceConfig = {
     f('severity', { type: 'enum', enum: 'complaint_severity', options: SEVERITY, display: 'severity_label' }),
     f('category', { type: 'enum', enum: 'complaint_category', options: CATEGORY, display: 'category_label' }),
     owner,
-    { name: 'status', type: 'enum', enum: 'complaint_status', options: COMPLAINT_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'status', type: 'enum', process: 'complaint', display: 'status_label', sort: 'status' },
     f('sla', {
       type: 'countdown',
       width: 170,
@@ -63,7 +62,7 @@ export const complaints: ResourceConfig = {
   columns: ['description', 'customer', 'severity', 'status', 'sla', 'owner', 'received_at'],
   hiddenColumns: ['channel', 'category', 'contact', 'acknowledge_due_at', 'resolve_due_at', 'breached', 'reopen_count'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'complaint_status', options: COMPLAINT_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'complaint', multiple: true },
     { name: 'severity', type: 'enum', enum: 'complaint_severity', options: SEVERITY, multiple: true, label: 'service.fields.severity' },
     { name: 'owner', type: 'user' },
     { name: 'customer', type: 'ref', ref: 'customers' },
@@ -85,7 +84,6 @@ export const complaints: ResourceConfig = {
     types: { received: 'danger', acknowledged: 'warning', investigating: 'primary', resolved: 'success', closed: 'info' },
   },
   transitions: true,
-  transitionInputs: { resolve: [f('resolution', { type: 'textarea' })] },
   history: true,
   related: [
     { resource: 'follow-ups', param: 'complaint', columns: ['kind', 'subject', 'due_at', 'status', 'satisfaction', 'owner'] },
@@ -106,7 +104,6 @@ export const complaints: ResourceConfig = {
   export: true,
 }
 
-const FOLLOWUP_STATUS = ['planned', 'done', 'missed', 'cancelled']
 const FOLLOWUP_KIND = ['follow_up', 'return_visit', 'care']
 
 export const followUps: ResourceConfig = {
@@ -129,7 +126,7 @@ export const followUps: ResourceConfig = {
     { ...contract, createOnly: true },
     f('due_at', { type: 'datetime', sort: 'due_at', required: true }),
     owner,
-    { name: 'status', type: 'enum', enum: 'followup_status', options: FOLLOWUP_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'status', type: 'enum', process: 'followup', display: 'status_label', sort: 'status' },
     f('outcome', { type: 'textarea' }),
     f('satisfaction', { type: 'enum', enum: 'satisfaction', options: ['5', '4', '3', '2', '1'] }),
     f('done_at', { type: 'datetime', sort: 'done_at' }),
@@ -141,7 +138,7 @@ export const followUps: ResourceConfig = {
   columns: ['subject', 'kind', 'target_name', 'due_at', 'status', 'owner', 'satisfaction'],
   hiddenColumns: ['outcome', 'done_at', 'created_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'followup_status', options: FOLLOWUP_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'followup', multiple: true },
     { name: 'kind', type: 'enum', enum: 'followup_kind', options: FOLLOWUP_KIND, multiple: true },
     { name: 'owner', type: 'user' },
     { name: 'overdue', type: 'bool', label: 'service.fields.overdue' },
@@ -161,12 +158,6 @@ export const followUps: ResourceConfig = {
     types: { planned: 'primary', done: 'success', missed: 'danger', cancelled: 'info' },
   },
   transitions: true,
-  transitionInputs: {
-    // A return visit is completed with the customer's score (the API refuses it without one).
-    complete: [f('outcome', { type: 'textarea' }), { ...f('satisfaction', { type: 'enum', enum: 'satisfaction', options: ['5', '4', '3', '2', '1'], label: 'service.inputs.satisfaction' }), optional: true }],
-    reschedule: [f('due_at', { type: 'datetime', label: 'service.inputs.new_due_at' })],
-    cancel: [{ name: 'reason', type: 'textarea', optional: true }],
-  },
   history: true,
   create: true,
   edit: true,
@@ -174,7 +165,6 @@ export const followUps: ResourceConfig = {
   export: true,
 }
 
-const TICKET_STATUS = ['open', 'in_progress', 'resolved', 'closed']
 const PRIORITY = ['urgent', 'high', 'normal', 'low']
 
 export const tickets: ResourceConfig = {
@@ -193,7 +183,7 @@ export const tickets: ResourceConfig = {
     f('description', { type: 'textarea' }),
     f('priority', { type: 'enum', enum: 'ticket_priority', options: PRIORITY, display: 'priority_label', sort: 'priority' }),
     owner,
-    { name: 'status', type: 'enum', enum: 'ticket_status', options: TICKET_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'status', type: 'enum', process: 'ticket', display: 'status_label', sort: 'status' },
     f('resolution', { type: 'textarea' }),
     f('started_at', { type: 'datetime' }),
     f('resolved_at', { type: 'datetime' }),
@@ -204,7 +194,7 @@ export const tickets: ResourceConfig = {
   columns: ['subject', 'customer', 'priority', 'status', 'owner', 'created_at'],
   hiddenColumns: ['contract', 'started_at', 'resolved_at', 'closed_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'ticket_status', options: TICKET_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'ticket', multiple: true },
     { name: 'priority', type: 'enum', enum: 'ticket_priority', options: PRIORITY, label: 'service.fields.priority' },
     { name: 'owner', type: 'user' },
     { name: 'customer', type: 'ref', ref: 'customers' },
@@ -224,7 +214,6 @@ export const tickets: ResourceConfig = {
     types: { open: 'warning', in_progress: 'primary', resolved: 'success', closed: 'info' },
   },
   transitions: true,
-  transitionInputs: { resolve: [f('resolution', { type: 'textarea' })] },
   history: true,
   bulkOwner: 'owner',
   create: true,
@@ -233,7 +222,6 @@ export const tickets: ResourceConfig = {
   export: true,
 }
 
-const PROJECT_STATUS = ['planned', 'running', 'accepted', 'cancelled']
 
 export const projects: ResourceConfig = {
   key: 'projects',
@@ -252,7 +240,7 @@ export const projects: ResourceConfig = {
     { ...owner, label: 'service.fields.project_manager' },
     f('planned_start', { type: 'date' }),
     f('planned_end', { type: 'date', sort: 'planned_end' }),
-    { name: 'status', type: 'enum', enum: 'project_status', options: PROJECT_STATUS, display: 'status_label', sort: 'status' },
+    { name: 'status', type: 'enum', process: 'project', display: 'status_label', sort: 'status' },
     f('started_at', { type: 'datetime' }),
     f('accepted_at', { type: 'datetime' }),
     f('acceptance_note', { type: 'textarea' }),
@@ -264,7 +252,7 @@ export const projects: ResourceConfig = {
   columns: ['name', 'customer', 'owner', 'planned_start', 'planned_end', 'status'],
   hiddenColumns: ['contract', 'started_at', 'accepted_at', 'created_at'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'project_status', options: PROJECT_STATUS, multiple: true },
+    { name: 'status', type: 'enum', process: 'project', multiple: true },
     { name: 'owner', type: 'user', label: 'service.fields.project_manager' },
     { name: 'customer', type: 'ref', ref: 'customers' },
   ],
@@ -281,7 +269,6 @@ export const projects: ResourceConfig = {
     types: { planned: 'info', running: 'primary', accepted: 'success', cancelled: 'danger' },
   },
   transitions: true,
-  transitionInputs: { accept: [f('note', { type: 'textarea', label: 'service.fields.acceptance_note' })] },
   history: true,
   bulkOwner: 'owner',
   create: true,

@@ -14,7 +14,7 @@ export type FieldType =
   | 'date'
   | 'datetime'
   | 'bool'
-  | 'enum' // fixed choices: `enum` names the i18n group `enums.<enum>.<value>`
+  | 'enum' // fixed choices: the states of `process` (from the API), or `options` labelled by the i18n group `enums.<enum>`
   | 'dict' // a tenant dictionary item (DictionaryItem of kind `dict`)
   | 'user' // a user of the company
   | 'ref' // a record of another resource (`ref` = resource key)
@@ -28,10 +28,18 @@ export interface FieldDef {
   type?: FieldType
   /** i18n key of the label; default `fields.<name>` */
   label?: string
+  /** the label itself, already translated (e.g. a transition input described by the API) */
+  text?: string
   /** the read-only API field that holds the display text (e.g. owner_name) */
   display?: string
   enum?: string
   options?: string[]
+  /** the field is this process's state: options and labels from the API (src/api/processes.ts) */
+  process?: string
+  /** fixed choices with their (translated) labels, e.g. from the API */
+  choices?: Array<{ value: string; label: string }>
+  /** the longest text the API takes */
+  maxLength?: number
   dict?: string
   ref?: string
   /** server `ordering` name when the column is sortable */
@@ -59,6 +67,8 @@ export interface FilterDef {
   type: 'enum' | 'dict' | 'user' | 'ref' | 'bool' | 'daterange' | 'text'
   enum?: string
   options?: string[]
+  /** the states of this process (from the API) are the choices */
+  process?: string
   dict?: string
   ref?: string
   multiple?: boolean
@@ -83,10 +93,8 @@ export interface RelatedDef {
   title?: string
 }
 
-export interface InputDef extends FieldDef {
-  /** kept out of `reasons`: the server may refuse without it */
-  optional?: boolean
-}
+/** An input of a transition's dialog, built from the API's description of the step's inputs. */
+export type InputDef = FieldDef
 
 export interface CardAction {
   /** i18n key of the button */
@@ -158,8 +166,6 @@ export interface ResourceConfig {
   defaults?: Record<string, unknown>
   status?: { field: string; display: string; types?: Record<string, string> }
   transitions?: boolean
-  /** extra inputs per transition (beyond the API's `inputs`, e.g. merge target) */
-  transitionInputs?: Record<string, InputDef[]>
   history?: boolean
   /** activities shown in the timeline: the activities filter naming this record */
   timelineActivities?: string

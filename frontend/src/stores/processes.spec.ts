@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
+import { applyLocale } from '@/i18n'
+import zhCN from '@/i18n/zh-CN'
+import en from '@/i18n/en'
+import salesZh from '@/i18n/sales.zh-CN'
+import salesEn from '@/i18n/sales.en'
+import { resources, field } from '@/resources'
+import { choiceLabel, choiceOptions, displayText } from '@/components/format'
+import { mockApi } from '@/test/helpers'
+import { loadProcesses, setProcesses, stateLabel, stateOptions } from './processes'
+
+afterEach(async () => {
+  vi.unstubAllGlobals()
+  await applyLocale('zh-CN')
+})
+
+const lead = (labels: Record<string, string>) => ({
+  name: 'lead',
+  collection: 'leads',
+  field: 'status',
+  states: Object.entries(labels).map(([value, label]) => ({ value, label })),
+  steps: [],
+})
+
+describe('process states from the API', () => {
+  it('are loaded through the client in the UI language, and again when it changes', async () => {
+    setProcesses([], '')
+    const calls = mockApi((call) => {
+      const english = call.headers.get('Accept-Language') === 'en'
+      return [200, [lead(english ? { new: 'New (API)', pooled: 'Pooled (API)' } : { new: '新（API）', pooled: '公海（API）' })]]
+    })
+    await applyLocale('zh-CN')
+    await loadProcesses()
+    expect(calls.map((c) => c.url.pathname)).toEqual(['/api/v1/processes/'])
+    expect(stateOptions('lead')).toEqual([
+      { value: 'new', label: '新（API）' },
+      { value: 'pooled', label: '公海（API）' },
+    ])
+    await loadProcesses() // cached for the language
+    expect(calls).toHaveLength(1)
+
+    await applyLocale('en')
+    expect(stateLabel('lead', 'pooled')).toBe('公海（API）') // until the English list arrives
+    await flushPromises()
+    expect(calls).toHaveLength(2)
+    expect(calls[1].headers.get('Accept-Language')).toBe('en')
+    expect(stateLabel('lead', 'pooled')).toBe('Pooled (API)')
+  })
+
+  it('are what status filters, form options and cells show', () => {
+    setProcesses([lead({ new: '接口给的新', qualified: '接口给的确认' })], 'zh-CN')
+    const status = field(resources.leads, 'status')
+    const filter = resources.leads.filters!.find((f) => f.name === 'status')!
+    expect(choiceOptions(status)).toEqual([
+      { value: 'new', label: '接口给的新' },
+      { value: 'qualified', label: '接口给的确认' },
+    ])
+    expect(choiceOptions(filter).map((o) => o.label)).toEqual(['接口给的新', '接口给的确认'])
+    expect(displayText(status, { status: 'qualified' })).toBe('接口给的确认')
+    expect(choiceLabel(status, 'gone')).toBe('gone') // a state the API does not list: its value
+  })
+
+  it('are not hand-copied: every status field and filter names its process, no catalog lists states', () => {
+    for (const config of Object.values(resources)) {
+      if (!config.status) continue
+      const status = field(config, config.status.field)
+      expect(status.process, config.key).toBeTruthy()
+      expect(status.options, config.key).toBeUndefined()
+      for (const filter of (config.filters ?? []).filter((f) => f.name === config.status!.field)) {
+        expect(filter.process, config.key).toBe(status.process)
+        expect(filter.options, config.key).toBeUndefined()
+      }
+    }
+    for (const catalog of [zhCN, en, salesZh, salesEn] as Array<{ enums?: Record<string, unknown> }>) {
+      expect(Object.keys(catalog.enums ?? {}).filter((group) => group.endsWith('_status'))).toEqual([])
+    }
+  })
+})
