@@ -5,6 +5,7 @@
  */
 import type { Page, Query } from '@/api/client'
 import * as api from '@/api/imports'
+import type { Schema } from '@/api/types'
 
 export interface ImportColumn {
   name: string
@@ -21,8 +22,9 @@ export interface ImportResource {
   natural_keys: string[][]
 }
 
-export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed'
-export type OnError = 'abort' | 'skip'
+/** The job's status and error policy, as the schema enumerates them (labels: the job's `status_label`). */
+export type JobStatus = Schema<'ImportJob'>['status']
+export type OnError = Schema<'ImportJob'>['on_error']
 export type RowAction = 'new' | 'updated' | 'unchanged' | 'invalid'
 
 export interface ImportTotals {
