@@ -5,11 +5,16 @@ One pass over the file, chunk by chunk (``CHUNK_ROWS``):
 1. clean every cell with the resource's cleaners (the API's validators) and
    the resource's cross-column rules; resolve references in bulk;
 2. find each row's record by the resource's natural keys (one query per key
-   per chunk), refuse duplicates inside the file and changes to frozen rows;
+   per chunk), refuse duplicates inside the file, changes to frozen rows and
+   matches the importing user may not edit (their data scope, as in the API);
 3. classify new / updated / unchanged, and write: new rows and updated rows in
    bulk (COPY on PostgreSQL), one "import" audit entry and one
    ``ImportRecord`` per changed row, then the resource's bulk hooks (lead
-   reminders).
+   reminders, through the owning app's bulk services).
+
+Around it: ``plan`` (which file column feeds which resource column, the
+planned rows), ``threads`` (the job's heartbeat, cleaning one chunk ahead)
+and ``writers`` (COPY and the bulk update).
 
 Step 1 runs one chunk ahead on a second thread (``Ahead``) for resources whose
 cleaning needs no database, while this thread waits for PostgreSQL on steps
@@ -30,27 +35,25 @@ from __future__ import annotations
 
 import logging
 import operator
-import queue
 import threading
 import time
-from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Value, When
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core import audit
-from crm.core.errors import Conflict, Frozen, Invalid
+from crm.core.errors import Conflict, Frozen
 from crm.core.models import AuditEntry
 from crm.imports import formats
 from crm.imports.models import ImportJob, ImportRecord
-from crm.imports.resources import Column, CrmResource, ImportContext, _norm
-from crm.imports.writers import Writer, writer_for_connection
+from crm.imports.plan import ColumnPlan, PlannedRow
+from crm.imports.resources import CrmResource, ImportContext, _norm
+from crm.imports.threads import Ahead, Heartbeat
+from crm.imports.writers import Writer, filter_in, writer_for_connection
 
 log = logging.getLogger(__name__)
 
@@ -60,31 +63,11 @@ FIRST_CHUNK_ROWS = 1000
 GIN_PENDING_LIST_KB = 256 * 1024
 MAX_STORED_ERRORS = 10_000
 PREVIEW_ROWS = 20
-HEARTBEAT_SECONDS = 1.0
 LOCK_NAMESPACE = 0x494D  # "IM": advisory locks of imports (tenant, resource)
 
 
 class RolledBack(Exception):
     """Raised inside the job transaction to undo it (abort mode with row errors)."""
-
-
-@dataclass
-class PlannedRow:
-    number: int
-    cells: list
-    values: dict = field(default_factory=dict)
-    virtual: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-    identity: tuple | None = None
-    existing: dict | None = None
-    action: str = ""
-    changes: dict = field(default_factory=dict)
-    cleaned: bool = False
-    # (search key inputs, key) computed while cleaning, reused when they still match.
-    search: tuple | None = None
-
-    def error(self, column: str, value: Any, message: str) -> None:
-        self.errors.append((column, value, message))
 
 
 def _hidden_message() -> str:
@@ -97,196 +80,6 @@ def _jsonable(value):
     if isinstance(value, str | int | float | bool):
         return value
     return str(value)
-
-
-class ColumnPlan:
-    """Which file column feeds which resource column (headers + explicit mapping)."""
-
-    def __init__(self, resource: type[CrmResource], header: list[str], mapping: dict | None):
-        self.resource = resource
-        self.header = header
-        known = resource.header_map()
-        names = {c.name for c in resource.columns}
-        explicit = {_norm(k): v for k, v in (mapping or {}).items()}
-        bad = sorted(v for v in explicit.values() if v and v not in names)
-        if bad:
-            raise Invalid(
-                fields={
-                    "mapping": [
-                        _("Unknown columns in the mapping: %(names)s") % {"names": ", ".join(bad)}
-                    ]
-                }
-            )
-        self.pairs: list[tuple[int, Column]] = []
-        self.ignored: list[str] = []
-        self.headers: dict[str, str] = {}  # column name -> the file's header text
-        used: set[str] = set()
-        for index, text in enumerate(header):
-            key = _norm(text)
-            target = explicit[key] if key in explicit else known.get(key)
-            if not target or target in used:
-                if text:
-                    self.ignored.append(text)
-                continue
-            col = resource.column(target)
-            used.add(target)
-            self.headers[target] = text
-            if not col.importable:
-                continue
-            self.pairs.append((index, col))
-        missing = [c for c in resource.columns if c.required and c.name not in used]
-        if missing:
-            raise Invalid(
-                fields={
-                    "file": [
-                        _("The file has no column for “%(label)s” (header row: %(header)s).")
-                        % {"label": c.label, "header": ", ".join(h for h in header if h)}
-                        for c in missing
-                    ]
-                }
-            )
-
-    def cells(self, row: list) -> list[tuple[Column, Any]]:
-        n = len(row)
-        return [(col, row[i] if i < n else None) for i, col in self.pairs]
-
-    def header_of(self, name: str) -> str:
-        if name in self.headers:
-            return self.headers[name]
-        return str(self.resource.column(name).label)
-
-    def mapping(self) -> dict[str, str]:
-        return {self.header[i]: col.name for i, col in self.pairs}
-
-
-def _filter_in(queryset, attname: str, values: set):
-    """``attname IN values``; on PostgreSQL as ``= ANY(array)``: one parameter, not
-    thousands (Django and psycopg spent seconds per chunk expanding the list)."""
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{attname}__in": values})
-    field = next(f for f in queryset.model._meta.concrete_fields if f.attname == attname)
-    prepared = [field.get_db_prep_value(v, connection) for v in values]
-    column = f'"{queryset.model._meta.db_table}"."{field.column}"'
-    array, param = any_array(prepared)
-    return queryset.extra(where=[f"{column} = ANY({array})"], params=[param])
-
-
-_SEPARATOR = "\x1f"  # ASCII unit separator (a value holding one takes the list path)
-
-
-def any_array(values: list) -> tuple[str, Any]:
-    """SQL for an array of ``values`` and its one parameter (PostgreSQL).
-
-    Texts and integers travel as one joined string split by the server:
-    psycopg dumps a list of 5,000 items item by item in Python, ~5x slower.
-    """
-    if all(type(v) is int for v in values):
-        return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, values))
-    if all(type(v) is str and _SEPARATOR not in v for v in values):
-        return "string_to_array(%s, chr(31))", _SEPARATOR.join(values)
-    return "%s", list(values)
-
-
-class Heartbeat(threading.Thread):
-    """Writes ``heartbeat_at`` and ``progress`` every second on its own connection.
-
-    PostgreSQL only: the import's own transaction may be open for the whole
-    file (abort mode), and the job row must still show that the worker lives.
-    """
-
-    def __init__(self, job_id: int):
-        super().__init__(daemon=True, name=f"import-heartbeat-{job_id}")
-        self.job_id = job_id
-        self.progress = 0
-        self.stopped = threading.Event()
-
-    def run(self):
-        try:
-            while not self.stopped.wait(HEARTBEAT_SECONDS):
-                try:
-                    ImportJob._base_manager.filter(
-                        pk=self.job_id, status=ImportJob.Status.RUNNING
-                    ).update(heartbeat_at=timezone.now(), progress=self.progress)
-                except Exception:  # a missed beat is not fatal; the next one retries
-                    log.exception("import heartbeat failed")
-        finally:
-            connection.close()
-
-    def stop(self):
-        self.stopped.set()
-        self.join(timeout=5)
-
-
-class _Failed:
-    def __init__(self, exc: BaseException):
-        self.exc = exc
-
-
-class Ahead:
-    """Run an iterator on a second thread, at most ``depth`` items ahead of its reader.
-
-    The import's writing thread spends most of its time waiting for PostgreSQL,
-    and the driver releases the GIL while it waits: reading and cleaning the
-    next chunk meanwhile costs no wall time (PostgreSQL works on the other
-    core). The iterator must not use the database (this thread has no
-    transaction of the import's); an error it raises is raised to the reader.
-    """
-
-    _END = object()
-
-    def __init__(
-        self,
-        items,
-        *,
-        depth: int = 1,
-        name: str = "import-cleaning",
-        hand_back: Callable[[], bool] | None = None,
-    ):
-        """``hand_back`` is asked after each item: True stops this thread there,
-        leaving the rest of ``items`` (a generator) to be read by its reader."""
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stopped = threading.Event()
-        self._hand_back = hand_back or (lambda: False)
-        self._thread = threading.Thread(
-            target=self._run, args=(items, translation.get_language()), daemon=True, name=name
-        )
-        self._thread.start()
-
-    def _run(self, items, language):
-        try:
-            with translation.override(language):
-                for item in items:
-                    if not self._put(item) or self._hand_back():
-                        break
-            self._put(self._END)
-        except BaseException as exc:  # handed to the reader, raised there
-            self._put(_Failed(exc))
-        finally:
-            connection.close()  # none expected; never leak one
-
-    def _put(self, item) -> bool:
-        while not self._stopped.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def __iter__(self):
-        while True:
-            item = self._queue.get()
-            if item is self._END:
-                return
-            if isinstance(item, _Failed):
-                raise item.exc
-            yield item
-
-    def close(self) -> bool:
-        """Stop the thread; whether it has ended (it finishes the item in hand first)."""
-        self._stopped.set()
-        self._thread.join(timeout=30)
-        return not self._thread.is_alive()
 
 
 class Importer:
@@ -650,7 +443,7 @@ class Importer:
                 continue
             qs = qs_base
             for attr in key:
-                qs = _filter_in(qs, attr, {r.values[attr] for r in candidates})
+                qs = filter_in(qs, attr, {r.values[attr] for r in candidates})
             found: dict[tuple, list[dict]] = {}
             for record in qs.values(*fields):
                 found.setdefault(tuple(record[a] for a in key), []).append(record)

@@ -26,8 +26,9 @@ from crm.core import audit
 from crm.core.errors import Conflict, DomainError, Frozen, Invalid, PermissionRefused
 from crm.core.models import AuditEntry
 from crm.imports import formats, resources
-from crm.imports.importer import Heartbeat, Importer
+from crm.imports.importer import Importer
 from crm.imports.models import ImportFile, ImportJob, ImportRecord
+from crm.imports.threads import Heartbeat
 from crm.imports.writers import chunked, writer_for_connection
 
 log = logging.getLogger(__name__)

@@ -23,6 +23,34 @@ from django.utils import timezone
 from crm.core.errors import Conflict
 
 
+def filter_in(queryset, attname: str, values: set):
+    """``attname IN values``; on PostgreSQL as ``= ANY(array)``: one parameter, not
+    thousands (Django and psycopg spent seconds per chunk expanding the list)."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{attname}__in": values})
+    field = next(f for f in queryset.model._meta.concrete_fields if f.attname == attname)
+    prepared = [field.get_db_prep_value(v, connection) for v in values]
+    column = f'"{queryset.model._meta.db_table}"."{field.column}"'
+    array, param = any_array(prepared)
+    return queryset.extra(where=[f"{column} = ANY({array})"], params=[param])
+
+
+_SEPARATOR = "\x1f"  # ASCII unit separator (a value holding one takes the list path)
+
+
+def any_array(values: list) -> tuple[str, Any]:
+    """SQL for an array of ``values`` and its one parameter (PostgreSQL).
+
+    Texts and integers travel as one joined string split by the server:
+    psycopg dumps a list of 5,000 items item by item in Python, ~5x slower.
+    """
+    if all(type(v) is int for v in values):
+        return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, values))
+    if all(type(v) is str and _SEPARATOR not in v for v in values):
+        return "string_to_array(%s, chr(31))", _SEPARATOR.join(values)
+    return "%s", list(values)
+
+
 class Writer:
     #: Whether ``created_trail`` builds the created rows' trail in the database.
     trail_in_database = False

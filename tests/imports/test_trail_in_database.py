@@ -148,7 +148,7 @@ def test_uploads_are_stored_with_lz4_compression_where_the_server_has_it(api, te
     ],
 )
 def test_any_array_finds_exactly_the_values(values):
-    from crm.imports.importer import any_array
+    from crm.imports.writers import any_array
 
     array, param = any_array(values)
     with connection.cursor() as cursor:
