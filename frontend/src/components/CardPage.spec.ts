@@ -18,7 +18,7 @@ const lead = {
   activity_count: 1,
   transitions: [
     { name: 'qualify', label: '确认有效', allowed: false, reasons: ['请先描述需求。'], irreversible: false, inputs: [] },
-    { name: 'disqualify', label: '标记无效', allowed: true, reasons: [], irreversible: true, inputs: ['reason'] },
+    { name: 'disqualify', label: '标记无效', allowed: true, reasons: [], irreversible: true, inputs: [{ name: 'reason', label: '无效原因', type: 'textarea', required: true, max_length: 300 }] },
   ],
 }
 

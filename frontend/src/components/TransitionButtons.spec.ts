@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import TransitionButtons from './TransitionButtons.vue'
 import { leads } from '@/resources'
+import { followUps } from '@/resources/service'
 import { mockApi, mountWith } from '@/test/helpers'
 
 const record = {
@@ -12,7 +13,7 @@ const record = {
   transitions: [
     { name: 'contact', label: '标记为已联系', allowed: false, reasons: ['请先记录一次活动。'], irreversible: false, inputs: [] },
     { name: 'pool', label: '退回公海', allowed: true, reasons: [], irreversible: false, inputs: [] },
-    { name: 'disqualify', label: '标记无效', allowed: true, reasons: [], irreversible: true, inputs: ['reason'] },
+    { name: 'disqualify', label: '标记无效', allowed: true, reasons: [], irreversible: true, inputs: [{ name: 'reason', label: '无效原因', type: 'textarea', required: true, max_length: 300 }] },
   ],
 }
 
@@ -70,5 +71,45 @@ describe('TransitionButtons', () => {
     expect(calls[0].body).toEqual({ reason: '没有' })
     expect(item.classList.contains('is-error')).toBe(true) // the API's field error, on the field
     expect(wrapper.emitted('done')).toBeUndefined()
+  })
+
+  it('builds the dialog from the inputs the API describes: labels, choices, optional ones', async () => {
+    const followUp = {
+      id: 9,
+      version: 1,
+      status: 'planned',
+      transitions: [
+        {
+          name: 'complete',
+          label: '完成',
+          allowed: true,
+          reasons: [],
+          irreversible: false,
+          inputs: [
+            { name: 'outcome', label: '跟进结果', type: 'textarea', required: true, max_length: 5000 },
+            { name: 'satisfaction', label: '客户满意度', type: 'enum', required: false, choices: [{ value: 5, label: '5 分 · 非常满意' }, { value: 4, label: '4 分 · 满意' }] },
+          ],
+        },
+      ],
+    }
+    const calls = mockApi(() => [200, { ...followUp, status: 'done', transitions: [] }])
+    const { wrapper } = await mountWith(TransitionButtons, { config: followUps, record: followUp })
+    await wrapper.get('[data-testid="transition-complete"]').trigger('click')
+    await flushPromises()
+    const dialog = document.body.querySelector('[data-testid="transition-dialog"]')!
+    expect(dialog.textContent).toContain('跟进结果')
+    expect(dialog.textContent).toContain('客户满意度')
+    expect(document.body.querySelector('[data-testid="field-satisfaction"]')).not.toBeNull()
+    const outcome = document.body.querySelector<HTMLTextAreaElement>('[data-testid="field-outcome"]')!
+    expect(outcome.getAttribute('maxlength')).toBe('5000')
+    outcome.value = '已回访'
+    outcome.dispatchEvent(new Event('input'))
+    await flushPromises()
+    document.body.querySelector<HTMLButtonElement>('[data-testid="transition-confirm"]')!.click()
+    await flushPromises()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(calls).toHaveLength(1) // the score is optional: not asked for before sending
+    expect(calls[0].url.pathname).toBe('/api/v1/follow-ups/9/transitions/complete/')
+    expect(calls[0].body).toEqual({ outcome: '已回访' })
   })
 })

@@ -71,7 +71,6 @@ const en: Messages = {
     reason: 'Reason',
     search: 'Search',
   },
-  inputs: { merge_customer: 'Merge into an existing customer (optional)' },
   groups: { basic: 'Basic information', need: 'Need', process: 'Progress', contact_info: 'Contact details', ownership: 'Ownership', remark: 'Remarks' },
   enums: {
     customer_kind: { company: 'Company', person: 'Person' },
@@ -368,7 +367,6 @@ const en: Messages = {
     },
     groups: { complaint: 'Complaint', sla: 'Deadlines (SLA)', handling: 'Handling', outcome: 'Outcome' },
     actions: { plan_return_visit: 'Plan a return visit' },
-    inputs: { satisfaction: 'Customer satisfaction (required for a return visit)', new_due_at: 'New due date' },
   },
   sla: {
     acknowledge: 'Acknowledge',

@@ -67,7 +67,6 @@ export default {
     reason: '原因',
     search: '搜索',
   },
-  inputs: { merge_customer: '并入已有客户（可选）' },
   groups: { basic: '基本信息', need: '需求', process: '跟进情况', contact_info: '联系方式', ownership: '归属', remark: '备注' },
   enums: {
     customer_kind: { company: '企业', person: '个人' },
@@ -364,7 +363,6 @@ export default {
     },
     groups: { complaint: '投诉信息', sla: '时限（SLA）', handling: '处理情况', outcome: '结果' },
     actions: { plan_return_visit: '安排回访' },
-    inputs: { satisfaction: '客户满意度（回访必填）', new_due_at: '新的计划时间' },
   },
   sla: {
     acknowledge: '确认',

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, type VueWrapper } from '@vue/test-utils'
 import OpportunityBoard from './OpportunityBoard.vue'
 import { mockApi, mountWith, type Call } from '@/test/helpers'
+import type { Transition } from '@/api/types'
 
 const CODES = ['sales.opportunity.view', 'sales.opportunity.edit']
 
@@ -38,7 +39,7 @@ function board() {
   })
 }
 
-type Tr = { name: string; label: string; allowed: boolean; reasons: string[]; irreversible: boolean; inputs: string[] }
+type Tr = { name: string; label: string; allowed: boolean; reasons: string[]; irreversible: boolean; inputs: Transition['inputs'] }
 const tr = (name: string, allowed = true, reasons: string[] = [], irreversible = false): Tr => ({ name, label: name, allowed, reasons, irreversible, inputs: [] })
 
 /** The API: the board, each card's detail with its transitions, and what a POST answers. */
