@@ -84,7 +84,7 @@ class TransitionSchema(AutoSchema):
 # --- the ``transitions`` of a record --------------------------------------------------
 
 
-class ChoiceSerializer(serializers.Serializer):
+class StepInputChoiceSerializer(serializers.Serializer):
     value = serializers.JSONField()
     label = serializers.CharField()
 
@@ -101,7 +101,7 @@ class StepInputSerializer(serializers.Serializer):
     max_length = serializers.IntegerField(required=False)
     min_value = serializers.IntegerField(required=False)
     max_value = serializers.IntegerField(required=False)
-    choices = ChoiceSerializer(many=True, required=False)
+    choices = StepInputChoiceSerializer(many=True, required=False)
     dict = serializers.CharField(required=False, help_text="the dictionary kind (type dict)")
     ref = serializers.CharField(required=False, help_text="the collection (type ref)")
 
