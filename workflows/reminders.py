@@ -142,6 +142,16 @@ def schedule_many(
     return len(rows)
 
 
+def cancel_many(model: type[models.Model], *, tenant, ids: Iterable[int], note: str = "") -> int:
+    """Cancel the open reminders of many records at once (a reverted import's rows)."""
+    return Reminder.objects.filter(
+        tenant=tenant,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id__in=list(ids),
+        status__in=OPEN,
+    ).update(status=Reminder.Status.CANCELLED, note=note)
+
+
 def deliver(reminder_id: int) -> str:
     """Deliver one reminder; idempotent. Returns what happened (for logs and tests).
 

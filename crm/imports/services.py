@@ -411,18 +411,12 @@ def _check_not_frozen(model, records: list[ImportRecord]) -> None:
 
 
 def _delete_created(model, records: list[ImportRecord], tenant, actor) -> int:
-    from workflows.models import Reminder
+    from workflows import reminders
 
     ids = [r.object_id for r in records]
-    ct = ContentType.objects.get_for_model(model)
     deleted = 0
     for part in chunked(ids, 2000):
-        Reminder.objects.filter(
-            tenant=tenant,
-            content_type=ct,
-            object_id__in=part,
-            status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED],
-        ).update(status=Reminder.Status.CANCELLED, note="import reverted")
+        reminders.cancel_many(model, tenant=tenant, ids=part, note="import reverted")
         deleted += (
             model._base_manager.filter(tenant=tenant, pk__in=part)
             .delete()[1]
