@@ -1,6 +1,13 @@
 """schemathesis over /api/schema/: every operation, as a tenant admin, against
 the WSGI app. No response may be a server error, and every documented response
-must conform to the schema (body, content type)."""
+must conform to the schema (body, content type).
+
+Reproducible: hypothesis runs derandomized (a fixed seed derived from the test,
+no example database), so every run generates the same cases; a failure prints
+the falsifying case (method, path, body), schemathesis' curl line to replay it,
+and hypothesis' ``@reproduce_failure`` blob. ``FUZZ_MAX_EXAMPLES`` raises the
+number of cases per operation for a deeper local run.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Verbosity, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.conftest import client_for
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "15"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 # Endpoints that end the caller's session or mint companies are fuzzed without
 # breaking the rest: logout would not matter (token auth), sign-up creates rows.
@@ -103,8 +110,10 @@ def test_operation_never_fails_and_conforms(operation, seeded, wsgi_app):
 
     @settings(
         max_examples=MAX_EXAMPLES,
-        derandomize=True,
-        database=None,
+        derandomize=True,  # the same cases on every run and machine
+        database=None,  # no examples replayed from an earlier run's local database
+        print_blob=True,
+        verbosity=Verbosity.normal,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )

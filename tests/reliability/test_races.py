@@ -15,7 +15,9 @@ from workflows.models import TransitionLog
 
 THREADS = 8
 needs_postgres = pytest.mark.skipif(
-    not uses_postgres(), reason="row locks (SELECT ... FOR UPDATE) need PostgreSQL"
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): the races are decided by row locks "
+    "(SELECT ... FOR UPDATE), a no-op on SQLite, which serialises writers",
 )
 
 

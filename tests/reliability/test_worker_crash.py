@@ -23,7 +23,8 @@ DEADLINE = 90  # seconds for the whole delivery, crash included
 
 pytestmark = pytest.mark.skipif(
     not (uses_postgres() and uses_redis()),
-    reason="worker processes need a shared PostgreSQL database and a real Redis broker",
+    reason="needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL; CI sets both): the killed "
+    "worker is a separate process, so it needs a shared database and a real broker",
 )
 
 

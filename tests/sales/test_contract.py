@@ -284,7 +284,11 @@ def test_contract_from_quote_copies_its_lines(rep, manager):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not uses_postgres(), reason="row locks are no-ops on SQLite")
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): SQLite serialises writers and "
+    "SELECT ... FOR UPDATE is a no-op there, so the race cannot happen",
+)
 def test_numbers_stay_unique_under_concurrency():
     from tests.conftest import make_company
 

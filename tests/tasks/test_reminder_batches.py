@@ -211,7 +211,11 @@ def test_overlapping_batch_messages_deliver_each_reminder_once(admin, worker):
     assert notified(ids) == Counter({i: 1 for i in ids})
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="concurrent writers need PostgreSQL")
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): two worker pools writing at once "
+    "need row locks; SQLite serialises writers",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_on_overlapping_batches_deliver_exactly_once(admin, monkeypatch):
     """Two worker pools race on the same reminders cut into different batches:

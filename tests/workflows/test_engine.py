@@ -224,7 +224,8 @@ def test_if_match_on_a_transition(api, admin):
 
 @pytest.mark.skipif(
     not uses_postgres(),
-    reason="row locks (SELECT ... FOR UPDATE) exist on PostgreSQL only; SQLite serialises writes",
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): row locks (SELECT ... FOR UPDATE) "
+    "exist on PostgreSQL only; SQLite serialises writes",
 )
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("step", ["contact", "pool"])
