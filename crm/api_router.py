@@ -16,6 +16,7 @@ from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 MODULES = (
     "crm.sales.api",
     "crm.service.api",
+    "crm.marketing.api",
     "crm.imports.api",
     "crm.reports.api",
     "workflows.process_api",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crm.activities",
     "crm.sales",
     "crm.service",
+    "crm.marketing",
     "crm.imports",
     "crm.reports",
     "workflows",

@@ -191,6 +191,8 @@ class DictionaryItem(TenantModel):
         REGION = "region", _("region")
         LOSS_REASON = "loss_reason", _("loss reason")
         DISQUALIFY_REASON = "disqualify_reason", _("disqualification reason")
+        STOCK_CATEGORY = "stock_category", _("stock category")
+        AD_CHANNEL = "ad_channel", _("advertising channel")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=50)

@@ -130,6 +130,23 @@ class Lead(LeadProcessMixin, TenantModel):
         on_delete=models.SET_NULL,
         related_name="leads",
     )
+    # What brought the lead in (the marketing module's figures: leads, cost per lead).
+    marketing_event = models.ForeignKey(
+        "marketing.MarketingEvent",
+        verbose_name=_("marketing event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    ad_placement = models.ForeignKey(
+        "marketing.AdPlacement",
+        verbose_name=_("ad placement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
     activity_count = models.PositiveIntegerField(_("activities"), default=0, editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
