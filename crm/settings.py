@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "crm.activities",
     "crm.sales",
     "crm.service",
-    "crm.marketing",
     "crm.imports",
     "crm.reports",
     "workflows",
@@ -184,6 +183,9 @@ else:
         "MIDDLEWARE": DRAMATIQ_MIDDLEWARE,
     }
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+# How often ``rundramatiq`` tries Redis before it gives up with an error (the
+# pauses double from 0.5 s: 5 attempts wait 7.5 s in all).
+WORKER_BROKER_ATTEMPTS = env.int("WORKER_BROKER_ATTEMPTS", default=5)
 # The longest pause of an idle worker between two polls of Redis (``rundramatiq``).
 DRAMATIQ_WORKER_POLL_MAX_MS = env.int("DRAMATIQ_WORKER_POLL_MAX_MS", default=100)
 
@@ -312,6 +314,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.core.api.errors.exception_handler",
+    # JSON with a nesting limit (crm.core.api.parsers): deep bodies answer 400, not 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "crm.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from crm.activities import services
 from crm.activities.models import Activity, Notification
 from crm.core.api.export import ExportMixin
-from crm.core.api.fields import RelatedLabelField
+from crm.core.api.fields import DateTimeField, RelatedLabelField
 from crm.core.api.filters import TenantFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
@@ -27,7 +27,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     )
     owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    occurred_at = serializers.DateTimeField(label=_("occurred at"), required=False)
+    occurred_at = DateTimeField(label=_("occurred at"), required=False)
 
     class Meta:
         model = Activity

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pypinyin import Style, lazy_pinyin
 
-from crm.core.validators import halfwidth
+from crm.core.validators import halfwidth, strip_invisible
 
 
 def pinyin_forms(text: str) -> list[str]:
@@ -25,7 +25,7 @@ def build_search_key(*names: str, phones: tuple[str, ...] = ()) -> str:
     for name in names:
         if not name:
             continue
-        clean = halfwidth(name).strip().lower()
+        clean = halfwidth(strip_invisible(name)).strip().lower()
         parts.append(clean)
         parts.extend(pinyin_forms(clean))
     for phone in phones:
@@ -37,4 +37,4 @@ def build_search_key(*names: str, phones: tuple[str, ...] = ()) -> str:
 
 
 def normalize_query(query: str) -> str:
-    return halfwidth(query or "").strip().lower().replace(" ", "")
+    return halfwidth(strip_invisible(query or "")).strip().lower().replace(" ", "")

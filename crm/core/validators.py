@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import phonenumbers
@@ -114,3 +115,64 @@ def normalize_phone(value: str) -> str:
 def national_digits(e164: str) -> str:
     """``+8613812345678`` -> ``13812345678`` (what people type when searching)."""
     return e164[3:] if e164.startswith("+86") else e164.lstrip("+")
+
+
+# --- invisible characters --------------------------------------------------------
+
+#: Zero-width and bidirectional-control characters: invisible on screen, yet they
+#: make "北京\u200b科技" a different name from "北京科技" (a duplicate that slips
+#: past the check) and can reorder what a reader sees (bidi overrides).
+INVISIBLE_CHARACTERS = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]  # ZWSP, ZWNJ, ZWJ, LRM, RLM
+    + [chr(c) for c in range(0x202A, 0x202F)]  # LRE, RLE, PDF, LRO, RLO
+    + [chr(c) for c in range(0x2060, 0x2065)]  # word joiner, invisible operators
+    + [chr(c) for c in range(0x2066, 0x206A)]  # LRI, RLI, FSI, PDI
+    + ["\ufeff"]  # byte-order mark / zero-width no-break space
+)
+_STRIP_INVISIBLE = {ord(ch): None for ch in INVISIBLE_CHARACTERS}
+
+
+def strip_invisible(value: str) -> str:
+    """``value`` without zero-width and bidi-control characters.
+
+    The one cleaning step for names, used by the API serializers, the import
+    cleaners and the search key, so duplicate checks compare what people see.
+    """
+    if not value:
+        return value
+    return value.translate(_STRIP_INVISIBLE)
+
+
+# --- dates in a sane range --------------------------------------------------------
+
+#: Dates and times accepted from people and files: wide enough for any real
+#: business date (founding years, long contracts), narrow enough that adding
+#: days or SLA hours never overflows Python's or the database's calendar.
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2200, 12, 31)
+
+
+def date_range_message() -> str:
+    return _("Enter a date between %(min)s and %(max)s.") % {
+        "min": DATE_MIN.isoformat(),
+        "max": DATE_MAX.isoformat(),
+    }
+
+
+def date_in_range(value: dt.date | dt.datetime | None) -> bool:
+    if value is None:
+        return True
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return DATE_MIN <= day <= DATE_MAX
+
+
+def check_date_range(value: dt.date | dt.datetime | None) -> None:
+    """Raise ValidationError when ``value`` lies outside DATE_MIN..DATE_MAX."""
+    if not date_in_range(value):
+        raise ValidationError(date_range_message(), code="date_out_of_range")
+
+
+# --- text ------------------------------------------------------------------------
+
+#: The longest free text (remarks, notes, descriptions) the API and imports accept.
+TEXT_MAX_LENGTH = 10_000

@@ -27,12 +27,13 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.core.api.export import XLSX_CONTENT_TYPE
 from crm.core.api.fields import RelatedLabelField
+from crm.core.api.parsers import JSONParser
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.imports import backup, formats, resources, services
@@ -167,7 +168,7 @@ class ImportJobViewSet(
     serializer_class = ImportJobSerializer
     permission_module = "imports"
     owner_field = "created_by"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: depth-limited
     filterset_fields = ["resource", "status", "dry_run"]
     ordering = ["-created_at", "-id"]
 

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import Team
+from crm.core.validators import date_in_range, date_range_message
 from crm.reports import selectors
 from crm.reports.permissions import SALES_REPORTS
 
@@ -36,9 +37,12 @@ def _date(params, name: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Invalid(fields={name: [_("Enter a date (YYYY-MM-DD).")]}) from None
+    if not date_in_range(day):  # year 1 or 9999 overflowed the aging buckets (500)
+        raise Invalid(fields={name: [date_range_message()]})
+    return day
 
 
 def parse_filters(request) -> selectors.Filters:

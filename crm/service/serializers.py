@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.fields import RelatedLabelField
+from crm.core.api.fields import DateTimeField, RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.models import User
 from crm.core.scoping import restrict
@@ -117,7 +117,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     severity_label = serializers.CharField(source="get_severity_display", read_only=True)
     channel_label = serializers.CharField(source="get_channel_display", read_only=True)
     category_label = serializers.CharField(source="get_category_display", read_only=True)
-    received_at = serializers.DateTimeField(label=_("received at"), required=False)
+    received_at = DateTimeField(label=_("received at"), required=False)
 
     class Meta:
         model = Complaint

@@ -6,7 +6,66 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
-from crm.core.validators import normalize_credit_code, normalize_mobile, normalize_phone
+from crm.core.validators import (
+    TEXT_MAX_LENGTH,
+    date_in_range,
+    date_range_message,
+    normalize_credit_code,
+    normalize_mobile,
+    normalize_phone,
+    strip_invisible,
+)
+
+
+def _range_error() -> serializers.ValidationError:
+    return serializers.ValidationError(date_range_message(), code="date_out_of_range")
+
+
+class DateField(serializers.DateField):
+    """A date between ``DATE_MIN`` and ``DATE_MAX`` (1900..2200): year 1 or 9999
+    would overflow date arithmetic (aging buckets, reminders) further on."""
+
+    def to_internal_value(self, value):
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            raise _range_error() from None
+        if not date_in_range(parsed):
+            raise _range_error()
+        return parsed
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A moment within ``DATE_MIN`` .. ``DATE_MAX`` (SLA clocks add hours to it)."""
+
+    def to_internal_value(self, value):
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:  # converting 9999-12-31T23:59-08:00 to UTC
+            raise _range_error() from None
+        if not date_in_range(parsed):
+            raise _range_error()
+        return parsed
+
+
+class NameField(serializers.CharField):
+    """Text from people (names, subjects, addresses): invisible characters
+    (zero-width, bidi controls) are stripped, so the duplicate check and the
+    search key compare what people see ("北京\u200b科技" is "北京科技")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = strip_invisible(data)
+        return super().to_internal_value(data)
+
+
+class TextField(NameField):
+    """Free text (remarks, notes, descriptions): at most ``TEXT_MAX_LENGTH``
+    characters unless a field says otherwise (a 4.9 MB remark was accepted)."""
+
+    def __init__(self, **kwargs):
+        kwargs["max_length"] = kwargs.get("max_length") or TEXT_MAX_LENGTH
+        super().__init__(**kwargs)
 
 
 class _NormalisedCharField(serializers.CharField):
@@ -56,3 +115,20 @@ class RelatedLabelField(serializers.CharField):
             return super().get_attribute(instance)
         except SkipField:
             return None
+
+
+def install_field_defaults() -> None:
+    """Every ModelSerializer maps model fields to the fields above, once, for all apps.
+
+    Dates and times are bounded (1900..2200), free text has a length limit and
+    single-line text drops invisible characters: one default instead of a rule
+    each app must remember. Called from ``CoreConfig.ready()``; a serializer may
+    still declare a field explicitly (then it uses these classes by hand).
+    """
+    from django.db import models
+
+    mapping = serializers.ModelSerializer.serializer_field_mapping
+    mapping[models.DateField] = DateField
+    mapping[models.DateTimeField] = DateTimeField
+    mapping[models.TextField] = TextField
+    mapping[models.CharField] = NameField

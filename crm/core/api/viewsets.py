@@ -53,7 +53,9 @@ class TenantScopedMixin:
         user = request.user
         stack = getattr(self, "_scope_stack", None)
         if stack is not None and user and user.is_authenticated and user.tenant_id:
-            request.tenant = user.tenant
+            # On the Django request too: OPTIONS clones the DRF request (metadata),
+            # and a clone only sees attributes of the request it wraps.
+            request.tenant = request._request.tenant = user.tenant
             stack.enter_context(scope(tenant=user.tenant_id))
             if "lang" not in request.query_params and not request.headers.get("Accept-Language"):
                 stack.enter_context(translation.override(user.language))
