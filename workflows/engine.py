@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from crm.core import audit
-from crm.core.errors import Conflict, GuardFailed, InvalidTransition, PermissionRefused
+from crm.core.errors import (
+    Conflict,
+    GuardFailed,
+    InvalidTransition,
+    NotFound,
+    PermissionRefused,
+)
 from workflows import reminders
 from workflows.models import TransitionLog
 from workflows.process import GuardContext, Process, Step, get_process
@@ -103,8 +109,8 @@ def transition(
 ) -> models.Model:
     """Move one record through one named transition; ``actor=None`` is the system.
 
-    Raises InvalidTransition (409), Conflict (409), PermissionRefused (403) or
-    GuardFailed (400, with reasons). Returns the saved record.
+    Raises NotFound (404: the row is gone), InvalidTransition (409), Conflict (409),
+    PermissionRefused (403) or GuardFailed (400, with reasons). Returns the saved record.
     """
     process = get_process(model)
     step = process.step(name)
@@ -113,7 +119,9 @@ def transition(
     ctx = GuardContext(actor=actor, inputs=inputs)
 
     with transaction.atomic():
-        obj = model.objects.select_for_update().get(pk=pk, tenant=tenant)
+        obj = model.objects.select_for_update().filter(pk=pk, tenant=tenant).first()
+        if obj is None:  # deleted meanwhile (the caller read it before our lock)
+            raise NotFound()
         if expected_version is not None and obj.version != expected_version:
             raise Conflict()
         if step is None or name not in _all_names(obj, process):

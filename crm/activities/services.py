@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.activities.models import Activity, Notification
-from crm.core import audit
 from crm.core.errors import Invalid
+from crm.core.writes import audited_create, audited_delete, audited_update
 
 ACTIVITY_FIELDS = ("kind", "subject", "note", "occurred_at", "lead", "customer", "owner")
 
@@ -27,13 +27,12 @@ def activity_create(*, tenant, actor, **data: Any) -> Activity:
     data.setdefault("owner", actor)
     data.setdefault("occurred_at", timezone.now())
     with transaction.atomic():
-        activity = Activity.objects.create(tenant=tenant, **data)
-        audit.record(
+        activity = audited_create(
+            Activity,
             tenant=tenant,
             actor=actor,
-            action="create",
-            obj=activity,
-            changes=audit.snapshot(activity, [f for f in ACTIVITY_FIELDS if f in data]),
+            fields=data,
+            audit_fields=[f for f in ACTIVITY_FIELDS if f in data],
         )
         if activity.lead_id:
             lead_activity_logged(lead_id=activity.lead_id, occurred_at=activity.occurred_at)
@@ -41,18 +40,12 @@ def activity_create(*, tenant, actor, **data: Any) -> Activity:
 
 
 def activity_update(activity: Activity, *, tenant, actor, **data: Any) -> Activity:
-    with transaction.atomic():
-        changes = audit.apply_changes(activity, data)
-        if changes:
-            activity.save(update_fields=list(changes))
-            audit.record(tenant=tenant, actor=actor, action="update", obj=activity, changes=changes)
+    audited_update(activity, tenant=tenant, actor=actor, fields=data)
     return activity
 
 
 def activity_delete(activity: Activity, *, tenant, actor) -> None:
-    with transaction.atomic():
-        audit.record(tenant=tenant, actor=actor, action="delete", obj=activity)
-        activity.delete()
+    audited_delete(activity, tenant=tenant, actor=actor)
 
 
 def notify(

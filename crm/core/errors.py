@@ -53,6 +53,31 @@ class Conflict(DomainError):
     default_detail = _("The record was changed by someone else. Reload it and try again.")
 
 
+class NotFound(DomainError):
+    """The record is not there (any more): another request deleted it meanwhile."""
+
+    code = "not_found"
+    status = 404
+    default_detail = _("Not found.")
+
+
+class Protected(DomainError):
+    """A delete refused because other records refer to the row.
+
+    ``blockers`` names them: ``[{"model": verbose name, "count": n}, ...]``.
+    """
+
+    code = "protected"
+    status = 409
+    default_detail = _("This record is in use and cannot be deleted.")
+
+    def __init__(
+        self, detail: str | Promise | None = None, *, blockers: list[dict] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.blockers = blockers or []
+
+
 class PermissionRefused(DomainError):
     code = "permission_denied"
     status = 403

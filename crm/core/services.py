@@ -19,6 +19,7 @@ from crm.core.models import DictionaryItem, Role, Team, Tenant, User
 from crm.core.permissions import registry
 from crm.core.registries import signup_seeds
 from crm.core.tenant_settings import DEFAULTS, LIMITS
+from crm.core.writes import audited_delete, audited_update, refuse_protected
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -198,12 +199,15 @@ def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
     return role
 
 
+def _role_unused(role: Role) -> None:
+    users = role.users.count()
+    if users:
+        raise refuse_protected(role, {User: users}, detail=_("This role is still given to users."))
+
+
 def role_delete(role: Role, *, tenant, actor) -> None:
-    if role.users.exists():
-        raise Invalid(fields={"non_field_errors": [_("This role is still given to users.")]})
-    with transaction.atomic():
-        audit.record(tenant=tenant, actor=actor, action="delete", obj=role)
-        role.delete()
+    """A role still given to users answers 409 ``protected``."""
+    audited_delete(role, tenant=tenant, actor=actor, check=_role_unused)
 
 
 def _check_team_parent(team: Team | None, parent: Team | None) -> None:
@@ -230,11 +234,6 @@ def team_create(*, tenant, actor, **data: Any) -> Team:
 
 
 def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
-    if (
-        "name" in data
-        and Team.objects.filter(tenant=tenant, name=data["name"]).exclude(pk=team.pk).exists()
-    ):
-        raise Invalid(fields={"name": [_("A team with this name exists.")]})
     if "parent" in data:
         _check_team_parent(team, data["parent"])
     with transaction.atomic():
@@ -245,14 +244,17 @@ def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
     return team
 
 
-def team_delete(team: Team, *, tenant, actor) -> None:
-    if team.children.exists() or team.members.exists():
-        raise Invalid(
-            fields={"non_field_errors": [_("Move this team's members and sub-teams first.")]}
+def _team_empty(team: Team) -> None:
+    blockers = {Team: team.children.count(), User: team.members.count()}
+    if any(blockers.values()):
+        raise refuse_protected(
+            team, blockers, detail=_("Move this team's members and sub-teams first.")
         )
-    with transaction.atomic():
-        audit.record(tenant=tenant, actor=actor, action="delete", obj=team)
-        team.delete()
+
+
+def team_delete(team: Team, *, tenant, actor) -> None:
+    """A team with members or sub-teams answers 409 ``protected``."""
+    audited_delete(team, tenant=tenant, actor=actor, check=_team_empty)
 
 
 def dictionary_create(*, tenant, actor, **data: Any) -> DictionaryItem:
@@ -283,10 +285,7 @@ def dictionary_update(item: DictionaryItem, *, tenant, actor, **data: Any) -> Di
 
 def dictionary_delete(item: DictionaryItem, *, tenant, actor) -> None:
     """Items in use are deactivated instead of deleted."""
-    with transaction.atomic():
-        item.active = False
-        item.save(update_fields=["active"])
-        audit.record(tenant=tenant, actor=actor, action="deactivate", obj=item)
+    audited_update(item, tenant=tenant, actor=actor, fields={"active": False}, action="deactivate")
 
 
 def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:

@@ -10,14 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.search import build_search_key
 from crm.core.validators import halfwidth
+from crm.core.writes import audited_create, audited_delete, audited_update
 from crm.customers.models import Contact, Customer, Lead
 from workflows import reminders
 
 CUSTOMER_FIELDS = (
+    "code",
     "name",
     "kind",
     "credit_code",
@@ -27,6 +28,7 @@ CUSTOMER_FIELDS = (
     "region",
     "owner",
     "phone",
+    "mobile",
     "email",
     "address",
     "remark",
@@ -63,7 +65,7 @@ def _clean_email(data: dict[str, Any]) -> None:
 
 
 def _customer_key(customer: Customer) -> str:
-    return build_search_key(customer.name, phones=(customer.phone,))
+    return build_search_key(customer.name, phones=(customer.phone, customer.mobile))
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
@@ -71,61 +73,33 @@ def customer_create(*, tenant, actor, **data: Any) -> Customer:
     _clean_email(data)
     if data.get("owner") is None:
         data["owner"] = actor
-    with transaction.atomic():
-        customer = Customer(tenant=tenant, created_by=actor, **data)
-        customer.search_key = _customer_key(customer)
-        customer.save()
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=customer,
-            changes=audit.snapshot(customer, [f for f in CUSTOMER_FIELDS if f in data]),
-        )
-    return customer
-
-
-def _update(obj, *, tenant, actor, data: dict[str, Any], allowed: tuple[str, ...], key_fn=None):
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise Invalid(fields={name: [_("This field cannot be changed.")] for name in unknown})
-    with transaction.atomic():
-        changes = audit.apply_changes(obj, data)
-        if not changes:
-            return obj
-        update_fields = [*changes, "version"]
-        if key_fn is not None:
-            obj.search_key = key_fn(obj)
-            update_fields.append("search_key")
-        if hasattr(obj, "updated_at"):
-            update_fields.append("updated_at")
-        obj.version += 1
-        obj.save(update_fields=update_fields)
-        audit.record(tenant=tenant, actor=actor, action="update", obj=obj, changes=changes)
-    return obj
+    return audited_create(
+        Customer,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        audit_fields=[f for f in CUSTOMER_FIELDS if f in data],
+        key_fn=_customer_key,
+    )
 
 
 def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Customer:
     _check_owner(tenant, data.get("owner"))
     _clean_email(data)
-    return _update(
+    audited_update(
         customer,
         tenant=tenant,
         actor=actor,
-        data=data,
+        fields=data,
         allowed=CUSTOMER_FIELDS,
         key_fn=_customer_key,
     )
-
-
-def _delete(obj, *, tenant, actor) -> None:
-    with transaction.atomic():
-        audit.record(tenant=tenant, actor=actor, action="delete", obj=obj, changes={})
-        obj.delete()
+    return customer
 
 
 def customer_delete(customer: Customer, *, tenant, actor) -> None:
-    _delete(customer, tenant=tenant, actor=actor)
+    """A customer still referred to (opportunities, contracts...) answers 409 ``protected``."""
+    audited_delete(customer, tenant=tenant, actor=actor)
 
 
 def _contact_key(contact: Contact) -> str:
@@ -133,33 +107,30 @@ def _contact_key(contact: Contact) -> str:
 
 
 def contact_create(*, tenant, actor, **data: Any) -> Contact:
-    with transaction.atomic():
-        contact = Contact(tenant=tenant, **data)
-        contact.search_key = _contact_key(contact)
-        contact.save()
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=contact,
-            changes=audit.snapshot(contact, [f for f in CONTACT_FIELDS if f in data]),
-        )
-    return contact
-
-
-def contact_update(contact: Contact, *, tenant, actor, **data: Any) -> Contact:
-    return _update(
-        contact,
+    return audited_create(
+        Contact,
         tenant=tenant,
         actor=actor,
-        data=data,
-        allowed=CONTACT_FIELDS,
+        fields=data,
+        audit_fields=[f for f in CONTACT_FIELDS if f in data],
         key_fn=_contact_key,
     )
 
 
+def contact_update(contact: Contact, *, tenant, actor, **data: Any) -> Contact:
+    audited_update(
+        contact,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        allowed=CONTACT_FIELDS,
+        key_fn=_contact_key,
+    )
+    return contact
+
+
 def contact_delete(contact: Contact, *, tenant, actor) -> None:
-    _delete(contact, tenant=tenant, actor=actor)
+    audited_delete(contact, tenant=tenant, actor=actor)
 
 
 def _lead_key(lead: Lead) -> str:
@@ -171,44 +142,51 @@ def lead_create(*, tenant, actor, **data: Any) -> Lead:
     _check_owner(tenant, data.get("owner"))
     if data.get("owner") is None:
         data["owner"] = actor
-    with transaction.atomic():
-        lead = Lead(tenant=tenant, created_by=actor, **data)
+
+    def prepare(lead: Lead) -> None:
         lead.owned_since = timezone.now() if lead.owner_id else None
         lead.search_key = _lead_key(lead)
-        lead.save()
-        audit.record(
+
+    with transaction.atomic():
+        lead = audited_create(
+            Lead,
             tenant=tenant,
             actor=actor,
-            action="create",
-            obj=lead,
-            changes=audit.snapshot(lead, [f for f in LEAD_FIELDS if f in data]),
+            fields=data,
+            audit_fields=[f for f in LEAD_FIELDS if f in data],
+            prepare=prepare,
         )
         reminders.on_create(lead)
     return lead
 
 
 def lead_update(lead: Lead, *, tenant, actor, **data: Any) -> Lead:
-    """Edit a lead's fields (the status moves only through transitions)."""
+    """Edit a lead's fields (the status moves only through transitions); a new owner
+    restarts the ownership clock and its reminders."""
     _check_owner(tenant, data.get("owner"))
-    owner_changed = "owner" in data and data["owner"] != lead.owner
     with transaction.atomic():
-        if owner_changed:
+        owned_since = lead.owned_since
+        if "owner" in data and data["owner"] != lead.owner:
             lead.owned_since = timezone.now()
-            data = {**data}
-        lead = _update(
-            lead, tenant=tenant, actor=actor, data=data, allowed=LEAD_FIELDS, key_fn=_lead_key
+        changes = audited_update(
+            lead,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            allowed=LEAD_FIELDS,
+            key_fn=_lead_key,
+            extra_fields=["owned_since"],
         )
-        if owner_changed:
-            Lead.objects.filter(pk=lead.pk).update(owned_since=lead.owned_since)
+        if not changes:
+            lead.owned_since = owned_since
+        elif "owner" in changes:
             reminders.cancel(lead)
             reminders.on_create(lead)
     return lead
 
 
 def lead_delete(lead: Lead, *, tenant, actor) -> None:
-    with transaction.atomic():
-        reminders.cancel(lead)
-        _delete(lead, tenant=tenant, actor=actor)
+    audited_delete(lead, tenant=tenant, actor=actor, before_delete=reminders.cancel)
 
 
 def lead_activity_logged(*, lead_id: int, occurred_at) -> None:

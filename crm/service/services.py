@@ -17,6 +17,15 @@ from django.utils.translation import gettext as _
 from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.search import build_search_key
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_save,
+    audited_update,
+    check_same_tenant,
+    lock_row,
+    refuse_unknown,
+)
 from crm.service.models import (
     TARGET_FIELDS,
     Complaint,
@@ -50,18 +59,6 @@ RECEIVED_AT_SKEW = dt.timedelta(minutes=5)
 # --- shared helpers ------------------------------------------------------------
 
 
-def _check_tenant(tenant, **objects) -> None:
-    """Every related object given must belong to the tenant (services are also called
-    by importers and actors, not only through tenant-filtered serializers)."""
-    errors = {
-        name: [_("Unknown record.")]
-        for name, obj in objects.items()
-        if obj is not None and getattr(obj, "tenant_id", None) != tenant.pk
-    }
-    if errors:
-        raise Invalid(fields=errors)
-
-
 def _require_customer(data: dict) -> None:
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
@@ -78,46 +75,12 @@ def _check_contract(customer, contract) -> None:
         raise Invalid(fields={"contract": [_("This contract belongs to another customer.")]})
 
 
-def _refuse_unknown(data: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise Invalid(fields={name: [_("This field cannot be changed.")] for name in unknown})
-
-
 def _editable(obj, data: dict, allowed: tuple[str, ...]) -> dict:
     """``data`` without the fixed fields sent unchanged (a PUT repeats the customer);
     a changed fixed field (the customer, a follow-up's target...) is refused."""
     data = {k: v for k, v in data.items() if k in allowed or getattr(obj, k, None) != v}
-    _refuse_unknown(data, allowed)
+    refuse_unknown(data, allowed)
     return data
-
-
-def _save_changes(obj, *, tenant, actor, changes: dict, extra_fields=()) -> None:
-    update_fields = [*changes, *extra_fields, "version"]
-    if hasattr(obj, "updated_at"):
-        update_fields.append("updated_at")
-    obj.version += 1
-    obj.save(update_fields=list(dict.fromkeys(update_fields)))
-    audit.record(tenant=tenant, actor=actor, action="update", obj=obj, changes=changes)
-
-
-def _create(obj, *, tenant, actor, fields) -> None:
-    obj.save()
-    audit.record(
-        tenant=tenant,
-        actor=actor,
-        action="create",
-        obj=obj,
-        changes=audit.snapshot(obj, fields),
-    )
-
-
-def _delete(obj, *, tenant, actor) -> None:
-    with transaction.atomic():
-        if hasattr(obj, "status"):
-            reminders.cancel(obj)
-        audit.record(tenant=tenant, actor=actor, action="delete", obj=obj, changes={})
-        obj.delete()
 
 
 def _refuse_in(obj, states, message) -> None:
@@ -139,16 +102,10 @@ def working_hours_update(
         data["intervals"] = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in parsed)
     if time_zone is not None:
         data["time_zone"] = parse_time_zone(time_zone).key
-    with transaction.atomic():
-        if row.pk is None:
-            for key, value in data.items():
-                setattr(row, key, value)
-            _create(row, tenant=tenant, actor=actor, fields=["intervals", "time_zone"])
-            return row
-        row = WorkingHours.objects.select_for_update().get(pk=row.pk)
-        changes = audit.apply_changes(row, data)
-        if changes:
-            _save_changes(row, tenant=tenant, actor=actor, changes=changes)
+    if row.pk is None:
+        fields = {"intervals": row.intervals, "time_zone": row.time_zone, **data}
+        return audited_create(WorkingHours, tenant=tenant, actor=actor, fields=fields)
+    audited_update(row, tenant=tenant, actor=actor, fields=data)
     return row
 
 
@@ -166,25 +123,25 @@ def _workday_unique(tenant, day, exclude=None) -> None:
 def workday_create(*, tenant, actor, **data: Any) -> TenantWorkday:
     """Add a company day off (``is_workday=False``) or working day."""
     _workday_unique(tenant, data.get("date"))
-    with transaction.atomic():
-        day = TenantWorkday(tenant=tenant, **data)
-        _create(day, tenant=tenant, actor=actor, fields=[f for f in WORKDAY_FIELDS if f in data])
-    return day
+    return audited_create(
+        TenantWorkday,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        audit_fields=[f for f in WORKDAY_FIELDS if f in data],
+    )
 
 
 def workday_update(day: TenantWorkday, *, tenant, actor, **data: Any) -> TenantWorkday:
     data = _editable(day, data, WORKDAY_FIELDS)
     if "date" in data:
         _workday_unique(tenant, data["date"], exclude=day)
-    with transaction.atomic():
-        changes = audit.apply_changes(day, data)
-        if changes:
-            _save_changes(day, tenant=tenant, actor=actor, changes=changes)
+    audited_update(day, tenant=tenant, actor=actor, fields=data)
     return day
 
 
 def workday_delete(day: TenantWorkday, *, tenant, actor) -> None:
-    _delete(day, tenant=tenant, actor=actor)
+    audited_delete(day, tenant=tenant, actor=actor)
 
 
 # --- complaints ------------------------------------------------------------------
@@ -215,7 +172,7 @@ def complaint_create(*, tenant, actor, received_at: dt.datetime | None = None, *
     """Log a complaint; its acknowledge deadline is counted from ``received_at``
     (default now) in the tenant's working hours, and its SLA reminders scheduled."""
     _require_customer(data)
-    _check_tenant(
+    check_same_tenant(
         tenant, customer=data.get("customer"), contact=data.get("contact"), owner=data.get("owner")
     )
     _check_contact(data.get("customer"), data.get("contact"))
@@ -229,15 +186,19 @@ def complaint_create(*, tenant, actor, received_at: dt.datetime | None = None, *
         raise Invalid(fields={"received_at": [_("A complaint cannot be received in the future.")]})
     if data.get("owner") is None:
         data["owner"] = actor
-    with transaction.atomic():
-        complaint = Complaint(tenant=tenant, created_by=actor, received_at=received_at, **data)
+
+    def prepare(complaint: Complaint) -> None:
         complaint_process.start_acknowledge_clock(complaint)
         complaint.search_key = _complaint_key(complaint)
-        _create(
-            complaint,
+
+    with transaction.atomic():
+        complaint = audited_create(
+            Complaint,
             tenant=tenant,
             actor=actor,
-            fields=[*COMPLAINT_FIELDS, "acknowledge_due_at"],
+            fields={"received_at": received_at, **data},
+            audit_fields=[*COMPLAINT_FIELDS, "acknowledge_due_at"],
+            prepare=prepare,
         )
         reminders.on_create(complaint)
     return complaint
@@ -252,11 +213,12 @@ def complaint_update(complaint: Complaint, *, tenant, actor, **data: Any) -> Com
         (ComplaintStatus.CLOSED,),
         _("A closed complaint can no longer be changed."),
     )
-    _check_tenant(tenant, contact=data.get("contact"), owner=data.get("owner"))
+    check_same_tenant(tenant, contact=data.get("contact"), owner=data.get("owner"))
     _check_contact(complaint.customer, data.get("contact"))
     if "description" in data and not (data["description"] or "").strip():
         raise Invalid(fields={"description": [_("Describe the complaint.")]})
     with transaction.atomic():
+        lock_row(complaint)
         changes = audit.apply_changes(complaint, data)
         if not changes:
             return complaint
@@ -275,15 +237,14 @@ def complaint_update(complaint: Complaint, *, tenant, actor, **data: Any) -> Com
                 changes["resolve_due_at"] = audit.json_value([old, complaint.resolve_due_at])
                 extra += ["resolve_due_at", "resolve_started_at"]
         complaint.search_key = _complaint_key(complaint)
-        _save_changes(complaint, tenant=tenant, actor=actor, changes=changes, extra_fields=extra)
+        audited_save(complaint, tenant=tenant, actor=actor, changes=changes, extra_fields=extra)
         if {"severity", "owner"} & set(changes):
             rules = [r.name for r in get_process(complaint).reminder_rules]
             reminders.reschedule(complaint, rules)
     return complaint
 
 
-def complaint_delete(complaint: Complaint, *, tenant, actor) -> None:
-    """Only a complaint still ``received`` (logged by mistake) may be deleted."""
+def _complaint_deletable(complaint: Complaint) -> None:
     if complaint.status != ComplaintStatus.RECEIVED:
         raise Invalid(
             fields={
@@ -292,7 +253,18 @@ def complaint_delete(complaint: Complaint, *, tenant, actor) -> None:
                 ]
             }
         )
-    _delete(complaint, tenant=tenant, actor=actor)
+
+
+def complaint_delete(complaint: Complaint, *, tenant, actor) -> None:
+    """Only a complaint still ``received`` (logged by mistake) may be deleted."""
+    _complaint_deletable(complaint)
+    audited_delete(
+        complaint,
+        tenant=tenant,
+        actor=actor,
+        check=_complaint_deletable,
+        before_delete=reminders.cancel,
+    )
 
 
 def complaint_breach_record(*, complaint: Complaint, kind: str, due_at: dt.datetime):
@@ -393,9 +365,9 @@ def followup_create(*, tenant, actor, **data: Any) -> FollowUp:
     The owner defaults to the creator; its reminders (due soon, auto-missed) are
     scheduled at once.
     """
-    _refuse_unknown(data, FOLLOWUP_FIELDS)
+    refuse_unknown(data, FOLLOWUP_FIELDS)
     target = check_exactly_one_target(data)
-    _check_tenant(tenant, owner=data.get("owner"), **{target: data[target]})
+    check_same_tenant(tenant, owner=data.get("owner"), **{target: data[target]})
     _check_due(data.get("due_at"))
     if data.get("kind") == FollowUpKind.RETURN_VISIT and target not in ("customer", "complaint"):
         message = _("A return visit is made to a customer or about a complaint.")
@@ -403,20 +375,32 @@ def followup_create(*, tenant, actor, **data: Any) -> FollowUp:
     if data.get("owner") is None:
         data["owner"] = actor
     with transaction.atomic():
-        followup = FollowUp(tenant=tenant, created_by=actor, **data)
-        _create(
-            followup, tenant=tenant, actor=actor, fields=[f for f in FOLLOWUP_FIELDS if f in data]
+        followup = audited_create(
+            FollowUp,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            audit_fields=[f for f in FOLLOWUP_FIELDS if f in data],
         )
         reminders.on_create(followup)
     return followup
 
 
+def _followup_planned(followup: FollowUp) -> None:
+    if followup.status != FollowUpStatus.PLANNED:
+        raise Invalid(fields={"non_field_errors": [_("Only a planned follow-up can be changed.")]})
+
+
+def _followup_deletable(followup: FollowUp) -> None:
+    if followup.status == FollowUpStatus.DONE:
+        raise Invalid(fields={"non_field_errors": [_("A completed follow-up is kept on record.")]})
+
+
 def followup_update(followup: FollowUp, *, tenant, actor, **data: Any) -> FollowUp:
     """Edit a planned follow-up; a new due date or owner reschedules its reminders."""
     data = _editable(followup, data, FOLLOWUP_EDITABLE)
-    if followup.status != FollowUpStatus.PLANNED:
-        raise Invalid(fields={"non_field_errors": [_("Only a planned follow-up can be changed.")]})
-    _check_tenant(tenant, owner=data.get("owner"))
+    _followup_planned(followup)
+    check_same_tenant(tenant, owner=data.get("owner"))
     if "due_at" in data:
         _check_due(data["due_at"])
     if data.get("kind") == FollowUpKind.RETURN_VISIT and followup.target_field not in (
@@ -426,19 +410,23 @@ def followup_update(followup: FollowUp, *, tenant, actor, **data: Any) -> Follow
         message = _("A return visit is made to a customer or about a complaint.")
         raise Invalid(fields={"kind": [message]})
     with transaction.atomic():
-        changes = audit.apply_changes(followup, data)
-        if not changes:
-            return followup
-        _save_changes(followup, tenant=tenant, actor=actor, changes=changes)
+        changes = audited_update(
+            followup, tenant=tenant, actor=actor, fields=data, check=_followup_planned
+        )
         if {"due_at", "owner"} & set(changes):
             reminders.reschedule(followup, followup_process.DUE_RULES)
     return followup
 
 
 def followup_delete(followup: FollowUp, *, tenant, actor) -> None:
-    if followup.status == FollowUpStatus.DONE:
-        raise Invalid(fields={"non_field_errors": [_("A completed follow-up is kept on record.")]})
-    _delete(followup, tenant=tenant, actor=actor)
+    _followup_deletable(followup)
+    audited_delete(
+        followup,
+        tenant=tenant,
+        actor=actor,
+        check=_followup_deletable,
+        before_delete=reminders.cancel,
+    )
 
 
 # --- service tickets -------------------------------------------------------------
@@ -452,9 +440,9 @@ def _ticket_key(t: ServiceTicket) -> str:
 
 
 def ticket_create(*, tenant, actor, **data: Any) -> ServiceTicket:
-    _refuse_unknown(data, TICKET_FIELDS)
+    refuse_unknown(data, TICKET_FIELDS)
     _require_customer(data)
-    _check_tenant(
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         contract=data.get("contract"),
@@ -463,38 +451,51 @@ def ticket_create(*, tenant, actor, **data: Any) -> ServiceTicket:
     _check_contract(data["customer"], data.get("contract"))
     if not (data.get("subject") or "").strip():
         raise Invalid(fields={"subject": [_("Enter a subject.")]})
-    with transaction.atomic():
-        ticket = ServiceTicket(tenant=tenant, created_by=actor, **data)
-        ticket.search_key = _ticket_key(ticket)
-        _create(ticket, tenant=tenant, actor=actor, fields=[f for f in TICKET_FIELDS if f in data])
-    return ticket
+    return audited_create(
+        ServiceTicket,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        audit_fields=[f for f in TICKET_FIELDS if f in data],
+        key_fn=_ticket_key,
+    )
 
 
 def ticket_update(ticket: ServiceTicket, *, tenant, actor, **data: Any) -> ServiceTicket:
     data = _editable(ticket, data, TICKET_EDITABLE)
-    _refuse_in(ticket, (TicketStatus.CLOSED,), _("A closed ticket can no longer be changed."))
-    _check_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
+    _ticket_open(ticket)
+    check_same_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
     _check_contract(ticket.customer, data.get("contract"))
     if "subject" in data and not (data["subject"] or "").strip():
         raise Invalid(fields={"subject": [_("Enter a subject.")]})
-    with transaction.atomic():
-        changes = audit.apply_changes(ticket, data)
-        if changes:
-            ticket.search_key = _ticket_key(ticket)
-            _save_changes(
-                ticket, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
-            )
+    audited_update(
+        ticket, tenant=tenant, actor=actor, fields=data, check=_ticket_open, key_fn=_ticket_key
+    )
     return ticket
 
 
-def ticket_delete(ticket: ServiceTicket, *, tenant, actor) -> None:
+def _ticket_open(ticket: ServiceTicket) -> None:
+    _refuse_in(ticket, (TicketStatus.CLOSED,), _("A closed ticket can no longer be changed."))
+
+
+def _ticket_deletable(ticket: ServiceTicket) -> None:
     if ticket.status != TicketStatus.OPEN:
         raise Invalid(
             fields={
                 "non_field_errors": [_("Only an open ticket that was not started can be deleted.")]
             }
         )
-    _delete(ticket, tenant=tenant, actor=actor)
+
+
+def ticket_delete(ticket: ServiceTicket, *, tenant, actor) -> None:
+    _ticket_deletable(ticket)
+    audited_delete(
+        ticket,
+        tenant=tenant,
+        actor=actor,
+        check=_ticket_deletable,
+        before_delete=reminders.cancel,
+    )
 
 
 # --- customer projects -----------------------------------------------------------
@@ -521,9 +522,9 @@ def _check_dates(start, end) -> None:
 
 
 def project_create(*, tenant, actor, **data: Any) -> CustomerProject:
-    _refuse_unknown(data, PROJECT_FIELDS)
+    refuse_unknown(data, PROJECT_FIELDS)
     _require_customer(data)
-    _check_tenant(
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         contract=data.get("contract"),
@@ -533,23 +534,20 @@ def project_create(*, tenant, actor, **data: Any) -> CustomerProject:
     if not (data.get("name") or "").strip():
         raise Invalid(fields={"name": [_("Enter the project name.")]})
     _check_dates(data.get("planned_start"), data.get("planned_end"))
-    with transaction.atomic():
-        project = CustomerProject(tenant=tenant, created_by=actor, **data)
-        project.search_key = _project_key(project)
-        _create(
-            project, tenant=tenant, actor=actor, fields=[f for f in PROJECT_FIELDS if f in data]
-        )
-    return project
+    return audited_create(
+        CustomerProject,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        audit_fields=[f for f in PROJECT_FIELDS if f in data],
+        key_fn=_project_key,
+    )
 
 
 def project_update(project: CustomerProject, *, tenant, actor, **data: Any) -> CustomerProject:
     data = _editable(project, data, PROJECT_EDITABLE)
-    _refuse_in(
-        project,
-        (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED),
-        _("An accepted or cancelled project can no longer be changed."),
-    )
-    _check_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
+    _project_open(project)
+    check_same_tenant(tenant, owner=data.get("owner"), contract=data.get("contract"))
     _check_contract(project.customer, data.get("contract"))
     if "name" in data and not (data["name"] or "").strip():
         raise Invalid(fields={"name": [_("Enter the project name.")]})
@@ -557,17 +555,21 @@ def project_update(project: CustomerProject, *, tenant, actor, **data: Any) -> C
         data.get("planned_start", project.planned_start),
         data.get("planned_end", project.planned_end),
     )
-    with transaction.atomic():
-        changes = audit.apply_changes(project, data)
-        if changes:
-            project.search_key = _project_key(project)
-            _save_changes(
-                project, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
-            )
+    audited_update(
+        project, tenant=tenant, actor=actor, fields=data, check=_project_open, key_fn=_project_key
+    )
     return project
 
 
-def project_delete(project: CustomerProject, *, tenant, actor) -> None:
+def _project_open(project: CustomerProject) -> None:
+    _refuse_in(
+        project,
+        (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED),
+        _("An accepted or cancelled project can no longer be changed."),
+    )
+
+
+def _project_deletable(project: CustomerProject) -> None:
     if project.status != ProjectStatus.PLANNED:
         raise Invalid(
             fields={
@@ -576,7 +578,17 @@ def project_delete(project: CustomerProject, *, tenant, actor) -> None:
                 ]
             }
         )
-    _delete(project, tenant=tenant, actor=actor)
+
+
+def project_delete(project: CustomerProject, *, tenant, actor) -> None:
+    _project_deletable(project)
+    audited_delete(
+        project,
+        tenant=tenant,
+        actor=actor,
+        check=_project_deletable,
+        before_delete=reminders.cancel,
+    )
 
 
 # --- feedback ----------------------------------------------------------------------
@@ -598,35 +610,37 @@ def _apply_handled(feedback: Feedback, actor) -> list[str]:
 
 
 def feedback_create(*, tenant, actor, **data: Any) -> Feedback:
-    _refuse_unknown(data, FEEDBACK_FIELDS)
+    refuse_unknown(data, FEEDBACK_FIELDS)
     _require_customer(data)
-    _check_tenant(tenant, customer=data.get("customer"), contact=data.get("contact"))
+    check_same_tenant(tenant, customer=data.get("customer"), contact=data.get("contact"))
     _check_contact(data.get("customer"), data.get("contact"))
     if not (data.get("text") or "").strip():
         raise Invalid(fields={"text": [_("Write down the feedback.")]})
-    with transaction.atomic():
-        feedback = Feedback(tenant=tenant, created_by=actor, **data)
-        _apply_handled(feedback, actor)
-        _create(
-            feedback, tenant=tenant, actor=actor, fields=[f for f in FEEDBACK_FIELDS if f in data]
-        )
-    return feedback
+    return audited_create(
+        Feedback,
+        tenant=tenant,
+        actor=actor,
+        fields=data,
+        audit_fields=[f for f in FEEDBACK_FIELDS if f in data],
+        prepare=lambda feedback: _apply_handled(feedback, actor),
+    )
 
 
 def feedback_update(feedback: Feedback, *, tenant, actor, **data: Any) -> Feedback:
     """Edit feedback; setting ``handled`` stamps who handled it and when."""
     data = _editable(feedback, data, FEEDBACK_EDITABLE)
-    _check_tenant(tenant, contact=data.get("contact"))
+    check_same_tenant(tenant, contact=data.get("contact"))
     _check_contact(feedback.customer, data.get("contact"))
     if "text" in data and not (data["text"] or "").strip():
         raise Invalid(fields={"text": [_("Write down the feedback.")]})
     with transaction.atomic():
+        lock_row(feedback)
         changes = audit.apply_changes(feedback, data)
         if changes:
             extra = _apply_handled(feedback, actor)
-            _save_changes(feedback, tenant=tenant, actor=actor, changes=changes, extra_fields=extra)
+            audited_save(feedback, tenant=tenant, actor=actor, changes=changes, extra_fields=extra)
     return feedback
 
 
 def feedback_delete(feedback: Feedback, *, tenant, actor) -> None:
-    _delete(feedback, tenant=tenant, actor=actor)
+    audited_delete(feedback, tenant=tenant, actor=actor)

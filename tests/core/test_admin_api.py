@@ -136,8 +136,12 @@ def test_role_crud_and_codes(api, admin):
 
     user = make_user(admin, "线索专员")
     in_use = api.delete(f"/api/v1/roles/{role.pk}/?lang=en")
-    assert in_use.status_code == 400
-    assert in_use.json()["fields"]["non_field_errors"] == ["This role is still given to users."]
+    assert in_use.status_code == 409
+    assert in_use.json() == {
+        "code": "protected",
+        "detail": "This role is still given to users.",
+        "blockers": [{"model": "user", "count": 1}],
+    }
     user.roles.clear()
     assert api.delete(f"/api/v1/roles/{role.pk}/").status_code == 204
     assert not Role.objects.filter(pk=role.pk).exists()
@@ -206,10 +210,10 @@ def test_team_crud_and_cycles(api, admin):
     assert duplicate.json()["fields"] == {"name": ["A team with this name exists."]}
 
     busy = api.delete(f"/api/v1/teams/{p}/?lang=en")
-    assert busy.status_code == 400
-    assert busy.json()["fields"]["non_field_errors"] == [
-        "Move this team's members and sub-teams first."
-    ]
+    assert busy.status_code == 409
+    assert busy.json()["code"] == "protected"
+    assert busy.json()["detail"] == "Move this team's members and sub-teams first."
+    assert busy.json()["blockers"] == [{"model": "team", "count": 2}]  # c and g
     assert api.delete(f"/api/v1/teams/{g}/").status_code == 204
     assert [e.action for e in audit_of(Team(pk=g, tenant=admin.tenant))] == [
         "create",

@@ -221,7 +221,10 @@ def test_products_crud_and_protection(admin, rep):
         format="json",
     )
     in_use = api.delete(f"/api/v1/products/{pid}/")
-    assert in_use.status_code == 400
+    assert in_use.status_code == 409
+    assert in_use.json()["code"] == "protected"
+    assert in_use.json()["blockers"] == [{"model": "quote line", "count": 1}]
+    assert in_use.json()["detail"] == "This product cannot be deleted: it is used by 1 quote line."
     assert (
         api.patch(f"/api/v1/products/{pid}/", {"active": False}, format="json").status_code == 200
     )

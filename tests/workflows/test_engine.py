@@ -9,7 +9,13 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from crm.core.errors import Conflict, GuardFailed, InvalidTransition, PermissionRefused
+from crm.core.errors import (
+    Conflict,
+    GuardFailed,
+    InvalidTransition,
+    NotFound,
+    PermissionRefused,
+)
 from crm.core.models import AuditEntry
 from crm.customers.models import Lead
 from tests.conftest import client_for, make_user, uses_postgres
@@ -121,7 +127,7 @@ def test_stray_inputs_are_ignored_not_a_crash(admin):
 @pytest.mark.django_db
 def test_another_tenants_record_cannot_be_moved(admin, other_admin):
     lead = new_lead(other_admin)
-    with pytest.raises(Lead.DoesNotExist):
+    with pytest.raises(NotFound):  # 404, as for a row deleted meanwhile
         transition(model=Lead, pk=lead.pk, name="pool", tenant=admin.tenant, actor=admin)
     assert Lead.objects.get(pk=lead.pk).status == "new"
 

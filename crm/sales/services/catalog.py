@@ -5,24 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.search import build_search_key
+from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
 from crm.sales.models import (
     ApprovalBand,
     Product,
 )
 from crm.sales.money import money
-from crm.sales.services._base import (
-    PRODUCT_FIELDS,
-    _check_unknown,
-    _delete,
-    _money_positive,
-    _save_changes,
-)
+from crm.sales.services._base import PRODUCT_FIELDS, _money_positive
 
 # --- products ------------------------------------------------------------------
 
@@ -32,46 +25,33 @@ def _product_key(product: Product) -> str:
 
 
 def product_create(*, tenant, actor, **data: Any) -> Product:
-    _check_unknown(data, PRODUCT_FIELDS)
+    refuse_unknown(data, PRODUCT_FIELDS)
     _money_positive("price", data.get("price"), allow_zero=True)
     if Product.objects.filter(tenant=tenant, code=data.get("code", "")).exists():
         raise Invalid(fields={"code": [_("A product with this code exists.")]})
-    with transaction.atomic():
-        product = Product(tenant=tenant, **data)
+
+    def prepare(product: Product) -> None:
         product.price = money(product.price)
         product.search_key = _product_key(product)
-        product.save()
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=product,
-            changes=audit.snapshot(product, list(data)),
-        )
-    return product
+
+    return audited_create(Product, tenant=tenant, actor=actor, fields=data, prepare=prepare)
 
 
 def product_update(product: Product, *, tenant, actor, **data: Any) -> Product:
-    _check_unknown(data, PRODUCT_FIELDS)
+    refuse_unknown(data, PRODUCT_FIELDS)
     _money_positive("price", data.get("price"), allow_zero=True)
     if (
         "code" in data
         and Product.objects.filter(tenant=tenant, code=data["code"]).exclude(pk=product.pk).exists()
     ):
         raise Invalid(fields={"code": [_("A product with this code exists.")]})
-    with transaction.atomic():
-        changes = audit.apply_changes(product, data)
-        if changes:
-            product.search_key = _product_key(product)
-            _save_changes(
-                product, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
-            )
+    audited_update(product, tenant=tenant, actor=actor, fields=data, key_fn=_product_key)
     return product
 
 
 def product_delete(product: Product, *, tenant, actor) -> None:
-    """Products on quotes or contracts are protected: deactivate them instead."""
-    _delete(product, tenant=tenant, actor=actor)
+    """Products on quotes or contracts are protected (409): deactivate them instead."""
+    audited_delete(product, tenant=tenant, actor=actor)
 
 
 # --- approval bands ----------------------------------------------------------------
@@ -104,28 +84,16 @@ def approval_band_create(
 ) -> ApprovalBand:
     data = {"max_amount": max_amount, "permission": permission}
     _check_band(tenant, data)
-    with transaction.atomic():
-        band = ApprovalBand.objects.create(tenant=tenant, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=band,
-            changes=audit.snapshot(band, list(data)),
-        )
-    return band
+    return audited_create(ApprovalBand, tenant=tenant, actor=actor, fields=data)
 
 
 def approval_band_update(band: ApprovalBand, *, tenant, actor, **data: Any) -> ApprovalBand:
     _check_band(tenant, data, band)
-    with transaction.atomic():
-        changes = audit.apply_changes(band, data)
-        if changes:
-            _save_changes(band, tenant=tenant, actor=actor, changes=changes)
+    audited_update(band, tenant=tenant, actor=actor, fields=data)
     return band
 
 
 def approval_band_delete(band: ApprovalBand, *, tenant, actor) -> None:
     if ApprovalBand.objects.filter(tenant=tenant).count() <= 1:
         raise Invalid(fields={"non_field_errors": [_("Keep at least one approval band.")]})
-    _delete(band, tenant=tenant, actor=actor)
+    audited_delete(band, tenant=tenant, actor=actor)

@@ -8,9 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core import audit
 from crm.core.errors import Frozen, Invalid
 from crm.core.search import build_search_key
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_update,
+    check_same_tenant,
+    refuse_protected,
+    refuse_unknown,
+)
 from crm.sales.models import (
     Contract,
     Opportunity,
@@ -23,11 +30,7 @@ from crm.sales.services._base import (
     OPPORTUNITY_FIELDS,
     REQUIREMENT_FIELDS,
     SOLUTION_FIELDS,
-    _check_unknown,
-    _delete,
     _money_positive,
-    _same_tenant,
-    _save_changes,
 )
 from workflows import reminders
 from workflows.opportunity import CLOSE_DATE_RULE, IDLE_RULE, OPEN
@@ -46,8 +49,8 @@ def _check_contact(customer, contact) -> None:
 
 def opportunity_create(*, tenant, actor, **data: Any) -> Opportunity:
     """Open an opportunity (stage ``initial``) and schedule its reminders."""
-    _check_unknown(data, (*OPPORTUNITY_FIELDS, "lead"))
-    _same_tenant(
+    refuse_unknown(data, (*OPPORTUNITY_FIELDS, "lead"))
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         contact=data.get("contact"),
@@ -61,29 +64,23 @@ def opportunity_create(*, tenant, actor, **data: Any) -> Opportunity:
     _money_positive("amount", data.get("amount"), allow_zero=True)
     if data.get("owner") is None:
         data["owner"] = data["customer"].owner if actor is None else actor
-    with transaction.atomic():
-        opp = Opportunity(tenant=tenant, created_by=actor, **data)
+
+    def prepare(opp: Opportunity) -> None:
         opp.amount = money(opp.amount)
         opp.stage_changed_at = timezone.now()
         opp.search_key = _opportunity_key(opp)
-        opp.save()
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=opp,
-            changes=audit.snapshot(opp, list(data)),
-        )
+
+    with transaction.atomic():
+        opp = audited_create(Opportunity, tenant=tenant, actor=actor, fields=data, prepare=prepare)
         reminders.on_create(opp)
     return opp
 
 
 def opportunity_update(opp: Opportunity, *, tenant, actor, **data: Any) -> Opportunity:
     """Edit an open opportunity; the stage moves only through transitions."""
-    _check_unknown(data, OPPORTUNITY_FIELDS)
-    if opp.status not in OPEN:
-        raise Frozen(_("A won or lost opportunity cannot be edited; reopen it first."))
-    _same_tenant(
+    refuse_unknown(data, OPPORTUNITY_FIELDS)
+    _opportunity_editable(opp)
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         contact=data.get("contact"),
@@ -95,11 +92,14 @@ def opportunity_update(opp: Opportunity, *, tenant, actor, **data: Any) -> Oppor
     if "amount" in data:
         data["amount"] = money(data["amount"])
     with transaction.atomic():
-        changes = audit.apply_changes(opp, data)
-        if not changes:
-            return opp
-        opp.search_key = _opportunity_key(opp)
-        _save_changes(opp, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"])
+        changes = audited_update(
+            opp,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            check=_opportunity_editable,
+            key_fn=_opportunity_key,
+        )
         if "owner" in changes:
             reminders.reschedule(opp, (IDLE_RULE, CLOSE_DATE_RULE))
         elif "expected_close_date" in changes:
@@ -107,21 +107,33 @@ def opportunity_update(opp: Opportunity, *, tenant, actor, **data: Any) -> Oppor
     return opp
 
 
-def opportunity_delete(opp: Opportunity, *, tenant, actor) -> None:
-    if (
-        Quote.objects.filter(opportunity=opp).exists()
-        or Contract.objects.filter(opportunity=opp).exists()
-    ):
-        raise Invalid(
-            fields={
-                "non_field_errors": [
-                    _("This opportunity has quotes or contracts; mark it lost instead.")
-                ]
-            }
+def _opportunity_editable(opp: Opportunity) -> None:
+    if opp.status not in OPEN:
+        raise Frozen(_("A won or lost opportunity cannot be edited; reopen it first."))
+
+
+def _opportunity_deletable(opp: Opportunity) -> None:
+    """Quotes and contracts keep their opportunity (409 ``protected``, naming them)."""
+    blockers = {
+        Quote: Quote.objects.filter(opportunity=opp).count(),
+        Contract: Contract.objects.filter(opportunity=opp).count(),
+    }
+    if any(blockers.values()):
+        raise refuse_protected(
+            opp,
+            blockers,
+            detail=_("This opportunity has quotes or contracts; mark it lost instead."),
         )
-    with transaction.atomic():
-        reminders.cancel(opp)
-        _delete(opp, tenant=tenant, actor=actor)
+
+
+def opportunity_delete(opp: Opportunity, *, tenant, actor) -> None:
+    audited_delete(
+        opp,
+        tenant=tenant,
+        actor=actor,
+        check=_opportunity_deletable,
+        before_delete=reminders.cancel,
+    )
 
 
 def opportunity_for_converted_lead(lead, ctx) -> Opportunity:
@@ -168,34 +180,22 @@ def _opportunity_open(opp: Opportunity) -> None:
 
 
 def requirement_create(*, tenant, actor, **data: Any) -> Requirement:
-    _check_unknown(data, REQUIREMENT_FIELDS)
-    _same_tenant(tenant, opportunity=data.get("opportunity"))
+    refuse_unknown(data, REQUIREMENT_FIELDS)
+    check_same_tenant(tenant, opportunity=data.get("opportunity"))
     if not (data.get("description") or "").strip():
         raise Invalid(fields={"description": [_("Describe the requirement.")]})
-    with transaction.atomic():
-        req = Requirement.objects.create(tenant=tenant, created_by=actor, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=req,
-            changes=audit.snapshot(req, list(data)),
-        )
-    return req
+    return audited_create(Requirement, tenant=tenant, actor=actor, fields=data)
 
 
 def requirement_update(req: Requirement, *, tenant, actor, **data: Any) -> Requirement:
-    _check_unknown(data, REQUIREMENT_FIELDS)
-    _same_tenant(tenant, opportunity=data.get("opportunity"))
-    with transaction.atomic():
-        changes = audit.apply_changes(req, data)
-        if changes:
-            _save_changes(req, tenant=tenant, actor=actor, changes=changes)
+    refuse_unknown(data, REQUIREMENT_FIELDS)
+    check_same_tenant(tenant, opportunity=data.get("opportunity"))
+    audited_update(req, tenant=tenant, actor=actor, fields=data)
     return req
 
 
 def requirement_delete(req: Requirement, *, tenant, actor) -> None:
-    _delete(req, tenant=tenant, actor=actor)
+    audited_delete(req, tenant=tenant, actor=actor)
 
 
 def _check_solution(data: dict, solution: Solution | None = None) -> None:
@@ -208,33 +208,25 @@ def _check_solution(data: dict, solution: Solution | None = None) -> None:
 
 
 def solution_create(*, tenant, actor, **data: Any) -> Solution:
-    _check_unknown(data, SOLUTION_FIELDS)
-    _same_tenant(tenant, opportunity=data.get("opportunity"), requirement=data.get("requirement"))
+    refuse_unknown(data, SOLUTION_FIELDS)
+    check_same_tenant(
+        tenant, opportunity=data.get("opportunity"), requirement=data.get("requirement")
+    )
     _check_solution(data)
     if not (data.get("title") or "").strip():
         raise Invalid(fields={"title": [_("Enter a title.")]})
-    with transaction.atomic():
-        sol = Solution.objects.create(tenant=tenant, created_by=actor, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=sol,
-            changes=audit.snapshot(sol, list(data)),
-        )
-    return sol
+    return audited_create(Solution, tenant=tenant, actor=actor, fields=data)
 
 
 def solution_update(sol: Solution, *, tenant, actor, **data: Any) -> Solution:
-    _check_unknown(data, SOLUTION_FIELDS)
-    _same_tenant(tenant, opportunity=data.get("opportunity"), requirement=data.get("requirement"))
+    refuse_unknown(data, SOLUTION_FIELDS)
+    check_same_tenant(
+        tenant, opportunity=data.get("opportunity"), requirement=data.get("requirement")
+    )
     _check_solution(data, sol)
-    with transaction.atomic():
-        changes = audit.apply_changes(sol, data)
-        if changes:
-            _save_changes(sol, tenant=tenant, actor=actor, changes=changes)
+    audited_update(sol, tenant=tenant, actor=actor, fields=data)
     return sol
 
 
 def solution_delete(sol: Solution, *, tenant, actor) -> None:
-    _delete(sol, tenant=tenant, actor=actor)
+    audited_delete(sol, tenant=tenant, actor=actor)
