@@ -20,7 +20,12 @@ from tests.conftest import client_for
 from tests.core import factories
 
 # Collections with no tenant rows behind them: prefix -> why (keep it explicit).
-NON_MODEL_ENDPOINTS: dict[str, str] = {}
+NON_MODEL_ENDPOINTS: dict[str, str] = {
+    # Per user, not per company: the rows are the caller's own (another user's token or
+    # session answers 404: tests/core/test_auth_hardening.py and the permission matrix).
+    "me/tokens": "the signed-in user's own API tokens",
+    "me/sessions": "the signed-in user's own browser sessions",
+}
 # Relation fields of which a body gives exactly one (prefix -> fields): the walker's
 # body for one of them leaves the others out of the payload.
 ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {
