@@ -234,6 +234,11 @@ def team_create(*, tenant, actor, **data: Any) -> Team:
 
 
 def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
+    if (
+        "name" in data
+        and Team.objects.filter(tenant=tenant, name=data["name"]).exclude(pk=team.pk).exists()
+    ):
+        raise Invalid(fields={"name": [_("A team with this name exists.")]})
     if "parent" in data:
         _check_team_parent(team, data["parent"])
     with transaction.atomic():

@@ -18,7 +18,6 @@ from crm.customers.models import Contact, Customer, Lead
 from workflows import reminders
 
 CUSTOMER_FIELDS = (
-    "code",
     "name",
     "kind",
     "credit_code",
@@ -28,7 +27,6 @@ CUSTOMER_FIELDS = (
     "region",
     "owner",
     "phone",
-    "mobile",
     "email",
     "address",
     "remark",
@@ -65,7 +63,7 @@ def _clean_email(data: dict[str, Any]) -> None:
 
 
 def _customer_key(customer: Customer) -> str:
-    return build_search_key(customer.name, phones=(customer.phone, customer.mobile))
+    return build_search_key(customer.name, phones=(customer.phone,))
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError, UniqueConstraint
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
@@ -13,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from crm.core.errors import Conflict, DomainError, Protected
+from crm.core.errors import Conflict, DomainError, Invalid, Protected
 
 
 def _flatten(detail) -> list[str]:
@@ -32,11 +34,16 @@ def _flatten(detail) -> list[str]:
 
 def _fields(detail) -> dict:
     if isinstance(detail, dict):
-        return {
-            key: (_fields(value) if isinstance(value, dict) else _list(value))
-            for key, value in detail.items()
-        }
+        return {key: _field(value) for key, value in detail.items()}
     return {"non_field_errors": _list(detail)}
+
+
+def _field(value):
+    if isinstance(value, dict):
+        if set(value) == {"non_field_errors"}:  # a list field's own error (too many lines)
+            return _list(value["non_field_errors"])
+        return _fields(value)
+    return _list(value)
 
 
 def _list(value) -> list:
@@ -56,9 +63,33 @@ def domain_response(exc: DomainError) -> Response:
     return Response(body, status=exc.status)
 
 
+def _unique_constraints() -> dict[str, list[str]]:
+    """Every unique constraint of our models by name: the fields it covers."""
+    found: dict[str, list[str]] = {}
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and constraint.fields:
+                found[constraint.name] = [f for f in constraint.fields if f != "tenant"]
+    return found
+
+
+def unique_violation(exc: IntegrityError) -> Invalid | None:
+    """A unique constraint hit by a write (two requests racing past the service's
+    check): 400 naming the constraint's fields instead of a 500."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) != "23505":  # PostgreSQL unique_violation
+        return None
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    fields = _unique_constraints().get(name or "") or ["non_field_errors"]
+    message = _("A record with this value already exists.")
+    return Invalid(fields={field: [message] for field in fields})
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ConcurrentTransition):
         exc = Conflict()
+    elif isinstance(exc, IntegrityError) and (invalid := unique_violation(exc)) is not None:
+        exc = invalid
     elif isinstance(exc, ProtectedError | RestrictedError):
         # A safety net: services turn these into ``Protected`` with the record's name.
         from crm.core.writes import protected_error
