@@ -96,3 +96,14 @@ def lockout_response(request, original_response=None, credentials=None) -> JsonR
         status=settings.AXES_HTTP_RESPONSE_CODE,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+# --- document size ----------------------------------------------------------------
+
+#: The most lines (or instalments) one quote or contract may have: a contract
+#: with 20,000 lines was accepted and then slowed every page that showed it.
+MAX_DOCUMENT_LINES = 500
+
+
+def too_many_lines() -> str:
+    return _("A document has at most %(max)d lines.") % {"max": MAX_DOCUMENT_LINES}

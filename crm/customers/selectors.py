@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from crm.core.validators import strip_invisible
 from crm.customers.models import Contact, Customer, Lead
 
 
@@ -24,7 +25,7 @@ def find_duplicate_customer(
         if found:
             return found, _("mobile number")
     if name:
-        found = base.filter(name=name.strip()).first()
+        found = base.filter(name=strip_invisible(name).strip()).first()
         if found:
             return found, _("name")
     return None, ""

@@ -17,10 +17,12 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from crm.core.validators import (
+    check_date_range,
     halfwidth,
     normalize_credit_code,
     normalize_mobile,
     normalize_phone,
+    strip_invisible,
 )
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug)
@@ -37,7 +39,8 @@ _SERIAL = re.compile(r"^\d{1,7}(\.0+)?$")
 def text(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # xlsx stores codes typed as numbers as floats
-    return str(raw).strip()
+    # Invisible characters go, like in the API: names compare as people see them.
+    return strip_invisible(str(raw)).strip()
 
 
 def mobile(raw) -> str:
@@ -84,7 +87,8 @@ _DATES: dict[str, dt.date] = {}
 
 
 def date(raw) -> dt.date:
-    """2023-05-06, 2023/5/6, 2023年5月6日, an Excel serial (45052), or an xlsx date cell."""
+    """2023-05-06, 2023/5/6, 2023年5月6日, an Excel serial (45052), or an xlsx date cell;
+    between 1900 and 2200 like every date the API accepts."""
     if isinstance(raw, str):
         found = _DATES.get(raw)
         if found is None:
@@ -92,8 +96,10 @@ def date(raw) -> dt.date:
             if len(_DATES) > 100_000:
                 _DATES.clear()
             _DATES[raw] = found
-        return found
-    return _date(raw)
+    else:
+        found = _date(raw)
+    check_date_range(found)
+    return found
 
 
 def _date(raw) -> dt.date:

@@ -45,7 +45,7 @@ from import_export import resources
 
 from crm.core.models import DictionaryItem, User
 from crm.core.scoping import visible_owner_q
-from crm.core.validators import halfwidth
+from crm.core.validators import TEXT_MAX_LENGTH, halfwidth
 from crm.imports import cleaners
 from crm.imports.pinyin import search_key
 
@@ -480,7 +480,11 @@ class CrmResource(resources.ModelResource):
         if cache is None:
             cache = {}
             for f in cls.model()._meta.concrete_fields:
-                cache[f.attname] = getattr(f, "max_length", None)
+                # Free text has the API's limit too (a 4.9 MB remark was accepted).
+                text = isinstance(f, models.TextField)
+                cache[f.attname] = getattr(f, "max_length", None) or (
+                    TEXT_MAX_LENGTH if text else None
+                )
             cls._limits = cache
         return cache.get(attr)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.fields import RelatedLabelField
+from crm.core.api.fields import RelatedLabelField, TextField
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.customers.api import dictionary_field, owner_field
@@ -307,7 +307,7 @@ class MarketingEventSerializer(serializers.ModelSerializer):
 
 
 class MarketingEventDetailSerializer(WithTransitions, MarketingEventSerializer):
-    description = serializers.CharField(label=_("description"), required=False, allow_blank=True)
+    description = TextField(label=_("description"), required=False, allow_blank=True)
     expenses = EventExpenseSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
     participants = EventParticipantSerializer(
         many=True, required=False, max_length=MAX_DOCUMENT_LINES

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from crm.core.api.fields import RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer, dictionary_field, owner_field
 from crm.customers.models import Contact, Customer
@@ -278,7 +279,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     row_version = serializers.IntegerField(
         source="version", read_only=True, help_text="Optimistic-locking counter (ETag/If-Match)."
     )
-    lines = LineSerializer(many=True, required=False)
+    lines = LineSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
     subtotal = MoneyField(read_only=True)
     total = MoneyField(read_only=True)
     status_label = _status_label()
@@ -378,8 +379,8 @@ class ContractSerializer(serializers.ModelSerializer):
     amount = MoneyField(label=_("amount"), required=False, min_value=Decimal("0"))
     collected_amount = MoneyField(read_only=True)
     outstanding_amount = MoneyField(read_only=True)
-    lines = LineSerializer(many=True, required=False)
-    installments = InstallmentSerializer(many=True, required=False)
+    lines = LineSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
+    installments = InstallmentSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
     status_label = _status_label()
 
     class Meta:

@@ -11,16 +11,8 @@ from django.utils.translation import gettext as _
 
 from crm.core import audit
 from crm.core.errors import Frozen, GuardFailed, Invalid
+from crm.core.limits import MAX_DOCUMENT_LINES, too_many_lines
 from crm.core.search import build_search_key
-from crm.core.writes import (
-    audited_create,
-    audited_delete,
-    audited_save,
-    audited_update,
-    check_same_tenant,
-    lock_row,
-    refuse_unknown,
-)
 from crm.sales.models import (
     Contract,
     ContractLine,
@@ -29,7 +21,15 @@ from crm.sales.models import (
     Payment,
 )
 from crm.sales.money import ZERO, money, total
-from crm.sales.services._base import CONTRACT_FIELDS, PAYMENT_FIELDS, _money_positive
+from crm.sales.services._base import (
+    CONTRACT_FIELDS,
+    PAYMENT_FIELDS,
+    _check_unknown,
+    _delete,
+    _money_positive,
+    _same_tenant,
+    _save_changes,
+)
 from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
 from workflows import reminders
 from workflows.contract import ContractStatus, InstallmentStatus
@@ -53,6 +53,9 @@ def _contract_key(contract: Contract) -> str:
 
 
 def _clean_installments(installments) -> list[dict]:
+    installments = list(installments)
+    if len(installments) > MAX_DOCUMENT_LINES:
+        raise Invalid(fields={"installments": [too_many_lines()]})
     cleaned, errors = [], []
     for i, item in enumerate(installments, start=1):
         amount = item.get("amount")
@@ -73,6 +76,11 @@ def _clean_installments(installments) -> list[dict]:
     if errors:
         raise Invalid(fields={"installments": errors})
     return sorted(cleaned, key=lambda x: (x["due_date"], x["sequence"]))
+
+
+def _check_contract_dates(start, end) -> None:
+    if start is not None and end is not None and end < start:
+        raise Invalid(fields={"end_date": [_("The contract cannot end before it starts.")]})
 
 
 def _check_contract_links(customer, opportunity, quote) -> None:
@@ -99,8 +107,8 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
     Without ``lines``, a chosen quote's lines are copied; without ``amount``,
     the lines' total is the amount.
     """
-    refuse_unknown(data, CONTRACT_FIELDS)
-    check_same_tenant(
+    _check_unknown(data, CONTRACT_FIELDS)
+    _same_tenant(
         tenant,
         customer=data.get("customer"),
         opportunity=data.get("opportunity"),
@@ -114,6 +122,7 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
     _check_contract_links(data.get("customer"), data.get("opportunity"), data.get("quote"))
+    _check_contract_dates(data.get("start_date"), data.get("end_date"))
     if lines is None and data.get("quote") is not None:
         lines = [
             {
@@ -136,19 +145,15 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         data["owner"] = actor if actor is not None else (opp.owner if opp else None)
     with transaction.atomic():
         number = f"HT{next_number(tenant, 'contract'):06d}"
-        contract = audited_create(
-            Contract,
-            tenant=tenant,
-            actor=actor,
-            fields={"number": number, **data},
-            key_fn=_contract_key,
-            extra_changes={
-                "lines": _line_summary(cleaned),
-                "installments": [[str(p["due_date"]), str(p["amount"])] for p in plan],
-            },
-        )
+        contract = Contract(tenant=tenant, number=number, created_by=actor, **data)
+        contract.search_key = _contract_key(contract)
+        contract.save()
         _replace_lines(ContractLine, "contract", contract, tenant, cleaned)
         _write_installments(contract, tenant, plan)
+        changes = audit.snapshot(contract, ["number", *data])
+        changes["lines"] = _line_summary(cleaned)
+        changes["installments"] = [[str(p["due_date"]), str(p["amount"])] for p in plan]
+        audit.record(tenant=tenant, actor=actor, action="create", obj=contract, changes=changes)
     return contract
 
 
@@ -164,9 +169,9 @@ def contract_ensure_editable(contract: Contract) -> None:
 def contract_update(
     contract: Contract, *, tenant, actor, lines=None, installments=None, **data: Any
 ) -> Contract:
-    refuse_unknown(data, CONTRACT_FIELDS)
+    _check_unknown(data, CONTRACT_FIELDS)
     contract_ensure_editable(contract)
-    check_same_tenant(
+    _same_tenant(
         tenant,
         customer=data.get("customer"),
         opportunity=data.get("opportunity"),
@@ -178,11 +183,13 @@ def contract_update(
         data.get("opportunity", contract.opportunity),
         data.get("quote", contract.quote),
     )
+    _check_contract_dates(
+        data.get("start_date", contract.start_date), data.get("end_date", contract.end_date)
+    )
     if data.get("amount") is not None:
         _money_positive("amount", data["amount"], allow_zero=True)
         data["amount"] = money(data["amount"])
     with transaction.atomic():
-        lock_row(contract, check=contract_ensure_editable)
         changes = audit.apply_changes(contract, data)
         if lines is not None:
             cleaned = _clean_lines(tenant, lines)
@@ -199,23 +206,17 @@ def contract_update(
                 changes["installments"] = [before, after]
         if changes:
             contract.search_key = _contract_key(contract)
-            audited_save(
+            _save_changes(
                 contract, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
             )
     return contract
 
 
 def contract_delete(contract: Contract, *, tenant, actor) -> None:
-    """A draft only; the state is re-checked under the row lock (a ``submit`` racing
-    the delete either finds the row gone, 404, or makes the delete a 409)."""
     contract_ensure_editable(contract)
-    audited_delete(
-        contract,
-        tenant=tenant,
-        actor=actor,
-        check=contract_ensure_editable,
-        before_delete=reminders.cancel,
-    )
+    with transaction.atomic():
+        reminders.cancel(contract)
+        _delete(contract, tenant=tenant, actor=actor)
 
 
 def _installment_with(contract: Contract, inst: Installment) -> Installment:
@@ -243,7 +244,7 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
     contract = data.get("contract")
     if contract is None and payment is not None and "installment" not in data:
         contract = payment.contract
-    check_same_tenant(tenant, installment=installment, contract=contract)
+    _same_tenant(tenant, installment=installment, contract=contract)
     if installment is None:
         raise Invalid(fields={"installment": [_("Choose the installment.")]})
     if contract is None:  # derived from the installment (a draft may move to another one)
@@ -259,13 +260,22 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
 
 
 def payment_create(*, tenant, actor, **data: Any) -> Payment:
-    refuse_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
     _payment_links(tenant, data)
     if data.get("amount") is None or data["amount"] <= 0:
         raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
     data["amount"] = money(data["amount"])
     data.setdefault("paid_at", timezone.localdate())
-    return audited_create(Payment, tenant=tenant, actor=actor, fields=data)
+    with transaction.atomic():
+        payment = Payment.objects.create(tenant=tenant, created_by=actor, **data)
+        audit.record(
+            tenant=tenant,
+            actor=actor,
+            action="create",
+            obj=payment,
+            changes=audit.snapshot(payment, list(data)),
+        )
+    return payment
 
 
 def payment_ensure_editable(payment: Payment) -> None:
@@ -274,49 +284,50 @@ def payment_ensure_editable(payment: Payment) -> None:
 
 
 def payment_update(payment: Payment, *, tenant, actor, **data: Any) -> Payment:
-    refuse_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
     payment_ensure_editable(payment)
     _payment_links(tenant, data, payment)
     if "amount" in data:
         if data["amount"] is None or data["amount"] <= 0:
             raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
         data["amount"] = money(data["amount"])
-    audited_update(payment, tenant=tenant, actor=actor, fields=data, check=payment_ensure_editable)
+    with transaction.atomic():
+        changes = audit.apply_changes(payment, data)
+        if changes:
+            _save_changes(payment, tenant=tenant, actor=actor, changes=changes)
     return payment
 
 
 def payment_delete(payment: Payment, *, tenant, actor) -> None:
-    """A draft only; the state is re-checked under the row lock, so a ``confirm``
-    racing the delete never loses its confirmed payment."""
     payment_ensure_editable(payment)
-    audited_delete(payment, tenant=tenant, actor=actor, check=payment_ensure_editable)
+    _delete(payment, tenant=tenant, actor=actor)
 
 
 def payment_reversal_create(*, original: Payment, actor, reason: str) -> Payment:
     """``reverse``'s work: a confirmed payment of the negative amount pointing at the original."""
-    reversal = audited_create(
-        Payment,
-        tenant=original.tenant,
+    tenant = original.tenant
+    reversal = Payment(
+        tenant=tenant,
+        contract_id=original.contract_id,
+        installment_id=original.installment_id,
+        amount=-original.amount,
+        paid_at=timezone.localdate(),
+        method=original.method,
+        reference=original.reference,
+        note=(reason or "")[:300],
+        reversal_of=original,
+        status=PaymentStatus.CONFIRMED,
+        confirmed_at=timezone.now(),
+        confirmed_by=actor,
+        created_by=actor,
+    )
+    reversal.save()
+    audit.record(
+        tenant=tenant,
         actor=actor,
-        fields={
-            "contract_id": original.contract_id,
-            "installment_id": original.installment_id,
-            "amount": -original.amount,
-            "paid_at": timezone.localdate(),
-            "method": original.method,
-            "reference": original.reference,
-            "note": (reason or "")[:300],
-            "reversal_of": original,
-            "status": PaymentStatus.CONFIRMED,
-            "confirmed_at": timezone.now(),
-            "confirmed_by": actor,
-        },
-        audit_fields=(),
-        extra_changes={
-            "reversal_of": original.pk,
-            "amount": str(-original.amount),
-            "reason": reason,
-        },
+        action="create",
+        obj=reversal,
+        changes={"reversal_of": original.pk, "amount": str(reversal.amount), "reason": reason},
     )
     collected_recompute(contract_id=original.contract_id, pending=original)
     return reversal

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -11,20 +10,19 @@ from django.utils.translation import gettext as _
 
 from crm.core import audit
 from crm.core.errors import Frozen, Invalid
-from crm.core.writes import (
-    audited_create,
-    audited_delete,
-    audited_save,
-    check_same_tenant,
-    lock_row,
-    refuse_unknown,
-)
+from crm.core.limits import MAX_DOCUMENT_LINES, too_many_lines
 from crm.sales.models import (
     Quote,
     QuoteLine,
 )
 from crm.sales.money import ZERO, line_amount, money, total
-from crm.sales.services._base import QUOTE_FIELDS
+from crm.sales.services._base import (
+    QUOTE_FIELDS,
+    _check_unknown,
+    _delete,
+    _same_tenant,
+    _save_changes,
+)
 from crm.sales.services.opportunities import _opportunity_open
 from workflows.quote import QuoteStatus
 
@@ -33,6 +31,9 @@ from workflows.quote import QuoteStatus
 
 def _clean_lines(tenant, lines) -> list[dict]:
     """Validate line input; amounts are computed here, in Decimal, never trusted."""
+    lines = list(lines)
+    if len(lines) > MAX_DOCUMENT_LINES:
+        raise Invalid(fields={"lines": [too_many_lines()]})
     cleaned, errors = [], []
     for i, line in enumerate(lines, start=1):
         product = line.get("product")
@@ -107,14 +108,10 @@ def quote_ensure_editable(quote: Quote) -> None:
         raise Frozen(_("Only a draft quote can be changed; return it to draft first."))
 
 
-def _set_totals(quote: Quote, *, subtotal: Decimal, grand: Decimal) -> None:
-    quote.subtotal, quote.total = subtotal, grand
-
-
 def quote_create(*, tenant, actor, opportunity, lines=(), **data: Any) -> Quote:
     """Quote v1 of an opportunity; later versions come from ``revise``."""
-    refuse_unknown(data, QUOTE_FIELDS)
-    check_same_tenant(tenant, opportunity=opportunity)
+    _check_unknown(data, QUOTE_FIELDS)
+    _same_tenant(tenant, opportunity=opportunity)
     _opportunity_open(opportunity)
     if Quote.objects.filter(opportunity=opportunity).exists():
         raise Invalid(
@@ -125,24 +122,20 @@ def quote_create(*, tenant, actor, opportunity, lines=(), **data: Any) -> Quote:
             }
         )
     cleaned = _clean_lines(tenant, lines)
-    subtotal, grand = quote_totals(cleaned)
     with transaction.atomic():
-        quote = audited_create(
-            Quote,
-            tenant=tenant,
-            actor=actor,
-            fields={"opportunity": opportunity, "number": 1, **data},
-            audit_fields=["opportunity", "number", *data, "total"],
-            prepare=partial(_set_totals, subtotal=subtotal, grand=grand),
-            extra_changes={"lines": _line_summary(cleaned)},
-        )
+        quote = Quote(tenant=tenant, opportunity=opportunity, number=1, created_by=actor, **data)
+        quote.subtotal, quote.total = quote_totals(cleaned)
+        quote.save()
         _replace_lines(QuoteLine, "quote", quote, tenant, cleaned)
+        changes = audit.snapshot(quote, ["opportunity", "number", *data, "total"])
+        changes["lines"] = _line_summary(cleaned)
+        audit.record(tenant=tenant, actor=actor, action="create", obj=quote, changes=changes)
     return quote
 
 
 def _check_move(quote: Quote, tenant, opportunity) -> None:
     """A draft v1 may be moved to another open opportunity that has no quote yet."""
-    check_same_tenant(tenant, opportunity=opportunity)
+    _same_tenant(tenant, opportunity=opportunity)
     _opportunity_open(opportunity)
     if quote.number != 1 or quote.revised_from_id is not None:
         raise Invalid(fields={"opportunity": [_("A revised quote stays with its opportunity.")]})
@@ -157,14 +150,13 @@ def _check_move(quote: Quote, tenant, opportunity) -> None:
 
 
 def quote_update(quote: Quote, *, tenant, actor, lines=None, **data: Any) -> Quote:
-    refuse_unknown(data, (*QUOTE_FIELDS, "opportunity"))
+    _check_unknown(data, (*QUOTE_FIELDS, "opportunity"))
     quote_ensure_editable(quote)
     if data.get("opportunity") is not None and data["opportunity"].pk != quote.opportunity_id:
         _check_move(quote, tenant, data["opportunity"])
     else:
         data.pop("opportunity", None)
     with transaction.atomic():
-        lock_row(quote, check=quote_ensure_editable)
         changes = audit.apply_changes(quote, data)
         if lines is not None:
             cleaned = _clean_lines(tenant, lines)
@@ -178,7 +170,7 @@ def quote_update(quote: Quote, *, tenant, actor, lines=None, **data: Any) -> Quo
                     audit.apply_changes(quote, {"subtotal": subtotal, "total": new_total})
                 )
         if changes:
-            audited_save(quote, tenant=tenant, actor=actor, changes=changes)
+            _save_changes(quote, tenant=tenant, actor=actor, changes=changes)
     return quote
 
 
@@ -187,7 +179,7 @@ def quote_delete(quote: Quote, *, tenant, actor) -> None:
     quote_ensure_editable(quote)
     with transaction.atomic():
         previous = quote.revised_from
-        audited_delete(quote, tenant=tenant, actor=actor, check=quote_ensure_editable)
+        _delete(quote, tenant=tenant, actor=actor)
         if previous is not None:
             previous.is_latest = True
             previous.save(update_fields=["is_latest"])  # a derived field: allowed when frozen
@@ -197,24 +189,19 @@ def quote_next_version(*, quote: Quote, actor) -> Quote:
     """``revise``'s work: the next version as a draft with the lines copied."""
     tenant = quote.tenant
     number = quote.latest_number() + 1
-    new = audited_create(
-        Quote,
+    new = Quote(
         tenant=tenant,
-        actor=actor,
-        fields={
-            "opportunity_id": quote.opportunity_id,
-            "number": number,
-            "revised_from": quote,
-            "is_latest": True,
-            "valid_until": quote.valid_until,
-            "note": quote.note,
-            "subtotal": quote.subtotal,
-            "total": quote.total,
-            "created_by": actor if actor is not None else quote.created_by,
-        },
-        audit_fields=(),
-        extra_changes={"revised_from": quote.pk, "number": number, "total": str(quote.total)},
+        opportunity_id=quote.opportunity_id,
+        number=number,
+        revised_from=quote,
+        is_latest=True,
+        valid_until=quote.valid_until,
+        note=quote.note,
+        subtotal=quote.subtotal,
+        total=quote.total,
+        created_by=actor if actor is not None else quote.created_by,
     )
+    new.save()
     QuoteLine.objects.bulk_create(
         QuoteLine(
             tenant=tenant,
@@ -228,5 +215,12 @@ def quote_next_version(*, quote: Quote, actor) -> Quote:
             position=line.position,
         )
         for line in quote.lines.all()
+    )
+    audit.record(
+        tenant=tenant,
+        actor=actor,
+        action="create",
+        obj=new,
+        changes={"revised_from": quote.pk, "number": number, "total": str(new.total)},
     )
     return new
