@@ -119,9 +119,9 @@ def _datetime(field: fields.DateTimeField) -> Callable[[object], object] | None:
 
 
 def _decimal(field: fields.DecimalField) -> Callable[[object], object] | None:
-    if field.coerce_to_string is False or (
-        field.coerce_to_string is None and not api_settings.COERCE_DECIMAL_TO_STRING
-    ):
+    # DRF sets ``coerce_to_string`` on the field only when it is given (or localized).
+    coerce = getattr(field, "coerce_to_string", None)
+    if coerce is False or (coerce is None and not api_settings.COERCE_DECIMAL_TO_STRING):
         return None
     if field.decimal_places is None or field.localize:
         return None
