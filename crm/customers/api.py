@@ -14,6 +14,7 @@ from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import TenantViewSet
 from crm.core.models import DictionaryItem, User
+from crm.core.validators import halfwidth
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Lead
 from workflows.api import TransitionsMixin
@@ -48,6 +49,7 @@ def owner_field():
 class CustomerSerializer(serializers.ModelSerializer):
     credit_code = CreditCodeField(label=_("unified social credit code"), max_length=30)
     phone = PhoneField(label=_("phone"), max_length=30)
+    mobile = MobileField(label=_("mobile"), max_length=30)
     industry = dictionary_field("industry", _("industry"))
     level = dictionary_field("level", _("level"))
     source = dictionary_field("source", _("source"))
@@ -61,6 +63,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
+            "code",
             "name",
             "kind",
             "credit_code",
@@ -74,6 +77,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "owner",
             "owner_name",
             "phone",
+            "mobile",
             "email",
             "address",
             "remark",
@@ -83,13 +87,34 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
 
+    def validate_code(self, value: str) -> str:
+        """客户编号 is unique within the company (the imports' natural key)."""
+        value = (value or "").strip()
+        if value:
+            taken = Customer.objects.filter(tenant=self.context["tenant"], code=value)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError(
+                    _("Another customer has the code “%(code)s”.") % {"code": value}
+                )
+        return value
+
 
 class CustomerFilter(SearchFilterSet):
     created_at = django_filters.IsoDateTimeFromToRangeFilter()
 
     class Meta:
         model = Customer
-        fields = ["owner", "industry", "level", "source", "kind", "region"]
+        fields = ["code", "owner", "industry", "level", "source", "kind", "region"]
+
+    def filter_search(self, queryset, name, value):
+        """The search box finds a customer by its code too (exactly, either case)."""
+        found = super().filter_search(queryset, name, value)
+        code = halfwidth(value or "").strip()
+        if not code:
+            return found
+        return found | queryset.filter(code__in={code, code.upper()})
 
 
 class CustomerViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):

@@ -46,6 +46,8 @@ class Customer(TenantModel):
         related_name="+",
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # A mainland mobile in E.164, like a contact's (legacy files bring 电话 and 手机).
+    mobile = models.CharField(_("mobile"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     remark = models.TextField(_("remark"), blank=True)

@@ -170,7 +170,7 @@ class CustomerResource(CrmResource):
     owner_field = "owner"
     natural_keys = [("code",), ("credit_code",), ("name",)]
     search_names = ("name",)
-    search_phones = ("phone",)
+    search_phones = ("phone", "mobile")
     columns = [
         Column(
             "code",
@@ -242,7 +242,13 @@ class CustomerResource(CrmResource):
             attr="phone",
             clean=plain(cleaners.phone),
         ),
-        Column("mobile", _("mobile"), MOBILE_ALIASES, clean=plain(cleaners.mobile)),
+        Column(
+            "mobile",
+            _("mobile"),
+            MOBILE_ALIASES,
+            attr="mobile",
+            clean=plain(cleaners.mobile),
+        ),
         Column(
             "email",
             _("e-mail"),
@@ -279,13 +285,14 @@ class CustomerResource(CrmResource):
             "region",
             "address",
             "phone",
+            "mobile",
             "email",
             "remark",
         )
 
     @classmethod
     def extra_attrs(cls):
-        return ("region", "phone")
+        return ("region",)
 
     @classmethod
     def finish(cls, ctx, values, virtual, errors):
@@ -294,8 +301,6 @@ class CustomerResource(CrmResource):
             if parts[0] and parts[1].startswith(parts[0]):
                 parts[0] = ""  # 北京 / 北京市
             values["region"] = " ".join(p for p in parts if p)[:100]
-        if "phone" not in values and virtual.get("mobile"):
-            values["phone"] = virtual["mobile"]
 
     @classmethod
     def on_create(cls, ctx, values):

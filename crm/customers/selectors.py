@@ -21,7 +21,7 @@ def find_duplicate_customer(
         if found:
             return found, _("unified social credit code")
     if mobile:
-        found = base.filter(Q(phone=mobile) | Q(contacts__mobile=mobile)).first()
+        found = base.filter(Q(phone=mobile) | Q(mobile=mobile) | Q(contacts__mobile=mobile)).first()
         if found:
             return found, _("mobile number")
     if name:

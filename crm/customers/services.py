@@ -18,6 +18,7 @@ from crm.customers.models import Contact, Customer, Lead
 from workflows import reminders
 
 CUSTOMER_FIELDS = (
+    "code",
     "name",
     "kind",
     "credit_code",
@@ -27,6 +28,7 @@ CUSTOMER_FIELDS = (
     "region",
     "owner",
     "phone",
+    "mobile",
     "email",
     "address",
     "remark",
@@ -63,7 +65,7 @@ def _clean_email(data: dict[str, Any]) -> None:
 
 
 def _customer_key(customer: Customer) -> str:
-    return build_search_key(customer.name, phones=(customer.phone,))
+    return build_search_key(customer.name, phones=(customer.phone, customer.mobile))
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
