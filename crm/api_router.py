@@ -20,6 +20,7 @@ MODULES = (
     "crm.imports.api",
     "crm.reports.api",
     "workflows.process_api",
+    "crm.core.api.choices",  # last: reads the collections registered above
 )
 
 router = DefaultRouter()

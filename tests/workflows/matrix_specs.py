@@ -9,3 +9,6 @@ from tests.reliability.specs import PATHS, PathSpec
 
 # The list of processes, states and steps: code and language only, the same for every company.
 PATHS["processes"] = {"get": PathSpec(tenant_scoped=False)}
+
+# The choices of every collection's fields: code and language only, too (crm/core/api/choices.py).
+PATHS["choices"] = {"get": PathSpec(tenant_scoped=False)}
