@@ -19,7 +19,7 @@ from crm.core.models import DictionaryItem, Role, Team, Tenant, User
 from crm.core.permissions import registry
 from crm.core.registries import signup_seeds
 from crm.core.tenant_settings import DEFAULTS, LIMITS
-from crm.core.writes import audited_delete, audited_update, refuse_protected
+from crm.core.writes import audited_create, audited_delete, audited_update, refuse_protected
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -169,16 +169,7 @@ def role_create(*, tenant, actor, **data: Any) -> Role:
     _check_codes(data.get("permissions", []))
     if Role.objects.filter(tenant=tenant, name=data["name"]).exists():
         raise Invalid(fields={"name": [_("A role with this name exists.")]})
-    with transaction.atomic():
-        role = Role.objects.create(tenant=tenant, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=role,
-            changes=audit.snapshot(role, list(data)),
-        )
-    return role
+    return audited_create(Role, tenant=tenant, actor=actor, fields=data)
 
 
 def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
@@ -192,10 +183,7 @@ def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
         raise Invalid(fields={"name": [_("A role with this name exists.")]})
     guard = keeps_an_administrator(tenant) if "permissions" in data else nullcontext()
     with transaction.atomic(), guard:
-        changes = audit.apply_changes(role, data)
-        if changes:
-            role.save(update_fields=list(changes))
-            audit.record(tenant=tenant, actor=actor, action="update", obj=role, changes=changes)
+        audited_update(role, tenant=tenant, actor=actor, fields=data)
     return role
 
 
@@ -221,16 +209,7 @@ def _check_team_parent(team: Team | None, parent: Team | None) -> None:
 def team_create(*, tenant, actor, **data: Any) -> Team:
     if Team.objects.filter(tenant=tenant, name=data["name"]).exists():
         raise Invalid(fields={"name": [_("A team with this name exists.")]})
-    with transaction.atomic():
-        team = Team.objects.create(tenant=tenant, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=team,
-            changes=audit.snapshot(team, list(data)),
-        )
-    return team
+    return audited_create(Team, tenant=tenant, actor=actor, fields=data)
 
 
 def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
@@ -241,11 +220,7 @@ def team_update(team: Team, *, tenant, actor, **data: Any) -> Team:
         raise Invalid(fields={"name": [_("A team with this name exists.")]})
     if "parent" in data:
         _check_team_parent(team, data["parent"])
-    with transaction.atomic():
-        changes = audit.apply_changes(team, data)
-        if changes:
-            team.save(update_fields=list(changes))
-            audit.record(tenant=tenant, actor=actor, action="update", obj=team, changes=changes)
+    audited_update(team, tenant=tenant, actor=actor, fields=data)
     return team
 
 
@@ -265,26 +240,13 @@ def team_delete(team: Team, *, tenant, actor) -> None:
 def dictionary_create(*, tenant, actor, **data: Any) -> DictionaryItem:
     if DictionaryItem.objects.filter(tenant=tenant, kind=data["kind"], code=data["code"]).exists():
         raise Invalid(fields={"code": [_("This code exists for this kind.")]})
-    with transaction.atomic():
-        item = DictionaryItem.objects.create(tenant=tenant, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=item,
-            changes=audit.snapshot(item, list(data)),
-        )
-    return item
+    return audited_create(DictionaryItem, tenant=tenant, actor=actor, fields=data)
 
 
 def dictionary_update(item: DictionaryItem, *, tenant, actor, **data: Any) -> DictionaryItem:
     data.pop("kind", None)
     data.pop("code", None)  # codes are referenced by imports; labels change freely
-    with transaction.atomic():
-        changes = audit.apply_changes(item, data)
-        if changes:
-            item.save(update_fields=list(changes))
-            audit.record(tenant=tenant, actor=actor, action="update", obj=item, changes=changes)
+    audited_update(item, tenant=tenant, actor=actor, fields=data)
     return item
 
 
