@@ -31,6 +31,9 @@ from crm.core.models import ApiToken, User, UserSession
 
 KEY_BYTES = 20  # 40 hex characters, the length of DRF's keys
 PREFIX_LENGTH = 8
+# A script signing in again and again must not grow the table without end: past this
+# many, issuing a token deletes the user's oldest.
+MAX_TOKENS_PER_USER = 100
 # ``last_used_at`` is written at most this often per token: not one UPDATE per request.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 # Session engines that keep a ``Session`` row the tracker can point at.
@@ -58,7 +61,8 @@ def client_of(request) -> str:
 def issue_token(*, user: User, client: str = "") -> tuple[ApiToken, str]:
     """A new API token for ``user``; returns the row and the key (shown once, never stored).
 
-    The user's expired tokens are deleted on the way.
+    The user's expired tokens, and the oldest past ``MAX_TOKENS_PER_USER``, are
+    deleted on the way.
     """
     key = secrets.token_hex(KEY_BYTES)
     now = timezone.now()
@@ -72,6 +76,13 @@ def issue_token(*, user: User, client: str = "") -> tuple[ApiToken, str]:
             last_used_at=now,  # issuing it is its first use (a sign-in)
             expires_at=now + token_ttl(),
         )
+        surplus = list(
+            ApiToken.objects.filter(user=user)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[MAX_TOKENS_PER_USER:]
+        )
+        if surplus:
+            ApiToken.objects.filter(pk__in=surplus).delete()
     return token, key
 
 

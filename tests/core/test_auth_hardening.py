@@ -132,6 +132,14 @@ def test_each_sign_in_issues_its_own_token_stored_as_a_digest(admin):
     assert abs((token.expires_at - expected).total_seconds()) < 60
 
 
+def test_a_user_keeps_at_most_the_newest_hundred_tokens(admin):
+    first, _ = token_client(admin)
+    for _n in range(credentials.MAX_TOKENS_PER_USER):
+        credentials.issue_token(user=admin)
+    assert ApiToken.objects.filter(user=admin).count() == credentials.MAX_TOKENS_PER_USER
+    assert first.get("/api/v1/me/").status_code == 401  # the oldest went
+
+
 def test_an_expired_token_answers_401_with_a_clear_detail(admin):
     client, token = token_client(admin)
     assert client.get("/api/v1/me/").status_code == 200
