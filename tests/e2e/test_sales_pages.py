@@ -101,7 +101,7 @@ def test_board_drag_moves_a_card_and_a_refused_move_snaps_back(
         board.get_by_test_id("board-column-lost")
     )
     dialog = page.locator(".el-dialog:visible")
-    expect(dialog).to_contain_text("输单原因")
+    expect(dialog).to_contain_text("丢单原因")  # the step's label, from the API
     dialog.get_by_role("button", name="取消").click()
     expect(dialog).to_have_count(0)
     expect(
@@ -116,7 +116,7 @@ def test_board_drag_moves_a_card_and_a_refused_move_snaps_back(
         board.get_by_test_id("board-column-lost")
     )
     dialog = page.locator(".el-dialog:visible")
-    expect(dialog).to_contain_text("输单原因")
+    expect(dialog).to_contain_text("丢单原因")  # the step's label, from the API
     dialog.get_by_test_id("field-reason").click()
     page.locator(".el-select-dropdown__item:visible", has_text="选择了竞争对手").first.click()
     dialog.get_by_test_id("transition-confirm").click()
