@@ -18,7 +18,7 @@ from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, Tenant, User
 from crm.core.permissions import registry
 from crm.core.registries import signup_seeds
-from crm.core.tenant_settings import DEFAULTS, LIMITS
+from crm.core.tenant_settings import DEFAULTS, settings_errors
 from crm.core.writes import audited_create, audited_delete, audited_update, refuse_protected
 
 
@@ -256,20 +256,10 @@ def dictionary_delete(item: DictionaryItem, *, tenant, actor) -> None:
 
 
 def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:
-    errors = {}
-    for key, value in values.items():
-        low, high = LIMITS[key]
-        if not low <= value <= high:
-            errors[key] = [
-                _("Enter a value from %(low)d to %(high)d.") % {"low": low, "high": high}
-            ]
-    merged = {**DEFAULTS, **tenant.settings, **values}
-    if merged["pool_warning_days"] >= merged["pool_idle_days"]:
-        errors.setdefault("pool_warning_days", []).append(
-            _("The warning must come before the return to the pool.")
-        )
+    errors = settings_errors(values, tenant.settings)
     if errors:
         raise Invalid(fields=errors)
+    merged = {**DEFAULTS, **tenant.settings, **values}
     with transaction.atomic():
         changes = {k: [tenant.setting(k), v] for k, v in values.items() if tenant.setting(k) != v}
         tenant.settings = merged

@@ -40,3 +40,29 @@ register(
 )
 register("pool_warning_days", 3, (0, 364), _("days of warning before the return to the pool"))
 register("daily_claim_cap", 20, (0, 10_000), _("leads one user may claim from the pool per day"))
+
+
+def settings_errors(values: dict, current: dict | None = None) -> dict[str, list[str]]:
+    """Per-key reasons ``values`` cannot be stored (the API, the service and a
+    backup's restore check alike): a whole number within the key's limits, and
+    the warning before the return to the pool. Unknown keys are refused."""
+    from django.utils.translation import gettext
+
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        if key not in LIMITS:
+            errors[key] = [gettext("Unknown setting.")]
+            continue
+        low, high = LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[key] = [
+                gettext("Enter a value from %(low)d to %(high)d.") % {"low": low, "high": high}
+            ]
+    if errors:
+        return errors
+    merged = {**DEFAULTS, **(current or {}), **values}
+    if merged["pool_warning_days"] >= merged["pool_idle_days"]:
+        errors["pool_warning_days"] = [
+            gettext("The warning must come before the return to the pool.")
+        ]
+    return errors

@@ -26,6 +26,7 @@ tenant:
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import decimal
 import io
@@ -35,6 +36,7 @@ from collections import defaultdict
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +45,7 @@ from crm.core import audit
 from crm.core.errors import Invalid
 from crm.core.models import AuditEntry, DictionaryItem, Role, Tenant, TenantModel, User
 from crm.core.registries import signup_models
+from crm.core.tenant_settings import settings_errors
 
 FORMAT_VERSION = 1
 EXCLUDED_APPS = {"imports"}
@@ -169,6 +172,25 @@ def _is_empty(tenant, actor) -> bool:
     return True
 
 
+def _settings(manifest: dict) -> dict:
+    """The backup's company settings, checked against their limits like the settings API."""
+    settings = manifest.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise Invalid(fields={"file": [_("This backup's manifest is damaged.")]})
+    problems = settings_errors(settings)
+    if problems:
+        raise Invalid(
+            fields={
+                "file": [
+                    _("The backup's company settings are invalid: %(keys)s.")
+                    % {"keys": ", ".join(sorted(problems))}
+                ],
+                **{f"settings.{key}": reasons for key, reasons in problems.items()},
+            }
+        )
+    return settings
+
+
 def _order(models_: list) -> list:
     """Dependency order over non-nullable foreign keys; generic-reference models last."""
     present = set(models_)
@@ -199,6 +221,8 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
         manifest = json.loads(archive.read("manifest.json"))
     except (zipfile.BadZipFile, KeyError, ValueError):
         raise Invalid(fields={"file": [_("This is not a backup file.")]}) from None
+    if not isinstance(manifest, dict):
+        raise Invalid(fields={"file": [_("This is not a backup file.")]})
     if manifest.get("format") != FORMAT_VERSION:
         raise Invalid(fields={"file": [_("This backup's format is not supported.")]})
     if not _is_empty(tenant, actor):
@@ -213,7 +237,24 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
             }
         )
     by_label = {m._meta.label_lower: m for m in backup_models()}
-    wanted = [by_label[e["label"]] for e in manifest["models"] if e["label"] in by_label]
+    entries = manifest.get("models")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("label"), str) for e in entries
+    ):
+        raise Invalid(fields={"file": [_("This backup's manifest is damaged.")]})
+    wanted = [by_label[e["label"]] for e in entries if e["label"] in by_label]
+    names = set(archive.namelist())
+    missing = [m._meta.label_lower for m in wanted if f"{m._meta.label_lower}.json" not in names]
+    if missing:
+        raise Invalid(
+            fields={
+                "file": [
+                    _("The backup is incomplete: %(files)s is missing.")
+                    % {"files": ", ".join(f"{label}.json" for label in missing)}
+                ]
+            }
+        )
+    settings = _settings(manifest)
     cts = {f"{ct.app_label}.{ct.model}": ct for ct in ContentType.objects.all()}
     ids: dict[type, dict[int, int]] = defaultdict(dict)
     ids[Tenant] = {}
@@ -225,7 +266,7 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
     with transaction.atomic():
         seeded = signup_models()
         for model in _order(wanted):
-            rows = json.loads(archive.read(f"{model._meta.label_lower}.json"))
+            rows = _rows(archive, model)
             summary[model._meta.label_lower] = len(rows)
             if model in seeded and rows:
                 # What an app seeded at sign-up (approval bands) gives way to the backup's rows.
@@ -241,7 +282,7 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
             getattr(model._base_manager.get(pk=new_pk), name).set(
                 [ids[target][i] for i in old_ids if i in ids[target]]
             )
-        tenant.settings = {**tenant.settings, **(manifest.get("settings") or {})}
+        tenant.settings = {**tenant.settings, **settings}
         tenant.save(update_fields=["settings"])
         audit.record(
             tenant=tenant,
@@ -253,14 +294,67 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
     return {"rows": summary, "renamed_users": renamed}
 
 
+class BadCell(Exception):
+    """A cell of a backup file that cannot be restored (the whole restore is refused)."""
+
+
+def _refuse(model, number: int, column: str, problem) -> Invalid:
+    return Invalid(
+        fields={
+            "file": [
+                _("%(file)s, row %(row)d, column “%(column)s”: %(problem)s")
+                % {
+                    "file": f"{model._meta.label_lower}.json",
+                    "row": number,
+                    "column": column,
+                    "problem": problem,
+                }
+            ]
+        }
+    )
+
+
+def _rows(archive, model) -> list[dict]:
+    """The rows of one model's file: a JSON list of objects, each with its ``pk``."""
+    name = f"{model._meta.label_lower}.json"
+    try:
+        rows = json.loads(archive.read(name))
+    except (ValueError, RecursionError):
+        raise Invalid(
+            fields={"file": [_("%(file)s is not valid JSON.") % {"file": name}]}
+        ) from None
+    if not isinstance(rows, list):
+        raise Invalid(fields={"file": [_("%(file)s is not a list of rows.") % {"file": name}]})
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise _refuse(model, number, "pk", _("the row is not an object."))
+        if isinstance(row.get("pk"), bool) or not isinstance(row.get("pk"), int):
+            raise _refuse(model, number, "pk", _("a whole number is required."))
+    return rows
+
+
 def _convert(field: models.Field, value):
+    """The column's value from its JSON form; BadCell names what is wrong with it."""
     if value is None:
+        if not field.null:
+            raise BadCell(_("a value is required."))
         return None
-    if isinstance(field, models.BinaryField):
-        return base64.b64decode(value)
     if isinstance(field, models.JSONField):
         return value
-    return field.to_python(value)
+    if isinstance(value, dict | list):
+        raise BadCell(_("a single value is required, not a list or an object."))
+    try:
+        if isinstance(field, models.BinaryField):
+            return base64.b64decode(value, validate=True)
+        if isinstance(field, models.CharField | models.TextField) and not isinstance(value, str):
+            raise BadCell(_("text is required."))
+        converted = field.to_python(value)
+        field.run_validators(converted)  # lengths, digits of a decimal
+    except ValidationError as exc:
+        raise BadCell(" ".join(exc.messages)) from None
+    except (TypeError, ValueError, decimal.InvalidOperation, binascii.Error):
+        raise BadCell(_("the value has the wrong type.")) from None
+    return converted
 
 
 def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m_rows, renamed):
@@ -278,11 +372,13 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
             existing_by_key[(key_fields, tuple(getattr(obj, a) for a in key_fields))] = obj
     new_objs: list[tuple[int, models.Model, list]] = []
     updates: list[models.Model] = []
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         values = {}
         later = []
         skip = False
         for f in fields:
+            if f.attname not in row and f.has_default():
+                continue  # a column newer than the backup: the model's default
             raw = row.get(f.attname)
             if f.attname == "content_type_id":
                 ct = cts.get(raw)
@@ -293,6 +389,10 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
                 continue
             if f.is_relation and f.many_to_one:
                 target = f.remote_field.model
+                if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int)):
+                    raise _refuse(model, number, f.attname, _("the value has the wrong type."))
+                if raw is None and not f.null:
+                    raise _refuse(model, number, f.attname, _("a value is required."))
                 if raw is None:
                     values[f.attname] = None
                 elif target is Tenant:
@@ -308,7 +408,17 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
                     skip = True  # points at a row outside the backup
                     break
                 continue
-            values[f.attname] = _convert(f, raw)
+            try:
+                values[f.attname] = _convert(f, raw)
+            except BadCell as exc:
+                raise _refuse(model, number, f.attname, exc.args[0]) from None
+        for f in m2m:
+            listed = row.get(f.name)
+            if listed is not None and not (
+                isinstance(listed, list)
+                and all(isinstance(i, int) and not isinstance(i, bool) for i in listed)
+            ):
+                raise _refuse(model, number, f.name, _("a list of ids is required."))
         if skip:
             continue
         if _generic(model) and values.get("content_type_id"):
