@@ -60,6 +60,7 @@ class DocumentAdmin(admin.ModelAdmin):
     """Frozen rows: view only, no delete; drafts saved through ``update_service``."""
 
     update_service = None
+    delete_service = None
     editable_fields: tuple[str, ...] = ()
     formfield_overrides = {FSMField: {"disabled": True}}
 
@@ -94,7 +95,11 @@ class DocumentAdmin(admin.ModelAdmin):
             self.message_user(request, str(exc.detail), messages.ERROR)
 
     def delete_model(self, request, obj):
-        obj.delete()  # the model refuses frozen rows
+        """Through the service: audited, under the row lock, the state re-checked."""
+        try:
+            type(self).delete_service(obj, tenant=obj.tenant, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, str(exc.detail), messages.ERROR)
 
 
 @admin.register(Product)
@@ -138,6 +143,7 @@ class QuoteAdmin(DocumentAdmin):
     inlines = [QuoteLineInline]
     editable_fields = ("valid_until", "note")
     update_service = staticmethod(services.quote_update)
+    delete_service = staticmethod(services.quote_delete)
 
 
 @admin.register(Contract)
@@ -150,6 +156,7 @@ class ContractAdmin(TenantImportExportMixin, DocumentAdmin):
     inlines = [ContractLineInline, InstallmentInline]
     editable_fields = ("title", "start_date", "end_date")
     update_service = staticmethod(services.contract_update)
+    delete_service = staticmethod(services.contract_delete)
 
 
 @admin.register(Installment)
@@ -170,6 +177,7 @@ class PaymentAdmin(DocumentAdmin):
     list_filter = ["status"]
     editable_fields = ("paid_at", "method", "reference", "note")
     update_service = staticmethod(services.payment_update)
+    delete_service = staticmethod(services.payment_delete)
 
 
 @admin.register(ApprovalBand)

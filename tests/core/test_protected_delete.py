@@ -9,6 +9,7 @@ import importlib
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import ProtectedError
+from django.utils import translation
 
 from crm.core.api.errors import exception_handler
 from crm.core.models import AuditEntry
@@ -133,3 +134,31 @@ def test_the_copied_write_helpers_are_gone(module):
         "_check_tenant",
     }
     assert copies.isdisjoint(vars(mod)), sorted(copies & set(vars(mod)))
+
+
+def test_the_admin_deletes_a_draft_through_the_service(admin, sales_team, rf):
+    """Audited and under the row lock like the API (before: a bare ``obj.delete()``)."""
+    from django.contrib import admin as django_admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from crm.sales.models import Payment
+
+    active = f.active_contract(admin, sales_team.leader)
+    draft = f.payment(active, admin, "10.00")
+    confirmed = f.confirmed_payment(active, admin, "20.00")
+    model_admin = django_admin.site._registry[Payment]
+    request = rf.post("/admin/")
+    request.user = admin
+    request.session = {}
+    request._messages = FallbackStorage(request)
+
+    model_admin.delete_model(request, Payment.objects.get(pk=draft.pk))
+    assert not Payment.objects.filter(pk=draft.pk).exists()
+    assert deletes_of(draft) == 1
+
+    with translation.override("en"):
+        model_admin.delete_model(request, Payment.objects.get(pk=confirmed.pk))
+    assert Payment.objects.filter(pk=confirmed.pk).exists()
+    assert [str(m) for m in request._messages] == [
+        "A confirmed payment cannot be changed; reverse it instead."
+    ]
