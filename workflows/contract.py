@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
-from rest_framework import serializers
 
+from crm.core.api.fields import DateField
 from crm.core.permissions import transition_code
 from workflows.opportunity import morning_of
 from workflows.process import (
@@ -332,7 +332,7 @@ class ContractRejectInputs(TransitionInputs):
 
 class ContractSignInputs(TransitionInputs):
     # Today when not given.
-    signed_on = serializers.DateField(label=_lazy("signed on"), required=False)
+    signed_on = DateField(label=_lazy("signed on"), required=False)
 
 
 class ContractTerminateInputs(TransitionInputs):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from rest_framework import serializers
 
+from crm.core.api.fields import DateTimeField
 from crm.core.permissions import transition_code
 from workflows.process import (
     GuardContext,
@@ -257,9 +258,13 @@ class FollowUpCancelInputs(TransitionInputs):
 
 
 class FollowUpRescheduleInputs(TransitionInputs):
-    due_at = serializers.DateTimeField(
+    # Bounded to 1900..2200 like every date of the API (the grace hours are added to it).
+    due_at = DateTimeField(
         label=gettext_lazy("new due date"),
-        error_messages={"required": gettext_lazy("Give the new due date.")},
+        error_messages={
+            "required": gettext_lazy("Give the new due date."),
+            "null": gettext_lazy("Give the new due date."),
+        },
     )
 
 

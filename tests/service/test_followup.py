@@ -250,6 +250,10 @@ def test_reschedule_through_the_api(sla, admin, agent, customer, clock):
     response = api.post(url, {"due_at": "tomorrow"}, format="json")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["due_at"]
+    # Year 9999 passed the old check and overflowed when the grace hours were added.
+    response = api.post(url, {"due_at": "9999-12-31T23:00:00+08:00"}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["due_at"]
     response = api.post(url, {"due_at": "2026-10-20T09:30:00+08:00"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["due_at"] == "2026-10-20T09:30:00+08:00"

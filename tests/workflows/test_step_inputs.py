@@ -126,8 +126,9 @@ def test_a_date_input_is_parsed_by_the_step(admin, rep):
     contract = f.contract(rep)
     api = f.client_for(rep)
     url = f"/api/v1/contracts/{contract.pk}/transitions/sign/"
-    bad = _post(api, url, {"signed_on": "31/12/2026"})
-    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["signed_on"])
+    for value in ("31/12/2026", "0001-01-01", "9999-12-31"):
+        bad = _post(api, url, {"signed_on": value})
+        assert (bad.status_code, list(bad.json()["fields"])) == (400, ["signed_on"]), value
     wrong_state = _post(api, url, {"signed_on": "2026-12-01"})
     assert wrong_state.status_code == 409  # a draft is not signed: the body was fine
 
