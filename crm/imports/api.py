@@ -2,6 +2,7 @@
 
 * ``POST /imports/`` multipart: ``resource``, ``file``, ``dry_run``, ``on_error``
   (abort|skip), optional ``mapping`` (JSON object header -> column name),
+  ``ignore_columns`` (JSON array of headers left out on purpose),
   ``encoding``, ``sheet``, ``add_missing_dictionary`` -> 201 the job;
 * ``GET /imports/{id}/`` the job: status, progress, totals, errors, preview;
 * ``GET /imports/{id}/errors.xlsx`` the failed rows with an error column;
@@ -115,6 +116,14 @@ class ImportRequestSerializer(serializers.Serializer):
         choices=ImportJob.OnError.choices, default=ImportJob.OnError.ABORT
     )
     mapping = serializers.JSONField(required=False, label=gettext_lazy("column mapping"))
+    ignore_columns = serializers.JSONField(
+        required=False,
+        label=gettext_lazy("columns to ignore"),
+        help_text=gettext_lazy(
+            "The file's headers to leave out on purpose (a JSON array): a real run refuses "
+            "columns it would not store unless they are mapped or ignored."
+        ),
+    )
     encoding = serializers.CharField(required=False, allow_blank=True, default="")
     sheet = serializers.CharField(required=False, allow_blank=True, default="")
     add_missing_dictionary = serializers.BooleanField(default=False)
@@ -136,6 +145,18 @@ class ImportRequestSerializer(serializers.Serializer):
                 _("Send the mapping as a JSON object: file header -> column name.")
             )
         return {k: v or "" for k, v in value.items()}
+
+    def validate_ignore_columns(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else []
+            except ValueError:
+                value = None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise serializers.ValidationError(
+                _("Send the columns to ignore as a JSON array of the file's headers.")
+            )
+        return value
 
 
 class ImportColumnSerializer(serializers.Serializer):
@@ -209,6 +230,7 @@ class ImportJobViewSet(
             dry_run=data["dry_run"],
             on_error=data["on_error"],
             mapping=data.get("mapping"),
+            ignore_columns=data.get("ignore_columns"),
             encoding=data["encoding"],
             sheet=data["sheet"],
             add_missing_dictionary=data["add_missing_dictionary"],

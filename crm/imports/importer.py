@@ -160,7 +160,12 @@ class Importer:
             "ignored_columns": [h for h in header if h not in guessed],
             "encoding": sheet.encoding,
         }
-        self.plan = ColumnPlan(self.resource, sheet.header, job.options.get("mapping"))
+        self.plan = ColumnPlan(
+            self.resource,
+            sheet.header,
+            job.options.get("mapping"),
+            job.options.get("ignore_columns"),
+        )
         self.estimated = sheet.estimated_rows
         resume = 0
         if not job.dry_run and job.on_error == ImportJob.OnError.SKIP and job.checkpoint_rows:
@@ -174,8 +179,14 @@ class Importer:
             "header": header,
             "mapping": self.plan.mapping(),
             "ignored_columns": self.plan.ignored,
+            # Not stored, and neither mapped nor ignored by the user: a preview lists
+            # them, a real run refuses to start while any is left.
+            "unmapped_columns": self.plan.unmapped,
+            "read_only_columns": self.plan.read_only,
             "encoding": sheet.encoding,
         }
+        if not job.dry_run:
+            self.plan.refuse_unmapped()
         one_transaction = not job.dry_run and job.on_error == ImportJob.OnError.ABORT
         try:
             with transaction.atomic() if one_transaction else nullcontext():

@@ -31,14 +31,28 @@ class PlannedRow:
 
 
 class ColumnPlan:
-    """Which file column feeds which resource column (headers + explicit mapping)."""
+    """Which file column feeds which resource column (headers + explicit mapping).
 
-    def __init__(self, resource: type[CrmResource], header: list[str], mapping: dict | None):
+    A column the import will not store is never dropped silently: ``ignored``
+    lists every such header, ``read_only`` the recognised export-only ones
+    (status, collected amount...), and ``unmapped`` those the user has neither
+    mapped nor ignored (mapped to "" or named in ``ignore``): a real run
+    refuses to start while any is left (``refuse_unmapped``).
+    """
+
+    def __init__(
+        self,
+        resource: type[CrmResource],
+        header: list[str],
+        mapping: dict | None,
+        ignore: list[str] | None = None,
+    ):
         self.resource = resource
         self.header = header
         known = resource.header_map()
         names = {c.name for c in resource.columns}
         explicit = {_norm(k): v for k, v in (mapping or {}).items()}
+        ignore_keys = {_norm(h) for h in ignore or ()} | {k for k, v in explicit.items() if not v}
         bad = sorted(v for v in explicit.values() if v and v not in names)
         if bad:
             raise Invalid(
@@ -50,19 +64,24 @@ class ColumnPlan:
             )
         self.pairs: list[tuple[int, Column]] = []
         self.ignored: list[str] = []
+        self.unmapped: list[str] = []
+        self.read_only: list[str] = []
         self.headers: dict[str, str] = {}  # column name -> the file's header text
         used: set[str] = set()
         for index, text in enumerate(header):
             key = _norm(text)
             target = explicit[key] if key in explicit else known.get(key)
-            if not target or target in used:
+            if not target or target in used or key in ignore_keys:
                 if text:
                     self.ignored.append(text)
+                    if key not in ignore_keys:
+                        self.unmapped.append(text)
                 continue
             col = resource.column(target)
             used.add(target)
             self.headers[target] = text
             if not col.importable:
+                self.read_only.append(text)
                 continue
             self.pairs.append((index, col))
         missing = [c for c in resource.columns if c.required and c.name not in used]
@@ -73,6 +92,21 @@ class ColumnPlan:
                         _("The file has no column for “%(label)s” (header row: %(header)s).")
                         % {"label": c.label, "header": ", ".join(h for h in header if h)}
                         for c in missing
+                    ]
+                }
+            )
+
+    def refuse_unmapped(self) -> None:
+        """A real run stores every column it reads, or is told which to leave out."""
+        if self.unmapped:
+            raise Invalid(
+                fields={
+                    "ignore_columns": [
+                        _(
+                            "These columns of the file would not be stored: %(names)s. Map "
+                            "each to a field, or ignore it explicitly, and import again."
+                        )
+                        % {"names": ", ".join(f"“{h}”" for h in self.unmapped)}
                     ]
                 }
             )

@@ -62,6 +62,7 @@ def import_job_create(
     dry_run: bool = False,
     on_error: str = ImportJob.OnError.ABORT,
     mapping: dict | None = None,
+    ignore_columns: list[str] | None = None,
     encoding: str = "",
     sheet: str = "",
     add_missing_dictionary: bool = False,
@@ -84,6 +85,7 @@ def import_job_create(
         raise Invalid(fields={"on_error": [_("Choose abort or skip.")]})
     options = {
         "mapping": mapping or {},
+        "ignore_columns": list(ignore_columns or []),
         "encoding": encoding,
         "sheet": sheet,
         "add_missing_dictionary": add_missing_dictionary,

@@ -278,6 +278,13 @@ const en: Messages = {
       abort_warning: '{n} rows have errors: with this option nothing is imported. Choose “skip them”, or fix the rows from the errors file and upload again.',
       skip_warning: '{n} rows have errors: they are skipped, the other rows are imported.',
     },
+    unstored: {
+      title: 'Columns that will not be stored',
+      intro: 'Map these columns in the previous step, or tick “ignore” for each to leave it out on purpose.',
+      ignore: 'Ignore',
+      read_only: 'Read only, never imported: {columns}',
+      pending: 'Map or ignore every column first.',
+    },
     errors: {
       title: 'Row errors ({n})',
       download: 'Download the errors file',

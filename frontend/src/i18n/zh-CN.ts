@@ -274,6 +274,13 @@ export default {
       abort_warning: '有 {n} 行有错误：按当前选项将不导入任何数据。请选择“跳过错误行”，或下载错误文件修正后重新上传。',
       skip_warning: '有 {n} 行有错误，这些行将被跳过，其余行会导入。',
     },
+    unstored: {
+      title: '不会保存的列',
+      intro: '请在上一步为这些列选择对应字段，或逐列勾选“忽略”，明确不导入。',
+      ignore: '忽略',
+      read_only: '只读列，不会导入：{columns}',
+      pending: '请先为每一列选择字段或勾选忽略。',
+    },
     errors: {
       title: '错误行（{n}）',
       download: '下载错误文件',

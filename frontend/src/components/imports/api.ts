@@ -55,12 +55,17 @@ export interface ImportResult {
   mapping?: Record<string, string>
   /** file headers that are not imported */
   ignored_columns?: string[]
+  /** of those, the ones neither mapped nor ignored on purpose: a real run refuses them */
+  unmapped_columns?: string[]
+  /** recognised export-only headers (status, totals...): read, never stored */
+  read_only_columns?: string[]
   encoding?: string
   preview?: PreviewRow[]
 }
 
 export interface ImportOptions {
   mapping?: Record<string, string>
+  ignore_columns?: string[]
   encoding?: string
   sheet?: string
   add_missing_dictionary?: boolean
@@ -98,6 +103,8 @@ export interface ImportRequest {
   onError: OnError
   /** header -> column name ('' = not imported); omitted = the headers decide */
   mapping?: Record<string, string> | null
+  /** headers left out on purpose (the server refuses unstored columns otherwise) */
+  ignoreColumns?: string[]
   encoding?: string
   sheet?: string
   addMissingDictionary?: boolean
@@ -139,6 +146,7 @@ export function createJob(req: ImportRequest): Promise<ImportJob> {
   form.append('dry_run', req.dryRun ? 'true' : 'false')
   form.append('on_error', req.onError)
   if (req.mapping && Object.keys(req.mapping).length) form.append('mapping', JSON.stringify(req.mapping))
+  if (req.ignoreColumns?.length) form.append('ignore_columns', JSON.stringify(req.ignoreColumns))
   if (req.encoding) form.append('encoding', req.encoding)
   if (req.sheet) form.append('sheet', req.sheet)
   form.append('add_missing_dictionary', req.addMissingDictionary ? 'true' : 'false')
