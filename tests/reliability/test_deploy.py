@@ -138,7 +138,7 @@ def test_no_secret_key_refuses_to_start_with_the_readme_variables(drop):
     assert "Traceback" in result.stderr  # refused while loading the settings, not later
 
 
-def test_the_old_public_development_key_is_refused_too():
+def test_the_public_development_key_is_refused_outside_debug():
     env = dict(readme_env(), SECRET_KEY=settings.DEV_SECRET_KEY)
     result = manage("check", **env)
     assert result.returncode != 0
