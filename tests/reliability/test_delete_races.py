@@ -205,3 +205,21 @@ def test_a_transition_on_a_deleted_row_is_not_found(admin, rep):
         transition(model=Contract, pk=pk, name="submit", tenant=rep.tenant, actor=rep)
     response = client_for(admin).post(f"/api/v1/contracts/{pk}/transitions/submit/", {})
     assert response.status_code == 404
+
+
+def test_an_edit_sent_while_confirm_holds_the_payment_is_refused(admin, rep, active):
+    """The same lock guards edits: the PATCH waits for the confirm and is refused as
+    frozen, with the reason (before: the stale-state save's generic 409 conflict)."""
+    payment = f.payment(active, rep, "5000.00")
+    url = f"/api/v1/payments/{payment.pk}/"
+    with Hold(post_save, Payment) as hold:
+        confirm, edit = run_threads(
+            (None, lambda: client_for(admin).post(f"{url}transitions/confirm/", {}, format="json")),
+            (hold.fired, lambda: client_for(admin).patch(url, {"amount": "1.00"}, format="json")),
+        )
+    assert status_of(confirm) == 200, confirm
+    assert status_of(edit) == 409, edit
+    assert edit.json()["code"] == "frozen"
+    kept = Payment.objects.get(pk=payment.pk)
+    assert (kept.status, kept.amount) == ("confirmed", f.D("5000.00"))
+    assert Contract.objects.get(pk=active.pk).collected_amount == f.D("5000.00")
