@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.fields import RelatedLabelField, TextField
+from crm.core.api.fields import DateField, RelatedLabelField, TextField
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.customers.api import dictionary_field, owner_field
@@ -250,7 +250,7 @@ class EventExpenseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     description = serializers.CharField(label=_("description"), max_length=300)
     amount = MoneyField(label=_("amount"), min_value=Decimal("0"))
-    spent_on = serializers.DateField(label=_("spent on"), required=False, allow_null=True)
+    spent_on = DateField(label=_("spent on"), required=False, allow_null=True)
 
 
 class EventParticipantSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
 from crm.core.errors import Invalid
+from crm.core.validators import date_in_range, date_range_message
 from crm.service import reports, selectors, services
 from crm.service import serializers as s
 from crm.service.models import (
@@ -395,6 +396,9 @@ def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
             day = None
         if day is None:
             errors[key] = [_("Give a date as YYYY-MM-DD.")]
+            continue
+        if not date_in_range(day):  # year 9999 overflowed (500)
+            errors[key] = [date_range_message()]
             continue
         if key == "to":
             day += dt.timedelta(days=1)

@@ -8,6 +8,7 @@ name on PUT, OPTIONS on an approval band.
 from __future__ import annotations
 
 import pytest
+from rest_framework import serializers
 
 from crm.core.models import DictionaryItem, Team
 from crm.customers.models import Customer
@@ -181,3 +182,20 @@ def test_options_on_an_approval_band_answers(api):
     assert response.status_code == 200, response.content[:300]
     assert response.json()["name"]
     assert api.options("/api/v1/approval-bands/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params", [{"from": "0001-01-01"}, {"to": "0001-01-01"}, {"to": "9999-12-30"}]
+)
+@pytest.mark.parametrize("report", ["sla", "follow-ups", "satisfaction"])
+def test_service_report_periods_at_the_edges_name_the_field(api, report, params):
+    refused(api.get(f"/api/v1/reports/{report}/", params), next(iter(params)))
+
+
+def test_marketing_expense_dates_at_the_edges_name_the_field():
+    from crm.marketing.serializers import EventExpenseSerializer
+
+    field = EventExpenseSerializer().fields["spent_on"]
+    with pytest.raises(serializers.ValidationError):
+        field.run_validation("0001-01-01")
+    assert field.run_validation("2026-05-01").year == 2026
