@@ -90,6 +90,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ad-placements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        get: operations["v1_ad_placements_list"];
+        put?: never;
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        post: operations["v1_ad_placements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ad-placements/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        get: operations["v1_ad_placements_retrieve"];
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        put: operations["v1_ad_placements_update"];
+        post?: never;
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        delete: operations["v1_ad_placements_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Advertising placements; ``channels/`` gives cost per lead and per won customer. */
+        patch: operations["v1_ad_placements_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/ad-placements/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_ad_placements_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ad-placements/channels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per channel: cost, leads, won customers, cost per lead and per won customer. */
+        get: operations["v1_ad_placements_channels_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ad-placements/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_ad_placements_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-bands/": {
         parameters: {
             query?: never;
@@ -336,6 +425,23 @@ export interface paths {
         head?: never;
         /** @description The company's daily working intervals and time zone (edit: ``settings.edit``). */
         patch: operations["v1_calendar_working_hours_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/choices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The choices of every collection's fields (any signed-in user). */
+        get: operations["v1_choices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/complaints/": {
@@ -1493,6 +1599,138 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_leads_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        get: operations["v1_marketing_events_list"];
+        put?: never;
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        post: operations["v1_marketing_events_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        get: operations["v1_marketing_events_retrieve"];
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        put: operations["v1_marketing_events_update"];
+        post?: never;
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        delete: operations["v1_marketing_events_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Marketing events; a record shows its figures (cost, leads, cost per lead). */
+        patch: operations["v1_marketing_events_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/marketing-events/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_marketing_events_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_marketing_events_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/{id}/transitions/finish/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish
+         * @description Step `finish`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_marketing_events_transitions_finish_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_marketing_events_transitions_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_marketing_events_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2659,6 +2897,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requisitions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        get: operations["v1_requisitions_list"];
+        put?: never;
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        post: operations["v1_requisitions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        get: operations["v1_requisitions_retrieve"];
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        put: operations["v1_requisitions_update"];
+        post?: never;
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        delete: operations["v1_requisitions_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        patch: operations["v1_requisitions_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_requisitions_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/transitions/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审批通过
+         * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_requisitions_transitions_approve_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_requisitions_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/transitions/issue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the goods
+         * @description Step `issue`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_requisitions_transitions_issue_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/transitions/return/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回草稿
+         * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_requisitions_transitions_return_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/{id}/transitions/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交审批
+         * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_requisitions_transitions_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requisitions/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_requisitions_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles/": {
         parameters: {
             query?: never;
@@ -2849,6 +3259,453 @@ export interface paths {
         };
         /** @description Transitions and field changes of the record, newest first. */
         get: operations["v1_solutions_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-adjustments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        get: operations["v1_stock_adjustments_list"];
+        put?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        post: operations["v1_stock_adjustments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-adjustments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        get: operations["v1_stock_adjustments_retrieve"];
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        put: operations["v1_stock_adjustments_update"];
+        post?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        delete: operations["v1_stock_adjustments_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        patch: operations["v1_stock_adjustments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-adjustments/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_stock_adjustments_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-adjustments/{id}/transitions/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认
+         * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_stock_adjustments_transitions_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-adjustments/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_stock_adjustments_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        get: operations["v1_stock_items_list"];
+        put?: never;
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        post: operations["v1_stock_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-items/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        get: operations["v1_stock_items_retrieve"];
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        put: operations["v1_stock_items_update"];
+        post?: never;
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        delete: operations["v1_stock_items_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Stock items with the quantity on hand (its balance row, kept with every movement). */
+        patch: operations["v1_stock_items_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-items/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_stock_items_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-items/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_stock_items_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-movements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The ledger, read-only: every change of quantity with its document. */
+        get: operations["v1_stock_movements_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-movements/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The ledger, read-only: every change of quantity with its document. */
+        get: operations["v1_stock_movements_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-movements/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_stock_movements_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        get: operations["v1_stock_receipts_list"];
+        put?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        post: operations["v1_stock_receipts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        get: operations["v1_stock_receipts_retrieve"];
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        put: operations["v1_stock_receipts_update"];
+        post?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        delete: operations["v1_stock_receipts_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
+        patch: operations["v1_stock_receipts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_stock_receipts_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/{id}/transitions/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认
+         * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_stock_receipts_transitions_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_stock_receipts_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-returns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        get: operations["v1_stock_returns_list"];
+        put?: never;
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        post: operations["v1_stock_returns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-returns/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        get: operations["v1_stock_returns_retrieve"];
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        put: operations["v1_stock_returns_update"];
+        post?: never;
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        delete: operations["v1_stock_returns_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        patch: operations["v1_stock_returns_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-returns/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_stock_returns_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-returns/{id}/transitions/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 确认
+         * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_stock_returns_transitions_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stock-returns/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_stock_returns_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3236,6 +4093,49 @@ export interface components {
             /** 客户 */
             customer?: number | null;
         };
+        AdPlacement: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 渠道 */
+            channel?: number | null;
+            channel_label: $Read<string | null>;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            /** Format: decimal */
+            cost?: string;
+            /** 潜在客户 */
+            lead_count: $Read<number>;
+            /** 备注 */
+            note?: string;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        AdPlacementRequest: {
+            /** 名称 */
+            name: string;
+            /** 渠道 */
+            channel?: number | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            /** Format: decimal */
+            cost?: string;
+            /** 备注 */
+            note?: string;
+        };
         AddHoursResult: {
             /** Format: date-time */
             deadline: string;
@@ -3307,9 +4207,18 @@ export interface components {
          * @enum {string}
          */
         ChannelEnum: "phone" | "email" | "wechat" | "visit" | "website" | "other";
-        Choice: {
-            value: unknown;
-            label: string;
+        ChannelFigures: {
+            channel: number | null;
+            channel_label: string;
+            placements: number;
+            /** Format: decimal */
+            cost: string;
+            leads: number;
+            won_customers: number;
+            /** Format: decimal */
+            cost_per_lead: string | null;
+            /** Format: decimal */
+            cost_per_won_customer: string | null;
         };
         Complaint: {
             id: $Read<number>;
@@ -3821,6 +4730,8 @@ export interface components {
         };
         Customer: {
             id: $Read<number>;
+            /** 客户编号 */
+            code?: string;
             /** 名称 */
             name: string;
             /** 类型 */
@@ -3843,6 +4754,8 @@ export interface components {
             owner_name: $Read<string | null>;
             /** 电话 */
             phone?: string;
+            /** 手机 */
+            mobile?: string;
             /** 邮箱 */
             email?: string;
             /** 地址 */
@@ -3868,6 +4781,8 @@ export interface components {
          */
         CustomerKindEnum: "company" | "person";
         CustomerRequest: {
+            /** 客户编号 */
+            code?: string;
             /** 名称 */
             name: string;
             /** 类型 */
@@ -3886,6 +4801,8 @@ export interface components {
             owner?: number | null;
             /** 电话 */
             phone?: string;
+            /** 手机 */
+            mobile?: string;
             /** 邮箱 */
             email?: string;
             /** 地址 */
@@ -3923,9 +4840,11 @@ export interface components {
          *     * `region` - 地区
          *     * `loss_reason` - 丢单原因
          *     * `disqualify_reason` - 无效原因
+         *     * `stock_category` - stock category
+         *     * `ad_channel` - advertising channel
          * @enum {string}
          */
-        DictionaryItemKindEnum: "industry" | "source" | "level" | "region" | "loss_reason" | "disqualify_reason";
+        DictionaryItemKindEnum: "industry" | "source" | "level" | "region" | "loss_reason" | "disqualify_reason" | "stock_category" | "ad_channel";
         DictionaryItemRequest: {
             /** 类型 */
             kind: components["schemas"]["DictionaryItemKindEnum"];
@@ -3940,6 +4859,82 @@ export interface components {
             order?: number;
             /** 有效 */
             active?: boolean;
+        };
+        /**
+         * @description * `receipt` - stock receipt
+         *     * `adjustment` - stock adjustment
+         *     * `requisition` - requisition
+         *     * `return` - stock return
+         * @enum {string}
+         */
+        DocumentKindEnum: "receipt" | "adjustment" | "requisition" | "return";
+        EventExpense: {
+            id: $Read<number>;
+            /** 描述 */
+            description: string;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            /** Format: date */
+            spent_on?: string | null;
+        };
+        EventExpenseRequest: {
+            /** 描述 */
+            description: string;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            /** Format: date */
+            spent_on?: string | null;
+        };
+        EventFigures: {
+            /**
+             * expenses
+             * Format: decimal
+             */
+            expense_cost: string;
+            /**
+             * goods issued
+             * Format: decimal
+             */
+            goods_cost: string;
+            /** Format: decimal */
+            cost: string;
+            /** 潜在客户 */
+            leads: number;
+            /** 销售机会 */
+            opportunities: number;
+            /** Format: decimal */
+            won_amount: string;
+            /** Format: decimal */
+            cost_per_lead: string | null;
+        };
+        EventParticipant: {
+            id: $Read<number>;
+            /** 客户 */
+            customer?: number | null;
+            customer_name: $Read<string | null>;
+            /** 联系人 */
+            contact?: number | null;
+            contact_name: $Read<string | null>;
+            /** @default false */
+            attended: boolean;
+            /** 备注 */
+            note?: string;
+        };
+        EventParticipantRequest: {
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** @default false */
+            attended: boolean;
+            /** 备注 */
+            note?: string;
         };
         Feedback: {
             id: $Read<number>;
@@ -4576,6 +5571,106 @@ export interface components {
         MarkedRead: {
             marked: number;
         };
+        MarketingEvent: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            type?: components["schemas"]["Type5b9Enum"];
+            type_label: $Read<string>;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            place?: string;
+            /** Format: decimal */
+            budget?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        MarketingEventCancelInputsRequest: {
+            comment?: string;
+            /** reason cancelled */
+            reason: string;
+        };
+        MarketingEventDetail: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            type?: components["schemas"]["Type5b9Enum"];
+            type_label: $Read<string>;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            place?: string;
+            /** Format: decimal */
+            budget?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            /** 描述 */
+            description?: string;
+            expenses?: components["schemas"]["EventExpense"][];
+            participants?: components["schemas"]["EventParticipant"][];
+            figures: $Read<components["schemas"]["EventFigures"]>;
+            /** Reason cancelled */
+            cancel_reason: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        MarketingEventDetailRequest: {
+            /** 名称 */
+            name: string;
+            type?: components["schemas"]["Type5b9Enum"];
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            place?: string;
+            /** Format: decimal */
+            budget?: string;
+            /** 负责人 */
+            owner?: number | null;
+            /** 描述 */
+            description?: string;
+            expenses?: components["schemas"]["EventExpenseRequest"][];
+            participants?: components["schemas"]["EventParticipantRequest"][];
+        };
         Me: {
             id: $Read<number>;
             /**
@@ -4811,6 +5906,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Activity"][];
         };
+        PaginatedAdPlacementList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AdPlacement"][];
+        };
         PaginatedApiTokenList: {
             /** @example 123 */
             count: number;
@@ -4976,6 +6086,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Lead"][];
         };
+        PaginatedMarketingEventList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MarketingEvent"][];
+        };
         PaginatedNotificationList: {
             /** @example 123 */
             count: number;
@@ -5081,6 +6206,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Requirement"][];
         };
+        PaginatedRequisitionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Requisition"][];
+        };
         PaginatedRoleList: {
             /** @example 123 */
             count: number;
@@ -5110,6 +6250,81 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Solution"][];
+        };
+        PaginatedStockAdjustmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockAdjustment"][];
+        };
+        PaginatedStockItemList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockItem"][];
+        };
+        PaginatedStockMovementList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockMovement"][];
+        };
+        PaginatedStockReceiptList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockReceipt"][];
+        };
+        PaginatedStockReturnList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["StockReturn"][];
         };
         PaginatedTeamList: {
             /** @example 123 */
@@ -5209,6 +6424,20 @@ export interface components {
             /** 客户 */
             customer?: number | null;
         };
+        PatchedAdPlacementRequest: {
+            /** 名称 */
+            name?: string;
+            /** 渠道 */
+            channel?: number | null;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            /** Format: decimal */
+            cost?: string;
+            /** 备注 */
+            note?: string;
+        };
         PatchedApprovalBandRequest: {
             /**
              * 金额上限
@@ -5286,6 +6515,8 @@ export interface components {
             installments?: components["schemas"]["InstallmentRequest"][];
         };
         PatchedCustomerRequest: {
+            /** 客户编号 */
+            code?: string;
             /** 名称 */
             name?: string;
             /** 类型 */
@@ -5304,6 +6535,8 @@ export interface components {
             owner?: number | null;
             /** 电话 */
             phone?: string;
+            /** 手机 */
+            mobile?: string;
             /** 邮箱 */
             email?: string;
             /** 地址 */
@@ -5378,6 +6611,24 @@ export interface components {
             need?: string;
             /** 负责人 */
             owner?: number | null;
+        };
+        PatchedMarketingEventDetailRequest: {
+            /** 名称 */
+            name?: string;
+            type?: components["schemas"]["Type5b9Enum"];
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            place?: string;
+            /** Format: decimal */
+            budget?: string;
+            /** 负责人 */
+            owner?: number | null;
+            /** 描述 */
+            description?: string;
+            expenses?: components["schemas"]["EventExpenseRequest"][];
+            participants?: components["schemas"]["EventParticipantRequest"][];
         };
         PatchedMeRequest: {
             /** 电子邮件地址 */
@@ -5488,6 +6739,13 @@ export interface components {
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
         };
+        PatchedRequisitionDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            purpose?: string;
+            marketing_event?: number | null;
+        };
         PatchedRoleRequest: {
             /** 名称 */
             name?: string;
@@ -5505,6 +6763,40 @@ export interface components {
             title?: string;
             /** 描述 */
             description?: string;
+        };
+        PatchedStockAdjustmentDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            reason?: string;
+        };
+        PatchedStockItemRequest: {
+            /** 编码 */
+            code?: string;
+            /** 名称 */
+            name?: string;
+            /** 类别 */
+            category?: number | null;
+            /** 单位 */
+            unit?: string;
+            /** Format: decimal */
+            unit_cost?: string;
+            /** Format: decimal */
+            low_stock_threshold?: string;
+            /** 有效 */
+            active?: boolean;
+        };
+        PatchedStockReceiptDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            supplier?: string;
+        };
+        PatchedStockReturnDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            requisition?: number;
         };
         PatchedTeamRequest: {
             /** 名称 */
@@ -5641,6 +6933,11 @@ export interface components {
              * @default 24
              */
             followup_grace_hours: number;
+            /**
+             * working hours a requisition may wait for approval before a reminder
+             * @default 8
+             */
+            requisition_approval_wait_hours: number;
         };
         PatchedTenantWorkdayRequest: {
             /**
@@ -6299,6 +7596,144 @@ export interface components {
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
         };
+        Requisition: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status513Enum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            requester: $Read<number>;
+            requester_name: $Read<string | null>;
+            purpose: string;
+            marketing_event?: number | null;
+            marketing_event_name: $Read<string | null>;
+            /** cost */
+            total_cost: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            approved_by_name: $Read<string | null>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            issued_by: $Read<number | null>;
+            issued_by_name: $Read<string | null>;
+            /** Format: date-time */
+            issued_at: $Read<string | null>;
+            /** 退回原因 */
+            return_reason: $Read<string>;
+            /** Reason cancelled */
+            cancel_reason: $Read<string>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        RequisitionCancelInputsRequest: {
+            comment?: string;
+            /** reason cancelled */
+            reason: string;
+        };
+        RequisitionDetail: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status513Enum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            requester: $Read<number>;
+            requester_name: $Read<string | null>;
+            purpose: string;
+            marketing_event?: number | null;
+            marketing_event_name: $Read<string | null>;
+            /** cost */
+            total_cost: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            /** 审批人 */
+            approved_by: $Read<number | null>;
+            approved_by_name: $Read<string | null>;
+            /**
+             * 审批时间
+             * Format: date-time
+             */
+            approved_at: $Read<string | null>;
+            issued_by: $Read<number | null>;
+            issued_by_name: $Read<string | null>;
+            /** Format: date-time */
+            issued_at: $Read<string | null>;
+            /** 退回原因 */
+            return_reason: $Read<string>;
+            /** Reason cancelled */
+            cancel_reason: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        RequisitionDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            purpose: string;
+            marketing_event?: number | null;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        RequisitionReturnInputsRequest: {
+            comment?: string;
+            /** 退回原因 */
+            reason: string;
+        };
         /**
          * @description * `customers` - customers
          *     * `contacts` - contacts
@@ -6400,6 +7835,21 @@ export interface components {
          */
         Status077Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
+         * @description * `draft` - 草稿
+         *     * `confirmed` - 已确认
+         * @enum {string}
+         */
+        Status07dEnum: "draft" | "confirmed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `issued` - issued
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status513Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
          *     * `succeeded` - 已完成
@@ -6432,6 +7882,14 @@ export interface components {
          * @enum {string}
          */
         Status7f0Enum: "draft" | "confirmed" | "reversed";
+        /**
+         * @description * `planned` - 计划中
+         *     * `ongoing` - ongoing
+         *     * `finished` - finished
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status8a0Enum: "planned" | "ongoing" | "finished" | "cancelled";
         /**
          * @description * `draft` - 草稿
          *     * `pending_approval` - 待审批
@@ -6482,16 +7940,356 @@ export interface components {
         StepInput: {
             name: string;
             label: string;
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["StepInputTypeEnum"];
             required: boolean;
             max_length?: number;
             min_value?: number;
             max_value?: number;
-            choices?: components["schemas"]["Choice"][];
+            choices?: components["schemas"]["StepInputChoice"][];
             /** @description the dictionary kind (type dict) */
             dict?: string;
             /** @description the collection (type ref) */
             ref?: string;
+        };
+        StepInputChoice: {
+            value: unknown;
+            label: string;
+        };
+        /**
+         * @description * `text` - text
+         *     * `textarea` - textarea
+         *     * `number` - number
+         *     * `date` - date
+         *     * `datetime` - datetime
+         *     * `enum` - enum
+         *     * `dict` - dict
+         *     * `ref` - ref
+         * @enum {string}
+         */
+        StepInputTypeEnum: "text" | "textarea" | "number" | "date" | "datetime" | "enum" | "dict" | "ref";
+        StockAdjustment: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            reason?: string;
+        };
+        StockAdjustmentDetail: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            reason?: string;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        StockAdjustmentDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            reason?: string;
+        };
+        StockItem: {
+            id: $Read<number>;
+            /** 编码 */
+            code: string;
+            /** 名称 */
+            name: string;
+            /** 类别 */
+            category?: number | null;
+            category_label: $Read<string | null>;
+            /** 单位 */
+            unit?: string;
+            /** Format: decimal */
+            unit_cost?: string;
+            /** Format: decimal */
+            low_stock_threshold?: string;
+            /** Format: decimal */
+            quantity_on_hand: $Read<string>;
+            /** 有效 */
+            active?: boolean;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        StockItemRequest: {
+            /** 编码 */
+            code: string;
+            /** 名称 */
+            name: string;
+            /** 类别 */
+            category?: number | null;
+            /** 单位 */
+            unit?: string;
+            /** Format: decimal */
+            unit_cost?: string;
+            /** Format: decimal */
+            low_stock_threshold?: string;
+            /** 有效 */
+            active?: boolean;
+        };
+        StockLine: {
+            id: $Read<number>;
+            /** stock item */
+            item: number;
+            item_code: $Read<string>;
+            item_name: $Read<string>;
+            unit: $Read<string>;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            quantity: string;
+            /** Format: decimal */
+            unit_cost?: string | null;
+        };
+        StockLineRequest: {
+            /** stock item */
+            item: number;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            quantity: string;
+            /** Format: decimal */
+            unit_cost?: string | null;
+        };
+        StockMovement: {
+            id: $Read<number>;
+            /** Stock item */
+            item: $Read<number>;
+            item_code: $Read<string>;
+            item_name: $Read<string>;
+            /**
+             * 数量
+             * Format: decimal
+             */
+            quantity: $Read<string>;
+            /** Format: decimal */
+            unit_cost: $Read<string>;
+            /** Document */
+            document_kind: $Read<components["schemas"]["DocumentKindEnum"]>;
+            document_kind_label: $Read<string>;
+            document_id: $Read<number>;
+            document_number: $Read<string>;
+            /** By */
+            actor: $Read<number | null>;
+            actor_name: $Read<string | null>;
+            /** Format: date-time */
+            at: $Read<string>;
+        };
+        StockReceipt: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            supplier?: string;
+        };
+        StockReceiptDetail: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            supplier?: string;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        StockReceiptDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            supplier?: string;
+        };
+        StockReturn: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            requisition: number;
+            requisition_number: $Read<string>;
+        };
+        StockReturnDetail: {
+            id: $Read<number>;
+            /** 编号 */
+            number: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status_label: $Read<string>;
+            lines?: components["schemas"]["StockLine"][];
+            /** 备注 */
+            note?: string;
+            /** 创建人 */
+            created_by: $Read<number | null>;
+            created_by_name: $Read<string | null>;
+            /**
+             * 确认时间
+             * Format: date-time
+             */
+            confirmed_at: $Read<string | null>;
+            /** 确认人 */
+            confirmed_by: $Read<number | null>;
+            confirmed_by_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            requisition: number;
+            requisition_number: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        StockReturnDetailRequest: {
+            lines?: components["schemas"]["StockLineRequest"][];
+            /** 备注 */
+            note?: string;
+            requisition: number;
         };
         Team: {
             id: $Read<number>;
@@ -6638,6 +8436,11 @@ export interface components {
              * @default 24
              */
             followup_grace_hours: number;
+            /**
+             * working hours a requisition may wait for approval before a reminder
+             * @default 8
+             */
+            requisition_approval_wait_hours: number;
         };
         TenantWorkday: {
             id: $Read<number>;
@@ -6833,17 +8636,14 @@ export interface components {
             comment?: string;
         };
         /**
-         * @description * `text` - text
-         *     * `textarea` - textarea
-         *     * `number` - number
-         *     * `date` - date
-         *     * `datetime` - datetime
-         *     * `enum` - enum
-         *     * `dict` - dict
-         *     * `ref` - ref
+         * @description * `exhibition` - exhibition
+         *     * `seminar` - seminar
+         *     * `promotion` - promotion
+         *     * `conference` - conference
+         *     * `other` - 其他
          * @enum {string}
          */
-        TypeEnum: "text" | "textarea" | "number" | "date" | "datetime" | "enum" | "dict" | "ref";
+        Type5b9Enum: "exhibition" | "seminar" | "promotion" | "conference" | "other";
         UnreadCount: {
             unread: number;
         };
@@ -7147,6 +8947,240 @@ export interface operations {
         };
     };
     v1_activities_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_ad_placements_list: {
+        parameters: {
+            query?: {
+                channel?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAdPlacementList"];
+                };
+            };
+        };
+    };
+    v1_ad_placements_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdPlacementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AdPlacementRequest"];
+                "multipart/form-data": components["schemas"]["AdPlacementRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdPlacement"];
+                };
+            };
+        };
+    };
+    v1_ad_placements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 ad placement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdPlacement"];
+                };
+            };
+        };
+    };
+    v1_ad_placements_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 ad placement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdPlacementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AdPlacementRequest"];
+                "multipart/form-data": components["schemas"]["AdPlacementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdPlacement"];
+                };
+            };
+        };
+    };
+    v1_ad_placements_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 ad placement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_ad_placements_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 ad placement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAdPlacementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAdPlacementRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAdPlacementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdPlacement"];
+                };
+            };
+        };
+    };
+    v1_ad_placements_history_list: {
+        parameters: {
+            query?: {
+                channel?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 ad placement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_ad_placements_channels_list: {
+        parameters: {
+            query?: {
+                channel?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelFigures"][];
+                };
+            };
+        };
+    };
+    v1_ad_placements_export_retrieve: {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
@@ -7718,6 +9752,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkingHours"];
+                };
+            };
+        };
+    };
+    v1_choices_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -8768,6 +10823,7 @@ export interface operations {
     v1_customers_list: {
         parameters: {
             query?: {
+                code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
                 industry?: number;
@@ -8932,6 +10988,7 @@ export interface operations {
     v1_customers_history_list: {
         parameters: {
             query?: {
+                code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
                 industry?: number;
@@ -9001,8 +11058,10 @@ export interface operations {
                  *     * `region` - 地区
                  *     * `loss_reason` - 丢单原因
                  *     * `disqualify_reason` - 无效原因
+                 *     * `stock_category` - stock category
+                 *     * `ad_channel` - advertising channel
                  */
-                kind?: "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source";
+                kind?: "ad_channel" | "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source" | "stock_category";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
@@ -10284,6 +12343,333 @@ export interface operations {
         };
     };
     v1_leads_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_marketing_events_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `ongoing` - ongoing
+                 *     * `finished` - finished
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
+                /**
+                 * @description * `exhibition` - exhibition
+                 *     * `seminar` - seminar
+                 *     * `promotion` - promotion
+                 *     * `conference` - conference
+                 *     * `other` - 其他
+                 */
+                type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMarketingEventList"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketingEventDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MarketingEventDetailRequest"];
+                "multipart/form-data": components["schemas"]["MarketingEventDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketingEventDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MarketingEventDetailRequest"];
+                "multipart/form-data": components["schemas"]["MarketingEventDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_marketing_events_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMarketingEventDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMarketingEventDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMarketingEventDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `ongoing` - ongoing
+                 *     * `finished` - finished
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
+                /**
+                 * @description * `exhibition` - exhibition
+                 *     * `seminar` - seminar
+                 *     * `promotion` - promotion
+                 *     * `conference` - conference
+                 *     * `other` - 其他
+                 */
+                type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_marketing_events_transitions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarketingEventCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MarketingEventCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["MarketingEventCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_transitions_finish_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_transitions_start_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 marketing event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketingEventDetail"];
+                };
+            };
+        };
+    };
+    v1_marketing_events_export_retrieve: {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
@@ -12656,6 +15042,379 @@ export interface operations {
             };
         };
     };
+    v1_requisitions_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                marketing_event?: number;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                requester?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - issued
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRequisitionList"];
+                };
+            };
+        };
+    };
+    v1_requisitions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequisitionDetailRequest"];
+                "multipart/form-data": components["schemas"]["RequisitionDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequisitionDetailRequest"];
+                "multipart/form-data": components["schemas"]["RequisitionDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_requisitions_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRequisitionDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRequisitionDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRequisitionDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_history_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                marketing_event?: number;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                requester?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - issued
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_requisitions_transitions_approve_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_transitions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequisitionCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["RequisitionCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_transitions_issue_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_transitions_return_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequisitionReturnInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RequisitionReturnInputsRequest"];
+                "multipart/form-data": components["schemas"]["RequisitionReturnInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_transitions_submit_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 requisition 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionDetail"];
+                };
+            };
+        };
+    };
+    v1_requisitions_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_roles_list: {
         parameters: {
             query?: {
@@ -13097,6 +15856,1025 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockAdjustmentList"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StockAdjustmentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockAdjustmentDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockAdjustmentDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAdjustmentDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAdjustmentDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StockAdjustmentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockAdjustmentDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockAdjustmentDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAdjustmentDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_stock_adjustments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStockAdjustmentDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedStockAdjustmentDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedStockAdjustmentDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAdjustmentDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_history_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_transitions_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockAdjustmentDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_adjustments_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_stock_items_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                category?: number;
+                code?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockItemList"];
+                };
+            };
+        };
+    };
+    v1_stock_items_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockItemRequest"];
+                "multipart/form-data": components["schemas"]["StockItemRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_stock_items_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_stock_items_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockItemRequest"];
+                "multipart/form-data": components["schemas"]["StockItemRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_stock_items_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_stock_items_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStockItemRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedStockItemRequest"];
+                "multipart/form-data": components["schemas"]["PatchedStockItemRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockItem"];
+                };
+            };
+        };
+    };
+    v1_stock_items_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                category?: number;
+                code?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 stock item 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_stock_items_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_stock_movements_list: {
+        parameters: {
+            query?: {
+                at_after?: string;
+                at_before?: string;
+                document_id?: number;
+                /**
+                 * @description * `receipt` - stock receipt
+                 *     * `adjustment` - stock adjustment
+                 *     * `requisition` - requisition
+                 *     * `return` - stock return
+                 */
+                document_kind?: ("adjustment" | "receipt" | "requisition" | "return")[];
+                item?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockMovementList"];
+                };
+            };
+        };
+    };
+    v1_stock_movements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock movement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovement"];
+                };
+            };
+        };
+    };
+    v1_stock_movements_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_stock_receipts_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockReceiptList"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StockReceiptDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockReceiptDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockReceiptDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReceiptDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReceiptDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StockReceiptDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockReceiptDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockReceiptDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReceiptDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_stock_receipts_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStockReceiptDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedStockReceiptDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedStockReceiptDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReceiptDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_history_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_transitions_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReceiptDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_receipts_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_stock_returns_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                requisition?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedStockReturnList"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockReturnDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockReturnDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockReturnDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockReturnDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StockReturnDetailRequest"];
+                "multipart/form-data": components["schemas"]["StockReturnDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_stock_returns_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedStockReturnDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedStockReturnDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedStockReturnDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_history_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                requisition?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 */
+                status?: ("confirmed" | "draft")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_stock_returns_transitions_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 stock return 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };

@@ -1,7 +1,7 @@
 import type { FieldDef } from '@/resources/types'
 import { tOr } from '@/i18n'
 import { userLabel } from '@/stores/lookups'
-import { stateLabel, stateOptions } from '@/stores/processes'
+import { fieldChoiceLabel, fieldChoices, stateLabel, stateOptions } from '@/stores/processes'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -36,16 +36,22 @@ export function enumLabel(group: string | undefined, value: unknown): string {
   return group ? tOr(`enums.${group}.${String(value)}`, String(value)) : String(value)
 }
 
-/** The choices of an enum field or filter: a process's states from the API, or its fixed options. */
-export function choiceOptions(def: Pick<FieldDef, 'enum' | 'options' | 'process' | 'choices'>): Array<{ value: string; label: string }> {
+type ChoiceDef = Pick<FieldDef, 'name' | 'enum' | 'options' | 'process' | 'choices' | 'choicesOf'>
+
+/** The choices of an enum field or filter: from the API (given, process states, a collection's field), or fixed options. */
+export function choiceOptions(def: ChoiceDef): Array<{ value: string; label: string }> {
   if (def.choices) return def.choices
   if (def.process) return stateOptions(def.process)
+  if (def.choicesOf) return fieldChoices(def.choicesOf, def.name)
   return (def.options ?? []).map((o) => ({ value: o, label: enumLabel(def.enum, o) }))
 }
 
 /** The label of one value of an enum field or filter. */
-export function choiceLabel(def: Pick<FieldDef, 'enum' | 'process'>, value: unknown): string {
-  return def.process ? stateLabel(def.process, value) : enumLabel(def.enum, value)
+export function choiceLabel(def: ChoiceDef, value: unknown): string {
+  if (def.choices) return def.choices.find((c) => c.value === String(value))?.label ?? String(value ?? '')
+  if (def.process) return stateLabel(def.process, value)
+  if (def.choicesOf) return fieldChoiceLabel(def.choicesOf, def.name, value)
+  return enumLabel(def.enum, value)
 }
 
 /** The plain text of a field of a record (no links), for cells and exports. */

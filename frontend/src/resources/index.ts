@@ -96,7 +96,7 @@ export const customers: ResourceConfig = {
   titleField: 'name',
   fields: [
     { name: 'name', required: true, sort: 'name', link: true, width: 220 },
-    { name: 'kind', type: 'enum', enum: 'customer_kind', options: ['company', 'person'] },
+    { name: 'kind', type: 'enum', choicesOf: 'customers' },
     { name: 'credit_code' },
     { name: 'industry', type: 'dict', dict: 'industry', display: 'industry_label' },
     { name: 'level', type: 'dict', dict: 'level', display: 'level_label' },
@@ -113,7 +113,7 @@ export const customers: ResourceConfig = {
   columns: ['name', 'kind', 'industry', 'level', 'region', 'phone', 'owner', 'created_at'],
   hiddenColumns: ['credit_code', 'source', 'email', 'address', 'updated_at'],
   filters: [
-    { name: 'kind', type: 'enum', enum: 'customer_kind', options: ['company', 'person'] },
+    { name: 'kind', type: 'enum', choicesOf: 'customers' },
     { name: 'industry', type: 'dict', dict: 'industry' },
     { name: 'level', type: 'dict', dict: 'level' },
     { name: 'source', type: 'dict', dict: 'source' },
@@ -193,7 +193,7 @@ export const activities: ResourceConfig = {
   titleField: 'subject',
   fields: [
     { name: 'occurred_at', type: 'datetime', sort: 'occurred_at' },
-    { name: 'kind', type: 'enum', enum: 'activity_kind', options: ['call', 'visit', 'meeting', 'email', 'other'], display: 'kind_label', required: true },
+    { name: 'kind', type: 'enum', choicesOf: 'activities', display: 'kind_label', required: true },
     { name: 'subject', required: true, link: true, width: 220 },
     { name: 'note', type: 'textarea' },
     { name: 'lead', type: 'ref', ref: 'leads' },
@@ -204,7 +204,7 @@ export const activities: ResourceConfig = {
   columns: ['occurred_at', 'kind', 'subject', 'lead', 'customer', 'owner'],
   hiddenColumns: ['note', 'created_at'],
   filters: [
-    { name: 'kind', type: 'enum', enum: 'activity_kind', options: ['call', 'visit', 'meeting', 'email', 'other'] },
+    { name: 'kind', type: 'enum', choicesOf: 'activities' },
     { name: 'owner', type: 'user' },
     { name: 'occurred_at', type: 'daterange' },
   ],
@@ -236,7 +236,7 @@ export const users: ResourceConfig = {
     { name: 'email' },
     { name: 'roles', type: 'refs', ref: 'roles' },
     { name: 'team', type: 'ref', ref: 'teams', display: 'team_name' },
-    { name: 'language', type: 'enum', enum: 'language', options: ['zh-hans', 'en'] },
+    { name: 'language', type: 'enum', choicesOf: 'users' },
     { name: 'is_active', type: 'bool' },
   ],
   columns: ['username', 'full_name', 'email', 'team', 'language', 'is_active'],
@@ -266,7 +266,7 @@ export const roles: ResourceConfig = {
   titleField: 'name',
   fields: [
     { name: 'name', required: true, link: true },
-    { name: 'data_scope', type: 'enum', enum: 'data_scope', options: ['own', 'team', 'all'], required: true },
+    { name: 'data_scope', type: 'enum', choicesOf: 'roles', required: true },
     { name: 'permissions', type: 'codes' },
   ],
   columns: ['name', 'data_scope'],

@@ -17,8 +17,6 @@ const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime' }
 
-const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'alipay', 'wechat', 'other']
-const PRIORITIES = ['high', 'medium', 'low']
 
 const isDraft = (record: Record<string, unknown>) => record.status === 'draft'
 
@@ -136,14 +134,14 @@ export const requirements: ResourceConfig = {
   fields: [
     { name: 'opportunity', type: 'ref', ref: 'opportunities', required: true },
     { name: 'description', type: 'textarea', required: true, link: true },
-    { name: 'priority', type: 'enum', enum: 'requirement_priority', options: PRIORITIES },
+    { name: 'priority', type: 'enum', choicesOf: 'requirements' },
     { name: 'created_by', type: 'user', display: 'created_by_name' },
     createdAt,
   ],
   columns: ['description', 'priority', 'opportunity', 'created_by', 'created_at'],
   filters: [
     { name: 'opportunity', type: 'ref', ref: 'opportunities' },
-    { name: 'priority', type: 'enum', enum: 'requirement_priority', options: PRIORITIES },
+    { name: 'priority', type: 'enum', choicesOf: 'requirements' },
   ],
   defaultOrdering: '-id',
   groups: [{ title: 'groups.basic', fields: ['opportunity', 'description', 'priority', 'created_by', 'created_at'] }],
@@ -343,7 +341,7 @@ export const payments: ResourceConfig = {
     { name: 'contract', type: 'ref', ref: 'contracts', display: 'contract_number' },
     { name: 'installment_sequence', type: 'number' },
     { name: 'amount', type: 'money', sort: 'amount', required: true },
-    { name: 'method', type: 'enum', enum: 'payment_method', options: PAYMENT_METHODS },
+    { name: 'method', type: 'enum', choicesOf: 'payments' },
     { name: 'reference' },
     { name: 'note', label: 'fields.comment' },
     { name: 'status', type: 'enum', process: 'payment', display: 'status_label' },
@@ -360,7 +358,7 @@ export const payments: ResourceConfig = {
   filters: [
     { name: 'status', type: 'enum', process: 'payment', multiple: true },
     { name: 'contract', type: 'ref', ref: 'contracts' },
-    { name: 'method', type: 'enum', enum: 'payment_method', options: PAYMENT_METHODS },
+    { name: 'method', type: 'enum', choicesOf: 'payments' },
   ],
   search: false,
   defaultOrdering: '-id',

@@ -17,9 +17,6 @@ const contract = f('contract', { type: 'ref', ref: 'contracts' })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime' }
 
-export const SEVERITY = ['critical', 'high', 'normal', 'low']
-const CHANNEL = ['phone', 'email', 'wechat', 'visit', 'website', 'other']
-const CATEGORY = ['product', 'service', 'delivery', 'billing', 'other']
 
 export const complaints: ResourceConfig = {
   key: 'complaints',
@@ -34,9 +31,9 @@ export const complaints: ResourceConfig = {
     f('description', { type: 'textarea', required: true, link: true, width: 240 }),
     customer,
     contact,
-    f('channel', { type: 'enum', enum: 'complaint_channel', options: CHANNEL, display: 'channel_label' }),
-    f('severity', { type: 'enum', enum: 'complaint_severity', options: SEVERITY, display: 'severity_label' }),
-    f('category', { type: 'enum', enum: 'complaint_category', options: CATEGORY, display: 'category_label' }),
+    f('channel', { type: 'enum', choicesOf: 'complaints', display: 'channel_label' }),
+    f('severity', { type: 'enum', choicesOf: 'complaints', display: 'severity_label' }),
+    f('category', { type: 'enum', choicesOf: 'complaints', display: 'category_label' }),
     owner,
     { name: 'status', type: 'enum', process: 'complaint', display: 'status_label', sort: 'status' },
     f('sla', {
@@ -63,7 +60,7 @@ export const complaints: ResourceConfig = {
   hiddenColumns: ['channel', 'category', 'contact', 'acknowledge_due_at', 'resolve_due_at', 'breached', 'reopen_count'],
   filters: [
     { name: 'status', type: 'enum', process: 'complaint', multiple: true },
-    { name: 'severity', type: 'enum', enum: 'complaint_severity', options: SEVERITY, multiple: true, label: 'service.fields.severity' },
+    { name: 'severity', type: 'enum', choicesOf: 'complaints', multiple: true, label: 'service.fields.severity' },
     { name: 'owner', type: 'user' },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'breached', type: 'bool', label: 'service.fields.breached' },
@@ -104,7 +101,6 @@ export const complaints: ResourceConfig = {
   export: true,
 }
 
-const FOLLOWUP_KIND = ['follow_up', 'return_visit', 'care']
 
 export const followUps: ResourceConfig = {
   key: 'follow-ups',
@@ -117,7 +113,7 @@ export const followUps: ResourceConfig = {
   titleField: 'subject',
   fields: [
     f('subject', { link: true, width: 200 }),
-    { name: 'kind', type: 'enum', enum: 'followup_kind', options: FOLLOWUP_KIND, display: 'kind_label', required: true },
+    { name: 'kind', type: 'enum', choicesOf: 'follow-ups', display: 'kind_label', required: true },
     f('target_name'),
     { name: 'lead', type: 'ref', ref: 'leads', createOnly: true },
     { name: 'customer', type: 'ref', ref: 'customers', createOnly: true },
@@ -139,7 +135,7 @@ export const followUps: ResourceConfig = {
   hiddenColumns: ['outcome', 'done_at', 'created_at'],
   filters: [
     { name: 'status', type: 'enum', process: 'followup', multiple: true },
-    { name: 'kind', type: 'enum', enum: 'followup_kind', options: FOLLOWUP_KIND, multiple: true },
+    { name: 'kind', type: 'enum', choicesOf: 'follow-ups', multiple: true },
     { name: 'owner', type: 'user' },
     { name: 'overdue', type: 'bool', label: 'service.fields.overdue' },
     { name: 'due_at', type: 'daterange', label: 'service.fields.due_at' },
@@ -165,7 +161,6 @@ export const followUps: ResourceConfig = {
   export: true,
 }
 
-const PRIORITY = ['urgent', 'high', 'normal', 'low']
 
 export const tickets: ResourceConfig = {
   key: 'tickets',
@@ -181,7 +176,7 @@ export const tickets: ResourceConfig = {
     customer,
     contract,
     f('description', { type: 'textarea' }),
-    f('priority', { type: 'enum', enum: 'ticket_priority', options: PRIORITY, display: 'priority_label', sort: 'priority' }),
+    f('priority', { type: 'enum', choicesOf: 'tickets', display: 'priority_label', sort: 'priority' }),
     owner,
     { name: 'status', type: 'enum', process: 'ticket', display: 'status_label', sort: 'status' },
     f('resolution', { type: 'textarea' }),
@@ -195,7 +190,7 @@ export const tickets: ResourceConfig = {
   hiddenColumns: ['contract', 'started_at', 'resolved_at', 'closed_at'],
   filters: [
     { name: 'status', type: 'enum', process: 'ticket', multiple: true },
-    { name: 'priority', type: 'enum', enum: 'ticket_priority', options: PRIORITY, label: 'service.fields.priority' },
+    { name: 'priority', type: 'enum', choicesOf: 'tickets', label: 'service.fields.priority' },
     { name: 'owner', type: 'user' },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'created_at', type: 'daterange' },
@@ -277,7 +272,6 @@ export const projects: ResourceConfig = {
   export: true,
 }
 
-const FEEDBACK_KIND = ['praise', 'suggestion', 'other']
 
 export const feedback: ResourceConfig = {
   key: 'feedback',
@@ -292,7 +286,7 @@ export const feedback: ResourceConfig = {
     f('text', { type: 'textarea', required: true, link: true, width: 280 }),
     customer,
     contact,
-    { name: 'kind', type: 'enum', enum: 'feedback_kind', options: FEEDBACK_KIND, display: 'kind_label' },
+    { name: 'kind', type: 'enum', choicesOf: 'feedback', display: 'kind_label' },
     f('handled', { type: 'bool' }),
     f('handled_at', { type: 'datetime' }),
     f('handled_by', { type: 'user', display: 'handled_by_name' }),
@@ -301,7 +295,7 @@ export const feedback: ResourceConfig = {
   columns: ['text', 'customer', 'kind', 'handled', 'handled_by', 'created_at'],
   hiddenColumns: ['contact', 'handled_at'],
   filters: [
-    { name: 'kind', type: 'enum', enum: 'feedback_kind', options: FEEDBACK_KIND },
+    { name: 'kind', type: 'enum', choicesOf: 'feedback' },
     { name: 'handled', type: 'bool', label: 'service.fields.handled' },
     { name: 'customer', type: 'ref', ref: 'customers' },
     { name: 'created_at', type: 'daterange' },

@@ -38,6 +38,8 @@ export interface FieldDef {
   process?: string
   /** fixed choices with their (translated) labels, e.g. from the API */
   choices?: Array<{ value: string; label: string }>
+  /** options and labels are the API's choices of this collection's field of the same name (src/api/choices.ts) */
+  choicesOf?: Collection
   /** the longest text the API takes */
   maxLength?: number
   dict?: string
@@ -69,6 +71,8 @@ export interface FilterDef {
   options?: string[]
   /** the states of this process (from the API) are the choices */
   process?: string
+  /** the API's choices of this collection's field of the filter's name (src/api/choices.ts) */
+  choicesOf?: Collection
   dict?: string
   ref?: string
   multiple?: boolean

@@ -8,7 +8,7 @@ import salesEn from '@/i18n/sales.en'
 import { resources, field } from '@/resources'
 import { choiceLabel, choiceOptions, displayText } from '@/components/format'
 import { mockApi } from '@/test/helpers'
-import { loadProcesses, setProcesses, stateLabel, stateOptions } from './processes'
+import { fieldChoiceLabel, fieldChoices, loadChoices, loadProcesses, setChoices, setProcesses, stateLabel, stateOptions } from './processes'
 
 afterEach(async () => {
   vi.unstubAllGlobals()
@@ -75,5 +75,27 @@ describe('process states from the API', () => {
     for (const catalog of [zhCN, en, salesZh, salesEn] as Array<{ enums?: Record<string, unknown> }>) {
       expect(Object.keys(catalog.enums ?? {}).filter((group) => group.endsWith('_status'))).toEqual([])
     }
+  })
+
+  it('field choices come from the API too, and every enum of the resources names its source', async () => {
+    setChoices({}, '')
+    const calls = mockApi(() => [200, { customers: { kind: [{ value: 'company', label: '公司（API）' }, { value: 'person', label: '个人（API）' }] } }])
+    await loadChoices()
+    expect(calls.map((c) => c.url.pathname)).toEqual(['/api/v1/choices/'])
+    expect(fieldChoices('customers', 'kind').map((c) => c.label)).toEqual(['公司（API）', '个人（API）'])
+    const kind = field(resources.customers, 'kind')
+    expect(choiceOptions(kind).map((o) => o.value)).toEqual(['company', 'person'])
+    expect(displayText(kind, { kind: 'person' })).toBe('个人（API）')
+    expect(choiceOptions(resources.customers.filters!.find((f) => f.name === 'kind')!).map((o) => o.label)).toEqual(['公司（API）', '个人（API）'])
+    expect(fieldChoiceLabel('customers', 'kind', 'robot')).toBe('robot')
+
+    // Only a follow-up's satisfaction score (1-5, an integer) keeps its options here.
+    const handmade: string[] = []
+    for (const config of Object.values(resources)) {
+      for (const def of [...config.fields, ...(config.filters ?? [])]) {
+        if (def.type === 'enum' && !def.process && !def.choicesOf) handmade.push(`${config.key}.${def.name}`)
+      }
+    }
+    expect(handmade).toEqual(['follow-ups.satisfaction'])
   })
 })

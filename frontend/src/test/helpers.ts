@@ -5,8 +5,8 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import type { Component } from 'vue'
 import { i18n } from '@/i18n'
 import { useSession } from '@/stores/session'
-import { setProcesses } from '@/stores/processes'
-import { PROCESSES } from './processes'
+import { setChoices, setProcesses } from '@/stores/processes'
+import { CHOICES, PROCESSES } from './processes'
 
 export interface Call {
   method: string
@@ -76,7 +76,8 @@ export async function mountWith(component: Component, props: Record<string, unkn
   await router.push(path)
   await router.isReady()
   i18n.global.locale.value = 'zh-CN'
-  setProcesses(PROCESSES, 'zh-CN') // as the API lists them: no request for it in component tests
+  setProcesses(PROCESSES, 'zh-CN') // as the API lists them: no request for them in component tests
+  setChoices(CHOICES, 'zh-CN')
   const wrapper = mount(component, { props, global: { plugins: [pinia, router, i18n] }, attachTo: document.body })
   await flushPromises()
   return { wrapper, router, session }

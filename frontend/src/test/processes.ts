@@ -1,4 +1,5 @@
-/** The processes as GET /api/v1/processes/ lists them (zh-hans), for component tests. */
+/** The processes and field choices as the API lists them (zh-hans), for component tests. */
+import type { CollectionChoices } from '@/api/choices'
 import type { ProcessInfo } from '@/api/processes'
 
 const p = (name: string, collection: string, states: Array<[string, string]>, steps: Array<[string, string]> = []): ProcessInfo => ({
@@ -21,3 +22,25 @@ export const PROCESSES: ProcessInfo[] = [
   p('ticket', 'tickets', [['open', '待处理'], ['in_progress', '进行中'], ['resolved', '已解决'], ['closed', '已关闭']]),
   p('project', 'projects', [['planned', '计划中'], ['running', '进行中'], ['accepted', '已验收'], ['cancelled', '已取消']]),
 ]
+
+/** Some collections' field choices as GET /api/v1/choices/ lists them (zh-hans). */
+export const CHOICES: CollectionChoices = {
+  customers: { kind: [{ value: 'company', label: '公司' }, { value: 'person', label: '个人' }] },
+  activities: {
+    kind: [
+      { value: 'call', label: '电话' },
+      { value: 'visit', label: '拜访' },
+      { value: 'meeting', label: '会议' },
+      { value: 'email', label: '邮件' },
+      { value: 'other', label: '其他' },
+    ],
+  },
+  complaints: {
+    severity: [
+      { value: 'low', label: '低' },
+      { value: 'normal', label: '普通' },
+      { value: 'high', label: '高' },
+      { value: 'critical', label: '紧急' },
+    ],
+  },
+}
