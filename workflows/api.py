@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from crm.core.api.mixins import expected_version
+from crm.core.api.viewsets import DocumentViewSet
 from workflows.engine import transition
 from workflows.process import get_process
 from workflows.schema import TransitionSchema
@@ -56,3 +57,9 @@ class TransitionsMixin:
         if fresh is None:  # e.g. a lead returned to the pool left the caller's scope
             return Response({"id": obj.pk, "status": getattr(obj, process.field_name)})
         return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
+
+
+class ProcessViewSet(TransitionsMixin, DocumentViewSet):
+    """A document with a process: service writes, ``history/``, ``export/`` and
+    ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+    ``transitions``; ``list_serializer_class`` the list rows without them."""

@@ -11,12 +11,10 @@ from rest_framework.response import Response
 
 from crm.activities import services
 from crm.activities.models import Activity, Notification
-from crm.core.api.export import ExportMixin
 from crm.core.api.fields import DateTimeField, RelatedLabelField
 from crm.core.api.filters import TenantFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
-from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.core.api.viewsets import DocumentViewSet, TenantScopedMixin
 from crm.customers.models import Customer, Lead
 
 
@@ -61,7 +59,7 @@ class ActivityFilter(TenantFilterSet):
         fields = ["kind", "lead", "customer", "owner"]
 
 
-class ActivityViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ActivityViewSet(DocumentViewSet):
     model = Activity
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter

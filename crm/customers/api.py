@@ -7,17 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.core.api.export import ExportMixin
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.serializers import TenantPrimaryKeyField
-from crm.core.api.viewsets import TenantViewSet
+from crm.core.api.viewsets import DocumentViewSet
 from crm.core.models import DictionaryItem, User
 from crm.core.validators import halfwidth
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Lead
-from workflows.api import TransitionsMixin
+from workflows.api import ProcessViewSet
 from workflows.engine import available_transitions
 from workflows.lead import LeadStatus
 from workflows.schema import TransitionSerializer
@@ -117,7 +115,7 @@ class CustomerFilter(SearchFilterSet):
         return found | queryset.filter(code__in={code, code.upper()})
 
 
-class CustomerViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class CustomerViewSet(DocumentViewSet):
     model = Customer
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
@@ -164,7 +162,7 @@ class ContactFilter(SearchFilterSet):
         fields = ["customer"]
 
 
-class ContactViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ContactViewSet(DocumentViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -263,8 +261,10 @@ class LeadFilter(SearchFilterSet):
         return queryset.exclude(status=LeadStatus.POOLED)
 
 
-class LeadViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
+class LeadViewSet(ProcessViewSet):
     model = Lead
+    serializer_class = LeadDetailSerializer
+    list_serializer_class = LeadSerializer
     filterset_class = LeadFilter
     permission_module = "leads"
     owner_field = "owner"
@@ -274,11 +274,6 @@ class LeadViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin
     create_service = staticmethod(services.lead_create)
     update_service = staticmethod(services.lead_update)
     delete_service = staticmethod(services.lead_delete)
-
-    def get_serializer_class(self):
-        if self.action == "list":
-            return LeadSerializer
-        return LeadDetailSerializer
 
     def get_queryset(self):
         queryset = selectors.leads_for_list(super().get_queryset())

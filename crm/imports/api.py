@@ -187,6 +187,7 @@ class ImportJobViewSet(
 
     model = ImportJob
     serializer_class = ImportJobSerializer
+    list_serializer_class = ImportJobListSerializer
     permission_module = "imports"
     owner_field = "created_by"
     parser_classes = [MultiPartParser, FormParser, JSONParser]  # JSON: depth-limited
@@ -199,9 +200,6 @@ class ImportJobViewSet(
             # The count in SQL: reading the deferred errors would cost a query per row.
             queryset = queryset.annotate(error_total=JSONArrayLength("errors"))
         return queryset
-
-    def get_serializer_class(self):
-        return ImportJobListSerializer if self.action == "list" else ImportJobSerializer
 
     def get_object(self):
         # The detail needs the errors (deferred in lists).

@@ -1,8 +1,10 @@
-"""Report endpoints: /api/v1/reports/funnel/, /receivables-aging/, /won-by-owner/,
-/won-by-month/.
+"""Report endpoints, every one of them (the queries are ``crm.reports.selectors``).
 
-Each takes ``?date_from=&date_to=&team=`` (aging also ``as_of``), applies the
-user's data scope and needs the ``reports.sales`` permission.
+Sales: /api/v1/reports/funnel/, /receivables-aging/, /won-by-owner/,
+/won-by-month/: ``?date_from=&date_to=&team=`` (aging also ``as_of``), the
+``reports.sales`` permission. Service: /reports/sla/, /follow-ups/,
+/satisfaction/: ``?from=&to=`` in the company's time zone, the
+``service.reports`` permission. All apply the user's data scope.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from decimal import Decimal
 
 from django.urls import path
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -24,6 +28,8 @@ from crm.core.models import Team
 from crm.core.validators import date_in_range, date_range_message
 from crm.reports import selectors
 from crm.reports.permissions import SALES_REPORTS
+from crm.service.permissions import REPORTS_CODE as SERVICE_REPORTS
+from crm.service.selectors import calendar_for
 
 PARAMETERS = [
     OpenApiParameter("date_from", dt.date, description="first day (inclusive)"),
@@ -165,8 +171,76 @@ class WonByMonthView(ReportView):
         return Response(as_json(selectors.won_by_month(request.user, filters, today=today)))
 
 
+# --- service reports ---------------------------------------------------------------
+
+_PERIOD_PARAMS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="first day (inclusive)"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="last day (inclusive)"),
+]
+
+
+def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """``?from=&to=`` dates (inclusive) as moments in the company's time zone."""
+    tz = calendar_for(request.tenant).tz
+    errors, bounds = {}, {}
+    for key in ("from", "to"):
+        raw = request.query_params.get(key)
+        if not raw:
+            bounds[key] = None
+            continue
+        try:
+            day = parse_date(raw)
+        except ValueError:
+            day = None
+        if day is None:
+            errors[key] = [_("Give a date as YYYY-MM-DD.")]
+            continue
+        if key == "to" and day == dt.date.max:  # up to the last day there is: no upper bound
+            bounds[key] = None
+            continue
+        if not date_in_range(day):
+            errors[key] = [date_range_message()]
+            continue
+        if key == "to":
+            day += dt.timedelta(days=1)
+        bounds[key] = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    if not errors and bounds["from"] and bounds["to"] and bounds["to"] <= bounds["from"]:
+        errors["to"] = [_("The end cannot be before the start.")]
+    if errors:
+        raise Invalid(fields=errors)
+    return bounds["from"], bounds["to"]
+
+
+class ServiceReportView(TenantScopedMixin, APIView):
+    code = SERVICE_REPORTS
+    report = None
+
+    @extend_schema(parameters=_PERIOD_PARAMS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        since, until = _period(request)
+        return Response(type(self).report(user=request.user, since=since, until=until))
+
+
+class SlaReportView(ServiceReportView):
+    """Complaints per severity, on-time acknowledge/resolve rates, breaches per owner."""
+
+    report = staticmethod(selectors.sla_report)
+
+
+class FollowUpReportView(ServiceReportView):
+    """Follow-up completion rate per owner."""
+
+    report = staticmethod(selectors.followup_report)
+
+
+class SatisfactionReportView(ServiceReportView):
+    """Average satisfaction of return visits, per owner and as a distribution."""
+
+    report = staticmethod(selectors.satisfaction_report)
+
+
 def register_routes(router) -> list:
-    """Report endpoints are plain views, mounted under /api/v1/."""
+    """Report endpoints are plain views, mounted under /api/v1/ (sales, then service)."""
     return [
         path("reports/funnel/", FunnelView.as_view(), name="report-funnel"),
         path(
@@ -176,4 +250,7 @@ def register_routes(router) -> list:
         ),
         path("reports/won-by-owner/", WonByOwnerView.as_view(), name="report-won-by-owner"),
         path("reports/won-by-month/", WonByMonthView.as_view(), name="report-won-by-month"),
+        path("reports/sla/", SlaReportView.as_view(), name="report-sla"),
+        path("reports/follow-ups/", FollowUpReportView.as_view(), name="report-follow-ups"),
+        path("reports/satisfaction/", SatisfactionReportView.as_view(), name="report-satisfaction"),
     ]

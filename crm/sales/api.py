@@ -9,10 +9,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
-from crm.core.api.viewsets import TenantViewSet
+from crm.core.api.viewsets import DocumentViewSet, RecordViewSet
 from crm.core.errors import Invalid
 from crm.sales import selectors, services
 from crm.sales import serializers as s
@@ -26,34 +24,11 @@ from crm.sales.models import (
     Requirement,
     Solution,
 )
-from workflows.api import TransitionsMixin
+from workflows.api import ProcessViewSet
 from workflows.contract import ContractStatus
 from workflows.opportunity import OpportunityStatus
 from workflows.payment import PaymentStatus
 from workflows.quote import QuoteStatus
-
-
-class DetailSerializerMixin:
-    """List rows never compute transitions; detail views and writes do."""
-
-    list_serializer_class = None
-    detail_serializer_class = None
-
-    def get_serializer_class(self):
-        if self.action == "list" or self.detail_serializer_class is None:
-            return self.list_serializer_class
-        return self.detail_serializer_class
-
-
-class EditableCheckMixin:
-    """A frozen document answers 409 ``frozen`` before its body is even validated."""
-
-    editable_check = None
-
-    def update(self, request, *args, **kwargs):
-        type(self).editable_check(self.get_object())
-        return super().update(request, *args, **kwargs)
-
 
 # --- products ------------------------------------------------------------------
 
@@ -64,7 +39,7 @@ class ProductFilter(SearchFilterSet):
         fields = ["active", "code"]
 
 
-class ProductViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ProductViewSet(DocumentViewSet):
     model = Product
     serializer_class = s.ProductSerializer
     filterset_class = ProductFilter
@@ -91,20 +66,12 @@ class OpportunityFilter(SearchFilterSet):
         fields = ["owner", "customer", "source", "status", "lead"]
 
 
-class OpportunityViewSet(
-    ExportMixin,
-    DetailSerializerMixin,
-    ServiceWriteMixin,
-    HistoryMixin,
-    TransitionsMixin,
-    TenantViewSet,
-):
+class OpportunityViewSet(ProcessViewSet):
     """Opportunities; ``GET ?view=board`` or ``/board/`` gives the kanban columns."""
 
     model = Opportunity
+    serializer_class = s.OpportunityDetailSerializer
     list_serializer_class = s.OpportunitySerializer
-    detail_serializer_class = s.OpportunityDetailSerializer
-    serializer_class = s.OpportunitySerializer
     filterset_class = OpportunityFilter
     permission_module = "sales.opportunity"
     owner_field = "owner"
@@ -145,7 +112,7 @@ class OpportunityViewSet(
 # --- requirements and solutions ---------------------------------------------------
 
 
-class RequirementViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class RequirementViewSet(RecordViewSet):
     model = Requirement
     serializer_class = s.RequirementSerializer
     filterset_fields = ["opportunity", "priority"]
@@ -160,7 +127,7 @@ class RequirementViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
         return super().get_queryset().select_related("created_by")
 
 
-class SolutionViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class SolutionViewSet(RecordViewSet):
     model = Solution
     serializer_class = s.SolutionSerializer
     filterset_fields = ["opportunity", "requirement"]
@@ -183,21 +150,12 @@ class QuoteFilter(TenantFilterSet):
         fields = ["opportunity", "status", "is_latest"]
 
 
-class QuoteViewSet(
-    ExportMixin,
-    EditableCheckMixin,
-    DetailSerializerMixin,
-    ServiceWriteMixin,
-    HistoryMixin,
-    TransitionsMixin,
-    TenantViewSet,
-):
+class QuoteViewSet(ProcessViewSet):
     """Quotes: each row is one version (``version``); ``row_version`` is the lock counter."""
 
     model = Quote
+    serializer_class = s.QuoteDetailSerializer
     list_serializer_class = s.QuoteSerializer
-    detail_serializer_class = s.QuoteDetailSerializer
-    serializer_class = s.QuoteSerializer
     filterset_class = QuoteFilter
     permission_module = "sales.quote"
     owner_field = "opportunity__owner"
@@ -233,19 +191,10 @@ class ContractFilter(SearchFilterSet):
         fields = ["customer", "opportunity", "owner", "status", "number"]
 
 
-class ContractViewSet(
-    ExportMixin,
-    EditableCheckMixin,
-    DetailSerializerMixin,
-    ServiceWriteMixin,
-    HistoryMixin,
-    TransitionsMixin,
-    TenantViewSet,
-):
+class ContractViewSet(ProcessViewSet):
     model = Contract
+    serializer_class = s.ContractDetailSerializer
     list_serializer_class = s.ContractSerializer
-    detail_serializer_class = s.ContractDetailSerializer
-    serializer_class = s.ContractSerializer
     filterset_class = ContractFilter
     permission_module = "sales.contract"
     owner_field = "owner"
@@ -272,21 +221,12 @@ class PaymentFilter(TenantFilterSet):
         fields = ["contract", "installment", "status", "method"]
 
 
-class PaymentViewSet(
-    ExportMixin,
-    EditableCheckMixin,
-    DetailSerializerMixin,
-    ServiceWriteMixin,
-    HistoryMixin,
-    TransitionsMixin,
-    TenantViewSet,
-):
+class PaymentViewSet(ProcessViewSet):
     """Payments; confirmed ones are corrected by ``reverse`` (both stay listed)."""
 
     model = Payment
+    serializer_class = s.PaymentDetailSerializer
     list_serializer_class = s.PaymentSerializer
-    detail_serializer_class = s.PaymentDetailSerializer
-    serializer_class = s.PaymentSerializer
     filterset_class = PaymentFilter
     permission_module = "sales.payment"
     owner_field = "contract__owner"
@@ -304,7 +244,7 @@ class PaymentViewSet(
 # --- approval bands -------------------------------------------------------------------
 
 
-class ApprovalBandViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class ApprovalBandViewSet(RecordViewSet):
     """Contract approval bands: amounts up to ``max_amount`` need ``permission``
     (the open band, ``max_amount`` null, covers everything above)."""
 

@@ -2,8 +2,8 @@
 
 Collections: ``/complaints/``, ``/follow-ups/``, ``/tickets/``, ``/projects/``,
 ``/feedback/``, ``/calendar/days/``; views: ``/calendar/add-hours/``,
-``/calendar/working-hours/``, ``/reports/sla/``, ``/reports/follow-ups/``,
-``/reports/satisfaction/``.
+``/calendar/working-hours/``. The service reports (``/reports/sla/``...) live
+with the others in ``crm/reports/``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import django_filters
 from django import forms
 from django.urls import path
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -24,13 +24,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
-from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.core.api.viewsets import DocumentViewSet, RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.validators import date_in_range, date_range_message
-from crm.service import reports, selectors, services
+from crm.service import selectors, services
 from crm.service import serializers as s
 from crm.service.models import (
     TARGET_FIELDS,
@@ -41,8 +39,7 @@ from crm.service.models import (
     ServiceTicket,
     TenantWorkday,
 )
-from crm.service.permissions import REPORTS_CODE
-from workflows.api import TransitionsMixin
+from workflows.api import ProcessViewSet
 from workflows.complaint import ComplaintStatus, Severity
 from workflows.followup import FollowUpKind, FollowUpStatus
 from workflows.project import ProjectStatus
@@ -196,7 +193,7 @@ class WorkdayFilter(TenantFilterSet):
         fields = ["is_workday"]
 
 
-class WorkdayViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class WorkdayViewSet(RecordViewSet):
     """The company's own days off and working days (win over the official calendar)."""
 
     model = TenantWorkday
@@ -222,10 +219,10 @@ class ComplaintFilter(SearchFilterSet):
         fields = ["customer", "owner", "status", "severity", "channel", "category", "breached"]
 
 
-class ComplaintViewSet(
-    ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
-):
+class ComplaintViewSet(ProcessViewSet):
     model = Complaint
+    serializer_class = s.ComplaintDetailSerializer
+    list_serializer_class = s.ComplaintSerializer
     filterset_class = ComplaintFilter
     permission_module = "complaints"
     owner_field = "owner"
@@ -234,9 +231,6 @@ class ComplaintViewSet(
     create_service = staticmethod(services.complaint_create)
     update_service = staticmethod(services.complaint_update)
     delete_service = staticmethod(services.complaint_delete)
-
-    def get_serializer_class(self):
-        return s.ComplaintSerializer if self.action == "list" else s.ComplaintDetailSerializer
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -265,13 +259,13 @@ class FollowUpFilter(TenantFilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
-class FollowUpViewSet(
-    ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet
-):
+class FollowUpViewSet(ProcessViewSet):
     """Follow-ups, return visits and care tasks; ``POST`` with one target id is the
     quick create from any record."""
 
     model = FollowUp
+    serializer_class = s.FollowUpDetailSerializer
+    list_serializer_class = s.FollowUpSerializer
     filterset_class = FollowUpFilter
     permission_module = "followups"
     owner_field = "owner"
@@ -280,9 +274,6 @@ class FollowUpViewSet(
     create_service = staticmethod(services.followup_create)
     update_service = staticmethod(services.followup_update)
     delete_service = staticmethod(services.followup_delete)
-
-    def get_serializer_class(self):
-        return s.FollowUpSerializer if self.action == "list" else s.FollowUpDetailSerializer
 
     def get_queryset(self):
         qs = selectors.followups_for_list(super().get_queryset())
@@ -301,8 +292,10 @@ class TicketFilter(SearchFilterSet):
         fields = ["customer", "contract", "owner", "status", "priority"]
 
 
-class TicketViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
+class TicketViewSet(ProcessViewSet):
     model = ServiceTicket
+    serializer_class = s.TicketDetailSerializer
+    list_serializer_class = s.TicketSerializer
     filterset_class = TicketFilter
     permission_module = "tickets"
     owner_field = "owner"
@@ -312,9 +305,6 @@ class TicketViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMix
     create_service = staticmethod(services.ticket_create)
     update_service = staticmethod(services.ticket_update)
     delete_service = staticmethod(services.ticket_delete)
-
-    def get_serializer_class(self):
-        return s.TicketSerializer if self.action == "list" else s.TicketDetailSerializer
 
     def get_queryset(self):
         return selectors.tickets_for_list(super().get_queryset())
@@ -329,8 +319,10 @@ class ProjectFilter(SearchFilterSet):
         fields = ["customer", "contract", "owner", "status"]
 
 
-class ProjectViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMixin, TenantViewSet):
+class ProjectViewSet(ProcessViewSet):
     model = CustomerProject
+    serializer_class = s.ProjectDetailSerializer
+    list_serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilter
     permission_module = "projects"
     owner_field = "owner"
@@ -340,9 +332,6 @@ class ProjectViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TransitionsMi
     create_service = staticmethod(services.project_create)
     update_service = staticmethod(services.project_update)
     delete_service = staticmethod(services.project_delete)
-
-    def get_serializer_class(self):
-        return s.ProjectSerializer if self.action == "list" else s.ProjectDetailSerializer
 
     def get_queryset(self):
         return selectors.projects_for_list(super().get_queryset())
@@ -356,7 +345,7 @@ class FeedbackFilter(TenantFilterSet):
         fields = ["customer", "kind", "handled"]
 
 
-class FeedbackViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class FeedbackViewSet(DocumentViewSet):
     model = Feedback
     serializer_class = s.FeedbackSerializer
     filterset_class = FeedbackFilter
@@ -373,71 +362,6 @@ class FeedbackViewSet(ExportMixin, ServiceWriteMixin, HistoryMixin, TenantViewSe
         return selectors.feedback_for_list(super().get_queryset())
 
 
-# --- reports -------------------------------------------------------------------------
-
-_PERIOD_PARAMS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, description="first day (inclusive)"),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="last day (inclusive)"),
-]
-
-
-def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """``?from=&to=`` dates (inclusive) as moments in the company's time zone."""
-    tz = selectors.calendar_for(request.tenant).tz
-    errors, bounds = {}, {}
-    for key in ("from", "to"):
-        raw = request.query_params.get(key)
-        if not raw:
-            bounds[key] = None
-            continue
-        try:
-            day = parse_date(raw)
-        except ValueError:
-            day = None
-        if day is None:
-            errors[key] = [_("Give a date as YYYY-MM-DD.")]
-            continue
-        if not date_in_range(day):  # year 9999 overflowed (500)
-            errors[key] = [date_range_message()]
-            continue
-        if key == "to":
-            day += dt.timedelta(days=1)
-        bounds[key] = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    if not errors and bounds["from"] and bounds["to"] and bounds["to"] <= bounds["from"]:
-        errors["to"] = [_("The end cannot be before the start.")]
-    if errors:
-        raise Invalid(fields=errors)
-    return bounds["from"], bounds["to"]
-
-
-class _ReportView(TenantScopedMixin, APIView):
-    code = REPORTS_CODE
-    report = None
-
-    @extend_schema(parameters=_PERIOD_PARAMS, responses=OpenApiTypes.OBJECT)
-    def get(self, request):
-        since, until = _period(request)
-        return Response(type(self).report(user=request.user, since=since, until=until))
-
-
-class SlaReportView(_ReportView):
-    """Complaints per severity, on-time acknowledge/resolve rates, breaches per owner."""
-
-    report = staticmethod(reports.sla_report)
-
-
-class FollowUpReportView(_ReportView):
-    """Follow-up completion rate per owner."""
-
-    report = staticmethod(reports.followup_report)
-
-
-class SatisfactionReportView(_ReportView):
-    """Average satisfaction of return visits, per owner and as a distribution."""
-
-    report = staticmethod(reports.satisfaction_report)
-
-
 def register_routes(router) -> list:
     """Register this module's viewsets on ``router``; return extra URL patterns."""
     router.register("complaints", ComplaintViewSet, basename="complaint")
@@ -449,7 +373,4 @@ def register_routes(router) -> list:
     return [
         path("calendar/add-hours/", AddHoursView.as_view(), name="calendar-add-hours"),
         path("calendar/working-hours/", WorkingHoursView.as_view(), name="calendar-working-hours"),
-        path("reports/sla/", SlaReportView.as_view(), name="report-sla"),
-        path("reports/follow-ups/", FollowUpReportView.as_view(), name="report-follow-ups"),
-        path("reports/satisfaction/", SatisfactionReportView.as_view(), name="report-satisfaction"),
     ]

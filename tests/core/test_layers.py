@@ -95,3 +95,15 @@ def test_the_layer_check_sees_every_kind_of_import(tmp_path):
     ]
     assert not _forbidden("crm.core.models", domains)
     assert not _forbidden("django", domains)
+
+
+def test_no_module_over_800_lines():
+    too_long = []
+    for top in ("crm", "workflows", "tasks"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_LINES:
+                too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
+    assert too_long == []

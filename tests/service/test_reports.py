@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.service import reports
+from crm.reports import selectors as reports
 from tests.conftest import client_for, make_user
 from tests.service.helpers import move, new_complaint, new_followup, sh
 

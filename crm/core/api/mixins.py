@@ -34,6 +34,13 @@ class ServiceWriteMixin:
     create_service = None
     update_service = None
     delete_service = None
+    # A frozen document answers 409 ``frozen`` before its body is even validated.
+    editable_check = None
+
+    def update(self, request, *args, **kwargs):
+        if self.editable_check is not None:
+            type(self).editable_check(self.get_object())
+        return super().update(request, *args, **kwargs)
 
     def _service_kwargs(self):
         return {"tenant": self.request.tenant, "actor": self.request.user}

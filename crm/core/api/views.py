@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 
 from crm.core import credentials, services
 from crm.core.api import serializers as s
-from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
+from crm.core.api.mixins import ServiceWriteMixin
 from crm.core.api.permissions import HasTenant
-from crm.core.api.viewsets import TenantScopedMixin, TenantViewSet
+from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin, TenantViewSet
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, User
 from crm.core.permissions import registry
@@ -148,7 +148,7 @@ class MeView(APIView):
             return Response(s.MeSerializer(request.user).data)
 
 
-class UserViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class UserViewSet(RecordViewSet):
     model = User
     serializer_class = s.UserSerializer
     permission_module = "users"
@@ -170,7 +170,7 @@ class UserViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
         )
 
 
-class RoleViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class RoleViewSet(RecordViewSet):
     model = Role
     serializer_class = s.RoleSerializer
     permission_module = "roles"
@@ -188,7 +188,7 @@ class RoleViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
         )
 
 
-class TeamViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+class TeamViewSet(RecordViewSet):
     model = Team
     serializer_class = s.TeamSerializer
     permission_module = "teams"

@@ -1,8 +1,20 @@
 """Base viewsets: tenant scope, permission codes and data scope applied once.
 
-A concrete viewset names its queryset, serializer, filterset and permission
-module; everything else (tenant scoping, 404 for other tenants' ids, data
-scope, errors, history and transitions) comes from here.
+A concrete viewset names its model, serializers, filterset, permission module
+and services; everything else (tenant scoping, 404 for other tenants' ids, data
+scope, errors, history, exports) comes from here. Pick the base by what the
+collection is:
+
+* ``DocumentViewSet``: a business record users browse and export (customers,
+  contacts, products, activities, feedback);
+* ``workflows.api.ProcessViewSet``: a document with a process (adds transitions);
+* ``RecordViewSet``: settings-like records (users, roles, teams, bands) with
+  service writes and history but no export;
+* ``TenantViewSet`` and friends: anything else.
+
+List and detail serializers are chosen one way: ``serializer_class`` is the
+record's (detail, writes, a transition's answer) and ``list_serializer_class``,
+when set, the list rows' and the export's.
 """
 
 from __future__ import annotations
@@ -14,7 +26,9 @@ from django_scopes import scope
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from crm.core.api.export import ExportMixin
 from crm.core.api.fast_list import fast_list
+from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.permissions import HasCode, HasTenant
 from crm.core.scoping import restrict
 
@@ -29,6 +43,9 @@ class TenantScopedMixin:
     code_verb: str | None = None  # or a verb of the module (view/create/edit/delete)
     owner_field: str | None = None
     include_unowned = False
+    # List rows and exports (no per-row transitions); None: ``serializer_class``.
+    list_serializer_class = None
+    list_actions = ("list", "export")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -87,6 +104,11 @@ class TenantScopedMixin:
             return queryset
         return super().filter_queryset(queryset)
 
+    def get_serializer_class(self):
+        if self.list_serializer_class is not None and self.action in self.list_actions:
+            return self.list_serializer_class
+        return super().get_serializer_class()
+
     def get_serializer(self, *args, **kwargs):
         # Lists (pages, exports) take the compiled path: same JSON, a fraction of the time.
         return fast_list(super().get_serializer(*args, **kwargs))
@@ -102,6 +124,15 @@ class TenantViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     """CRUD over a tenant's rows; writes go through the serializer's service calls."""
 
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+
+class RecordViewSet(ServiceWriteMixin, HistoryMixin, TenantViewSet):
+    """Writes through the services named on the viewset (``create_service``,
+    ``update_service``, ``delete_service``, ``editable_check``) and ``history/``."""
+
+
+class DocumentViewSet(ExportMixin, RecordViewSet):
+    """A business record: service writes, ``history/`` and ``export/``."""
 
 
 class TenantReadOnlyViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,62 @@
+"""Every report lives in crm/reports: its query in ``crm.reports.selectors``, its
+endpoint in ``crm.reports.api`` (the service reports used to sit in crm/service)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, resolve, reverse
+
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+REPORTS = (
+    "funnel",
+    "receivables-aging",
+    "won-by-owner",
+    "won-by-month",
+    "sla",
+    "follow-ups",
+    "satisfaction",
+)
+
+
+def test_every_report_endpoint_is_served_from_crm_reports():
+    names = sorted(
+        name
+        for name in get_resolver().reverse_dict
+        if isinstance(name, str) and name.startswith("report-")
+    )
+    assert names == sorted(f"report-{r}" for r in REPORTS)
+    for name in names:
+        view = resolve(reverse(name)).func.view_class
+        assert view.__module__ == "crm.reports.api", (name, view.__module__)
+
+
+def test_report_queries_have_one_home():
+    import importlib.util
+
+    from crm.reports import selectors
+
+    assert importlib.util.find_spec("crm.service.reports") is None
+    for query in (
+        "funnel",
+        "receivables_aging",
+        "won_by_owner",
+        "won_by_month",
+        "sla_report",
+        "followup_report",
+        "satisfaction_report",
+    ):
+        assert getattr(selectors, query).__module__.startswith("crm.reports.selectors.")
+
+
+@pytest.mark.parametrize("report", ["sla", "follow-ups", "satisfaction"])
+def test_service_reports_take_the_calendars_edges(admin, report):
+    """``to=9999-12-31`` used to overflow (500) when the end was made exclusive."""
+    api = client_for(admin)
+    response = api.get(f"/api/v1/reports/{report}/?from=2026-01-01&to=9999-12-31")
+    assert response.status_code == 200, response.content
+    response = api.get(f"/api/v1/reports/{report}/?from=0001-01-01&to=2026-12-31")
+    assert response.status_code in (200, 400), response.content
+    assert response.status_code == 200 or "from" in response.json()["fields"]
