@@ -145,3 +145,30 @@ def test_return_only_against_an_issued_requisition(marketer, gift):
     with pytest.raises(Invalid) as err:
         services.return_create(tenant=req.tenant, actor=marketer, requisition=req, lines=[])
     assert "requisition" in err.value.fields
+
+
+def test_frozen_in_the_admin(marketer, manager, keeper, gift, django_user_model, rf):
+    from django.contrib import admin as django_admin
+
+    req = issued(marketer, manager, keeper, [(gift, 2)])
+    draft = requisition(marketer, [(gift, 1)])
+    request = rf.post("/admin/")
+    request.user = django_user_model.objects.create_superuser("op", "op@example.cn", "x")
+    model_admin = django_admin.site._registry[Requisition]
+    assert not model_admin.has_change_permission(request, req)
+    assert not model_admin.has_delete_permission(request, req)
+    assert model_admin.has_change_permission(request, draft)
+    assert model_admin.has_delete_permission(request, draft)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    assert not model_admin.has_add_permission(request)
+    ledger = django_admin.site._registry[StockMovement]
+    assert not ledger.has_change_permission(request) and not ledger.has_delete_permission(request)
+
+
+def test_the_ledger_refuses_changes_at_the_model():
+    row = StockMovement(quantity=D(1))
+    row._state.adding = False
+    with pytest.raises(Frozen):
+        row.save()
+    with pytest.raises(Frozen):
+        row.delete()
