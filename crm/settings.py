@@ -339,6 +339,10 @@ SPECTACULAR_SETTINGS = {
 # multipart upload (imports, documents) may be up to FILE_UPLOAD_LIMIT.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_LIMIT = env.int("FILE_UPLOAD_LIMIT", default=50 * 1024 * 1024)
+# An xlsx import may unpack to this much in all, and no large part of it to more
+# than this many times its packed size (decompression bombs: crm.imports.formats).
+IMPORT_XLSX_MAX_UNPACKED = env.int("IMPORT_XLSX_MAX_UNPACKED", default=200 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 
 # --- Security (production) -------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
