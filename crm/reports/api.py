@@ -195,9 +195,6 @@ def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
         if day is None:
             errors[key] = [_("Give a date as YYYY-MM-DD.")]
             continue
-        if key == "to" and day == dt.date.max:  # up to the last day there is: no upper bound
-            bounds[key] = None
-            continue
         if not date_in_range(day):
             errors[key] = [date_range_message()]
             continue

@@ -27,7 +27,6 @@ from rest_framework.views import APIView
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
-from crm.core.validators import date_in_range, date_range_message
 from crm.service import selectors, services
 from crm.service import serializers as s
 from crm.service.models import (
