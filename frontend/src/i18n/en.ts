@@ -73,17 +73,7 @@ const en: Messages = {
   },
   groups: { basic: 'Basic information', need: 'Need', process: 'Progress', contact_info: 'Contact details', ownership: 'Ownership', remark: 'Remarks' },
   enums: {
-    customer_kind: { company: 'Company', person: 'Person' },
-    activity_kind: { call: 'Call', visit: 'Visit', meeting: 'Meeting', email: 'E-mail', other: 'Other' },
-    data_scope: { own: 'Own records', team: 'Own team incl. sub-teams', all: 'All records' },
-    language: { 'zh-hans': '简体中文', en: 'English' },
     bool: { true: 'Yes', false: 'No' },
-    complaint_severity: { critical: 'Critical', high: 'High', normal: 'Normal', low: 'Low' },
-    complaint_channel: { phone: 'Phone', email: 'E-mail', wechat: 'WeChat', visit: 'Visit', website: 'Website', other: 'Other' },
-    complaint_category: { product: 'Product quality', service: 'Service attitude', delivery: 'Delivery', billing: 'Billing', other: 'Other' },
-    followup_kind: { follow_up: 'Follow-up', return_visit: 'Return visit', care: 'Customer care' },
-    ticket_priority: { urgent: 'Urgent', high: 'High', normal: 'Normal', low: 'Low' },
-    feedback_kind: { praise: 'Praise', suggestion: 'Suggestion', other: 'Other' },
     satisfaction: { 5: '5 · Very satisfied', 4: '4 · Satisfied', 3: '3 · Neutral', 2: '2 · Dissatisfied', 1: '1 · Very dissatisfied' },
   },
   actions: {

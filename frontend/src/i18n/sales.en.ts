@@ -91,10 +91,6 @@ const en: Same<typeof zh> = {
     installments: 'Payment plan',
   },
   groups: { deal: 'Deal', amounts: 'Amounts', workflow: 'Workflow' },
-  enums: {
-    payment_method: { bank_transfer: 'Bank transfer', cash: 'Cash', cheque: 'Cheque', alipay: 'Alipay', wechat: 'WeChat Pay', other: 'Other' },
-    requirement_priority: { high: 'High', medium: 'Medium', low: 'Low' },
-  },
   actions: {
     add_requirement: 'Record a requirement',
     add_solution: 'Add a solution',

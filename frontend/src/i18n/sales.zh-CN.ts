@@ -87,10 +87,6 @@ export default {
     installments: '回款计划',
   },
   groups: { deal: '商机信息', amounts: '金额', workflow: '流程状态' },
-  enums: {
-    payment_method: { bank_transfer: '银行转账', cash: '现金', cheque: '支票', alipay: '支付宝', wechat: '微信支付', other: '其他' },
-    requirement_priority: { high: '高', medium: '中', low: '低' },
-  },
   actions: {
     add_requirement: '记录需求',
     add_solution: '添加方案',

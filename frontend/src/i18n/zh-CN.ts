@@ -69,17 +69,7 @@ export default {
   },
   groups: { basic: '基本信息', need: '需求', process: '跟进情况', contact_info: '联系方式', ownership: '归属', remark: '备注' },
   enums: {
-    customer_kind: { company: '企业', person: '个人' },
-    activity_kind: { call: '电话', visit: '拜访', meeting: '会议', email: '邮件', other: '其他' },
-    data_scope: { own: '本人数据', team: '本团队（含下级）', all: '全部数据' },
-    language: { 'zh-hans': '简体中文', en: 'English' },
     bool: { true: '是', false: '否' },
-    complaint_severity: { critical: '紧急', high: '高', normal: '普通', low: '低' },
-    complaint_channel: { phone: '电话', email: '邮件', wechat: '微信', visit: '上门', website: '网站', other: '其他' },
-    complaint_category: { product: '产品质量', service: '服务态度', delivery: '交付', billing: '账务', other: '其他' },
-    followup_kind: { follow_up: '跟进', return_visit: '回访', care: '关怀' },
-    ticket_priority: { urgent: '紧急', high: '高', normal: '普通', low: '低' },
-    feedback_kind: { praise: '表扬', suggestion: '建议', other: '其他' },
     satisfaction: { 5: '5 分 · 非常满意', 4: '4 分 · 满意', 3: '3 分 · 一般', 2: '2 分 · 不满意', 1: '1 分 · 非常不满意' },
   },
   actions: {
