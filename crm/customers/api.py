@@ -189,6 +189,19 @@ class LeadSerializer(serializers.ModelSerializer):
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # The marketing event and ad placement that brought the lead in (marketing figures).
+    marketing_event = TenantPrimaryKeyField(
+        label=_("marketing event"),
+        model=Lead._meta.get_field("marketing_event").related_model,
+        required=False,
+        allow_null=True,
+    )
+    ad_placement = TenantPrimaryKeyField(
+        label=_("ad placement"),
+        model=Lead._meta.get_field("ad_placement").related_model,
+        required=False,
+        allow_null=True,
+    )
 
     class Meta:
         model = Lead
@@ -204,6 +217,8 @@ class LeadSerializer(serializers.ModelSerializer):
             "need",
             "owner",
             "owner_name",
+            "marketing_event",
+            "ad_placement",
             "status",
             "status_label",
             "disqualify_reason",

@@ -43,6 +43,9 @@ LEAD_FIELDS = (
     "source",
     "need",
     "owner",
+    # What brought the lead in (the marketing module's figures).
+    "marketing_event",
+    "ad_placement",
 )
 
 

@@ -228,3 +228,24 @@ def test_channel_figures(admin):
     ]
     listed = a.get("/api/v1/ad-placements/").json()["results"]
     assert listed[0]["lead_count"] == 3
+
+
+def test_a_lead_points_at_its_event_and_placement(admin, marketer, other_admin):
+    m = client_for(marketer)
+    event = post(m, "/api/v1/marketing-events/", {"name": "研讨会", "type": "seminar"})
+    ad = post(m, "/api/v1/ad-placements/", {"name": "抖音投放", "cost": "500.00"})
+    lead = post(
+        m,
+        "/api/v1/leads/",
+        {"company_name": "上海某公司", "marketing_event": event["id"], "ad_placement": ad["id"]},
+    )
+    assert (lead["marketing_event"], lead["ad_placement"]) == (event["id"], ad["id"])
+    figures = m.get(f"/api/v1/marketing-events/{event['id']}/").json()["figures"]
+    assert figures["leads"] == 1
+    foreign = post(client_for(other_admin), "/api/v1/marketing-events/", {"name": "别家的活动"})
+    response = m.patch(
+        f"/api/v1/leads/{lead['id']}/", {"marketing_event": foreign["id"]}, format="json"
+    )
+    assert response.status_code == 400 and "marketing_event" in response.json()["fields"]
+    deleted = m.delete(f"/api/v1/marketing-events/{event['id']}/")
+    assert deleted.status_code == 409 and deleted.json()["code"] == "protected"
