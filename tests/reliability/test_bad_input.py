@@ -199,3 +199,19 @@ def test_marketing_expense_dates_at_the_edges_name_the_field():
     with pytest.raises(serializers.ValidationError):
         field.run_validation("0001-01-01")
     assert field.run_validation("2026-05-01").year == 2026
+
+
+def test_a_unique_violation_that_slips_past_the_checks_is_a_400_naming_the_field(admin):
+    """Two requests racing past a service's duplicate check: the database's unique
+    constraint decides, and the loser gets 400 naming the field, not a 500."""
+    from django.db import IntegrityError, transaction
+
+    from crm.core.api.errors import exception_handler
+
+    Team.objects.create(tenant=admin.tenant, name="并发一部")
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        Team.objects.create(tenant=admin.tenant, name="并发一部")
+    response = exception_handler(caught.value, {})
+    assert response.status_code == 400
+    assert response.data["code"] == "invalid"
+    assert list(response.data["fields"]) == ["name"]
