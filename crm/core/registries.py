@@ -58,15 +58,17 @@ def history_sources() -> list[HistorySource]:
 class Exporter:
     """The file side of ``GET /<collection>/export/`` (core owns the HTTP side).
 
-    ``columns(model)`` gives ``(translated header, obj -> row)`` when the model has
-    an import resource (so an export re-imports cleanly), else None and the list
-    serializer's fields are used; ``xlsx_file(header, rows, title)`` returns an
-    open binary file; ``csv_stream(header, rows)`` yields CSV lines.
+    ``code`` is the permission code an export needs. ``columns(model)`` gives
+    ``(translated header, obj -> row)`` when the model has an import resource (so
+    an export re-imports cleanly), else None and the list serializer's fields are
+    used; ``xlsx_file(header, rows, title)`` returns an open binary file;
+    ``csv_stream(header, rows)`` yields CSV lines.
     """
 
     columns: Callable[[type[Model]], tuple[list[str], Callable] | None]
     xlsx_file: Callable[[list[str], Iterable[list], str], IO[bytes]]
     csv_stream: Callable[[list[str], Iterable[list]], Iterator[str]]
+    code: str
 
 
 _exporters: dict[str, Exporter] = {}

@@ -1,17 +1,21 @@
 """Tenant settings: the keys, their defaults, limits and labels.
 
 Stored in ``Tenant.settings`` (JSON); ``Tenant.setting(key)`` falls back to the
-default. Each module registers its own integer settings with ``register``; the
-``/api/v1/settings/`` endpoint serves and validates all of them.
+default. Each module registers its own integer settings with ``register`` (and
+any rule across several of them with ``register_check``) when its app loads;
+the ``/api/v1/settings/`` endpoint serves and validates all of them. Core
+registers none: it knows no module's settings.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from collections.abc import Callable
 
 DEFAULTS: dict[str, int] = {}
 LIMITS: dict[str, tuple[int, int]] = {}
 LABELS: dict[str, object] = {}
+# (every setting's value after the change) -> per-key reasons, keyed by name.
+_CHECKS: dict[str, Callable[[dict], dict[str, list[str]]]] = {}
 
 
 def register(key: str, default: int, limits: tuple[int, int], label) -> None:
@@ -20,32 +24,16 @@ def register(key: str, default: int, limits: tuple[int, int], label) -> None:
     LABELS[key] = label
 
 
-register(
-    "lead_first_contact_sla_hours",
-    24,
-    (1, 24 * 30),
-    _("first-contact deadline for new leads (hours)"),
-)
-register(
-    "lead_escalation_hours",
-    8,
-    (1, 24 * 30),
-    _("hours after the deadline before the team leader is told"),
-)
-register(
-    "pool_idle_days",
-    30,
-    (1, 365),
-    _("days without follow-up before a lead returns to the public pool"),
-)
-register("pool_warning_days", 3, (0, 364), _("days of warning before the return to the pool"))
-register("daily_claim_cap", 20, (0, 10_000), _("leads one user may claim from the pool per day"))
+def register_check(name: str, check: Callable[[dict], dict[str, list[str]]]) -> None:
+    """A rule across settings: ``check(values)`` gets every setting's value as it
+    would be stored and returns per-key reasons (empty when the values are fine)."""
+    _CHECKS[name] = check
 
 
 def settings_errors(values: dict, current: dict | None = None) -> dict[str, list[str]]:
     """Per-key reasons ``values`` cannot be stored (the API, the service and a
     backup's restore check alike): a whole number within the key's limits, and
-    the warning before the return to the pool. Unknown keys are refused."""
+    the modules' registered rules across settings. Unknown keys are refused."""
     from django.utils.translation import gettext
 
     errors: dict[str, list[str]] = {}
@@ -61,8 +49,7 @@ def settings_errors(values: dict, current: dict | None = None) -> dict[str, list
     if errors:
         return errors
     merged = {**DEFAULTS, **(current or {}), **values}
-    if merged["pool_warning_days"] >= merged["pool_idle_days"]:
-        errors["pool_warning_days"] = [
-            gettext("The warning must come before the return to the pool.")
-        ]
+    for check in _CHECKS.values():
+        for key, reasons in check(merged).items():
+            errors.setdefault(key, []).extend(reasons)
     return errors

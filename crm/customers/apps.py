@@ -8,7 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer resources")
 
     def ready(self) -> None:
-        from crm.customers import permissions  # noqa: F401
+        from crm.customers import conf, permissions  # noqa: F401
         from crm.customers.resources import RESOURCES
         from crm.imports.resources import register
 

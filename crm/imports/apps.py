@@ -15,7 +15,13 @@ class ImportsConfig(AppConfig):
         from crm.imports.formats import csv_stream, xlsx_file
 
         register_exporter(
-            "imports", Exporter(columns=export_columns, xlsx_file=xlsx_file, csv_stream=csv_stream)
+            "imports",
+            Exporter(
+                columns=export_columns,
+                xlsx_file=xlsx_file,
+                csv_stream=csv_stream,
+                code="imports.export",
+            ),
         )
 
 

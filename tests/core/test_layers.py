@@ -107,3 +107,39 @@ def test_no_module_over_800_lines():
             if lines > MAX_LINES:
                 too_long.append(f"{path.relative_to(ROOT)}: {lines} lines")
     assert too_long == []
+
+
+def test_core_registers_no_modules_settings():
+    """Tenant settings are registered by the module they belong to (the lead and
+    pool settings by crm.customers), never by core itself."""
+    tree = ast.parse((CORE / "tenant_settings.py").read_text(encoding="utf-8"))
+    calls = [
+        node.value.func.id
+        for node in tree.body
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+    ]
+    assert "register" not in calls
+
+    from crm.core import tenant_settings
+
+    for key in ("lead_first_contact_sla_hours", "pool_idle_days", "daily_claim_cap"):
+        assert key in tenant_settings.DEFAULTS, key
+
+
+def test_registered_settings_rules_are_checked():
+    from django.utils import translation
+
+    from crm.core import tenant_settings
+
+    with translation.override("en"):
+        errors = tenant_settings.settings_errors({"pool_warning_days": 30, "pool_idle_days": 30})
+    assert errors == {"pool_warning_days": ["The warning must come before the return to the pool."]}
+    tenant_settings.register_check("test.rule", lambda values: {"daily_claim_cap": ["no"]})
+    try:
+        assert tenant_settings.settings_errors({"daily_claim_cap": 5}) == {
+            "daily_claim_cap": ["no"]
+        }
+    finally:
+        tenant_settings._CHECKS.pop("test.rule")

@@ -29,7 +29,6 @@ from rest_framework.exceptions import NotFound
 from crm.core.errors import Invalid, PermissionRefused
 from crm.core.registries import exporter
 
-EXPORT_CODE = "imports.export"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
@@ -71,11 +70,11 @@ class ExportMixin:
     @action(detail=False, methods=["get"], url_path="export", code_verb="view")
     def export(self, request):
         """The list's rows (same filters, search and ordering) as an xlsx or CSV file."""
-        if not request.user.has_code(EXPORT_CODE):
-            raise PermissionRefused()
         files = exporter()
         if files is None:
             raise NotFound()
+        if not request.user.has_code(files.code):
+            raise PermissionRefused()
         file_format = request.query_params.get("file_format", "xlsx")
         if file_format not in ("xlsx", "csv"):
             raise Invalid(fields={"file_format": [_("Choose xlsx or csv.")]})
