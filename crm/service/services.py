@@ -257,7 +257,6 @@ def _complaint_deletable(complaint: Complaint) -> None:
 
 def complaint_delete(complaint: Complaint, *, tenant, actor) -> None:
     """Only a complaint still ``received`` (logged by mistake) may be deleted."""
-    _complaint_deletable(complaint)
     audited_delete(
         complaint,
         tenant=tenant,
@@ -419,7 +418,6 @@ def followup_update(followup: FollowUp, *, tenant, actor, **data: Any) -> Follow
 
 
 def followup_delete(followup: FollowUp, *, tenant, actor) -> None:
-    _followup_deletable(followup)
     audited_delete(
         followup,
         tenant=tenant,
@@ -488,7 +486,6 @@ def _ticket_deletable(ticket: ServiceTicket) -> None:
 
 
 def ticket_delete(ticket: ServiceTicket, *, tenant, actor) -> None:
-    _ticket_deletable(ticket)
     audited_delete(
         ticket,
         tenant=tenant,
@@ -581,7 +578,6 @@ def _project_deletable(project: CustomerProject) -> None:
 
 
 def project_delete(project: CustomerProject, *, tenant, actor) -> None:
-    _project_deletable(project)
     audited_delete(
         project,
         tenant=tenant,

@@ -31,6 +31,7 @@ const en: Messages = {
     email: 'E-mail',
     remark: 'Remarks',
     credit_code: 'Unified social credit code',
+    customer_code: 'Customer code',
     source: 'Source',
     need: 'Need',
     owner: 'Owner',

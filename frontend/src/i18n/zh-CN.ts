@@ -27,6 +27,7 @@ export default {
     email: '电子邮箱',
     remark: '备注',
     credit_code: '统一社会信用代码',
+    customer_code: '客户编号',
     source: '来源',
     need: '需求',
     owner: '负责人',
