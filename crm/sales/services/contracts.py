@@ -13,6 +13,15 @@ from crm.core import audit
 from crm.core.errors import Frozen, GuardFailed, Invalid
 from crm.core.limits import MAX_DOCUMENT_LINES, too_many_lines
 from crm.core.search import build_search_key
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_save,
+    audited_update,
+    check_same_tenant,
+    lock_row,
+    refuse_unknown,
+)
 from crm.sales.models import (
     Contract,
     ContractLine,
@@ -21,15 +30,7 @@ from crm.sales.models import (
     Payment,
 )
 from crm.sales.money import ZERO, money, total
-from crm.sales.services._base import (
-    CONTRACT_FIELDS,
-    PAYMENT_FIELDS,
-    _check_unknown,
-    _delete,
-    _money_positive,
-    _same_tenant,
-    _save_changes,
-)
+from crm.sales.services._base import CONTRACT_FIELDS, PAYMENT_FIELDS, _money_positive
 from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
 from workflows import reminders
 from workflows.contract import ContractStatus, InstallmentStatus
@@ -107,8 +108,8 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
     Without ``lines``, a chosen quote's lines are copied; without ``amount``,
     the lines' total is the amount.
     """
-    _check_unknown(data, CONTRACT_FIELDS)
-    _same_tenant(
+    refuse_unknown(data, CONTRACT_FIELDS)
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         opportunity=data.get("opportunity"),
@@ -145,15 +146,19 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         data["owner"] = actor if actor is not None else (opp.owner if opp else None)
     with transaction.atomic():
         number = f"HT{next_number(tenant, 'contract'):06d}"
-        contract = Contract(tenant=tenant, number=number, created_by=actor, **data)
-        contract.search_key = _contract_key(contract)
-        contract.save()
+        contract = audited_create(
+            Contract,
+            tenant=tenant,
+            actor=actor,
+            fields={"number": number, **data},
+            key_fn=_contract_key,
+            extra_changes={
+                "lines": _line_summary(cleaned),
+                "installments": [[str(p["due_date"]), str(p["amount"])] for p in plan],
+            },
+        )
         _replace_lines(ContractLine, "contract", contract, tenant, cleaned)
         _write_installments(contract, tenant, plan)
-        changes = audit.snapshot(contract, ["number", *data])
-        changes["lines"] = _line_summary(cleaned)
-        changes["installments"] = [[str(p["due_date"]), str(p["amount"])] for p in plan]
-        audit.record(tenant=tenant, actor=actor, action="create", obj=contract, changes=changes)
     return contract
 
 
@@ -169,9 +174,9 @@ def contract_ensure_editable(contract: Contract) -> None:
 def contract_update(
     contract: Contract, *, tenant, actor, lines=None, installments=None, **data: Any
 ) -> Contract:
-    _check_unknown(data, CONTRACT_FIELDS)
+    refuse_unknown(data, CONTRACT_FIELDS)
     contract_ensure_editable(contract)
-    _same_tenant(
+    check_same_tenant(
         tenant,
         customer=data.get("customer"),
         opportunity=data.get("opportunity"),
@@ -190,6 +195,7 @@ def contract_update(
         _money_positive("amount", data["amount"], allow_zero=True)
         data["amount"] = money(data["amount"])
     with transaction.atomic():
+        lock_row(contract, check=contract_ensure_editable)
         changes = audit.apply_changes(contract, data)
         if lines is not None:
             cleaned = _clean_lines(tenant, lines)
@@ -206,17 +212,22 @@ def contract_update(
                 changes["installments"] = [before, after]
         if changes:
             contract.search_key = _contract_key(contract)
-            _save_changes(
+            audited_save(
                 contract, tenant=tenant, actor=actor, changes=changes, extra_fields=["search_key"]
             )
     return contract
 
 
 def contract_delete(contract: Contract, *, tenant, actor) -> None:
-    contract_ensure_editable(contract)
-    with transaction.atomic():
-        reminders.cancel(contract)
-        _delete(contract, tenant=tenant, actor=actor)
+    """A draft only; the state is re-checked under the row lock (a ``submit`` racing
+    the delete either finds the row gone, 404, or makes the delete a 409)."""
+    audited_delete(
+        contract,
+        tenant=tenant,
+        actor=actor,
+        check=contract_ensure_editable,
+        before_delete=reminders.cancel,
+    )
 
 
 def _installment_with(contract: Contract, inst: Installment) -> Installment:
@@ -244,7 +255,7 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
     contract = data.get("contract")
     if contract is None and payment is not None and "installment" not in data:
         contract = payment.contract
-    _same_tenant(tenant, installment=installment, contract=contract)
+    check_same_tenant(tenant, installment=installment, contract=contract)
     if installment is None:
         raise Invalid(fields={"installment": [_("Choose the installment.")]})
     if contract is None:  # derived from the installment (a draft may move to another one)
@@ -260,22 +271,13 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
 
 
 def payment_create(*, tenant, actor, **data: Any) -> Payment:
-    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    refuse_unknown(data, (*PAYMENT_FIELDS, "contract"))
     _payment_links(tenant, data)
     if data.get("amount") is None or data["amount"] <= 0:
         raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
     data["amount"] = money(data["amount"])
     data.setdefault("paid_at", timezone.localdate())
-    with transaction.atomic():
-        payment = Payment.objects.create(tenant=tenant, created_by=actor, **data)
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="create",
-            obj=payment,
-            changes=audit.snapshot(payment, list(data)),
-        )
-    return payment
+    return audited_create(Payment, tenant=tenant, actor=actor, fields=data)
 
 
 def payment_ensure_editable(payment: Payment) -> None:
@@ -284,50 +286,48 @@ def payment_ensure_editable(payment: Payment) -> None:
 
 
 def payment_update(payment: Payment, *, tenant, actor, **data: Any) -> Payment:
-    _check_unknown(data, (*PAYMENT_FIELDS, "contract"))
+    refuse_unknown(data, (*PAYMENT_FIELDS, "contract"))
     payment_ensure_editable(payment)
     _payment_links(tenant, data, payment)
     if "amount" in data:
         if data["amount"] is None or data["amount"] <= 0:
             raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
         data["amount"] = money(data["amount"])
-    with transaction.atomic():
-        changes = audit.apply_changes(payment, data)
-        if changes:
-            _save_changes(payment, tenant=tenant, actor=actor, changes=changes)
+    audited_update(payment, tenant=tenant, actor=actor, fields=data, check=payment_ensure_editable)
     return payment
 
 
 def payment_delete(payment: Payment, *, tenant, actor) -> None:
-    payment_ensure_editable(payment)
-    _delete(payment, tenant=tenant, actor=actor)
+    """A draft only; the state is re-checked under the row lock, so a ``confirm``
+    racing the delete never loses its confirmed payment."""
+    audited_delete(payment, tenant=tenant, actor=actor, check=payment_ensure_editable)
 
 
 def payment_reversal_create(*, original: Payment, actor, reason: str) -> Payment:
     """``reverse``'s work: a confirmed payment of the negative amount pointing at the original."""
-    tenant = original.tenant
-    reversal = Payment(
-        tenant=tenant,
-        contract_id=original.contract_id,
-        installment_id=original.installment_id,
-        amount=-original.amount,
-        paid_at=timezone.localdate(),
-        method=original.method,
-        reference=original.reference,
-        note=(reason or "")[:300],
-        reversal_of=original,
-        status=PaymentStatus.CONFIRMED,
-        confirmed_at=timezone.now(),
-        confirmed_by=actor,
-        created_by=actor,
-    )
-    reversal.save()
-    audit.record(
-        tenant=tenant,
+    reversal = audited_create(
+        Payment,
+        tenant=original.tenant,
         actor=actor,
-        action="create",
-        obj=reversal,
-        changes={"reversal_of": original.pk, "amount": str(reversal.amount), "reason": reason},
+        fields={
+            "contract_id": original.contract_id,
+            "installment_id": original.installment_id,
+            "amount": -original.amount,
+            "paid_at": timezone.localdate(),
+            "method": original.method,
+            "reference": original.reference,
+            "note": (reason or "")[:300],
+            "reversal_of": original,
+            "status": PaymentStatus.CONFIRMED,
+            "confirmed_at": timezone.now(),
+            "confirmed_by": actor,
+        },
+        audit_fields=(),
+        extra_changes={
+            "reversal_of": original.pk,
+            "amount": str(-original.amount),
+            "reason": reason,
+        },
     )
     collected_recompute(contract_id=original.contract_id, pending=original)
     return reversal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -11,18 +12,20 @@ from django.utils.translation import gettext as _
 from crm.core import audit
 from crm.core.errors import Frozen, Invalid
 from crm.core.limits import MAX_DOCUMENT_LINES, too_many_lines
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_save,
+    check_same_tenant,
+    lock_row,
+    refuse_unknown,
+)
 from crm.sales.models import (
     Quote,
     QuoteLine,
 )
 from crm.sales.money import ZERO, line_amount, money, total
-from crm.sales.services._base import (
-    QUOTE_FIELDS,
-    _check_unknown,
-    _delete,
-    _same_tenant,
-    _save_changes,
-)
+from crm.sales.services._base import QUOTE_FIELDS
 from crm.sales.services.opportunities import _opportunity_open
 from workflows.quote import QuoteStatus
 
@@ -108,10 +111,14 @@ def quote_ensure_editable(quote: Quote) -> None:
         raise Frozen(_("Only a draft quote can be changed; return it to draft first."))
 
 
+def _set_totals(quote: Quote, *, subtotal: Decimal, grand: Decimal) -> None:
+    quote.subtotal, quote.total = subtotal, grand
+
+
 def quote_create(*, tenant, actor, opportunity, lines=(), **data: Any) -> Quote:
     """Quote v1 of an opportunity; later versions come from ``revise``."""
-    _check_unknown(data, QUOTE_FIELDS)
-    _same_tenant(tenant, opportunity=opportunity)
+    refuse_unknown(data, QUOTE_FIELDS)
+    check_same_tenant(tenant, opportunity=opportunity)
     _opportunity_open(opportunity)
     if Quote.objects.filter(opportunity=opportunity).exists():
         raise Invalid(
@@ -122,20 +129,24 @@ def quote_create(*, tenant, actor, opportunity, lines=(), **data: Any) -> Quote:
             }
         )
     cleaned = _clean_lines(tenant, lines)
+    subtotal, grand = quote_totals(cleaned)
     with transaction.atomic():
-        quote = Quote(tenant=tenant, opportunity=opportunity, number=1, created_by=actor, **data)
-        quote.subtotal, quote.total = quote_totals(cleaned)
-        quote.save()
+        quote = audited_create(
+            Quote,
+            tenant=tenant,
+            actor=actor,
+            fields={"opportunity": opportunity, "number": 1, **data},
+            audit_fields=["opportunity", "number", *data, "total"],
+            prepare=partial(_set_totals, subtotal=subtotal, grand=grand),
+            extra_changes={"lines": _line_summary(cleaned)},
+        )
         _replace_lines(QuoteLine, "quote", quote, tenant, cleaned)
-        changes = audit.snapshot(quote, ["opportunity", "number", *data, "total"])
-        changes["lines"] = _line_summary(cleaned)
-        audit.record(tenant=tenant, actor=actor, action="create", obj=quote, changes=changes)
     return quote
 
 
 def _check_move(quote: Quote, tenant, opportunity) -> None:
     """A draft v1 may be moved to another open opportunity that has no quote yet."""
-    _same_tenant(tenant, opportunity=opportunity)
+    check_same_tenant(tenant, opportunity=opportunity)
     _opportunity_open(opportunity)
     if quote.number != 1 or quote.revised_from_id is not None:
         raise Invalid(fields={"opportunity": [_("A revised quote stays with its opportunity.")]})
@@ -150,13 +161,14 @@ def _check_move(quote: Quote, tenant, opportunity) -> None:
 
 
 def quote_update(quote: Quote, *, tenant, actor, lines=None, **data: Any) -> Quote:
-    _check_unknown(data, (*QUOTE_FIELDS, "opportunity"))
+    refuse_unknown(data, (*QUOTE_FIELDS, "opportunity"))
     quote_ensure_editable(quote)
     if data.get("opportunity") is not None and data["opportunity"].pk != quote.opportunity_id:
         _check_move(quote, tenant, data["opportunity"])
     else:
         data.pop("opportunity", None)
     with transaction.atomic():
+        lock_row(quote, check=quote_ensure_editable)
         changes = audit.apply_changes(quote, data)
         if lines is not None:
             cleaned = _clean_lines(tenant, lines)
@@ -170,16 +182,15 @@ def quote_update(quote: Quote, *, tenant, actor, lines=None, **data: Any) -> Quo
                     audit.apply_changes(quote, {"subtotal": subtotal, "total": new_total})
                 )
         if changes:
-            _save_changes(quote, tenant=tenant, actor=actor, changes=changes)
+            audited_save(quote, tenant=tenant, actor=actor, changes=changes)
     return quote
 
 
 def quote_delete(quote: Quote, *, tenant, actor) -> None:
     """A draft version may be deleted; the version it was revised from becomes the latest."""
-    quote_ensure_editable(quote)
     with transaction.atomic():
         previous = quote.revised_from
-        _delete(quote, tenant=tenant, actor=actor)
+        audited_delete(quote, tenant=tenant, actor=actor, check=quote_ensure_editable)
         if previous is not None:
             previous.is_latest = True
             previous.save(update_fields=["is_latest"])  # a derived field: allowed when frozen
@@ -189,19 +200,24 @@ def quote_next_version(*, quote: Quote, actor) -> Quote:
     """``revise``'s work: the next version as a draft with the lines copied."""
     tenant = quote.tenant
     number = quote.latest_number() + 1
-    new = Quote(
+    new = audited_create(
+        Quote,
         tenant=tenant,
-        opportunity_id=quote.opportunity_id,
-        number=number,
-        revised_from=quote,
-        is_latest=True,
-        valid_until=quote.valid_until,
-        note=quote.note,
-        subtotal=quote.subtotal,
-        total=quote.total,
-        created_by=actor if actor is not None else quote.created_by,
+        actor=actor,
+        fields={
+            "opportunity_id": quote.opportunity_id,
+            "number": number,
+            "revised_from": quote,
+            "is_latest": True,
+            "valid_until": quote.valid_until,
+            "note": quote.note,
+            "subtotal": quote.subtotal,
+            "total": quote.total,
+            "created_by": actor if actor is not None else quote.created_by,
+        },
+        audit_fields=(),
+        extra_changes={"revised_from": quote.pk, "number": number, "total": str(quote.total)},
     )
-    new.save()
     QuoteLine.objects.bulk_create(
         QuoteLine(
             tenant=tenant,
@@ -215,12 +231,5 @@ def quote_next_version(*, quote: Quote, actor) -> Quote:
             position=line.position,
         )
         for line in quote.lines.all()
-    )
-    audit.record(
-        tenant=tenant,
-        actor=actor,
-        action="create",
-        obj=new,
-        changes={"revised_from": quote.pk, "number": number, "total": str(new.total)},
     )
     return new
