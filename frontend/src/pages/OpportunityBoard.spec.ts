@@ -90,6 +90,14 @@ describe('OpportunityBoard', () => {
     expect(column(wrapper, 'proposal').text()).toContain('暂无销售机会')
   })
 
+  it('a drop into the first column (the first stage the API lists) runs reopen', async () => {
+    const calls = api({ 2: { status: 'needs_defined', transitions: [tr('reopen')] } }, () => [200, { ...card(2, '华东分公司扩容', 'initial'), version: 6 }])
+    const { wrapper } = await mountWith(OpportunityBoard, {}, CODES)
+    await drag(wrapper, 2, 'initial')
+    expect(calls.find((c) => c.method === 'POST')!.url.pathname).toBe('/api/v1/opportunities/2/transitions/reopen/')
+    expect(column(wrapper, 'initial').find('[data-testid="board-card-2"]').exists()).toBe(true)
+  })
+
   it('a successful drop runs the stage transition and moves the card', async () => {
     const calls = api({ 1: { status: 'initial', transitions: [tr('needs_defined'), tr('lost')] } }, () => [
       200,
