@@ -1038,6 +1038,122 @@ export interface paths {
         patch: operations["v1_dictionary_partial_update"];
         trace?: never;
     };
+    "/api/v1/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        get: operations["v1_events_list"];
+        put?: never;
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        post: operations["v1_events_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        get: operations["v1_events_retrieve"];
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        put: operations["v1_events_update"];
+        post?: never;
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        delete: operations["v1_events_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Calendar events. With ``?start=&end=`` the list answers every occurrence in the
+         *     range (a recurring event once per occurrence: ``series`` and ``occurrence_start``),
+         *     unpaginated, ordered by occurrence.
+         */
+        patch: operations["v1_events_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/events/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_events_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the event
+         * @description Step `cancel`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_events_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_events_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/feedback/": {
         parameters: {
             query?: never;
@@ -2231,6 +2347,118 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_payments_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        get: operations["v1_plans_list"];
+        put?: never;
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        post: operations["v1_plans_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        get: operations["v1_plans_retrieve"];
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        put: operations["v1_plans_update"];
+        post?: never;
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        delete: operations["v1_plans_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Daily and weekly plans; ``?to_review=1``: submitted plans I may review. */
+        patch: operations["v1_plans_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_plans_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/transitions/review/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Review
+         * @description Step `review`. Answers the updated record. A missing required input (review_comment) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_plans_transitions_review_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{id}/transitions/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交
+         * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_plans_transitions_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_plans_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3714,6 +3942,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tasks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        get: operations["v1_tasks_list"];
+        put?: never;
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        post: operations["v1_tasks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        get: operations["v1_tasks_retrieve"];
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        put: operations["v1_tasks_update"];
+        post?: never;
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        delete: operations["v1_tasks_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Tasks: ``?mine=1`` assigned to me, ``?given=1`` those I gave; ``bulk-complete/``. */
+        patch: operations["v1_tasks_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_tasks_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tasks_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/transitions/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 完成
+         * @description Step `complete`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tasks_transitions_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/transitions/reopen/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重新打开
+         * @description Step `reopen`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tasks_transitions_reopen_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_tasks_transitions_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/bulk-complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Complete many tasks in one transaction, each through the engine; the answer
+         *     says per id whether it was completed (and why not).
+         */
+        post: operations["v1_tasks_bulk_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_tasks_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/teams/": {
         parameters: {
             query?: never;
@@ -3963,6 +4363,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/timeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description ``GET /timeline/?customer=<id>``: the record's timeline, newest first, paginated.
+         *
+         *     The record is looked up through its collection's viewset: a user who may not see
+         *     it there gets 403 (no permission) or 404 (not in their scope or company).
+         */
+        get: operations["v1_timeline_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/": {
         parameters: {
             query?: never;
@@ -4040,6 +4462,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Adds the link fields to a model serializer (declared once, here). */
         Activity: {
             id: $Read<number>;
             /** 类型 */
@@ -4054,10 +4477,18 @@ export interface components {
              * Format: date-time
              */
             occurred_at?: string;
-            /** 线索 */
-            lead?: number | null;
             /** 客户 */
             customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
             /** 负责人 */
             owner: $Read<number | null>;
             owner_name: $Read<string | null>;
@@ -4076,6 +4507,7 @@ export interface components {
          * @enum {string}
          */
         ActivityKindEnum: "call" | "visit" | "meeting" | "email" | "other";
+        /** @description Adds the link fields to a model serializer (declared once, here). */
         ActivityRequest: {
             /** 类型 */
             kind: components["schemas"]["ActivityKindEnum"];
@@ -4088,10 +4520,18 @@ export interface components {
              * Format: date-time
              */
             occurred_at?: string;
-            /** 线索 */
-            lead?: number | null;
             /** 客户 */
             customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
         };
         AdPlacement: {
             id: $Read<number>;
@@ -4177,6 +4617,8 @@ export interface components {
             /** 所需权限 */
             permission: components["schemas"]["PermissionEnum"];
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         BoardColumn: {
             status: string;
             label: string;
@@ -4187,6 +4629,17 @@ export interface components {
             /** Format: decimal */
             weighted_amount: string;
             results: components["schemas"]["Opportunity"][];
+        };
+        BulkCompleteRequest: {
+            ids: number[];
+        };
+        BulkResult: {
+            id: number;
+            ok: boolean;
+            status?: string;
+            code?: string;
+            detail?: string;
+            reasons?: string[];
         };
         /**
          * @description * `product` - 产品质量
@@ -4868,6 +5321,79 @@ export interface components {
          * @enum {string}
          */
         DocumentKindEnum: "receipt" | "adjustment" | "requisition" | "return";
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        Event: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end?: string | null;
+            all_day?: boolean;
+            location?: string;
+            /** 备注 */
+            note?: string;
+            /** 负责人 */
+            owner?: number;
+            owner_name: $Read<string | null>;
+            invitees?: number[];
+            /** remind minutes before */
+            remind_minutes?: number | null;
+            /** Repeats */
+            recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
+            /** repeat every */
+            recurrence_interval?: number;
+            /**
+             * repeat until
+             * Format: date
+             */
+            recurrence_until?: string | null;
+            /** occurrences */
+            recurrence_count?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusC5fEnum"]>;
+            status_label: $Read<string>;
+            series: $Read<number>;
+            occurrence_start: $Read<string | null>;
+            occurrence_end: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        EventCancelInputsRequest: {
+            comment?: string;
+            /** reason cancelled */
+            reason?: string;
+        };
         EventExpense: {
             id: $Read<number>;
             /** 描述 */
@@ -4913,6 +5439,66 @@ export interface components {
             /** Format: decimal */
             cost_per_lead: string | null;
         };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        EventList: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end?: string | null;
+            all_day?: boolean;
+            location?: string;
+            /** 备注 */
+            note?: string;
+            /** 负责人 */
+            owner?: number;
+            owner_name: $Read<string | null>;
+            invitees?: number[];
+            /** remind minutes before */
+            remind_minutes?: number | null;
+            /** Repeats */
+            recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
+            /** repeat every */
+            recurrence_interval?: number;
+            /**
+             * repeat until
+             * Format: date
+             */
+            recurrence_until?: string | null;
+            /** occurrences */
+            recurrence_count?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /** 状态 */
+            status: $Read<components["schemas"]["StatusC5fEnum"]>;
+            status_label: $Read<string>;
+            series: $Read<number>;
+            occurrence_start: $Read<string | null>;
+            occurrence_end: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
         EventParticipant: {
             id: $Read<number>;
             /** 客户 */
@@ -4935,6 +5521,47 @@ export interface components {
             attended: boolean;
             /** 备注 */
             note?: string;
+        };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        EventRequest: {
+            /** 职务 */
+            title: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end?: string | null;
+            all_day?: boolean;
+            location?: string;
+            /** 备注 */
+            note?: string;
+            /** 负责人 */
+            owner?: number;
+            invitees?: number[];
+            /** remind minutes before */
+            remind_minutes?: number | null;
+            /** Repeats */
+            recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
+            /** repeat every */
+            recurrence_interval?: number;
+            /**
+             * repeat until
+             * Format: date
+             */
+            recurrence_until?: string | null;
+            /** occurrences */
+            recurrence_count?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
         };
         Feedback: {
             id: $Read<number>;
@@ -5301,6 +5928,11 @@ export interface components {
             on_error: components["schemas"]["OnErrorEnum"];
             /** 列映射 */
             mapping?: unknown;
+            /**
+             * columns to ignore
+             * @description The file's headers to leave out on purpose (a JSON array): a real run refuses columns it would not store unless they are mapped or ignored.
+             */
+            ignore_columns?: unknown;
             /** @default  */
             encoding: string;
             /** @default  */
@@ -5357,6 +5989,12 @@ export interface components {
          */
         InstallmentStatusEnum: "open" | "collected";
         /**
+         * @description * `daily` - daily plan
+         *     * `weekly` - weekly plan
+         * @enum {string}
+         */
+        Kind2e7Enum: "daily" | "weekly";
+        /**
          * @description * `follow_up` - 跟进
          *     * `return_visit` - 回访
          *     * `care` - 关怀
@@ -5389,6 +6027,8 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            marketing_event?: number | null;
+            ad_placement?: number | null;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
@@ -5455,6 +6095,8 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            marketing_event?: number | null;
+            ad_placement?: number | null;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
@@ -5504,6 +6146,8 @@ export interface components {
             need?: string;
             /** 负责人 */
             owner?: number | null;
+            marketing_event?: number | null;
+            ad_placement?: number | null;
         };
         /**
          * @description The body every step takes: a comment kept in the transition log.
@@ -6026,6 +6670,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["DictionaryItem"][];
         };
+        PaginatedEventListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["EventList"][];
+        };
         PaginatedFeedbackList: {
             /** @example 123 */
             count: number;
@@ -6145,6 +6804,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Payment"][];
+        };
+        PaginatedPlanListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PlanList"][];
         };
         PaginatedProductList: {
             /** @example 123 */
@@ -6326,6 +7000,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["StockReturn"][];
         };
+        PaginatedTaskListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["TaskList"][];
+        };
         PaginatedTeamList: {
             /** @example 123 */
             count: number;
@@ -6407,6 +7096,7 @@ export interface components {
             /** 新密码 */
             new_password: $Write<string>;
         };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
         PatchedActivityRequest: {
             /** 类型 */
             kind?: components["schemas"]["ActivityKindEnum"];
@@ -6419,10 +7109,18 @@ export interface components {
              * Format: date-time
              */
             occurred_at?: string;
-            /** 线索 */
-            lead?: number | null;
             /** 客户 */
             customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
         };
         PatchedAdPlacementRequest: {
             /** 名称 */
@@ -6559,6 +7257,47 @@ export interface components {
             /** 有效 */
             active?: boolean;
         };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        PatchedEventRequest: {
+            /** 职务 */
+            title?: string;
+            /** Format: date-time */
+            start?: string;
+            /** Format: date-time */
+            end?: string | null;
+            all_day?: boolean;
+            location?: string;
+            /** 备注 */
+            note?: string;
+            /** 负责人 */
+            owner?: number;
+            invitees?: number[];
+            /** remind minutes before */
+            remind_minutes?: number | null;
+            /** Repeats */
+            recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
+            /** repeat every */
+            recurrence_interval?: number;
+            /**
+             * repeat until
+             * Format: date
+             */
+            recurrence_until?: string | null;
+            /** occurrences */
+            recurrence_count?: number | null;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
         PatchedFeedbackRequest: {
             /** 客户 */
             customer?: number;
@@ -6611,6 +7350,8 @@ export interface components {
             need?: string;
             /** 负责人 */
             owner?: number | null;
+            marketing_event?: number | null;
+            ad_placement?: number | null;
         };
         PatchedMarketingEventDetailRequest: {
             /** 名称 */
@@ -6681,6 +7422,13 @@ export interface components {
             reference?: string;
             /** 备注 */
             note?: string;
+        };
+        PatchedPlanRequest: {
+            /** 类型 */
+            kind?: components["schemas"]["Kind2e7Enum"];
+            /** Format: date */
+            period?: string;
+            items?: components["schemas"]["PlanItemRequest"][];
         };
         PatchedProductRequest: {
             /** 编码 */
@@ -6798,6 +7546,33 @@ export interface components {
             note?: string;
             requisition?: number;
         };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        PatchedTaskRequest: {
+            /** 职务 */
+            title?: string;
+            /** 描述 */
+            description?: string;
+            assignee?: number;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at?: string | null;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
         PatchedTeamRequest: {
             /** 名称 */
             name?: string;
@@ -6833,6 +7608,16 @@ export interface components {
              * @default 20
              */
             daily_claim_cap: number;
+            /**
+             * minutes before a task is due when its assignee is reminded
+             * @default 60
+             */
+            task_reminder_minutes: number;
+            /**
+             * hour of a workday by which a daily plan should be submitted
+             * @default 10
+             */
+            plan_submit_hour: number;
             /**
              * 销售机会多少天无活动时提醒负责人
              * @default 14
@@ -7146,6 +7931,135 @@ export interface components {
          * @enum {string}
          */
         PermissionEnum: "sales.contract.approve" | "sales.contract.approve_large";
+        Plan: {
+            id: $Read<number>;
+            /** 类型 */
+            kind: components["schemas"]["Kind2e7Enum"];
+            kind_label: $Read<string>;
+            /** Format: date */
+            period: string;
+            /** 负责人 */
+            owner: $Read<number>;
+            owner_name: $Read<string | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status4d5Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            reviewer: $Read<number | null>;
+            reviewer_name: $Read<string | null>;
+            /** Format: date-time */
+            reviewed_at: $Read<string | null>;
+            review_comment: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            items?: components["schemas"]["PlanItem"][];
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        PlanItem: {
+            id: $Read<number>;
+            /** 内容 */
+            text: string;
+            /** 已完成 */
+            done?: boolean;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        PlanItemRequest: {
+            /** 内容 */
+            text: string;
+            /** 已完成 */
+            done?: boolean;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
+        PlanList: {
+            id: $Read<number>;
+            /** 类型 */
+            kind: components["schemas"]["Kind2e7Enum"];
+            kind_label: $Read<string>;
+            /** Format: date */
+            period: string;
+            /** 负责人 */
+            owner: $Read<number>;
+            owner_name: $Read<string | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status4d5Enum"]>;
+            status_label: $Read<string>;
+            /**
+             * 提交时间
+             * Format: date-time
+             */
+            submitted_at: $Read<string | null>;
+            reviewer: $Read<number | null>;
+            reviewer_name: $Read<string | null>;
+            /** Format: date-time */
+            reviewed_at: $Read<string | null>;
+            review_comment: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        PlanRequest: {
+            /** 类型 */
+            kind: components["schemas"]["Kind2e7Enum"];
+            /** Format: date */
+            period: string;
+            items?: components["schemas"]["PlanItemRequest"][];
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        PlanReviewInputsRequest: {
+            comment?: string;
+            review_comment: string;
+        };
         /**
          * @description * `low` - 低
          *     * `normal` - 普通
@@ -7563,6 +8477,14 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description * `` - does not repeat
+         *     * `daily` - daily
+         *     * `weekly` - weekly
+         *     * `monthly` - monthly
+         * @enum {string}
+         */
+        RecurrenceEnum: "daily" | "weekly" | "monthly";
         Requirement: {
             id: $Read<number>;
             /** 销售机会 */
@@ -7826,6 +8748,14 @@ export interface components {
             description?: string;
         };
         /**
+         * @description * `open` - 未收齐
+         *     * `in_progress` - 进行中
+         *     * `done` - 已完成
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status000Enum: "open" | "in_progress" | "done" | "cancelled";
+        /**
          * @description * `received` - 已受理
          *     * `acknowledged` - 已确认
          *     * `investigating` - 调查中
@@ -7840,6 +8770,13 @@ export interface components {
          * @enum {string}
          */
         Status07dEnum: "draft" | "confirmed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - submitted
+         *     * `reviewed` - reviewed
+         * @enum {string}
+         */
+        Status4d5Enum: "draft" | "submitted" | "reviewed";
         /**
          * @description * `draft` - 草稿
          *     * `submitted` - 审批中
@@ -7900,6 +8837,12 @@ export interface components {
          * @enum {string}
          */
         StatusBaeEnum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
+        /**
+         * @description * `scheduled` - scheduled
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        StatusC5fEnum: "scheduled" | "cancelled";
         /**
          * @description * `new` - 新线索
          *     * `contacted` - 已联系
@@ -8291,6 +9234,162 @@ export interface components {
             note?: string;
             requisition: number;
         };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        Task: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** 描述 */
+            description?: string;
+            assignee?: number;
+            assignee_name: $Read<string | null>;
+            assigner: $Read<number | null>;
+            assigner_name: $Read<string | null>;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at?: string | null;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            priority_label: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status000Enum"]>;
+            status_label: $Read<string>;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 完成时间
+             * Format: date-time
+             */
+            done_at: $Read<string | null>;
+            /** Reason cancelled */
+            cancel_reason: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        TaskCancelInputsRequest: {
+            comment?: string;
+            /** reason cancelled */
+            reason: string;
+        };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        TaskList: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** 描述 */
+            description?: string;
+            assignee?: number;
+            assignee_name: $Read<string | null>;
+            assigner: $Read<number | null>;
+            assigner_name: $Read<string | null>;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at?: string | null;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            priority_label: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status000Enum"]>;
+            status_label: $Read<string>;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /**
+             * 完成时间
+             * Format: date-time
+             */
+            done_at: $Read<string | null>;
+            /** Reason cancelled */
+            cancel_reason: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        /** @description Adds the link fields to a model serializer (declared once, here). */
+        TaskRequest: {
+            /** 职务 */
+            title: string;
+            /** 描述 */
+            description?: string;
+            assignee?: number;
+            /**
+             * 计划时间
+             * Format: date-time
+             */
+            due_at?: string | null;
+            /** 优先级 */
+            priority?: components["schemas"]["Priority8acEnum"];
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
         Team: {
             id: $Read<number>;
             /** 名称 */
@@ -8336,6 +9435,16 @@ export interface components {
              * @default 20
              */
             daily_claim_cap: number;
+            /**
+             * minutes before a task is due when its assignee is reminded
+             * @default 60
+             */
+            task_reminder_minutes: number;
+            /**
+             * hour of a workday by which a daily plan should be submitted
+             * @default 10
+             */
+            plan_submit_hour: number;
             /**
              * 销售机会多少天无活动时提醒负责人
              * @default 14
@@ -8607,6 +9716,29 @@ export interface components {
             /** 处理结果 */
             resolution: string;
         };
+        TimelineEntry: {
+            /** @description activity, follow_up, task, event, transition, change (attachment...) */
+            kind: string;
+            id: number | null;
+            /** Format: date-time */
+            at: string;
+            title: string;
+            actor: string | null;
+            status?: string | null;
+            detail?: string;
+            link?: string;
+            source?: string;
+            target?: string;
+            changes?: {
+                [key: string]: unknown;
+            };
+        };
+        TimelinePage: {
+            count: number;
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["TimelineEntry"][];
+        };
         Token: {
             token: $Read<string>;
         };
@@ -8748,6 +9880,9 @@ export interface operations {
     v1_activities_list: {
         parameters: {
             query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
                 customer?: number;
                 /**
                  * @description * `call` - 电话
@@ -8760,6 +9895,7 @@ export interface operations {
                 lead?: number;
                 occurred_at_after?: string;
                 occurred_at_before?: string;
+                opportunity?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -8911,6 +10047,9 @@ export interface operations {
     v1_activities_history_list: {
         parameters: {
             query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
                 customer?: number;
                 /**
                  * @description * `call` - 电话
@@ -8923,6 +10062,7 @@ export interface operations {
                 lead?: number;
                 occurred_at_after?: string;
                 occurred_at_before?: string;
+                opportunity?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -11205,6 +12345,335 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DictionaryItem"];
+                };
+            };
+        };
+    };
+    v1_events_list: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                /** @description range end (date: inclusive) */
+                end?: string;
+                lead?: number;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description range start (date or moment) */
+                start?: string;
+                /**
+                 * @description * `scheduled` - scheduled
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "scheduled")[];
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEventListList"];
+                };
+            };
+        };
+    };
+    v1_events_create: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventRequest"];
+                "multipart/form-data": components["schemas"]["EventRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+        };
+    };
+    v1_events_retrieve: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+        };
+    };
+    v1_events_update: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventRequest"];
+                "multipart/form-data": components["schemas"]["EventRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+        };
+    };
+    v1_events_destroy: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_events_partial_update: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedEventRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedEventRequest"];
+                "multipart/form-data": components["schemas"]["PatchedEventRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+        };
+    };
+    v1_events_history_list: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                /** @description range end (date: inclusive) */
+                end?: string;
+                lead?: number;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description range start (date or moment) */
+                start?: string;
+                /**
+                 * @description * `scheduled` - scheduled
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "scheduled")[];
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_events_transitions_cancel_create: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 calendar event 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EventCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EventCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["EventCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+        };
+    };
+    v1_events_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description range end (date: inclusive) */
+                end?: string;
+                file_format?: "csv" | "xlsx";
+                /** @description events I own or am invited to */
+                mine?: boolean;
+                /** @description range start (date or moment) */
+                start?: string;
+                /** @description a team's calendar */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -13683,6 +15152,338 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_plans_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `daily` - daily plan
+                 *     * `weekly` - weekly plan
+                 */
+                kind?: "daily" | "weekly";
+                /** @description my plans */
+                mine?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                period_after?: string;
+                period_before?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - submitted
+                 *     * `reviewed` - reviewed
+                 */
+                status?: ("draft" | "reviewed" | "submitted")[];
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPlanListList"];
+                };
+            };
+        };
+    };
+    v1_plans_create: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlanRequest"];
+                "multipart/form-data": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_retrieve: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_update: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlanRequest"];
+                "multipart/form-data": components["schemas"]["PlanRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_destroy: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_plans_partial_update: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPlanRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPlanRequest"];
+                "multipart/form-data": components["schemas"]["PatchedPlanRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `daily` - daily plan
+                 *     * `weekly` - weekly plan
+                 */
+                kind?: "daily" | "weekly";
+                /** @description my plans */
+                mine?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                period_after?: string;
+                period_before?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - submitted
+                 *     * `reviewed` - reviewed
+                 */
+                status?: ("draft" | "reviewed" | "submitted")[];
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_plans_transitions_review_create: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanReviewInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlanReviewInputsRequest"];
+                "multipart/form-data": components["schemas"]["PlanReviewInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_transitions_submit_create: {
+        parameters: {
+            query?: {
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 work plan 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Plan"];
+                };
+            };
+        };
+    };
+    v1_plans_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+                /** @description my plans */
+                mine?: boolean;
+                /** @description plans waiting for my review */
+                to_review?: boolean;
             };
             header?: never;
             path?: never;
@@ -16879,6 +18680,490 @@ export interface operations {
             };
         };
     };
+    v1_tasks_list: {
+        parameters: {
+            query?: {
+                assignee?: number;
+                assigner?: number;
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                due_at_after?: string;
+                due_at_before?: string;
+                /** @description tasks I gave */
+                given?: boolean;
+                lead?: number;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 已逾期 */
+                overdue?: boolean;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `urgent` - 紧急
+                 */
+                priority?: ("high" | "low" | "normal" | "urgent")[];
+                /**
+                 * @description * `open` - 未收齐
+                 *     * `in_progress` - 进行中
+                 *     * `done` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "done" | "in_progress" | "open")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTaskListList"];
+                };
+            };
+        };
+    };
+    v1_tasks_create: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TaskRequest"];
+                "multipart/form-data": components["schemas"]["TaskRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_retrieve: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_update: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TaskRequest"];
+                "multipart/form-data": components["schemas"]["TaskRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_destroy: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_tasks_partial_update: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTaskRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedTaskRequest"];
+                "multipart/form-data": components["schemas"]["PatchedTaskRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_history_list: {
+        parameters: {
+            query?: {
+                assignee?: number;
+                assigner?: number;
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                due_at_after?: string;
+                due_at_before?: string;
+                /** @description tasks I gave */
+                given?: boolean;
+                lead?: number;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 已逾期 */
+                overdue?: boolean;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `urgent` - 紧急
+                 */
+                priority?: ("high" | "low" | "normal" | "urgent")[];
+                /**
+                 * @description * `open` - 未收齐
+                 *     * `in_progress` - 进行中
+                 *     * `done` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "done" | "in_progress" | "open")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_tasks_transitions_cancel_create: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TaskCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["TaskCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_transitions_complete_create: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_transitions_reopen_create: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_transitions_start_create: {
+        parameters: {
+            query?: {
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 task 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    v1_tasks_bulk_complete_create: {
+        parameters: {
+            query?: {
+                assignee?: number;
+                assigner?: number;
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                due_at_after?: string;
+                due_at_before?: string;
+                /** @description tasks I gave */
+                given?: boolean;
+                lead?: number;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 已逾期 */
+                overdue?: boolean;
+                /**
+                 * @description * `low` - 低
+                 *     * `normal` - 普通
+                 *     * `high` - 高
+                 *     * `urgent` - 紧急
+                 */
+                priority?: ("high" | "low" | "normal" | "urgent")[];
+                /**
+                 * @description * `open` - 未收齐
+                 *     * `in_progress` - 进行中
+                 *     * `done` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "done" | "in_progress" | "open")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkCompleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkCompleteRequest"];
+                "multipart/form-data": components["schemas"]["BulkCompleteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"][];
+                };
+            };
+        };
+    };
+    v1_tasks_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+                /** @description tasks I gave */
+                given?: boolean;
+                /** @description tasks assigned to me */
+                mine?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_teams_list: {
         parameters: {
             query?: {
@@ -17413,6 +19698,34 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_timeline_retrieve: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelinePage"];
                 };
             };
         };

@@ -7,6 +7,7 @@
 import type { FieldDef, ResourceConfig } from './types'
 import { salesResources } from './sales'
 import { serviceResources } from './service'
+import { marketingResources } from './marketing'
 
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
@@ -316,6 +317,7 @@ export const resources: Record<string, ResourceConfig> = {
   teams,
   ...salesResources,
   ...serviceResources,
+  ...marketingResources,
 }
 
 export function resource(key: string): ResourceConfig {
