@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crm.activities",
     "crm.sales",
     "crm.service",
+    "crm.marketing",
     "crm.imports",
     "crm.reports",
     "workflows",
@@ -203,6 +204,8 @@ SCHEDULER_MESSAGE_SIZE = env.int("SCHEDULER_MESSAGE_SIZE", default=50)
 SCHEDULER_MAX_BACKLOG = env.int("SCHEDULER_MAX_BACKLOG", default=4000)
 # How often the loop hands imports with a dead worker or a lost message to a worker again.
 SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS", default=30.0)
+# How often the scheduler enqueues the "submit your daily plan" check.
+SCHEDULER_PLAN_CHECK_SECONDS = env.float("SCHEDULER_PLAN_CHECK_SECONDS", default=300.0)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

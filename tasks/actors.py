@@ -2,4 +2,5 @@
 
 from tasks.imports import run_import  # noqa: F401
 from tasks.notifications import send_notification_email, send_notification_emails  # noqa: F401
+from tasks.plans import check_missing_plans  # noqa: F401
 from tasks.reminders import deliver_reminder, deliver_reminders  # noqa: F401

@@ -194,9 +194,19 @@ def recover_imports() -> list[int]:
     return ids
 
 
+def check_plans() -> None:
+    """Enqueue the daily "submit your plan" check (idempotent: tasks/plans.py)."""
+    from tasks.plans import check_missing_plans
+
+    check_missing_plans.send()
+
+
 def housekeeping() -> list[Periodic]:
     """The periodic chores of one scheduler loop."""
-    return [Periodic("imports", recover_imports, settings.SCHEDULER_IMPORT_RECOVERY_SECONDS)]
+    return [
+        Periodic("imports", recover_imports, settings.SCHEDULER_IMPORT_RECOVERY_SECONDS),
+        Periodic("plans", check_plans, settings.SCHEDULER_PLAN_CHECK_SECONDS),
+    ]
 
 
 @contextlib.contextmanager

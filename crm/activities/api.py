@@ -11,18 +11,13 @@ from rest_framework.response import Response
 
 from crm.activities import services
 from crm.activities.models import Activity, Notification
+from crm.activities.serializers import LINKS, LinkedSerializer
 from crm.core.api.fields import DateTimeField, RelatedLabelField
 from crm.core.api.filters import TenantFilterSet
-from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import DocumentViewSet, TenantScopedMixin
-from crm.customers.models import Customer, Lead
 
 
-class ActivitySerializer(serializers.ModelSerializer):
-    lead = TenantPrimaryKeyField(label=_("lead"), model=Lead, required=False, allow_null=True)
-    customer = TenantPrimaryKeyField(
-        label=_("customer"), model=Customer, required=False, allow_null=True
-    )
+class ActivitySerializer(LinkedSerializer):
     owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     occurred_at = DateTimeField(label=_("occurred at"), required=False)
@@ -36,8 +31,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "subject",
             "note",
             "occurred_at",
-            "lead",
-            "customer",
+            *LINKS,
             "owner",
             "owner_name",
             "created_at",
@@ -45,9 +39,9 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["owner", "created_at"]
 
     def validate(self, attrs):
-        if self.instance is None and not attrs.get("lead") and not attrs.get("customer"):
-            message = _("Link the activity to a lead or a customer.")
-            raise serializers.ValidationError({"lead": [message], "customer": [message]})
+        if self.instance is None and not any(attrs.get(name) for name in LINKS):
+            message = _("Link the activity to a record.")
+            raise serializers.ValidationError({name: [message] for name in LINKS})
         return attrs
 
 
@@ -56,7 +50,7 @@ class ActivityFilter(TenantFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["kind", "lead", "customer", "owner"]
+        fields = ["kind", *LINKS, "owner"]
 
 
 class ActivityViewSet(DocumentViewSet):

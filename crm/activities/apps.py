@@ -9,3 +9,23 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.activities import permissions  # noqa: F401
+        from crm.activities.timeline import register_sources
+        from crm.core import tenant_settings
+        from workflows import event, plan, task
+
+        task.register_process()
+        event.register_process()
+        plan.register_process()
+        tenant_settings.register(
+            "task_reminder_minutes",
+            60,
+            (0, 60 * 24 * 7),
+            _("minutes before a task is due when its assignee is reminded"),
+        )
+        tenant_settings.register(
+            "plan_submit_hour",
+            10,
+            (0, 23),
+            _("hour of a workday by which a daily plan should be submitted"),
+        )
+        register_sources()

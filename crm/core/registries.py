@@ -114,3 +114,24 @@ def signup_seeds() -> list[SignupSeed]:
 def signup_models() -> set[type[Model]]:
     """Every model a registered sign-up seed fills."""
     return {model for seed in _signup_seeds.values() for model in seed.models}
+
+
+# --- the record timeline ----------------------------------------------------------
+
+
+# A source gives the newest ``limit`` timeline entries of a record and how many it
+# has in all: ``source(field, record, limit) -> (entries, count)``. ``field`` names
+# the record's kind as a link field does ("customer", "contract"...). An entry is a
+# dict with "kind", "id", "at", "title", "actor" and, as they apply, "status",
+# "detail", "link", "source", "target", "changes". A source runs a bounded number
+# of queries, whatever the record holds (one for the rows, one for the count).
+TimelineSource = Callable[[str, Model, int], tuple[list[dict], int]]
+_timeline_sources: dict[str, TimelineSource] = {}
+
+
+def register_timeline_source(name: str, source: TimelineSource) -> None:
+    _timeline_sources[name] = source
+
+
+def timeline_sources() -> list[tuple[str, TimelineSource]]:
+    return list(_timeline_sources.items())

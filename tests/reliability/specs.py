@@ -168,6 +168,7 @@ PATHS: dict[str, dict[str, PathSpec]] = {
 from tests.service.matrix import register as _register_service  # noqa: E402
 
 _register_service(RESOURCES, ACTIONS, PATHS)
+import tests.activities.matrix_specs  # noqa: E402
 import tests.core.matrix_specs  # noqa: E402
 import tests.imports.matrix_specs  # noqa: E402
 import tests.marketing.matrix_specs  # noqa: E402

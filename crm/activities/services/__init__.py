@@ -1,4 +1,5 @@
-"""The write path for activities and notifications."""
+"""The write path for activities and notifications (tasks, events and plans: the
+modules beside this one)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.activities.models import Activity, Notification
+from crm.activities.models import LINK_FIELDS, Activity, Notification
 from crm.core.errors import Invalid
-from crm.core.writes import audited_create, audited_delete, audited_update
+from crm.core.writes import audited_create, audited_delete, audited_update, check_same_tenant
 
-ACTIVITY_FIELDS = ("kind", "subject", "note", "occurred_at", "lead", "customer", "owner")
+ACTIVITY_FIELDS = ("kind", "subject", "note", "occurred_at", *LINK_FIELDS, "owner")
 
 
 def activity_create(*, tenant, actor, **data: Any) -> Activity:
-    """Log an activity on a lead or a customer; a lead's idle clock restarts."""
+    """Log an activity on a record (lead, customer, contact, opportunity, contract,
+    complaint); a lead's idle clock restarts."""
     from crm.customers.services import lead_activity_logged
 
-    if not data.get("lead") and not data.get("customer"):
-        message = _("Link the activity to a lead or a customer.")
-        raise Invalid(fields={"lead": [message], "customer": [message]})
+    if not any(data.get(name) for name in LINK_FIELDS):
+        message = _("Link the activity to a record.")
+        raise Invalid(fields={name: [message] for name in LINK_FIELDS})
+    check_same_tenant(tenant, **{name: data[name] for name in LINK_FIELDS if data.get(name)})
     data.setdefault("owner", actor)
     data.setdefault("occurred_at", timezone.now())
     with transaction.atomic():
