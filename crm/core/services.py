@@ -19,7 +19,14 @@ from crm.core.models import DictionaryItem, Role, Team, Tenant, User
 from crm.core.permissions import registry
 from crm.core.registries import signup_seeds
 from crm.core.tenant_settings import DEFAULTS, settings_errors
-from crm.core.writes import audited_create, audited_delete, audited_update, refuse_protected
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_save,
+    audited_update,
+    lock_row,
+    refuse_protected,
+)
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -79,15 +86,17 @@ def _check_team(tenant, team) -> None:
 def user_create(*, tenant, actor, password: str, roles=(), **data: Any) -> User:
     _check_username(data["username"])
     _check_team(tenant, data.get("team"))
-    user = User(tenant=tenant, **data)
-    _check_password(password, user)
+    _check_password(password, User(tenant=tenant, **data))
     with transaction.atomic():
-        user.set_password(password)
-        user.save()
+        user = audited_create(
+            User,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            prepare=lambda new: new.set_password(password),
+            extra_changes={"roles": [r.pk for r in roles]},
+        )
         user.roles.set(roles)
-        changes = audit.snapshot(user, [k for k in data if k != "password"])
-        changes["roles"] = [r.pk for r in roles]
-        audit.record(tenant=tenant, actor=actor, action="create", obj=user, changes=changes)
     return user
 
 
@@ -113,27 +122,24 @@ def user_update(
         else nullcontext()
     )
     with transaction.atomic(), guard:
+        lock_row(user)
         changes = audit.apply_changes(user, data)
-        fields = list(changes)
         if password:
             _check_password(password, user)
             user.set_password(password)
-            fields.append("password")
             changes["password"] = ["***", "***"]
             # Saving the new password revokes the user's tokens and sessions but these.
             credentials.keep_on_password_change(
                 user, token_id=keep_token_id, session_key=keep_session_key
             )
-        if fields:
-            user.save(update_fields=fields)
         if roles is not None:
             before = sorted(user.roles.values_list("pk", flat=True))
             after = sorted(r.pk for r in roles)
             if before != after:
                 user.roles.set(roles)
                 changes["roles"] = [before, after]
-        if changes:
-            audit.record(tenant=tenant, actor=actor, action="update", obj=user, changes=changes)
+        if changes:  # the roles are audited only; a new password is saved (not shown)
+            audited_save(user, tenant=tenant, actor=actor, changes=changes)
     return user
 
 
@@ -142,14 +148,9 @@ def user_deactivate(user: User, *, tenant, actor) -> None:
     if user.pk == actor.pk:
         raise Invalid(fields={"non_field_errors": [_("You cannot deactivate yourself.")]})
     with transaction.atomic(), keeps_an_administrator(tenant):
-        user.is_active = False
-        user.save(update_fields=["is_active"])  # revokes the user's tokens and sessions
-        audit.record(
-            tenant=tenant,
-            actor=actor,
-            action="deactivate",
-            obj=user,
-            changes={"is_active": [True, False]},
+        # Saving is_active=False revokes the user's tokens and sessions.
+        audited_update(
+            user, tenant=tenant, actor=actor, fields={"is_active": False}, action="deactivate"
         )
 
 

@@ -77,7 +77,8 @@ def lock_row(obj: M, *, check: Check | None = None) -> M:
     the fresh row, so a state that changed since the request read it is seen.
     A row deleted meanwhile raises ``NotFound`` (404).
     """
-    fresh = type(obj)._base_manager.select_for_update().filter(pk=obj.pk).first()
+    # ``_meta.model``, not ``type()``: request.user is a lazy proxy of the model.
+    fresh = obj._meta.model._base_manager.select_for_update().filter(pk=obj.pk).first()
     if fresh is None:
         raise NotFound()
     if check is not None:
@@ -135,8 +136,7 @@ def audited_save(
     """Save the changed fields of ``obj`` (plus ``extra_fields``), bump its version and
     audit ``changes`` as ``action``. Keys of ``changes`` that are not columns (lines,
     plans) are audited only. Call under the row lock (``lock_row``)."""
-    model = type(obj)
-    concrete = {f.name for f in model._meta.concrete_fields}
+    concrete = {f.name for f in obj._meta.concrete_fields}
     names = [n for n in (*changes, *extra_fields) if n in concrete]
     if "version" in concrete:
         obj.version += 1
