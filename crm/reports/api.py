@@ -16,6 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -101,6 +102,16 @@ class FunnelView(ReportView):
         return Response(as_json(selectors.funnel(request.user, parse_filters(request))))
 
 
+# The aging buckets in order, labelled for the charts (the web app keeps no copy).
+AGING_BUCKETS = (
+    ("current", gettext_lazy("not yet due")),
+    ("days_1_30", gettext_lazy("1-30 days overdue")),
+    ("days_31_60", gettext_lazy("31-60 days overdue")),
+    ("days_61_90", gettext_lazy("61-90 days overdue")),
+    ("days_over_90", gettext_lazy("over 90 days overdue")),
+)
+
+
 class ReceivablesAgingView(ReportView):
     @extend_schema(
         parameters=[
@@ -111,6 +122,11 @@ class ReceivablesAgingView(ReportView):
             "ReceivablesAgingReport",
             {
                 "as_of": serializers.DateField(),
+                "buckets": inline_serializer(
+                    "AgingBucket",
+                    {"key": serializers.CharField(), "label": serializers.CharField()},
+                    many=True,
+                ),
                 "rows": serializers.ListField(child=serializers.DictField()),
                 "totals": serializers.DictField(),
             },
@@ -118,10 +134,12 @@ class ReceivablesAgingView(ReportView):
     )
     def get(self, request):
         """Outstanding installments of active contracts per customer and owner by days
-        overdue: current, 1-30, 31-60, 61-90, over 90."""
+        overdue: current, 1-30, 31-60, 61-90, over 90 (``buckets`` names them in order)."""
         filters = parse_filters(request)
         as_of = _date(request.query_params, "as_of") or filters.date_to or timezone.localdate()
-        return Response(as_json(selectors.receivables_aging(request.user, filters, as_of)))
+        data = as_json(selectors.receivables_aging(request.user, filters, as_of))
+        data["buckets"] = [{"key": key, "label": str(label)} for key, label in AGING_BUCKETS]
+        return Response(data)
 
 
 class WonByOwnerView(ReportView):

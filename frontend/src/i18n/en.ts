@@ -399,7 +399,6 @@ const en: Messages = {
     receivables_aging: 'Receivables aging',
     as_of: 'As of {day}',
     outstanding: 'Outstanding',
-    aging: { current: 'Not yet due', days_1_30: '1-30 days overdue', days_31_60: '31-60 days', days_61_90: '61-90 days', days_over_90: 'Over 90 days' },
     sla: 'Complaint SLA',
     complaints: 'Complaints',
     open: 'Open',

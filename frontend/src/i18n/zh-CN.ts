@@ -395,7 +395,6 @@ export default {
     receivables_aging: '应收账龄',
     as_of: '截至 {day}',
     outstanding: '未收金额',
-    aging: { current: '未到期', days_1_30: '逾期 1-30 天', days_31_60: '31-60 天', days_61_90: '61-90 天', days_over_90: '90 天以上' },
     sla: '投诉 SLA',
     complaints: '投诉数',
     open: '未解决',
