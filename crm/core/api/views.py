@@ -19,9 +19,8 @@ from rest_framework.views import APIView
 
 from crm.core import credentials, services
 from crm.core.api import serializers as s
-from crm.core.api.mixins import ServiceWriteMixin
 from crm.core.api.permissions import HasTenant
-from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin, TenantViewSet
+from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, User
 from crm.core.permissions import registry
@@ -202,7 +201,7 @@ class TeamViewSet(RecordViewSet):
         return super().get_queryset().select_related("leader")
 
 
-class DictionaryViewSet(ServiceWriteMixin, TenantViewSet):
+class DictionaryViewSet(RecordViewSet):
     model = DictionaryItem
     serializer_class = s.DictionaryItemSerializer
     permission_module = "dictionary"
