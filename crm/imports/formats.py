@@ -238,10 +238,6 @@ def open_upload(content: bytes, file_format: str, options: dict, name: str = "")
 # --- writing ---------------------------------------------------------------
 
 
-def bad_export_format() -> str:
-    return _("Choose xlsx or csv.")
-
-
 def neutralise(value):
     """Text starting like a formula gets a leading apostrophe (CSV/formula injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_CHARS):
