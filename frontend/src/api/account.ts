@@ -28,8 +28,8 @@ export async function logout(): Promise<void> {
   await unwrap(client.POST('/api/v1/auth/logout/'))
 }
 
-export function updateMe(body: { language?: string; full_name?: string; email?: string }): Promise<Me> {
-  return unwrap(client.PATCH('/api/v1/me/', { body: body as never }))
+export function updateMe(body: Body<'PatchedMeRequest'>): Promise<Me> {
+  return unwrap(client.PATCH('/api/v1/me/', { body }))
 }
 
 export async function changePassword(oldPassword: string, newPassword: string): Promise<void> {

@@ -8,7 +8,7 @@ export async function unreadCount(): Promise<number> {
 export function listNotifications(page: number, onlyUnread: boolean) {
   return unwrap(
     client.GET('/api/v1/notifications/', {
-      params: { query: { page, page_size: 20, ...(onlyUnread ? { unread: 'true' } : {}) } as never },
+      params: { query: { page, page_size: 20, ...(onlyUnread ? { read_at__isnull: true } : {}) } },
     }),
   )
 }

@@ -8,7 +8,7 @@ export type UiLocale = 'zh-CN' | 'en'
 const STORAGE_KEY = 'shanghui.lang'
 
 /** API language codes ('zh-hans' | 'en') <-> UI locales. */
-export const toApiLanguage = (locale: string): string => (locale === 'en' ? 'en' : 'zh-hans')
+export const toApiLanguage = (locale: string): 'en' | 'zh-hans' => (locale === 'en' ? 'en' : 'zh-hans')
 export const fromApiLanguage = (lang: string | null | undefined): UiLocale => (lang === 'en' ? 'en' : 'zh-CN')
 
 function initialLocale(): UiLocale {
