@@ -83,9 +83,11 @@ def has_items(plan, ctx: GuardContext):
 
 
 def own_plan(plan, ctx: GuardContext):
-    if ctx.actor is not None and ctx.actor.pk != plan.owner_id:
-        return _("Only the plan's owner can submit it.")
-    return None
+    """The owner submits (or someone whose data scope reaches beyond their own rows)."""
+    actor = ctx.actor
+    if actor is None or actor.pk == plan.owner_id or actor.data_scope != "own":
+        return None
+    return _("Only the plan's owner can submit it.")
 
 
 def team_leader(plan, ctx: GuardContext):

@@ -84,6 +84,18 @@ def plan_create(*, tenant, actor, kind: str, period: dt.date, items=(), **data: 
 
 
 def plan_update(plan: WorkPlan, *, tenant, actor, items=None, **data: Any) -> WorkPlan:
+    """Change a draft plan: its items (replaced), or its kind and period (still one
+    plan per owner, kind and period)."""
+    if "kind" in data or "period" in data:
+        kind = data.get("kind", plan.kind)
+        data["period"] = _period(kind, data.get("period", plan.period))
+        taken = (
+            WorkPlan.objects.filter(tenant=tenant, owner_id=plan.owner_id, kind=kind)
+            .filter(period=data["period"])
+            .exclude(pk=plan.pk)
+        )
+        if taken.exists():
+            raise Invalid(fields={"period": [_("You already have a plan for this period.")]})
     extra = {}
     if items is not None:
         items = list(items)
@@ -95,7 +107,7 @@ def plan_update(plan: WorkPlan, *, tenant, actor, items=None, **data: Any) -> Wo
             tenant=tenant,
             actor=actor,
             fields=data,
-            allowed=(),
+            allowed=("kind", "period"),
             check=ensure_draft,
             extra_changes=extra,
         )
