@@ -25,6 +25,7 @@ from crm.marketing.models import (
     StockReturn,
 )
 from crm.sales.serializers import MoneyField, TransitionsField, WithTransitions
+from workflows.requisition import RequisitionStatus
 
 
 def _quantity(**kwargs):
@@ -217,7 +218,10 @@ class RequisitionSerializer(DocumentSerializer):
 
 
 class StockReturnSerializer(DocumentSerializer):
-    requisition = TenantPrimaryKeyField(label=_("requisition"), model=Requisition)
+    # Goods come back against an issued requisition only.
+    requisition = TenantPrimaryKeyField(
+        label=_("requisition"), model=Requisition, filters={"status": RequisitionStatus.ISSUED}
+    )
     requisition_number = serializers.CharField(source="requisition.number", read_only=True)
 
     class Meta:
