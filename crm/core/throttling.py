@@ -122,8 +122,9 @@ class AddressLockoutBackend:
             raise PermissionDenied  # stops authenticate(); Django reports the failure
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No ``get_user``: this backend never signs anyone in, so no session names it;
+    # with one, Django's test client's ``force_login`` picked it (the first backend
+    # with ``get_user``) and its sessions never found their user.
 
 
 class AddressLockedOut(APIException):
