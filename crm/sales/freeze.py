@@ -11,13 +11,18 @@ exceptions:
 * a save limited to the model's ``derived_fields`` (collected amounts written
   by ``crm.sales.services.collected_recompute``).
 
+Inside a transaction the stored state is read under a row lock (the row, or
+for a line its parent), so a save or delete racing a freezing transition waits
+for it and then sees the frozen state, instead of reading the state before the
+transition commits and writing over (or deleting) the confirmed row.
+
 Services check first and raise the same error with a clearer message; the API
 renders it as 409 ``frozen``; the admin shows frozen rows read-only.
 """
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
@@ -49,7 +54,9 @@ class Freezable(models.Model):
         return super().delete(*args, **kwargs)
 
     def stored_frozen(self) -> bool:
-        """Is the row as stored in the database frozen? (one small query)"""
+        """Is the row as stored in the database frozen? (one small query; under a row
+        lock when called inside a transaction)"""
+        locking = transaction.get_connection(self._state.db or "default").in_atomic_block
         if self.frozen_parent:
             field = self._meta.get_field(self.frozen_parent)
             parent_id = getattr(self, field.attname)
@@ -63,12 +70,11 @@ class Freezable(models.Model):
                 )
                 ids.update(stored)
             parent = field.related_model
-            return parent._base_manager.filter(
-                pk__in=[i for i in ids if i], status__in=parent.frozen_states
-            ).exists()
+            parents = parent._base_manager.filter(pk__in=[i for i in ids if i])
+            return _frozen(parents, parent.frozen_states, locking)
         if self._state.adding or not self.pk:
             return False
-        return type(self)._base_manager.filter(pk=self.pk, status__in=self.frozen_states).exists()
+        return _frozen(type(self)._base_manager.filter(pk=self.pk), self.frozen_states, locking)
 
     @property
     def is_frozen(self) -> bool:
@@ -79,6 +85,14 @@ class Freezable(models.Model):
                 in type(getattr(self, self.frozen_parent)).frozen_states
             )
         return self.status in self.frozen_states
+
+
+def _frozen(rows: models.QuerySet, frozen_states, locking: bool) -> bool:
+    if locking:  # lock first, then read the state as committed by whoever held it
+        return any(
+            s in frozen_states for s in rows.select_for_update().values_list("status", flat=True)
+        )
+    return rows.filter(status__in=frozen_states).exists()
 
 
 @receiver(post_transition)

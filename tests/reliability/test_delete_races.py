@@ -19,10 +19,11 @@ from collections import Counter
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
+from django_scopes import scopes_disabled
 
-from crm.core.errors import NotFound
+from crm.core.errors import Frozen, NotFound
 from crm.core.models import AuditEntry
 from crm.customers.models import Customer
 from crm.sales.models import Contract, Payment
@@ -223,3 +224,24 @@ def test_an_edit_sent_while_confirm_holds_the_payment_is_refused(admin, rep, act
     kept = Payment.objects.get(pk=payment.pk)
     assert (kept.status, kept.amount) == ("confirmed", f.D("5000.00"))
     assert Contract.objects.get(pk=active.pk).collected_amount == f.D("5000.00")
+
+
+def test_the_model_layer_waits_for_the_freezing_transition_too(admin, rep, active):
+    """A write that skips the services (a script, the shell) still cannot delete the
+    payment a concurrent confirm is freezing: ``Freezable`` reads the state under the
+    row lock inside a transaction (before: it read the draft state, then deleted)."""
+    payment = f.payment(active, rep, "5000.00")
+    url = f"/api/v1/payments/{payment.pk}/"
+
+    def bare_delete():
+        with scopes_disabled(), transaction.atomic():
+            Payment.objects.get(pk=payment.pk).delete()
+
+    with Hold(post_save, Payment) as hold:
+        confirm, delete = run_threads(
+            (None, lambda: client_for(admin).post(f"{url}transitions/confirm/", {}, format="json")),
+            (hold.fired, bare_delete),
+        )
+    assert status_of(confirm) == 200, confirm
+    assert isinstance(delete, Frozen), delete
+    assert Payment.objects.get(pk=payment.pk).status == "confirmed"
