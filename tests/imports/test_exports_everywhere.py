@@ -29,6 +29,9 @@ WITHOUT_EXPORT = {
     "approval-bands",
     "calendar/days",
     "imports",
+    # A user's own API tokens and signed-in sessions (personal settings).
+    "me/tokens",
+    "me/sessions",
 }
 
 
