@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import io
-import json
 import tempfile
 
 from django.db.models import Func, IntegerField
@@ -33,8 +32,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.core.api.export import XLSX_CONTENT_TYPE
-from crm.core.api.fields import RelatedLabelField
-from crm.core.api.parsers import JSONParser
+from crm.core.api.fields import JSONField, RelatedLabelField
+from crm.core.api.parsers import JSONParser, loads
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.imports import backup, formats, resources, services
@@ -115,8 +114,8 @@ class ImportRequestSerializer(serializers.Serializer):
     on_error = serializers.ChoiceField(
         choices=ImportJob.OnError.choices, default=ImportJob.OnError.ABORT
     )
-    mapping = serializers.JSONField(required=False, label=gettext_lazy("column mapping"))
-    ignore_columns = serializers.JSONField(
+    mapping = JSONField(required=False, label=gettext_lazy("column mapping"))
+    ignore_columns = JSONField(
         required=False,
         label=gettext_lazy("columns to ignore"),
         help_text=gettext_lazy(
@@ -135,7 +134,7 @@ class ImportRequestSerializer(serializers.Serializer):
     def validate_mapping(self, value):
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = loads(value)
             except ValueError:
                 raise serializers.ValidationError(_("Send the mapping as a JSON object.")) from None
         if not isinstance(value, dict) or not all(
@@ -149,7 +148,7 @@ class ImportRequestSerializer(serializers.Serializer):
     def validate_ignore_columns(self, value):
         if isinstance(value, str):
             try:
-                value = json.loads(value) if value.strip() else []
+                value = loads(value) if value.strip() else []
             except ValueError:
                 value = None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -215,3 +215,20 @@ def test_a_unique_violation_that_slips_past_the_checks_is_a_400_naming_the_field
     assert response.status_code == 400
     assert response.data["code"] == "invalid"
     assert list(response.data["fields"]) == ["name"]
+
+
+@pytest.mark.parametrize("field", ["mapping", "ignore_columns"])
+@pytest.mark.parametrize("wrap", ["{}", '"{}"'])
+def test_deep_json_in_a_form_field_names_the_field(api, field, wrap):
+    """Multipart JSON fields are parsed by the serializer, not the body parser: the
+    same nesting limit applies there (RecursionError answered 500)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("a.csv", "客户名称\n甲公司\n".encode(), content_type="text/csv")
+    deep = wrap.format("[" * 100_000 + "]" * 100_000)
+    response = api.post(
+        "/api/v1/imports/",
+        {"resource": "customers", "file": upload, field: deep, "dry_run": "true"},
+        format="multipart",
+    )
+    refused(response, field)

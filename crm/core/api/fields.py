@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from crm.core.api.parsers import json_depth_exceeds, too_deep_detail
 from crm.core.validators import (
     TEXT_MAX_LENGTH,
     date_in_range,
@@ -66,6 +67,20 @@ class TextField(NameField):
     def __init__(self, **kwargs):
         kwargs["max_length"] = kwargs.get("max_length") or TEXT_MAX_LENGTH
         super().__init__(**kwargs)
+
+
+class JSONField(serializers.JSONField):
+    """JSON in a form field (multipart) is parsed here, not by the body parser:
+    the same nesting limit applies (a deep value raised RecursionError, a 500)."""
+
+    def to_internal_value(self, data):
+        try:
+            value = super().to_internal_value(data)
+        except RecursionError:
+            raise serializers.ValidationError(too_deep_detail()) from None
+        if json_depth_exceeds(value):
+            raise serializers.ValidationError(too_deep_detail())
+        return value
 
 
 class _NormalisedCharField(serializers.CharField):
@@ -132,3 +147,4 @@ def install_field_defaults() -> None:
     mapping[models.DateTimeField] = DateTimeField
     mapping[models.TextField] = TextField
     mapping[models.CharField] = NameField
+    mapping[models.JSONField] = JSONField

@@ -8,6 +8,8 @@ risk. No record of ours nests deeper than a handful of levels.
 
 from __future__ import annotations
 
+import json
+
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -37,6 +39,17 @@ def json_depth_exceeds(value, limit: int = MAX_JSON_DEPTH) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def loads(text: str | bytes):
+    """``json.loads`` with the body's nesting limit; too deep raises ValueError like bad JSON."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(too_deep_detail()) from None
+    if json_depth_exceeds(value):
+        raise ValueError(too_deep_detail())
+    return value
 
 
 class JSONParser(parsers.JSONParser):
