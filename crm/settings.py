@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crm.sales",
     "crm.service",
     "crm.marketing",
+    "crm.office",
     "crm.imports",
     "crm.reports",
     "workflows",
@@ -270,8 +271,15 @@ USE_TZ = True
 # --- Static ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Uploaded files (attachments): local files under var/media by default; an
+# S3-compatible object store through django-storages when STORAGE_BACKEND names
+# it (e.g. storages.backends.s3.S3Storage with its AWS_* settings; see README).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -135,3 +135,21 @@ def register_timeline_source(name: str, source: TimelineSource) -> None:
 
 def timeline_sources() -> list[tuple[str, TimelineSource]]:
     return list(_timeline_sources.items())
+
+
+# --- the workbench ------------------------------------------------------------------
+
+
+# A panel of ``GET /api/v1/workbench/``: ``panel(user) -> dict`` (its rows, counts and
+# a "link" to the filtered list), in a fixed number of queries whatever the rows.
+# Registered by the app that owns the data, so a module switched off drops its panels.
+WorkbenchPanel = Callable[[Any], dict]
+_workbench_panels: dict[str, WorkbenchPanel] = {}
+
+
+def register_workbench_panel(name: str, panel: WorkbenchPanel) -> None:
+    _workbench_panels[name] = panel
+
+
+def workbench_panels() -> list[tuple[str, WorkbenchPanel]]:
+    return list(_workbench_panels.items())

@@ -1,0 +1,242 @@
+"""REST endpoints of the office module (registered by crm/api_router.py):
+attachments, announcements, the workbench, the 360 customer card and quick create."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from crm.core.api.filters import TenantFilterSet
+from crm.core.api.viewsets import TenantScopedMixin
+from crm.core.errors import Invalid
+from crm.office import serializers as s
+from crm.office import services
+from crm.office.models import (
+    ATTACHABLE,
+    ATTACHABLE_FIELDS,
+    Announcement,
+    AnnouncementRead,
+    Attachment,
+)
+from crm.office.records import visible_record
+from crm.office.services.announcements import audience_users, visible_announcements
+from crm.office.services.attachments import PREVIEWABLE
+from workflows.api import ProcessViewSet
+
+# --- attachments ---------------------------------------------------------------------
+
+
+@extend_schema(parameters=[OpenApiParameter(name, OpenApiTypes.INT) for name in ATTACHABLE_FIELDS])
+class AttachmentViewSet(
+    TenantScopedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Files on a record. A list names its record (``?customer=<id>``...); every
+    answer about a file first checks that the user may see the file's record."""
+
+    model = Attachment
+    serializer_class = s.AttachmentSerializer
+    permission_module = "office.attachment"
+    parser_classes = [MultiPartParser, FormParser]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Attachment._base_manager.none()
+        qs = Attachment.objects.filter(tenant_id=self.request.user.tenant_id).select_related(
+            "uploaded_by"
+        )
+        if self.action == "list":
+            given = [f for f in ATTACHABLE_FIELDS if f in self.request.query_params]
+            if len(given) != 1:
+                message = _("Name one record: %(names)s.") % {"names": ", ".join(ATTACHABLE)}
+                raise Invalid(fields={f: [message] for f in (given or ATTACHABLE_FIELDS)})
+            field = given[0]
+            raw = self.request.query_params[field]
+            if not raw.isdigit():
+                raise Invalid(fields={field: [_("Send a record id.")]})
+            record = visible_record(self.request, ATTACHABLE[field][2], int(raw))
+            qs = qs.filter(**{field: record})
+        return qs.order_by("-created_at", "-id")
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        field = obj.record_field if obj is not None else None
+        if field is None:
+            raise NotFound()
+        # Not allowed to see the record: the file is not there for this user.
+        visible_record(
+            self.request, ATTACHABLE[field][2], getattr(obj, f"{field}_id"), raise_403=False
+        )
+        return obj
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        for field in ATTACHABLE_FIELDS:
+            record = data.get(field)
+            if record is not None:
+                visible_record(self.request, ATTACHABLE[field][2], record.pk, raise_403=False)
+        serializer.instance = services.attachment_create(
+            tenant=self.request.tenant, actor=self.request.user, **data
+        )
+
+    def perform_destroy(self, instance):
+        services.attachment_delete(instance, tenant=self.request.tenant, actor=self.request.user)
+
+    def _file(self, obj, *, inline: bool):
+        try:
+            handle = obj.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise NotFound(_("The file is missing from storage.")) from None
+        response = FileResponse(
+            handle, as_attachment=not inline, filename=obj.name, content_type=obj.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], code_verb="view")
+    def download(self, request, pk=None):
+        """The file itself, as a download under its original name."""
+        return self._file(self.get_object(), inline=False)
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], code_verb="view")
+    def preview(self, request, pk=None):
+        """An image shown inline (the image is its own preview: no thumbnailer is
+        installed); other files have no preview (404)."""
+        obj = self.get_object()
+        if obj.content_type not in PREVIEWABLE:
+            raise NotFound(_("This file has no preview."))
+        return self._file(obj, inline=True)
+
+
+# --- announcements -------------------------------------------------------------------
+
+
+class AnnouncementFilter(TenantFilterSet):
+    class Meta:
+        model = Announcement
+        fields = ["status", "pinned", "audience"]
+
+
+class AnnouncementViewSet(ProcessViewSet):
+    """Announcements of the company: the audience sees the published ones, the
+    author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+    has and has not read (for the author and those who may edit announcements)."""
+
+    model = Announcement
+    serializer_class = s.AnnouncementSerializer
+    list_serializer_class = s.AnnouncementListSerializer
+    filterset_class = AnnouncementFilter
+    permission_module = "office.announcement"
+    ordering_fields = ["id", "published_at", "created_at"]
+    ordering = ["-pinned", "-published_at", "-id"]
+    create_service = staticmethod(services.announcement_create)
+    update_service = staticmethod(services.announcement_update)
+    delete_service = staticmethod(services.announcement_delete)
+
+    @staticmethod
+    def editable_check(obj):
+        from crm.core.writes import refuse_frozen
+
+        refuse_frozen(obj)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Announcement._base_manager.none()
+        user = self.request.user
+        qs = Announcement.objects.filter(tenant_id=user.tenant_id)
+        if not user.has_code("office.announcement.edit"):
+            qs = visible_announcements(qs, user)
+        read = AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)
+        return (
+            qs.annotate(is_read=Exists(read))
+            .select_related("author")
+            .prefetch_related("teams", "roles")
+        )
+
+    @extend_schema(request=None, responses=s.AnnouncementListSerializer)
+    @action(detail=True, methods=["post"], code_verb="view")
+    def read(self, request, pk=None):
+        """Mark the announcement read by me (idempotent)."""
+        obj = self.get_object()
+        if obj.status == "draft":
+            raise NotFound()
+        services.announcement_mark_read(obj, user=request.user)
+        obj.is_read = True
+        return Response(
+            s.AnnouncementListSerializer(obj, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(responses=s.ReceiptsSerializer)
+    @action(detail=True, methods=["get"], code_verb="view", pagination_class=None)
+    def receipts(self, request, pk=None):
+        """Who of the audience has read it (and when) and who has not."""
+        obj = self.get_object()
+        if obj.author_id != request.user.pk and not request.user.has_code(
+            "office.announcement.edit"
+        ):
+            from crm.core.errors import PermissionRefused
+
+            raise PermissionRefused()
+        reads = dict(
+            AnnouncementRead.objects.filter(announcement=obj).values_list("user_id", "read_at")
+        )
+        people = audience_users(obj).select_related("team").order_by("full_name", "id")
+        read, unread = [], []
+        for user in people:
+            row = {
+                "user": user.pk,
+                "name": user.display_name,
+                "team": user.team.name if user.team_id else None,
+                "read_at": reads.get(user.pk),
+            }
+            (read if user.pk in reads else unread).append(row)
+        return Response(
+            s.ReceiptsSerializer(
+                {
+                    "read_count": len(read),
+                    "unread_count": len(unread),
+                    "read": read,
+                    "unread": unread,
+                }
+            ).data
+        )
+
+
+def register_routes(router):
+    from crm.office.overview import CustomerOverviewView
+    from crm.office.quick_create import QuickCreateView
+    from crm.office.workbench import WorkbenchView
+
+    router.register("attachments", AttachmentViewSet, basename="attachment")
+    router.register("announcements", AnnouncementViewSet, basename="announcement")
+    return [
+        path("workbench/", WorkbenchView.as_view(), name="workbench"),
+        path("quick-create/", QuickCreateView.as_view(), name="quick-create"),
+        path(
+            "customers/<int:pk>/overview/",
+            CustomerOverviewView.as_view(),
+            name="customer-overview",
+        ),
+    ]
+
+
+__all__ = ["AnnouncementViewSet", "AttachmentViewSet", "register_routes", "status"]

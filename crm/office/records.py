@@ -1,0 +1,25 @@
+"""Whether the requesting user may see a record, decided by the record's own viewset
+(its permission code and data scope), as the record's card decides it."""
+
+from __future__ import annotations
+
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+
+def visible_record(request, collection: str, pk, *, raise_403: bool = True):
+    """The record ``pk`` of ``collection`` as the user sees it on its card, or
+    ``NotFound`` (not in their company or scope) / ``PermissionDenied`` (no code)."""
+    from crm.api_router import router
+    from crm.core.api.permissions import required_code
+
+    viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
+    view = viewsets[collection](request=request, format_kwarg=None, action="retrieve", kwargs={})
+    code = required_code(view)
+    if code and not request.user.has_code(code):
+        if raise_403:
+            raise PermissionDenied()
+        raise NotFound()
+    record = view.get_queryset().filter(pk=pk).first()
+    if record is None:
+        raise NotFound()
+    return record
