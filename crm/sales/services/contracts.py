@@ -32,6 +32,7 @@ from crm.sales.models import (
 from crm.sales.money import ZERO, money, total
 from crm.sales.services._base import CONTRACT_FIELDS, PAYMENT_FIELDS, _money_positive
 from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
+from crm.sales.services.sequences import contract_number
 from workflows import reminders
 from workflows.contract import ContractStatus, InstallmentStatus
 from workflows.payment import COUNTED_STATES, PaymentStatus
@@ -145,7 +146,7 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         opp = data.get("opportunity")
         data["owner"] = actor if actor is not None else (opp.owner if opp else None)
     with transaction.atomic():
-        number = f"HT{next_number(tenant, 'contract'):06d}"
+        number = contract_number(next_number(tenant, "contract"))
         contract = audited_create(
             Contract,
             tenant=tenant,

@@ -14,8 +14,13 @@ from django.db import transaction
 
 from crm.sales.models import NumberSequence
 
-#: The form ``contract_create`` numbers contracts with (HT000123).
+#: The form ``contract_create`` numbers contracts with (HT000123), and its pattern.
 CONTRACT_NUMBER = re.compile(r"^HT(\d{1,9})$")
+
+
+def contract_number(value: int) -> str:
+    """The number of the contract sequence's ``value`` (HT000123)."""
+    return f"HT{value:06d}"
 
 
 def sequence_advance(*, tenant, key: str, at_least: int) -> None:
