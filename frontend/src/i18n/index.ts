@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN'
 import salesZhCN from './sales.zh-CN'
 import marketingZhCN from './marketing.zh-CN'
+import activitiesZhCN from './activities.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -34,6 +35,7 @@ export const i18n = createI18n({
 // Module catalogs kept in files of their own, merged (deeply) into the main ones.
 i18n.global.mergeLocaleMessage('zh-CN', salesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', marketingZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -43,6 +45,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.setLocaleMessage('en', en as typeof zhCN)
     i18n.global.mergeLocaleMessage('en', (await import('./sales.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)
   }
 }
 

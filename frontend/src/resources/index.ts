@@ -8,6 +8,7 @@ import type { FieldDef, ResourceConfig } from './types'
 import { salesResources } from './sales'
 import { serviceResources } from './service'
 import { marketingResources } from './marketing'
+import { activitiesResources } from './activities'
 
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
@@ -202,6 +203,10 @@ export const activities: ResourceConfig = {
     { name: 'note', type: 'textarea' },
     { name: 'lead', type: 'ref', ref: 'leads' },
     { name: 'customer', type: 'ref', ref: 'customers' },
+    { name: 'contact', type: 'ref', ref: 'contacts', label: 'activities.fields.contact' },
+    { name: 'opportunity', type: 'ref', ref: 'opportunities', label: 'activities.fields.opportunity' },
+    { name: 'contract', type: 'ref', ref: 'contracts', label: 'activities.fields.contract' },
+    { name: 'complaint', type: 'ref', ref: 'complaints', label: 'activities.fields.complaint' },
     { name: 'owner', type: 'user', display: 'owner_name' },
     createdAt,
   ],
@@ -214,8 +219,11 @@ export const activities: ResourceConfig = {
   ],
   search: false,
   defaultOrdering: '-occurred_at',
-  groups: [{ title: 'groups.basic', fields: ['kind', 'subject', 'occurred_at', 'note', 'lead', 'customer', 'owner', 'created_at'] }],
-  form: ['kind', 'subject', 'occurred_at', 'note', 'lead', 'customer'],
+  groups: [
+    { title: 'groups.basic', fields: ['kind', 'subject', 'occurred_at', 'note', 'owner', 'created_at'] },
+    { title: 'activities.groups.link', fields: ['lead', 'customer', 'contact', 'opportunity', 'contract', 'complaint'] },
+  ],
+  form: ['kind', 'subject', 'occurred_at', 'note', 'lead', 'customer', 'contact', 'opportunity', 'contract', 'complaint'],
   defaults: { kind: 'call' },
   history: true,
   export: true,
@@ -318,6 +326,7 @@ export const resources: Record<string, ResourceConfig> = {
   ...salesResources,
   ...serviceResources,
   ...marketingResources,
+  ...activitiesResources,
 }
 
 export function resource(key: string): ResourceConfig {

@@ -48,6 +48,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/OpportunityBoard.vue'),
         meta: { code: 'sales.opportunity.view' },
       },
+      {
+        path: 'events/calendar',
+        name: 'events-calendar',
+        component: () => import('@/pages/CalendarPage.vue'),
+        meta: { code: 'activities.event.view' },
+      },
       ...resourceRoutes,
       { path: 'imports', name: 'imports', component: () => import('@/pages/ImportWizard.vue'), meta: { code: 'imports.view' } },
       {
