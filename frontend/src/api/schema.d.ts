@@ -179,6 +179,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/announcements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        get: operations["v1_announcements_list"];
+        put?: never;
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        post: operations["v1_announcements_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        get: operations["v1_announcements_retrieve"];
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        put: operations["v1_announcements_update"];
+        post?: never;
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        delete: operations["v1_announcements_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Announcements of the company: the audience sees the published ones, the
+         *     author their drafts; ``read/`` records a read receipt, ``receipts/`` lists who
+         *     has and has not read (for the author and those who may edit announcements).
+         */
+        patch: operations["v1_announcements_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_announcements_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/read/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Mark the announcement read by me (idempotent). */
+        post: operations["v1_announcements_read_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/receipts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who of the audience has read it (and when) and who has not. */
+        get: operations["v1_announcements_receipts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/transitions/archive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive
+         * @description Step `archive`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_announcements_transitions_archive_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/transitions/publish/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish
+         * @description Step `publish`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_announcements_transitions_publish_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_announcements_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-bands/": {
         parameters: {
             query?: never;
@@ -244,6 +414,91 @@ export interface paths {
         };
         /** @description Transitions and field changes of the record, newest first. */
         get: operations["v1_approval_bands_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Files on a record. A list names its record (``?customer=<id>``...); every
+         *     answer about a file first checks that the user may see the file's record.
+         */
+        get: operations["v1_attachments_list"];
+        put?: never;
+        /**
+         * @description Files on a record. A list names its record (``?customer=<id>``...); every
+         *     answer about a file first checks that the user may see the file's record.
+         */
+        post: operations["v1_attachments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Files on a record. A list names its record (``?customer=<id>``...); every
+         *     answer about a file first checks that the user may see the file's record.
+         */
+        get: operations["v1_attachments_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description Files on a record. A list names its record (``?customer=<id>``...); every
+         *     answer about a file first checks that the user may see the file's record.
+         */
+        delete: operations["v1_attachments_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file itself, as a download under its original name. */
+        get: operations["v1_attachments_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attachments/{id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description An image shown inline (the image is its own preview: no thumbnailer is
+         *     installed); other files have no preview (404).
+         */
+        get: operations["v1_attachments_preview_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -983,6 +1238,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{id}/overview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's related records, each section with its count, first rows and a
+         *     link to the filtered list, in a bounded number of queries.
+         */
+        get: operations["v1_customers_overview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/export/": {
         parameters: {
             query?: never;
@@ -1007,10 +1282,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_dictionary_list"];
         put?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         post: operations["v1_dictionary_create"];
         delete?: never;
         options?: never;
@@ -1025,17 +1306,46 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         get: operations["v1_dictionary_retrieve"];
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         put: operations["v1_dictionary_update"];
         post?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         delete: operations["v1_dictionary_destroy"];
         options?: never;
         head?: never;
-        /** @description Create/update/delete call the services named on the viewset. */
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
         patch: operations["v1_dictionary_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/dictionary/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_dictionary_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/events/": {
@@ -1847,6 +2157,26 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_marketing_events_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing-events/roi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The events of the list (same filters) with their cost, leads, opportunities,
+         *     won amount and cost per lead, a page at a time in a fixed number of queries.
+         */
+        get: operations["v1_marketing_events_roi_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2712,6 +3042,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/quick-create/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Activates the tenant scope after authentication for the whole request. */
+        post: operations["v1_quick_create_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quotes/": {
         parameters: {
             query?: never;
@@ -2970,7 +3317,7 @@ export interface paths {
         };
         /**
          * @description Outstanding installments of active contracts per customer and owner by days
-         *     overdue: current, 1-30, 31-60, 61-90, over 90.
+         *     overdue: current, 1-30, 31-60, 61-90, over 90 (``buckets`` names them in order).
          */
         get: operations["v1_reports_receivables_aging_retrieve"];
         put?: never;
@@ -4458,6 +4805,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workbench/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every panel the user may see, in one answer (a panel they may not see is left out). */
+        get: operations["v1_workbench_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4581,6 +4945,101 @@ export interface components {
             deadline: string;
             warnings: string[];
         };
+        AgingBucket: {
+            key: string;
+            label: string;
+        };
+        Announcement: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** 内容 */
+            body?: string;
+            audience?: components["schemas"]["AudienceEnum"];
+            audience_label: $Read<string>;
+            /** 团队 */
+            teams?: number[];
+            /** 角色 */
+            roles?: number[];
+            pinned?: boolean;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status5ffEnum"]>;
+            status_label: $Read<string>;
+            author: $Read<number | null>;
+            author_name: $Read<string | null>;
+            /** Format: date-time */
+            published_at: $Read<string | null>;
+            /** Format: date-time */
+            archived_at: $Read<string | null>;
+            /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
+            read: $Read<boolean>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        AnnouncementArchiveInputsRequest: {
+            comment?: string;
+            /** reason archived */
+            reason?: string;
+        };
+        AnnouncementList: {
+            id: $Read<number>;
+            /** 职务 */
+            title: string;
+            /** 内容 */
+            body?: string;
+            audience?: components["schemas"]["AudienceEnum"];
+            audience_label: $Read<string>;
+            /** 团队 */
+            teams?: number[];
+            /** 角色 */
+            roles?: number[];
+            pinned?: boolean;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status5ffEnum"]>;
+            status_label: $Read<string>;
+            author: $Read<number | null>;
+            author_name: $Read<string | null>;
+            /** Format: date-time */
+            published_at: $Read<string | null>;
+            /** Format: date-time */
+            archived_at: $Read<string | null>;
+            /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
+            read: $Read<boolean>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        /** @description Publish takes only the comment every step takes. */
+        AnnouncementPublishInputsRequest: {
+            comment?: string;
+        };
+        AnnouncementRequest: {
+            /** 职务 */
+            title: string;
+            /** 内容 */
+            body?: string;
+            audience?: components["schemas"]["AudienceEnum"];
+            /** 团队 */
+            teams?: number[];
+            /** 角色 */
+            roles?: number[];
+            pinned?: boolean;
+        };
         ApiToken: {
             id: $Read<number>;
             prefix: $Read<string>;
@@ -4617,6 +5076,69 @@ export interface components {
             /** 所需权限 */
             permission: components["schemas"]["PermissionEnum"];
         };
+        Attachment: {
+            id: $Read<number>;
+            /** 文件名 */
+            name: $Read<string>;
+            size: $Read<number>;
+            /** Type */
+            content_type: $Read<string>;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 回款 */
+            payment?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+            uploaded_by: $Read<number | null>;
+            uploaded_by_name: $Read<string | null>;
+            /**
+             * Uploaded at
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            download_url: $Read<string>;
+            preview_url: $Read<string | null>;
+        };
+        AttachmentRequest: {
+            /**
+             * 文件
+             * Format: binary
+             */
+            file: $Write<string>;
+            /** 客户 */
+            customer?: number | null;
+            /** 联系人 */
+            contact?: number | null;
+            /** 线索 */
+            lead?: number | null;
+            /** 销售机会 */
+            opportunity?: number | null;
+            /** 报价 */
+            quote?: number | null;
+            /** 合同 */
+            contract?: number | null;
+            /** 回款 */
+            payment?: number | null;
+            /** 投诉 */
+            complaint?: number | null;
+        };
+        /**
+         * @description * `all` - everyone
+         *     * `teams` - 团队
+         *     * `roles` - 角色
+         * @enum {string}
+         */
+        AudienceEnum: "all" | "teams" | "roles";
         /** @enum {unknown} */
         BlankEnum: "";
         BoardColumn: {
@@ -5562,6 +6084,39 @@ export interface components {
             contract?: number | null;
             /** 投诉 */
             complaint?: number | null;
+        };
+        /** @description A row of the events' ROI report: the event and its figures. */
+        EventRoi: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            type?: components["schemas"]["Type5b9Enum"];
+            type_label: $Read<string>;
+            /** Format: date */
+            starts_on?: string | null;
+            /** Format: date */
+            ends_on?: string | null;
+            place?: string;
+            /** Format: decimal */
+            budget?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            figures: $Read<components["schemas"]["EventFigures"]>;
         };
         Feedback: {
             id: $Read<number>;
@@ -6565,6 +7120,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AdPlacement"][];
         };
+        PaginatedAnnouncementListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AnnouncementList"][];
+        };
         PaginatedApiTokenList: {
             /** @example 123 */
             count: number;
@@ -6594,6 +7164,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ApprovalBand"][];
+        };
+        PaginatedAttachmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Attachment"][];
         };
         PaginatedComplaintList: {
             /** @example 123 */
@@ -6684,6 +7269,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["EventList"][];
+        };
+        PaginatedEventRoiList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["EventRoi"][];
         };
         PaginatedFeedbackList: {
             /** @example 123 */
@@ -7135,6 +7735,18 @@ export interface components {
             cost?: string;
             /** 备注 */
             note?: string;
+        };
+        PatchedAnnouncementRequest: {
+            /** 职务 */
+            title?: string;
+            /** 内容 */
+            body?: string;
+            audience?: components["schemas"]["AudienceEnum"];
+            /** 团队 */
+            teams?: number[];
+            /** 角色 */
+            roles?: number[];
+            pinned?: boolean;
         };
         PatchedApprovalBandRequest: {
             /**
@@ -7723,6 +8335,16 @@ export interface components {
              * @default 8
              */
             requisition_approval_wait_hours: number;
+            /**
+             * largest attachment, in MB
+             * @default 20
+             */
+            attachment_max_mb: number;
+            /**
+             * storage for the company's attachments, in MB
+             * @default 2048
+             */
+            attachment_quota_mb: number;
         };
         PatchedTenantWorkdayRequest: {
             /**
@@ -8467,9 +9089,23 @@ export interface components {
              */
             created_at: $Read<string>;
         };
+        Receipt: {
+            user: number;
+            name: string;
+            team: string | null;
+            /** Format: date-time */
+            read_at: string | null;
+        };
+        Receipts: {
+            read_count: number;
+            unread_count: number;
+            read: components["schemas"]["Receipt"][];
+            unread: components["schemas"]["Receipt"][];
+        };
         ReceivablesAgingReport: {
             /** Format: date */
             as_of: string;
+            buckets: components["schemas"]["AgingBucket"][];
             rows: {
                 [key: string]: unknown;
             }[];
@@ -8795,6 +9431,13 @@ export interface components {
          */
         Status5d7Enum: "pending" | "running" | "succeeded" | "failed";
         /**
+         * @description * `draft` - 草稿
+         *     * `published` - published
+         *     * `archived` - archived
+         * @enum {string}
+         */
+        Status5ffEnum: "draft" | "published" | "archived";
+        /**
          * @description * `planned` - 计划中
          *     * `done` - 已完成
          *     * `missed` - 已逾期
@@ -9002,6 +9645,8 @@ export interface components {
             low_stock_threshold?: string;
             /** Format: decimal */
             quantity_on_hand: $Read<string>;
+            /** Format: decimal */
+            stock_value: $Read<string>;
             /** 有效 */
             active?: boolean;
             version: $Read<number>;
@@ -9550,6 +10195,16 @@ export interface components {
              * @default 8
              */
             requisition_approval_wait_hours: number;
+            /**
+             * largest attachment, in MB
+             * @default 20
+             */
+            attachment_max_mb: number;
+            /**
+             * storage for the company's attachments, in MB
+             * @default 2048
+             */
+            attachment_quota_mb: number;
         };
         TenantWorkday: {
             id: $Read<number>;
@@ -10342,6 +10997,333 @@ export interface operations {
             };
         };
     };
+    v1_announcements_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `all` - everyone
+                 *     * `teams` - 团队
+                 *     * `roles` - 角色
+                 */
+                audience?: "all" | "roles" | "teams";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                pinned?: boolean;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `published` - published
+                 *     * `archived` - archived
+                 */
+                status?: "archived" | "draft" | "published";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAnnouncementListList"];
+                };
+            };
+        };
+    };
+    v1_announcements_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnouncementRequest"];
+                "multipart/form-data": components["schemas"]["AnnouncementRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnouncementRequest"];
+                "multipart/form-data": components["schemas"]["AnnouncementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_announcements_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAnnouncementRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAnnouncementRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAnnouncementRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `all` - everyone
+                 *     * `teams` - 团队
+                 *     * `roles` - 角色
+                 */
+                audience?: "all" | "roles" | "teams";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                pinned?: boolean;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `published` - published
+                 *     * `archived` - archived
+                 */
+                status?: "archived" | "draft" | "published";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_announcements_read_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementList"];
+                };
+            };
+        };
+    };
+    v1_announcements_receipts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Receipts"];
+                };
+            };
+        };
+    };
+    v1_announcements_transitions_archive_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementArchiveInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnouncementArchiveInputsRequest"];
+                "multipart/form-data": components["schemas"]["AnnouncementArchiveInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_transitions_publish_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 announcement 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AnnouncementPublishInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnouncementPublishInputsRequest"];
+                "multipart/form-data": components["schemas"]["AnnouncementPublishInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+        };
+    };
+    v1_announcements_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_approval_bands_list: {
         parameters: {
             query?: {
@@ -10513,6 +11495,196 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_attachments_list: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAttachmentList"];
+                };
+            };
+        };
+    };
+    v1_attachments_create: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AttachmentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+        };
+    };
+    v1_attachments_retrieve: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 attachment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Attachment"];
+                };
+            };
+        };
+    };
+    v1_attachments_destroy: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 attachment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_attachments_download_retrieve: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 attachment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    v1_attachments_preview_retrieve: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 attachment 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
                 };
             };
         };
@@ -12165,6 +13337,29 @@ export interface operations {
             };
         };
     };
+    v1_customers_overview_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     v1_customers_export_retrieve: {
         parameters: {
             query?: {
@@ -12345,6 +13540,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DictionaryItem"];
+                };
+            };
+        };
+    };
+    v1_dictionary_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `industry` - 行业
+                 *     * `source` - 来源
+                 *     * `level` - 客户等级
+                 *     * `region` - 地区
+                 *     * `loss_reason` - 丢单原因
+                 *     * `disqualify_reason` - 无效原因
+                 *     * `stock_category` - stock category
+                 *     * `ad_channel` - advertising channel
+                 */
+                kind?: "ad_channel" | "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source" | "stock_category";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 字典项 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -14156,6 +15388,52 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_marketing_events_roi_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `ongoing` - ongoing
+                 *     * `finished` - finished
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
+                /**
+                 * @description * `exhibition` - exhibition
+                 *     * `seminar` - seminar
+                 *     * `promotion` - promotion
+                 *     * `conference` - conference
+                 *     * `other` - 其他
+                 */
+                type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEventRoiList"];
                 };
             };
         };
@@ -16037,6 +17315,39 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_quick_create_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -19905,6 +21216,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_workbench_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
