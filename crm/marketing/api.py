@@ -45,7 +45,7 @@ class StockItemViewSet(DocumentViewSet):
     serializer_class = s.StockItemSerializer
     filterset_class = StockItemFilter
     permission_module = "marketing.stock_item"
-    ordering_fields = ["id", "code", "name", "unit_cost", "on_hand"]
+    ordering_fields = ["id", "code", "name", "unit_cost", "on_hand", "stock_value_"]
     ordering = ["code"]
     create_service = staticmethod(services.stock_item_create)
     update_service = staticmethod(services.stock_item_update)
@@ -183,9 +183,19 @@ class MarketingEventViewSet(ProcessViewSet):
     update_service = staticmethod(services.marketing_event_update)
     delete_service = staticmethod(services.marketing_event_delete)
 
+    @extend_schema(responses=s.EventRoiSerializer(many=True))
+    @action(detail=False, methods=["get"], code_verb="view")
+    def roi(self, request):
+        """The events of the list (same filters) with their cost, leads, opportunities,
+        won amount and cost per lead, a page at a time in a fixed number of queries."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "figures": selectors.event_figures(page)}
+        data = s.EventRoiSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
+
     def get_queryset(self):
         queryset = super().get_queryset().select_related("owner")
-        if self.action not in self.list_actions:
+        if self.action not in (*self.list_actions, "roi"):
             queryset = queryset.prefetch_related(
                 "expenses", "participants__customer", "participants__contact"
             )

@@ -111,6 +111,13 @@ class StockItem(Timestamps, TenantModel):
         balance = StockBalance._base_manager.filter(item_id=self.pk).first()
         return balance.quantity if balance is not None else ZERO
 
+    @property
+    def stock_value(self) -> Decimal:
+        """Quantity on hand at the item's unit cost (the list annotates it)."""
+        if "stock_value_" in self.__dict__:
+            return self.__dict__["stock_value_"]
+        return (self.quantity_on_hand * self.unit_cost).quantize(Decimal("0.01"))
+
 
 class StockBalance(TenantModel):
     """The quantity on hand of one item: locked and written with every movement."""

@@ -50,7 +50,7 @@ def stock_items_for_list(queryset: QuerySet) -> QuerySet:
     on_hand = Coalesce(F("balance__quantity"), Value(ZERO), output_field=MONEY)
     return queryset.select_related("category").annotate(
         on_hand=on_hand,
-        stock_value=ExpressionWrapper(on_hand * F("unit_cost"), output_field=MONEY),
+        stock_value_=ExpressionWrapper(on_hand * F("unit_cost"), output_field=MONEY),
     )
 
 

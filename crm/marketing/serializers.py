@@ -49,6 +49,7 @@ class StockItemSerializer(serializers.ModelSerializer):
         label=_("low-stock threshold"), required=False, min_value=Decimal("0")
     )
     quantity_on_hand = _quantity(label=_("quantity on hand"), read_only=True)
+    stock_value = MoneyField(label=_("stock value"), read_only=True)
 
     class Meta:
         model = StockItem
@@ -62,6 +63,7 @@ class StockItemSerializer(serializers.ModelSerializer):
             "unit_cost",
             "low_stock_threshold",
             "quantity_on_hand",
+            "stock_value",
             "active",
             "version",
             "created_at",
@@ -334,6 +336,20 @@ class MarketingEventDetailSerializer(WithTransitions, MarketingEventSerializer):
     @extend_schema_field(EventFiguresSerializer)
     def get_figures(self, obj) -> dict:
         return EventFiguresSerializer(selectors.event_figures([obj])[obj.pk]).data
+
+
+class EventRoiSerializer(MarketingEventSerializer):
+    """A row of the events' ROI report: the event and its figures."""
+
+    figures = serializers.SerializerMethodField(label=_("figures"))
+
+    class Meta(MarketingEventSerializer.Meta):
+        fields = [*MarketingEventSerializer.Meta.fields, "figures"]
+
+    @extend_schema_field(EventFiguresSerializer)
+    def get_figures(self, obj) -> dict:
+        figures = self.context["figures"][obj.pk]
+        return EventFiguresSerializer(figures).data
 
 
 class AdPlacementSerializer(serializers.ModelSerializer):

@@ -249,3 +249,33 @@ def test_a_lead_points_at_its_event_and_placement(admin, marketer, other_admin):
     assert response.status_code == 400 and "marketing_event" in response.json()["fields"]
     deleted = m.delete(f"/api/v1/marketing-events/{event['id']}/")
     assert deleted.status_code == 409 and deleted.json()["code"] == "protected"
+
+
+def test_event_roi_report_and_stock_value(admin, marketer, manager, keeper):
+    from crm.marketing import services
+    from tests.marketing.helpers import issued
+
+    gift = item(admin, "G1", "保温杯", cost="30.00", stock=10)
+    events = [
+        services.marketing_event_create(
+            tenant=admin.tenant,
+            actor=marketer,
+            name=f"活动{i}",
+            expenses=[{"description": "场地", "amount": D(1000 * (i + 1))}],
+        )
+        for i in range(3)
+    ]
+    issued(marketer, manager, keeper, [(gift, 4)], marketing_event=events[0])
+    Lead.objects.bulk_create(
+        Lead(tenant=admin.tenant, company_name=f"L{i}", marketing_event=events[0]) for i in range(2)
+    )
+    rows = client_for(marketer).get("/api/v1/marketing-events/roi/?ordering=id").json()["results"]
+    assert [(r["name"], r["figures"]["cost"], r["figures"]["cost_per_lead"]) for r in rows] == [
+        ("活动0", "1120.00", "560.00"),
+        ("活动1", "2000.00", None),
+        ("活动2", "3000.00", None),
+    ]
+    (row,) = client_for(keeper).get("/api/v1/stock-items/").json()["results"]
+    assert (row["quantity_on_hand"], row["stock_value"]) == ("6.00", "180.00")
+    created = post(client_for(keeper), "/api/v1/stock-items/", {"code": "G2", "name": "笔"})
+    assert (created["quantity_on_hand"], created["stock_value"]) == ("0.00", "0.00")
