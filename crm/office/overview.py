@@ -91,7 +91,7 @@ def customer_overview(request, customer) -> dict:
             continue
         qs = qs.filter(**{field: customer}, **extra).order_by("-pk")
         rows = list(qs[:FIRST_ROWS])
-        count = len(rows) if len(rows) < FIRST_ROWS else qs.count()
+        count = qs.count()
         sections[section] = {
             "count": count,
             "results": [_row(section, obj) for obj in rows],

@@ -38,7 +38,7 @@ def _month_start() -> dt.datetime:
 
 def _listed(qs, limit: int = ROWS) -> tuple[list, int]:
     rows = list(qs[:limit])
-    return rows, (len(rows) if len(rows) < limit else qs.count())
+    return rows, qs.count()
 
 
 def events_panel(request) -> dict | None:
@@ -49,7 +49,8 @@ def events_panel(request) -> dict | None:
     start, end = _today()
     # Single events of today; recurring series are expanded by the calendar itself.
     qs = (
-        qs.filter(Q(owner=user) | Q(invitees=user), start__lt=end, end__gte=start)
+        qs.filter(Q(owner=user) | Q(invitees=user), start__lt=end)
+        .filter(Q(end__gte=start) | Q(end__isnull=True, start__gte=start))
         .exclude(status="cancelled")
         .distinct()
         .order_by("start", "id")
