@@ -34,6 +34,7 @@ const en: Same<typeof zh> = {
       unit_cost: 'Unit cost',
       low_stock_threshold: 'Low-stock threshold',
       quantity_on_hand: 'On hand',
+      stock_value: 'Stock value',
       active: 'Active',
       at: 'At',
       item: 'Item',

@@ -30,6 +30,7 @@ const zh = {
       unit_cost: '单位成本',
       low_stock_threshold: '低库存预警',
       quantity_on_hand: '库存数量',
+      stock_value: '库存金额',
       active: '启用',
       at: '时间',
       item: '物品',
