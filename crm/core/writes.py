@@ -105,8 +105,8 @@ def audited_create(
 
     ``created_by`` defaults to ``actor`` where the model has it; ``prepare`` sets
     derived values on the unsaved instance (deadlines, totals), then ``key_fn``
-    computes its ``search_key``; the audit entry
-    holds the ``audit_fields`` (default: the keys of ``fields``) plus ``extra_changes``.
+    computes its ``search_key``; the audit entry holds the ``audit_fields``
+    (default: the keys of ``fields``) plus ``extra_changes``.
     """
     values = dict(fields)
     if "created_by" not in values and _has_field(model, "created_by"):
