@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
-from crm.office.records import visible_record
+from crm.office.records import action_code, visible_record
 
 
 def _checked(serializer_class, data, context, *, drop=(), prefix: str) -> dict:
@@ -55,11 +55,12 @@ class QuickCreateView(TenantScopedMixin, APIView):
         if kind == "opportunity" and "lead" in body:
             message = _("Send a lead or an opportunity, not both.")
             raise Invalid(fields={"lead": [message], "opportunity": [message]})
-        needed = ["contacts.create", "leads.create" if kind == "lead" else "opportunities.create"]
         link_to = body.get("link_to")
+        collections = ["contacts", "leads" if kind == "lead" else "opportunities"]
         if link_to is None:
-            needed.append("customers.create")
-        if not all(user.has_code(code) for code in needed):
+            collections.append("customers")
+        needed = [action_code(request, c, "create") for c in collections]
+        if not all(code is None or user.has_code(code) for code in needed):
             raise PermissionDenied()
         context = {"request": request, "tenant": tenant, "actor": user, "view": self}
 

@@ -23,3 +23,13 @@ def visible_record(request, collection: str, pk, *, raise_403: bool = True):
     if record is None:
         raise NotFound()
     return record
+
+
+def action_code(request, collection: str, action: str) -> str | None:
+    """The permission code ``action`` needs on ``collection`` (as its viewset says)."""
+    from crm.api_router import router
+    from crm.core.api.permissions import required_code
+
+    viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
+    view = viewsets[collection](request=request, format_kwarg=None, action=action, kwargs={})
+    return required_code(view)
