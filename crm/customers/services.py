@@ -101,8 +101,9 @@ def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Custom
 
 
 def customer_delete(customer: Customer, *, tenant, actor) -> None:
-    """A customer still referred to (opportunities, contracts...) answers 409 ``protected``."""
-    audited_delete(customer, tenant=tenant, actor=actor)
+    """A customer still referred to (opportunities, contracts...) answers 409 ``protected``;
+    its reminders (pool clock) go with it."""
+    audited_delete(customer, tenant=tenant, actor=actor, before_delete=reminders.cancel)
 
 
 def _contact_key(contact: Contact) -> str:
