@@ -140,6 +140,14 @@ class RequisitionViewSet(_StockDocumentViewSet):
     update_service = staticmethod(services.requisition_update)
     related = ("requester", "approved_by", "issued_by", "marketing_event")
 
+    @extend_schema(responses=s.RequisitionSummarySerializer(many=True))
+    @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
+    def summary(self, request):
+        """Issued requisitions of the list (same filters and data scope) per department
+        and purpose: their number and the net cost of the goods."""
+        rows = selectors.requisition_summary(self.filter_queryset(self.get_queryset()))
+        return Response(s.RequisitionSummarySerializer(rows, many=True).data)
+
 
 class StockReturnViewSet(_StockDocumentViewSet):
     """Returns (退料) against an issued requisition: at most what was issued."""

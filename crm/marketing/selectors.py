@@ -115,6 +115,52 @@ def low_stock_lines(req: Requisition) -> list[tuple[StockItem, Decimal]]:
 # --- figures -------------------------------------------------------------------------------
 
 
+def requisition_summary(queryset: QuerySet) -> list[dict]:
+    """Issued requisitions of ``queryset`` per department (the requester's team) and
+    purpose: how many, and the cost of the goods issued less what came back."""
+    issued = queryset.filter(status=RequisitionStatus.ISSUED)
+    groups: dict[tuple, dict] = {}
+    lines = (
+        RequisitionLine.objects.filter(requisition__in=issued)
+        .values(
+            "requisition__requester__team_id",
+            "requisition__requester__team__name",
+            "requisition__purpose",
+        )
+        .annotate(
+            cost=Sum(F("quantity") * F("unit_cost"), output_field=MONEY),
+            n=Count("requisition_id", distinct=True),
+        )
+    )
+    for row in lines:
+        key = (row["requisition__requester__team_id"], row["requisition__purpose"])
+        groups[key] = {
+            "team": key[0],
+            "team_name": row["requisition__requester__team__name"] or "",
+            "purpose": key[1],
+            "requisitions": row["n"],
+            "cost": _money(row["cost"]),
+        }
+    returned = (
+        StockReturnLine.objects.filter(
+            stock_return__requisition__in=issued,
+            stock_return__status=StockDocumentStatus.CONFIRMED,
+        )
+        .values(
+            "stock_return__requisition__requester__team_id", "stock_return__requisition__purpose"
+        )
+        .annotate(v=Sum(F("quantity") * F("unit_cost"), output_field=MONEY))
+    )
+    for row in returned:
+        key = (
+            row["stock_return__requisition__requester__team_id"],
+            row["stock_return__requisition__purpose"],
+        )
+        if key in groups:
+            groups[key]["cost"] = _money(groups[key]["cost"] - row["v"])
+    return sorted(groups.values(), key=lambda g: (g["team_name"], g["purpose"]))
+
+
 def requisition_cost(event_ids) -> dict[int, Decimal]:
     """Per event: the cost of the goods issued for it less what came back on returns."""
     issued = (

@@ -381,6 +381,14 @@ class AdPlacementSerializer(serializers.ModelSerializer):
         return count if count is not None else obj.leads.count()
 
 
+class RequisitionSummarySerializer(serializers.Serializer):
+    team = serializers.IntegerField(allow_null=True, label=_("department"))
+    team_name = serializers.CharField(label=_("department"))
+    purpose = serializers.CharField(label=_("purpose"))
+    requisitions = serializers.IntegerField(label=_("requisitions"))
+    cost = MoneyField(label=_("cost"))
+
+
 class ChannelFiguresSerializer(serializers.Serializer):
     channel = serializers.IntegerField(allow_null=True)
     channel_label = serializers.CharField()

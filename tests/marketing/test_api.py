@@ -279,3 +279,40 @@ def test_event_roi_report_and_stock_value(admin, marketer, manager, keeper):
     assert (row["quantity_on_hand"], row["stock_value"]) == ("6.00", "180.00")
     created = post(client_for(keeper), "/api/v1/stock-items/", {"code": "G2", "name": "笔"})
     assert (created["quantity_on_hand"], created["stock_value"]) == ("0.00", "0.00")
+
+
+def test_requisitions_per_department_and_purpose(admin, marketer, manager, keeper):
+    from crm.marketing import services
+    from crm.marketing.models import StockReturn
+    from tests.marketing.helpers import issued, move, requisition
+
+    gift = item(admin, "G1", "保温杯", cost="30.00", stock=50)
+    first = issued(marketer, manager, keeper, [(gift, 4)], purpose="展会")
+    issued(marketer, manager, keeper, [(gift, 2)], purpose="展会")
+    issued(marketer, manager, keeper, [(gift, 1)], purpose="客户拜访")
+    requisition(marketer, [(gift, 9)], purpose="展会")  # a draft: not counted
+    back = services.return_create(
+        tenant=admin.tenant,
+        actor=marketer,
+        requisition=first,
+        lines=[{"item": gift, "quantity": D(1)}],
+    )
+    move(StockReturn, back, "confirm", keeper)
+    rows = client_for(manager).get("/api/v1/requisitions/summary/").json()
+    team = marketer.team
+    assert rows == [
+        {
+            "team": team.pk,
+            "team_name": "市场部",
+            "purpose": "客户拜访",
+            "requisitions": 1,
+            "cost": "30.00",
+        },
+        {
+            "team": team.pk,
+            "team_name": "市场部",
+            "purpose": "展会",
+            "requisitions": 2,
+            "cost": "150.00",
+        },
+    ]
