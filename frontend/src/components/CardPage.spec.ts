@@ -28,14 +28,18 @@ afterEach(() => {
 })
 
 describe('CardPage', () => {
-  it('shows the groups, the status tag, the transitions and the timeline of history and activities', async () => {
+  it('shows the groups, the status tag, the transitions and the record timeline', async () => {
     const calls = mockApi((call) => {
       const path = call.url.pathname
       if (path === '/api/v1/leads/7/') return [200, lead]
-      if (path === '/api/v1/leads/7/history/')
-        return [200, [{ kind: 'transition', action: 'contact', actor: '王老板', at: '2026-11-02T10:00:00+08:00', source: 'new', target: 'contacted', comment: '' }]]
-      if (path === '/api/v1/activities/')
-        return [200, page([{ id: 3, kind: 'call', kind_label: '电话', subject: '首次电话', note: '', occurred_at: '2026-11-02T09:00:00+08:00', owner_name: '王老板' }])]
+      if (path === '/api/v1/timeline/')
+        return [
+          200,
+          page([
+            { kind: 'transition', id: 1, title: 'contact', actor: '王老板', at: '2026-11-02T10:00:00+08:00', status: 'contacted', source: 'new', target: 'contacted', detail: '' },
+            { kind: 'activity', id: 3, title: '首次电话', actor: '王老板', at: '2026-11-02T09:00:00+08:00', status: 'call', detail: '', link: '/activities/3' },
+          ]),
+        ]
       return [404, { code: 'not_found', detail: 'x' }]
     })
     const { wrapper } = await mountWith(CardPage, { resourceKey: 'leads', id: 7 }, ['leads.view', 'leads.edit', 'activities.create'])
@@ -47,9 +51,10 @@ describe('CardPage', () => {
     expect(wrapper.get('[data-testid="reasons-qualify"]').text()).toContain('请先描述需求。')
     const timeline = wrapper.get('[data-testid="timeline"]').text()
     expect(timeline).toContain('新线索 → 已联系')
-    expect(timeline).toContain('电话：首次电话')
-    expect(timeline.indexOf('新线索 → 已联系')).toBeLessThan(timeline.indexOf('电话：首次电话')) // newest first
-    expect(calls.find((c) => c.url.pathname === '/api/v1/activities/')!.url.searchParams.get('lead')).toBe('7')
+    expect(timeline).toContain('活动：首次电话')
+    expect(timeline.indexOf('新线索 → 已联系')).toBeLessThan(timeline.indexOf('活动：首次电话')) // newest first
+    // One request for the whole timeline (GET /timeline/?lead=7).
+    expect(calls.find((c) => c.url.pathname === '/api/v1/timeline/')!.url.searchParams.get('lead')).toBe('7')
     // Edit for leads.edit, the "log a call" action for activities.create; no delete without leads.delete.
     expect(wrapper.find('[data-testid="card-edit"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="log-activity"]').exists()).toBe(true)

@@ -42,6 +42,7 @@ const en = {
     },
     groups: { link: 'Linked record', progress: 'Progress', recurrence: 'Recurrence', review: 'Review' },
     variants: { my_tasks: 'My tasks', given_tasks: 'Tasks I gave', my_plans: 'My plans', plans_to_review: 'Plans to review' },
+    timeline: { activity: 'Activity', follow_up: 'Follow-up', task: 'Task', event: 'Event', attachment: 'Attachment', more: 'Load more' },
     plan: { items: 'Plan items', edit_items: 'Edit items', no_items: 'No items yet' },
     calendar: {
       title: 'Calendar',

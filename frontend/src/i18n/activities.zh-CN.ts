@@ -42,6 +42,7 @@ const zh = {
     },
     groups: { link: '关联记录', progress: '进度', recurrence: '重复规则', review: '批阅' },
     variants: { my_tasks: '我的任务', given_tasks: '我派发的任务', my_plans: '我的计划', plans_to_review: '待我批阅的计划' },
+    timeline: { activity: '活动', follow_up: '跟进', task: '任务', event: '日程', attachment: '附件', more: '加载更多' },
     plan: { items: '计划事项', edit_items: '编辑事项', no_items: '暂无事项' },
     calendar: {
       title: '日程日历',

@@ -67,6 +67,7 @@ export const leads: ResourceConfig = {
   transitions: true,
   history: true,
   timelineActivities: 'lead',
+  timeline: 'lead',
   cardActions: [
     {
       label: 'actions.log_call',
@@ -138,6 +139,7 @@ export const customers: ResourceConfig = {
   defaults: { kind: 'company' },
   history: true,
   timelineActivities: 'customer',
+  timeline: 'customer',
   related: [
     { resource: 'contacts', param: 'customer', columns: ['name', 'mobile', 'email', 'title'] },
     { resource: 'activities', param: 'customer', columns: ['occurred_at', 'kind', 'subject', 'owner'] },
@@ -180,6 +182,7 @@ export const contacts: ResourceConfig = {
   groups: [{ title: 'groups.basic', fields: ['name', 'customer', 'mobile', 'email', 'title', 'birthday', 'created_at'] }],
   form: ['customer', 'name', 'mobile', 'email', 'title', 'birthday'],
   history: true,
+  timeline: 'contact',
   export: true,
   importable: true,
   create: true,

@@ -104,6 +104,7 @@ export const opportunities: ResourceConfig = {
   },
   transitions: true,
   history: true,
+  timeline: 'opportunity',
   related: [
     { resource: 'requirements', param: 'opportunity', columns: ['description', 'priority', 'created_by', 'created_at'] },
     { resource: 'solutions', param: 'opportunity', columns: ['title', 'requirement', 'created_at'] },
@@ -312,6 +313,7 @@ export const contracts: ResourceConfig = {
   },
   transitions: true,
   history: true,
+  timeline: 'contract',
   panels: [
     { key: 'lines', component: LinesPanel, after: 'groups.amounts' },
     { key: 'installments', component: InstallmentsPanel, after: 'groups.amounts' },

@@ -82,6 +82,7 @@ export const complaints: ResourceConfig = {
   },
   transitions: true,
   history: true,
+  timeline: 'complaint',
   related: [
     { resource: 'follow-ups', param: 'complaint', columns: ['kind', 'subject', 'due_at', 'status', 'satisfaction', 'owner'] },
   ],

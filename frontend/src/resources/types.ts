@@ -5,6 +5,7 @@
  */
 import type { Component } from 'vue'
 import type { Collection } from '@/api/collections'
+import type { TimelineRecord } from '@/api/timeline'
 
 export type FieldType =
   | 'text'
@@ -173,6 +174,9 @@ export interface ResourceConfig {
   history?: boolean
   /** activities shown in the timeline: the activities filter naming this record */
   timelineActivities?: string
+  /** the record's kind for `GET /timeline/` (activities, follow-ups, tasks, events,
+   * transitions, changes, attachments in one list); replaces history + timelineActivities */
+  timeline?: TimelineRecord
   related?: RelatedDef[]
   cardActions?: CardAction[]
   export?: boolean
