@@ -122,3 +122,20 @@ def test_the_worker_check_tells_each_once(worker, monkeypatch):
         worker.drain()
     assert titles(rep) == ["Submit your daily plan for 2026-03-03"]
     assert WorkPlan.objects.filter(owner=rep).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduler_enqueues_the_check(worker, monkeypatch):
+    """The scheduler's chore sends the check to a worker (not run in the loop itself)."""
+    from django.utils import timezone
+
+    from tasks.scheduler import housekeeping
+    from tests.conftest import make_company
+
+    admin = make_company()
+    moment = dt.datetime(2026, 3, 3, 11, 0, tzinfo=SH)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    (chore,) = [c for c in housekeeping() if c.name == "plans"]
+    chore.run_if_due()
+    worker.drain()
+    assert PlanNudge.objects.filter(user=admin, day=moment.date()).count() == 1

@@ -100,5 +100,8 @@ def test_the_recovery_runs_every_configured_period():
 
 def test_the_period_comes_from_the_settings(settings):
     settings.SCHEDULER_IMPORT_RECOVERY_SECONDS = 12.5
-    [chore] = scheduler.housekeeping()
-    assert (chore.name, chore.every, chore.fn) == ("imports", 12.5, scheduler.recover_imports)
+    settings.SCHEDULER_PLAN_CHECK_SECONDS = 600.0
+    chores = {chore.name: chore for chore in scheduler.housekeeping()}
+    assert (chores["imports"].every, chores["imports"].fn) == (12.5, scheduler.recover_imports)
+    # The daily "submit your plan" check (tests/activities/test_plans.py) has its own period.
+    assert (chores["plans"].every, chores["plans"].fn) == (600.0, scheduler.check_plans)
