@@ -9,8 +9,9 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # Register every process (transitions, guards, reminder rules, codes).
         from crm.core.registries import register_history_source
-        from workflows import lead
+        from workflows import customer, lead
         from workflows.history import transition_entries
 
         lead.register_process()
+        customer.register_process()
         register_history_source("transitions", transition_entries)

@@ -240,6 +240,14 @@ SATISFACTION_CHOICES = [
 _SCORE = gettext_lazy("Give a whole number from 1 to 5.")
 
 
+def customer_touched(followup, ctx) -> None:
+    """A completed follow-up on a customer restarts its pool clock (customer pool)."""
+    if followup.customer_id:
+        from crm.customers.services import customer_activity_logged
+
+        customer_activity_logged(customer_id=followup.customer_id, occurred_at=timezone.now())
+
+
 class FollowUpCompleteInputs(TransitionInputs):
     outcome = required_text(
         gettext_lazy("outcome"), gettext_lazy("Write down the outcome."), max_length=5000
@@ -274,6 +282,7 @@ STEPS = {
         gettext_lazy("Complete"),
         guards=[score_for_return_visit],
         inputs=FollowUpCompleteInputs,
+        in_transaction=[customer_touched],
     ),
     "miss": Step("miss", gettext_lazy("Mark missed")),
     "cancel": Step("cancel", gettext_lazy("Cancel"), inputs=FollowUpCancelInputs),

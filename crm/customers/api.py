@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,6 +19,7 @@ from crm.core.validators import halfwidth
 from crm.customers import selectors, services
 from crm.customers.models import Contact, Customer, Lead
 from workflows.api import ProcessViewSet
+from workflows.customer import CustomerStatus
 from workflows.engine import available_transitions
 from workflows.lead import LeadStatus
 from workflows.schema import TransitionSerializer
@@ -56,6 +60,10 @@ class CustomerSerializer(serializers.ModelSerializer):
     industry_label = RelatedLabelField(source="industry.label")
     level_label = RelatedLabelField(source="level.label")
     source_label = RelatedLabelField(source="source.label")
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # When the pending return to the pool is due (the auto_pool reminder, read in SQL).
+    pool_due_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+    days_until_pool = serializers.SerializerMethodField()
 
     class Meta:
         model = Customer
@@ -79,11 +87,38 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "address",
             "remark",
+            "status",
+            "status_label",
+            "owned_since",
+            "last_activity_at",
+            "pooled_at",
+            "release_reason",
+            "pool_due_at",
+            "days_until_pool",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["version", "created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "owned_since",
+            "last_activity_at",
+            "pooled_at",
+            "release_reason",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_days_until_pool(self, customer) -> int | None:
+        """Whole days left before the customer returns to the pool (0: due today or
+        late); None when it is in the pool or has no owner."""
+        due = getattr(customer, "pool_due_at", None)
+        if due is None:
+            return None
+        left = (due - timezone.now()).total_seconds()
+        return max(0, math.ceil(left / 86400))
 
     def validate_code(self, value: str) -> str:
         """客户编号 is unique within the company (the imports' natural key)."""
@@ -99,12 +134,32 @@ class CustomerSerializer(serializers.ModelSerializer):
         return value
 
 
+class CustomerDetailSerializer(CustomerSerializer):
+    transitions = serializers.SerializerMethodField()
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "transitions"]
+
+    @extend_schema_field(TransitionSerializer(many=True))
+    def get_transitions(self, customer) -> list[dict]:
+        return available_transitions(customer, self.context["request"].user)
+
+
 class CustomerFilter(SearchFilterSet):
     created_at = django_filters.IsoDateTimeFromToRangeFilter()
+    status = django_filters.MultipleChoiceFilter(choices=CustomerStatus.choices)
+    pool = django_filters.BooleanFilter(method="filter_pool", label=_("in public pool"))
 
     class Meta:
         model = Customer
-        fields = ["code", "owner", "industry", "level", "source", "kind", "region"]
+        fields = ["code", "owner", "industry", "level", "source", "kind", "region", "status"]
+
+    def filter_pool(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(status=CustomerStatus.POOLED)
+        return queryset.exclude(status=CustomerStatus.POOLED)
 
     def filter_search(self, queryset, name, value):
         """The search box finds a customer by its code too (exactly, either case)."""
@@ -115,20 +170,25 @@ class CustomerFilter(SearchFilterSet):
         return found | queryset.filter(code__in={code, code.upper()})
 
 
-class CustomerViewSet(DocumentViewSet):
+class CustomerViewSet(ProcessViewSet):
     model = Customer
-    serializer_class = CustomerSerializer
+    serializer_class = CustomerDetailSerializer
+    list_serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     permission_module = "customers"
     owner_field = "owner"
-    ordering_fields = ["id", "name", "created_at", "updated_at"]
+    include_unowned = True  # the customer pool is visible to everyone with customers.view
+    ordering_fields = ["id", "name", "created_at", "updated_at", "pool_due_at"]
     ordering = ["-id"]
     create_service = staticmethod(services.customer_create)
     update_service = staticmethod(services.customer_update)
     delete_service = staticmethod(services.customer_delete)
 
     def get_queryset(self):
-        return selectors.customers_for_list(super().get_queryset())
+        queryset = selectors.customers_for_list(super().get_queryset())
+        if self.action == "list":
+            return queryset
+        return queryset.select_related("tenant")  # the transitions' guards read its settings
 
 
 # --- contacts ------------------------------------------------------------------

@@ -41,3 +41,37 @@ def warning_before_return(values: dict) -> dict[str, list[str]]:
 
 
 register_check("customers.pool_warning", warning_before_return)
+
+# The customer pool (客户公海): customers, not only leads.
+register(
+    "customer_pool_idle_days",
+    90,
+    (1, 3650),
+    _("days without activity before a customer returns to the public pool"),
+)
+register(
+    "customer_pool_warning_days",
+    7,
+    (0, 3649),
+    _("days of warning before a customer returns to the pool"),
+)
+register(
+    "customer_daily_claim_cap",
+    10,
+    (0, 10_000),
+    _("customers one user may claim from the pool per day"),
+)
+
+
+def customer_warning_before_return(values: dict) -> dict[str, list[str]]:
+    """The customer pool warning must come before the return to the pool."""
+    if values["customer_pool_warning_days"] >= values["customer_pool_idle_days"]:
+        return {
+            "customer_pool_warning_days": [
+                gettext("The warning must come before the return to the pool.")
+            ]
+        }
+    return {}
+
+
+register_check("customers.customer_pool_warning", customer_warning_before_return)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import DictionaryItem, TenantModel
+from workflows.customer import CustomerProcessMixin
 from workflows.lead import LeadProcessMixin
 
 
@@ -22,8 +23,9 @@ def _dictionary_fk(kind: str, verbose: str, related: str):
     )
 
 
-class Customer(TenantModel):
-    """A customer: a company or a person, with an owner."""
+class Customer(CustomerProcessMixin, TenantModel):
+    """A customer: a company or a person, with an owner (none while in the public
+    pool: its process lives in ``workflows/customer.py``)."""
 
     class Kind(models.TextChoices):
         COMPANY = "company", _("company")
@@ -67,6 +69,7 @@ class Customer(TenantModel):
             models.Index(fields=["tenant", "credit_code"]),
             models.Index(fields=["tenant", "name"]),
             models.Index(fields=["tenant", "phone"]),
+            models.Index(fields=["tenant", "status"]),
         ]
         constraints = [
             # 客户编号: the natural key of imports, unique per tenant when given.
@@ -79,6 +82,34 @@ class Customer(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PoolLevelRule(TenantModel):
+    """Idle days before a customer of this level returns to the public pool,
+    overriding the tenant's ``customer_pool_idle_days``."""
+
+    level = models.ForeignKey(
+        DictionaryItem,
+        verbose_name=_("level"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "level"},
+    )
+    idle_days = models.PositiveIntegerField(_("idle days"))
+
+    class Meta:
+        verbose_name = _("pool rule per level")
+        verbose_name_plural = _("pool rules per level")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "level"], name="pool_level_rule_unique"),
+            models.CheckConstraint(
+                condition=models.Q(idle_days__gte=1, idle_days__lte=3650),
+                name="pool_level_rule_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level_id}: {self.idle_days}"
 
 
 class Contact(TenantModel):

@@ -12,7 +12,7 @@ registry.register_crud("customers", _("customers"))
 registry.register_crud("contacts", _("contacts"))
 registry.register_crud("leads", _("leads"))
 
-_SALES = ("customers.", "contacts.", "leads.", "transition:lead.")
+_SALES = ("customers.", "contacts.", "leads.", "transition:lead.", "transition:customer.")
 registry.grant(SALES_MANAGER, *_SALES)
 registry.grant(SALES_REP, *_SALES)
 registry.deny(SALES_REP, "customers.delete", "contacts.delete", "leads.delete")

@@ -292,7 +292,7 @@ class CustomerResource(CrmResource):
 
     @classmethod
     def extra_attrs(cls):
-        return ("region",)
+        return ("region", "owned_since")
 
     @classmethod
     def finish(cls, ctx, values, virtual, errors):
@@ -306,6 +306,23 @@ class CustomerResource(CrmResource):
     def on_create(cls, ctx, values):
         if not values.get("owner_id"):
             values["owner_id"] = ctx.default_owner()  # like customer_create: the creator
+        values["owned_since"] = ctx.now if values.get("owner_id") else None
+
+    @classmethod
+    def on_update(cls, ctx, existing, changes):
+        if "owner_id" in changes:
+            changes["owned_since"] = ctx.now
+
+    @classmethod
+    def after_write(cls, ctx, created, updated):
+        """Plan the pool reminders of new customers (and of moved owners) in bulk."""
+        reminders.schedule_many(
+            Customer,
+            tenant=ctx.tenant,
+            created=[pk for pk, _values in created],
+            again={pk: None for pk, changes in updated if "owner_id" in changes},
+            related=("owner",),
+        )
 
 
 class ContactResource(CrmResource):

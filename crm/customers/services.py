@@ -16,6 +16,8 @@ from crm.core.validators import halfwidth
 from crm.core.writes import audited_create, audited_delete, audited_update
 from crm.customers.models import Contact, Customer, Lead
 from workflows import reminders
+from workflows.customer import IDLE_RULES as CUSTOMER_IDLE_RULES
+from workflows.customer import CustomerStatus
 
 CUSTOMER_FIELDS = (
     "code",
@@ -72,32 +74,68 @@ def _customer_key(customer: Customer) -> str:
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
+    """Create a customer owned by ``owner`` (default: its creator); its pool clock starts."""
     _check_owner(tenant, data.get("owner"))
     _clean_email(data)
     if data.get("owner") is None:
         data["owner"] = actor
-    return audited_create(
-        Customer,
-        tenant=tenant,
-        actor=actor,
-        fields=data,
-        audit_fields=[f for f in CUSTOMER_FIELDS if f in data],
-        key_fn=_customer_key,
-    )
+
+    def prepare(customer: Customer) -> None:
+        customer.owned_since = timezone.now() if customer.owner_id else None
+        customer.search_key = _customer_key(customer)
+
+    with transaction.atomic():
+        customer = audited_create(
+            Customer,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            audit_fields=[f for f in CUSTOMER_FIELDS if f in data],
+            prepare=prepare,
+        )
+        if customer.owner_id:
+            reminders.on_create(customer)
+    return customer
 
 
 def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Customer:
+    """Edit a customer's fields; a new owner (or level) restarts its pool clock.
+
+    Who owns a pooled customer moves only through ``claim``: an owner sent for a
+    customer in the pool is refused."""
     _check_owner(tenant, data.get("owner"))
     _clean_email(data)
-    audited_update(
-        customer,
-        tenant=tenant,
-        actor=actor,
-        fields=data,
-        allowed=CUSTOMER_FIELDS,
-        key_fn=_customer_key,
-    )
+    if customer.status == CustomerStatus.POOLED and data.get("owner") is not None:
+        raise Invalid(fields={"owner": [_("Claim the customer from the public pool first.")]})
+    with transaction.atomic():
+        owned_since = customer.owned_since
+        if "owner" in data and data["owner"] != customer.owner:
+            customer.owned_since = timezone.now()
+        changes = audited_update(
+            customer,
+            tenant=tenant,
+            actor=actor,
+            fields=data,
+            allowed=CUSTOMER_FIELDS,
+            key_fn=_customer_key,
+            extra_fields=["owned_since"],
+        )
+        if not changes:
+            customer.owned_since = owned_since
+        elif ("owner" in changes or "level" in changes) and customer.status == CustomerStatus.OWNED:
+            reminders.reschedule(customer, CUSTOMER_IDLE_RULES)
     return customer
+
+
+def customer_activity_logged(*, customer_id: int, occurred_at) -> None:
+    """An activity or follow-up on a customer pushes back its pool reminders."""
+    customer = Customer.objects.select_for_update().select_related("tenant").get(pk=customer_id)
+    if customer.last_activity_at is not None and occurred_at <= customer.last_activity_at:
+        return
+    customer.last_activity_at = occurred_at
+    customer.save(update_fields=["last_activity_at"])
+    if customer.status == CustomerStatus.OWNED:
+        reminders.reschedule(customer, CUSTOMER_IDLE_RULES)
 
 
 def customer_delete(customer: Customer, *, tenant, actor) -> None:

@@ -21,7 +21,7 @@ ACTIVITY_FIELDS = ("kind", "subject", "note", "occurred_at", *LINK_FIELDS, "owne
 def activity_create(*, tenant, actor, **data: Any) -> Activity:
     """Log an activity on a record (lead, customer, contact, opportunity, contract,
     complaint); a lead's idle clock restarts."""
-    from crm.customers.services import lead_activity_logged
+    from crm.customers.services import customer_activity_logged, lead_activity_logged
 
     if not any(data.get(name) for name in LINK_FIELDS):
         message = _("Link the activity to a record.")
@@ -39,6 +39,10 @@ def activity_create(*, tenant, actor, **data: Any) -> Activity:
         )
         if activity.lead_id:
             lead_activity_logged(lead_id=activity.lead_id, occurred_at=activity.occurred_at)
+        if activity.customer_id:  # its pool clock restarts
+            customer_activity_logged(
+                customer_id=activity.customer_id, occurred_at=activity.occurred_at
+            )
     return activity
 
 
