@@ -19,7 +19,11 @@ import contextlib
 import datetime as dt
 import fcntl
 import logging
+import os
+import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,8 +38,6 @@ from workflows.models import Reminder
 
 log = logging.getLogger(__name__)
 
-LOCK_KEY = 0x5348_4352  # "SHCR": the PostgreSQL advisory lock id of the loop
-
 
 def _claim(qs, now: dt.datetime, limit: int) -> list[int]:
     with transaction.atomic():
@@ -49,6 +51,15 @@ def _claim(qs, now: dt.datetime, limit: int) -> list[int]:
                 status=Reminder.Status.CLAIMED, claimed_at=now, attempts=F("attempts") + 1
             )
     return ids
+
+
+def _not_held(qs):
+    """``qs`` without the reminders of modules their company switched off: they stay
+    as they are (pending) and are claimed once the module is back on."""
+    from crm.core.modules import held_reminders_q
+
+    held = held_reminders_q()
+    return qs if held is None else qs.exclude(held)
 
 
 def tick(now: dt.datetime | None = None) -> dict[str, int]:
@@ -77,7 +88,7 @@ def next_due_in(now: dt.datetime | None = None) -> float | None:
 
     now = now or timezone.now()
     with scopes_disabled():
-        first = Reminder.objects.filter(status=Reminder.Status.PENDING).aggregate(
+        first = _not_held(Reminder.objects.filter(status=Reminder.Status.PENDING)).aggregate(
             first=Min("due_at")
         )["first"]
     return None if first is None else (first - now).total_seconds()
@@ -118,14 +129,16 @@ def _tick(now: dt.datetime | None = None) -> tuple[dict[str, int], bool]:
     with scopes_disabled():
         if room:
             due = _claim(
-                Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now),
+                _not_held(Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now)),
                 now,
                 room,
             )
         if room - len(due) > 0:
             stale = _claim(
-                Reminder.objects.filter(
-                    status=Reminder.Status.CLAIMED, claimed_at__lt=stale_before
+                _not_held(
+                    Reminder.objects.filter(
+                        status=Reminder.Status.CLAIMED, claimed_at__lt=stale_before
+                    )
                 ),
                 now,
                 room - len(due),
@@ -209,23 +222,111 @@ def housekeeping() -> list[Periodic]:
     ]
 
 
+class _Lease:
+    """The scheduler's loop lock on PostgreSQL: a row with a lease, kept by a heartbeat.
+
+    Why not an advisory lock: a session-level ``pg_advisory_lock`` belongs to the
+    server connection, and behind PgBouncer in transaction mode the scheduler
+    gets a different server connection for each transaction (the lock would
+    stay behind on one it no longer uses, or be released by nobody). An xact
+    lock held per tick would let two schedulers alternate between ticks.
+
+    So the lock is the row ``SchedulerLease(name="loop")``: taken with one
+    upsert when it is free or expired (``expires_at`` is the database's clock,
+    so hosts' clocks do not matter), renewed every third of
+    ``SCHEDULER_LEASE_SECONDS`` by a thread, deleted on release. Every
+    statement is its own short transaction. A scheduler that stalls longer
+    than the lease loses it: another takes over, and the stalled one sees
+    ``lost`` at its next pass and goes back to waiting. (Two ticks overlapping
+    for that moment stay safe: reminders are claimed with ``SKIP LOCKED``.)
+    """
+
+    NAME = "loop"
+
+    def __init__(self, seconds: float):
+        self.seconds = max(1.0, float(seconds))
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO tasks_schedulerlease (name, holder, expires_at) "
+                "VALUES (%s, %s, now() + %s * interval '1 second') "
+                "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, "
+                "expires_at = EXCLUDED.expires_at "
+                "WHERE tasks_schedulerlease.expires_at < now() "
+                "OR tasks_schedulerlease.holder = EXCLUDED.holder "
+                "RETURNING holder",
+                [self.NAME, self.holder, self.seconds],
+            )
+            return cursor.fetchone() is not None
+
+    def renew(self) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE tasks_schedulerlease SET expires_at = now() + %s * interval '1 second' "
+                "WHERE name = %s AND holder = %s",
+                [self.seconds, self.NAME, self.holder],
+            )
+            return cursor.rowcount == 1
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.seconds)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM tasks_schedulerlease WHERE name = %s AND holder = %s",
+                [self.NAME, self.holder],
+            )
+
+    def start_heartbeat(self) -> None:
+        self._thread = threading.Thread(target=self._beat, name="scheduler-lease", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.seconds / 3):
+                try:
+                    if not self.renew():
+                        log.error("scheduler lease lost to another scheduler")
+                        self.lost.set()
+                        return
+                except Exception:  # the database is away: retry until the lease runs out
+                    log.exception("scheduler lease renewal failed")
+        finally:
+            connection.close()  # this thread's own connection
+
+
+_current: _Lease | None = None
+
+
+def lease_lost() -> bool:
+    """True when this process's scheduler lost its lease (see ``_Lease``)."""
+    return _current is not None and _current.lost.is_set()
+
+
 @contextlib.contextmanager
 def loop_lock(wait: bool = True) -> Iterator[bool]:
-    """Hold the scheduler lock: a PostgreSQL advisory lock, or a file lock on SQLite."""
+    """Hold the scheduler lock: a lease row on PostgreSQL (``_Lease``), a file lock on SQLite."""
+    global _current
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            while True:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-                if cursor.fetchone()[0]:
-                    break
-                if not wait:
-                    yield False
-                    return
-                time.sleep(1)
-            try:
-                yield True
-            finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        lease = _Lease(settings.SCHEDULER_LEASE_SECONDS)
+        while not lease.acquire():
+            if not wait:
+                yield False
+                return
+            time.sleep(1)
+        lease.start_heartbeat()
+        _current = lease
+        try:
+            yield True
+        finally:
+            _current = None
+            lease.release()
         return
     path = Path(settings.SQLITE_PATH).with_suffix(".scheduler.lock")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,21 +347,27 @@ def run_forever(interval: float | None = None, stop=None) -> None:
     """The loop; ``stop`` is an optional threading.Event for the embedded server."""
     interval = interval or settings.SCHEDULER_INTERVAL_SECONDS
     chores = housekeeping()
-    log.info("scheduler waiting for the loop lock")
-    with loop_lock(wait=True):
-        log.info("scheduler running (every %.1fs)", interval)
-        while stop is None or not stop.is_set():
-            started = time.monotonic()
-            full = False
-            try:
-                full = _tick()[1]
-            except Exception:  # the loop must survive a bad tick; the next one retries
-                log.exception("scheduler tick failed")
-            for chore in chores:
-                chore.run_if_due()
-            if full:  # more is due than one batch: go on at once (backpressure bounds it)
-                time.sleep(0.05)
-                continue
-            # An Event's wait() returns as soon as it is set (the embedded server stops).
-            sleep = getattr(stop, "wait", None) or time.sleep
-            sleep(pause(interval, time.monotonic() - started))
+    while stop is None or not stop.is_set():
+        log.info("scheduler waiting for the loop lock")
+        with loop_lock(wait=True):
+            log.info("scheduler running (every %.1fs)", interval)
+            _loop(interval, chores, stop)
+
+
+def _loop(interval: float, chores: list[Periodic], stop) -> None:
+    """Tick until stopped or until the lease is lost (then the caller waits again)."""
+    while (stop is None or not stop.is_set()) and not lease_lost():
+        started = time.monotonic()
+        full = False
+        try:
+            full = _tick()[1]
+        except Exception:  # the loop must survive a bad tick; the next one retries
+            log.exception("scheduler tick failed")
+        for chore in chores:
+            chore.run_if_due()
+        if full:  # more is due than one batch: go on at once (backpressure bounds it)
+            time.sleep(0.05)
+            continue
+        # An Event's wait() returns as soon as it is set (the embedded server stops).
+        sleep = getattr(stop, "wait", None) or time.sleep
+        sleep(pause(interval, time.monotonic() - started))

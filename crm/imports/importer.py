@@ -37,6 +37,7 @@ import logging
 import operator
 import threading
 import time
+import zlib
 from contextlib import nullcontext
 
 from django.contrib.contenttypes.models import ContentType
@@ -64,6 +65,15 @@ GIN_PENDING_LIST_KB = 256 * 1024
 MAX_STORED_ERRORS = 10_000
 PREVIEW_ROWS = 20
 LOCK_NAMESPACE = 0x494D  # "IM": advisory locks of imports (tenant, resource)
+
+
+def lock_key(tenant_id: int, resource_name: str) -> int:
+    """The second key of an import's advisory lock: the same in every process.
+
+    (Not ``hash()``: str hashes are salted per process, so two workers computed
+    different keys for one tenant's resource and their locks excluded nothing.)
+    """
+    return (tenant_id * 131 + zlib.crc32(resource_name.encode())) % 2**31
 
 
 class RolledBack(Exception):
@@ -227,7 +237,7 @@ class Importer:
                 "set_config('gin_pending_list_limit', %s, true)",
                 [
                     LOCK_NAMESPACE,
-                    (self.job.tenant_id * 131 + hash(self.resource.name)) % 2**31,
+                    lock_key(self.job.tenant_id, self.resource.name),
                     str(GIN_PENDING_LIST_KB),
                 ],
             )
