@@ -17,6 +17,7 @@ MODULES = (
     "crm.sales.api",
     "crm.service.api",
     "crm.marketing.api",
+    "crm.messaging.api",
     "crm.office.api",
     "crm.activities.work_api",
     "crm.imports.api",

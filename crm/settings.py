@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crm.sales",
     "crm.service",
     "crm.marketing",
+    "crm.messaging",
     "crm.office",
     "crm.imports",
     "crm.reports",

@@ -25,7 +25,7 @@ from crm.core.errors import (
     NotFound,
     PermissionRefused,
 )
-from workflows import reminders
+from workflows import events, reminders
 from workflows.models import TransitionLog
 from workflows.process import GuardContext, Process, Step, get_process
 
@@ -166,4 +166,7 @@ def transition(
         reminders.on_state_change(obj, process, source=source, target=target)
         for effect in step.after_commit:
             transaction.on_commit(partial(effect, obj.pk))
+        events.on_commit_transition(
+            model=model, pk=obj.pk, process=process.name, transition=name, tenant_id=tenant.pk
+        )
     return obj

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "crm.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging")
+
+    def ready(self) -> None:
+        from crm.core.registries import AppModule, MenuEntry, register_module
+        from crm.messaging import permissions, webhooks
+        from workflows import events
+
+        events.register_listener("messaging.webhooks", webhooks.on_transition)
+        routes = {
+            "channels": "messaging.channel",
+            "webhooks": "messaging.webhook",
+        }
+        register_module(
+            AppModule(
+                key="messaging",
+                label=_("Messaging"),
+                order=80,
+                routes=(*(f"{r}/" for r in routes), "deliveries/", "webhook-deliveries/"),
+                codes=("messaging.",),
+                menu=tuple(
+                    MenuEntry(f"/{r}", permissions.MODULES[m], f"{m}.view")
+                    for r, m in routes.items()
+                ),
+            )
+        )

@@ -1,0 +1,210 @@
+"""How each channel kind puts a message on the wire (the outside world).
+
+A sender takes the channel, the decrypted secret and the delivery; it returns the
+provider's message id or raises ``SendError``. Robots are signed as their
+vendors document:
+
+* DingTalk: ``sign = base64(HMAC-SHA256(key=secret, msg=timestamp + "\\n" + secret))``,
+  ``timestamp`` (ms) and ``sign`` (URL-encoded) in the query string;
+* Feishu: ``sign = base64(HMAC-SHA256(key=timestamp + "\\n" + secret, msg=""))``,
+  ``timestamp`` (s) and ``sign`` in the JSON body;
+* WeCom: the robot's ``key`` in the query string (no signature).
+
+SMS goes to a configurable HTTP gateway, Aliyun style: the parameters in the
+query string, ``Signature`` = base64 HMAC-SHA1 of the canonical string
+(``POST&%2F&`` + percent-encoded sorted parameters) keyed with ``secret + "&"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+TIMEOUT_SECONDS = 10
+
+
+class SendError(Exception):
+    """A message could not be sent; ``permanent`` ones are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def post_json(url: str, payload: dict, headers: dict | None = None) -> tuple[int, str]:
+    """POST ``payload`` as JSON; returns (status, body). Network errors raise SendError."""
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    return post_bytes(url, data, headers)
+
+
+def post_bytes(url: str, data: bytes, headers: dict | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=data, method="POST")
+    request.add_header("Content-Type", "application/json; charset=utf-8")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.read(65536).decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read(65536).decode(errors="replace")
+    except (urllib.error.URLError, OSError) as exc:
+        raise SendError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _with_query(url: str, params: dict) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query)
+    query += list(params.items())
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _check_http(status: int, body: str) -> dict:
+    if status >= 500 or status == 429:
+        raise SendError(f"HTTP {status}: {body[:200]}")
+    if status >= 400:
+        raise SendError(f"HTTP {status}: {body[:200]}", permanent=True)
+    try:
+        return json.loads(body) if body else {}
+    except ValueError:
+        return {}
+
+
+def _text(delivery) -> str:
+    return f"{delivery.title}\n{delivery.body}".strip() if delivery.title else delivery.body
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    message = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def feishu_sign(secret: str, timestamp_s: int) -> str:
+    key = f"{timestamp_s}\n{secret}".encode()
+    return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+
+
+def send_dingtalk(channel, secret: str, delivery) -> str:
+    params = {}
+    if secret:
+        ts = int(time.time() * 1000)
+        params = {"timestamp": str(ts), "sign": dingtalk_sign(secret, ts)}
+    payload = {"msgtype": "text", "text": {"content": _text(delivery)}}
+    if delivery.recipient:
+        payload["at"] = {"atMobiles": [delivery.recipient]}
+    answer = _check_http(*post_json(_with_query(channel.endpoint, params), payload))
+    if answer.get("errcode", 0) != 0:
+        raise SendError(f"DingTalk {answer.get('errcode')}: {answer.get('errmsg', '')}")
+    return ""
+
+
+def send_feishu(channel, secret: str, delivery) -> str:
+    payload: dict = {"msg_type": "text", "content": {"text": _text(delivery)}}
+    if secret:
+        ts = int(time.time())
+        payload.update(timestamp=str(ts), sign=feishu_sign(secret, ts))
+    answer = _check_http(*post_json(channel.endpoint, payload))
+    code = answer.get("code", answer.get("StatusCode", 0))
+    if code != 0:
+        raise SendError(f"Feishu {code}: {answer.get('msg', '')}")
+    return ""
+
+
+def send_wecom(channel, secret: str, delivery) -> str:
+    url = _with_query(channel.endpoint, {"key": secret}) if secret else channel.endpoint
+    payload: dict = {"msgtype": "text", "text": {"content": _text(delivery)}}
+    if delivery.recipient:
+        payload["text"]["mentioned_mobile_list"] = [delivery.recipient]
+    answer = _check_http(*post_json(url, payload))
+    if answer.get("errcode", 0) != 0:
+        raise SendError(f"WeCom {answer.get('errcode')}: {answer.get('errmsg', '')}")
+    return ""
+
+
+def _percent(value: str) -> str:
+    return urllib.parse.quote(value, safe="~")
+
+
+def aliyun_signature(secret: str, params: dict, method: str = "POST") -> str:
+    canonical = "&".join(f"{_percent(k)}={_percent(v)}" for k, v in sorted(params.items()))
+    to_sign = f"{method}&{_percent('/')}&{_percent(canonical)}"
+    digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def send_sms(channel, secret: str, delivery) -> str:
+    if not delivery.recipient:
+        raise SendError("no mobile number", permanent=True)
+    options = channel.options or {}
+    params = {
+        "AccessKeyId": str(options.get("access_key_id", "")),
+        "Action": "SendSms",
+        "Format": "JSON",
+        "PhoneNumbers": delivery.recipient,
+        "SignName": str(options.get("sign_name", "")),
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": uuid.uuid4().hex,
+        "SignatureVersion": "1.0",
+        "TemplateCode": str(options.get("template_code", "")),
+        "TemplateParam": json.dumps({"content": delivery.body}, ensure_ascii=False),
+        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Version": "2017-05-25",
+    }
+    params["Signature"] = aliyun_signature(secret, params)
+    url = _with_query(channel.endpoint, params)
+    answer = _check_http(*post_bytes(url, b""))
+    if answer.get("Code", "OK") != "OK":
+        raise SendError(f"SMS {answer.get('Code')}: {answer.get('Message', '')}")
+    return str(answer.get("BizId", ""))
+
+
+def send_email(channel, secret: str, delivery) -> str:
+    if not delivery.recipient:
+        raise SendError("no e-mail address", permanent=True)
+    try:
+        send_mail(
+            subject=delivery.title or delivery.body[:60],
+            message=delivery.body,
+            from_email=(channel.options or {}).get("from_email") or settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[delivery.recipient],
+        )
+    except Exception as exc:  # any mail backend error is a transient failure
+        raise SendError(f"{type(exc).__name__}: {exc}") from exc
+    return ""
+
+
+def send_in_app(channel, secret: str, delivery) -> str:
+    # The notification row itself (``notify`` would also e-mail it: e-mail is a
+    # channel of its own here).
+    from crm.activities.models import Notification
+
+    if delivery.recipient_user_id is None:
+        raise SendError("no recipient user", permanent=True)
+    note = Notification.objects.create(
+        tenant_id=delivery.tenant_id,
+        recipient_id=delivery.recipient_user_id,
+        title=(delivery.title or delivery.body[:60])[:300],
+        body=delivery.body,
+    )
+    return str(note.pk)
+
+
+SENDERS = {
+    "in_app": send_in_app,
+    "email": send_email,
+    "sms": send_sms,
+    "wecom": send_wecom,
+    "dingtalk": send_dingtalk,
+    "feishu": send_feishu,
+}
