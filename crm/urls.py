@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from crm.api_router import extra_urlpatterns, router
 from crm.core import spa
+from crm.core.api import modules as core_modules
 from crm.core.api import views as core_views
 from crm.core.api.password import PasswordChangeView
 from crm.core.health import health
@@ -16,6 +17,8 @@ api_v1 = [
     path("me/", core_views.MeView.as_view(), name="me"),
     path("me/password/", PasswordChangeView.as_view(), name="me-password"),
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
+    path("modules/", core_modules.ModulesView.as_view(), name="modules"),
+    path("menu/", core_modules.MenuView.as_view(), name="menu"),
     *extra_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -152,6 +152,31 @@ def cancel_many(model: type[models.Model], *, tenant, ids: Iterable[int], note: 
     ).update(status=Reminder.Status.CANCELLED, note=note)
 
 
+HELD = "held"
+
+
+def release_held(ids: Iterable[int]) -> set[int]:
+    """The reminders of ``ids`` whose module their company switched off, put back to
+    pending (not delivered, not dropped): the scheduler claims them again once the
+    module is back on (``crm.core.modules``)."""
+    from crm.core.modules import held_reminders_q
+
+    held_q = held_reminders_q()
+    if held_q is None:
+        return set()
+    with transaction.atomic():
+        held = set(
+            Reminder.objects.select_for_update(of=("self",))
+            .filter(held_q, pk__in=list(ids), status__in=OPEN)
+            .values_list("pk", flat=True)
+        )
+        if held:
+            Reminder.objects.filter(pk__in=held).update(
+                status=Reminder.Status.PENDING, claimed_at=None
+            )
+    return held
+
+
 def deliver(reminder_id: int) -> str:
     """Deliver one reminder; idempotent. Returns what happened (for logs and tests).
 
@@ -159,6 +184,8 @@ def deliver(reminder_id: int) -> str:
     """
     from crm.activities.services import notify
 
+    if release_held([reminder_id]):
+        return HELD
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(of=("self",))
@@ -216,6 +243,11 @@ def deliver_many(reminder_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted({int(i) for i in reminder_ids})
     if not ids:
         return {}
+    held = release_held(ids)
+    if held:
+        ids = [pk for pk in ids if pk not in held]
+        if not ids:
+            return dict.fromkeys(held, HELD)
     try:
         outcomes, deferred = _deliver_batch(ids)
     except Exception:
@@ -227,6 +259,7 @@ def deliver_many(reminder_ids: Iterable[int]) -> dict[int, str]:
         except Exception:
             log.exception("reminder %s: delivery failed", reminder_id)
             outcomes[reminder_id] = FAILED
+    outcomes.update(dict.fromkeys(held, HELD))
     return outcomes
 
 

@@ -29,3 +29,32 @@ class ActivitiesConfig(AppConfig):
             _("hour of a workday by which a daily plan should be submitted"),
         )
         register_sources()
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        register_module(
+            AppModule(
+                key="activities",
+                label=_("Activities"),
+                order=30,
+                routes=("activities/", "tasks/", "events/", "plans/"),
+                codes=(
+                    "activities.",
+                    "transition:task.",
+                    "transition:event.",
+                    "transition:plan.",
+                ),
+                reminder_models=(
+                    "activities.Task",
+                    "activities.CalendarEvent",
+                    "activities.WorkPlan",
+                ),
+                panels=("events", "tasks"),
+                menu=(
+                    MenuEntry("/activities", _("activity records"), "activities.view"),
+                    MenuEntry("/tasks", _("tasks"), "activities.task.view"),
+                    MenuEntry("/events", _("calendar events"), "activities.event.view"),
+                    MenuEntry("/plans", _("work plans"), "activities.plan.view"),
+                ),
+            )
+        )

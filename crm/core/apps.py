@@ -13,3 +13,15 @@ class CoreConfig(AppConfig):
         from crm.core.api.fields import install_field_defaults
 
         install_field_defaults()
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        register_module(
+            AppModule(
+                key="system",
+                label=_("System"),
+                order=1000,
+                locked=True,
+                menu=(MenuEntry("/settings", _("settings")),),
+            )
+        )

@@ -19,6 +19,8 @@ class Tenant(models.Model):
 
     name = models.CharField(_("company"), max_length=200)
     settings = models.JSONField(_("settings"), default=dict, blank=True)
+    # Keys of the modules this company switched off (crm.core.modules); data stays.
+    modules_off = models.JSONField(_("modules switched off"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

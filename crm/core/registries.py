@@ -153,3 +153,55 @@ def register_workbench_panel(name: str, panel: WorkbenchPanel) -> None:
 
 def workbench_panels() -> list[tuple[str, WorkbenchPanel]]:
     return list(_workbench_panels.items())
+
+
+# --- modules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """An entry of the web app's menu: its page path, label and the code it needs."""
+
+    path: str
+    label: Any
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class AppModule:
+    """A part of the product a tenant switches on and off (``/api/v1/modules/``).
+
+    Everything a module adds is listed here, so switching it off hides all of it
+    in one place: ``routes`` are the API path prefixes under ``/api/v1/`` (a
+    router prefix ends with "/", e.g. "leads/"), ``codes`` the permission code
+    prefixes the role editor then hides, ``reminder_models`` the models
+    ("app_label.Model") whose reminders are held while it is off, ``panels``
+    its workbench panels and ``menu`` its menu entries. A ``locked`` module is
+    always on (customers, system).
+    """
+
+    key: str
+    label: Any
+    order: int = 100
+    locked: bool = False
+    routes: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    reminder_models: tuple[str, ...] = ()
+    panels: tuple[str, ...] = ()
+    menu: tuple[MenuEntry, ...] = ()
+
+
+_modules: dict[str, AppModule] = {}
+
+
+def register_module(module: AppModule) -> None:
+    _modules[module.key] = module
+
+
+def modules() -> list[AppModule]:
+    """Every registered module, in menu order."""
+    return sorted(_modules.values(), key=lambda m: (m.order, m.key))
+
+
+def get_module(key: str) -> AppModule | None:
+    return _modules.get(key)

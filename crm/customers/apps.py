@@ -14,3 +14,31 @@ class CustomersConfig(AppConfig):
 
         for resource in RESOURCES:  # what the import/export engine may read and write
             register(resource)
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        register_module(
+            AppModule(
+                key="customers",
+                label=_("Customers"),
+                order=10,
+                locked=True,
+                routes=("customers/", "contacts/"),
+                codes=("customers.", "contacts."),
+                menu=(
+                    MenuEntry("/customers", _("customers"), "customers.view"),
+                    MenuEntry("/contacts", _("contacts"), "contacts.view"),
+                ),
+            )
+        )
+        register_module(
+            AppModule(
+                key="leads",
+                label=_("Leads and pool"),
+                order=20,
+                routes=("leads/",),
+                codes=("leads.", "transition:lead."),
+                reminder_models=("customers.Lead",),
+                menu=(MenuEntry("/leads", _("leads"), "leads.view"),),
+            )
+        )

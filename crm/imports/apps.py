@@ -24,6 +24,19 @@ class ImportsConfig(AppConfig):
             ),
         )
 
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        register_module(
+            AppModule(
+                key="imports",
+                label=_("Imports"),
+                order=80,
+                routes=("imports/",),
+                codes=("imports.view", "imports.create"),
+                menu=(MenuEntry("/imports", _("view import jobs"), "imports.view"),),
+            )
+        )
+
 
 def export_columns(model):
     """(header, obj -> row) from the model's import resource, so an export re-imports."""

@@ -10,7 +10,7 @@ class MarketingConfig(AppConfig):
     def ready(self) -> None:
         from crm.core import tenant_settings
         from crm.core.registries import register_signup_seed
-        from crm.marketing import permissions  # noqa: F401
+        from crm.marketing import permissions
         from crm.marketing.services import marketing_seed
         from workflows import marketing_event, requisition, stock
 
@@ -24,3 +24,47 @@ class MarketingConfig(AppConfig):
             _("working hours a requisition may wait for approval before a reminder"),
         )
         register_signup_seed("marketing", marketing_seed)
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        routes = {
+            "stock-items": "marketing.stock_item",
+            "stock-movements": "marketing.stock_movement",
+            "stock-receipts": "marketing.stock_receipt",
+            "stock-adjustments": "marketing.stock_adjustment",
+            "requisitions": "marketing.requisition",
+            "stock-returns": "marketing.stock_return",
+            "marketing-events": "marketing.event",
+            "ad-placements": "marketing.ad_placement",
+        }
+        register_module(
+            AppModule(
+                key="marketing",
+                label=_("Marketing"),
+                order=60,
+                routes=tuple(f"{r}/" for r in routes),
+                codes=(
+                    "marketing.",
+                    "transition:requisition.",
+                    "transition:stock_receipt.",
+                    "transition:stock_adjustment.",
+                    "transition:stock_return.",
+                    "transition:marketing_event.",
+                ),
+                reminder_models=(
+                    "marketing.Requisition",
+                    "marketing.StockReceipt",
+                    "marketing.StockAdjustment",
+                    "marketing.StockReturn",
+                    "marketing.MarketingEvent",
+                ),
+                menu=tuple(
+                    MenuEntry(
+                        f"/{r}",
+                        permissions.MODULES.get(m, _("view stock movements")),
+                        f"{m}.view",
+                    )
+                    for r, m in routes.items()
+                ),
+            )
+        )

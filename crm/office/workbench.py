@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.core.api.viewsets import TenantScopedMixin
+from crm.core.modules import disabled_keys, panel_hidden
 from crm.core.registries import register_workbench_panel, workbench_panels
 from crm.office.overview import collection_queryset
 
@@ -217,7 +218,10 @@ class WorkbenchView(TenantScopedMixin, APIView):
 
     def get(self, request):
         panels = {}
+        off = disabled_keys(request.tenant)  # a switched-off module's panels are gone
         for name, panel in workbench_panels():
+            if panel_hidden(name, off):
+                continue
             data = panel(request)
             if data is not None:
                 panels[name] = data

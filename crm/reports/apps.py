@@ -8,4 +8,17 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from crm.core.registries import AppModule, MenuEntry, register_module
         from crm.reports import permissions  # noqa: F401
+
+        register_module(
+            AppModule(
+                key="reports",
+                label=_("Reports"),
+                order=90,
+                routes=("reports/",),
+                codes=("reports.", "service.reports"),
+                panels=("figures",),
+                menu=(MenuEntry("/dashboard", _("Reports")),),
+            )
+        )

@@ -33,3 +33,45 @@ class SalesConfig(AppConfig):
         steps = lead.STEPS["convert"].in_transaction
         if opportunity_for_converted_lead not in steps:
             steps.append(opportunity_for_converted_lead)
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        routes = {
+            "products": "sales.product",
+            "opportunities": "sales.opportunity",
+            "requirements": "sales.requirement",
+            "solutions": "sales.solution",
+            "quotes": "sales.quote",
+            "contracts": "sales.contract",
+            "payments": "sales.payment",
+            "approval-bands": "sales.approval_band",
+        }
+        register_module(
+            AppModule(
+                key="sales",
+                label=_("Sales"),
+                order=40,
+                routes=tuple(f"{r}/" for r in routes),
+                codes=(
+                    "sales.",
+                    "transition:opportunity.",
+                    "transition:quote.",
+                    "transition:contract.",
+                    "transition:installment.",
+                    "transition:payment.",
+                ),
+                reminder_models=(
+                    "sales.Opportunity",
+                    "sales.Quote",
+                    "sales.Contract",
+                    "sales.Installment",
+                    "sales.Payment",
+                ),
+                panels=("approvals",),
+                menu=tuple(
+                    MenuEntry(f"/{r}", permissions.MODULES[m], f"{m}.view")
+                    for r, m in routes.items()
+                    if r != "approval-bands"
+                ),
+            )
+        )

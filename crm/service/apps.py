@@ -14,3 +14,43 @@ class ServiceConfig(AppConfig):
 
         for process in (complaint, followup, ticket, project):
             process.register_process()
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        routes = {
+            "complaints": ("complaints", _("complaints")),
+            "follow-ups": ("followups", _("follow-ups and return visits")),
+            "tickets": ("tickets", _("service tickets")),
+            "projects": ("projects", _("customer projects")),
+            "feedback": ("feedback", _("customer feedback")),
+        }
+        register_module(
+            AppModule(
+                key="service",
+                label=_("Service"),
+                order=50,
+                routes=tuple(f"{r}/" for r in routes),
+                codes=(
+                    "complaints.",
+                    "followups.",
+                    "tickets.",
+                    "projects.",
+                    "feedback.",
+                    "service.",
+                    "transition:complaint.",
+                    "transition:followup.",
+                    "transition:ticket.",
+                    "transition:project.",
+                ),
+                reminder_models=(
+                    "service.Complaint",
+                    "service.FollowUp",
+                    "service.ServiceTicket",
+                    "service.CustomerProject",
+                ),
+                panels=("follow_ups",),
+                menu=tuple(
+                    MenuEntry(f"/{r}", label, f"{code}.view") for r, (code, label) in routes.items()
+                ),
+            )
+        )

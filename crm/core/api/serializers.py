@@ -86,6 +86,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     permissions = serializers.SerializerMethodField()
+    modules_off = serializers.SerializerMethodField(
+        help_text="Keys of the modules the company switched off."
+    )
     data_scope = serializers.CharField(read_only=True)
     company = RelatedLabelField(source="tenant.name")
 
@@ -100,12 +103,23 @@ class MeSerializer(serializers.ModelSerializer):
             "team",
             "company",
             "permissions",
+            "modules_off",
             "data_scope",
         ]
         read_only_fields = ["id", "username", "team"]
 
     def get_permissions(self, user) -> list[str]:
-        return sorted(user.permission_codes)
+        # The codes of modules the company switched off are left out, so the web
+        # app's menu and routes (built from these codes) drop those modules.
+        from crm.core.modules import code_hidden, disabled_keys
+
+        off = disabled_keys(user.tenant)
+        return sorted(code for code in user.permission_codes if not code_hidden(code, off))
+
+    def get_modules_off(self, user) -> list[str]:
+        from crm.core.modules import disabled_keys
+
+        return sorted(disabled_keys(user.tenant))
 
 
 class RoleSerializer(serializers.ModelSerializer):

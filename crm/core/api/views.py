@@ -23,6 +23,7 @@ from crm.core.api.permissions import HasTenant
 from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, User
+from crm.core.modules import code_hidden, disabled_keys
 from crm.core.permissions import registry
 from crm.core.throttling import AddressLockedOut, SignupThrottle, signup_throttled
 
@@ -182,8 +183,13 @@ class RoleViewSet(RecordViewSet):
     @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
     def codes(self, request):
         """Every permission code a role may hold."""
+        off = disabled_keys(request.tenant)  # a switched-off module's codes are hidden
         return Response(
-            [{"code": p.code, "label": str(p.label), "module": p.module} for p in registry.items()]
+            [
+                {"code": p.code, "label": str(p.label), "module": p.module}
+                for p in registry.items()
+                if not code_hidden(p.code, off)
+            ]
         )
 
 

@@ -30,6 +30,7 @@ from crm.core.api.export import ExportMixin
 from crm.core.api.fast_list import fast_list
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.permissions import HasCode, HasTenant
+from crm.core.modules import check_route
 from crm.core.scoping import restrict
 
 
@@ -76,6 +77,8 @@ class TenantScopedMixin:
             stack.enter_context(scope(tenant=user.tenant_id))
             if "lang" not in request.query_params and not request.headers.get("Accept-Language"):
                 stack.enter_context(translation.override(user.language))
+            # A module the company switched off: every path it owns answers 404.
+            check_route(user.tenant, request.path)
         super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
