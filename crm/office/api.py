@@ -3,7 +3,7 @@ attachments, announcements, the workbench, the 360 customer card and quick creat
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from crm.core.api.filters import TenantFilterSet
@@ -27,6 +27,7 @@ from crm.office.models import (
     AnnouncementRead,
     Attachment,
 )
+from crm.office.overview import collection_queryset
 from crm.office.records import visible_record
 from crm.office.services.announcements import audience_users, visible_announcements
 from crm.office.services.attachments import PREVIEWABLE
@@ -50,48 +51,47 @@ class AttachmentViewSet(
     model = Attachment
     serializer_class = s.AttachmentSerializer
     permission_module = "office.attachment"
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Attachment._base_manager.none()
-        qs = Attachment.objects.filter(tenant_id=self.request.user.tenant_id).select_related(
-            "uploaded_by"
-        )
+        qs = Attachment.objects.filter(tenant_id=self.request.user.tenant_id)
+        # A file is there for the user when its record is in their data scope: one
+        # subquery per kind of record, each the record collection's own queryset.
+        seen = Q(pk__in=[])
+        for field, (_model, _label, collection) in ATTACHABLE.items():
+            records = collection_queryset(self.request, collection, check_code=False)
+            seen |= Q(**{f"{field}__in": records.values("pk")})
+        qs = qs.filter(seen)
         if self.action == "list":
             given = [f for f in ATTACHABLE_FIELDS if f in self.request.query_params]
-            if len(given) != 1:
+            if len(given) > 1:
                 message = _("Name one record: %(names)s.") % {"names": ", ".join(ATTACHABLE)}
-                raise Invalid(fields={f: [message] for f in (given or ATTACHABLE_FIELDS)})
-            field = given[0]
-            raw = self.request.query_params[field]
-            if not raw.isdigit():
-                raise Invalid(fields={field: [_("Send a record id.")]})
-            record = visible_record(self.request, ATTACHABLE[field][2], int(raw))
-            qs = qs.filter(**{field: record})
-        return qs.order_by("-created_at", "-id")
+                raise Invalid(fields={f: [message] for f in given})
+            for field in given:
+                raw = self.request.query_params[field]
+                if not raw.isdigit():
+                    raise Invalid(fields={field: [_("Send a record id.")]})
+                qs = qs.filter(**{f"{field}_id": int(raw)})
+        return qs.select_related("uploaded_by").order_by("-created_at", "-id")
 
     def filter_queryset(self, queryset):
         return queryset
-
-    def get_object(self):
-        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        field = obj.record_field if obj is not None else None
-        if field is None:
-            raise NotFound()
-        # Not allowed to see the record: the file is not there for this user.
-        visible_record(
-            self.request, ATTACHABLE[field][2], getattr(obj, f"{field}_id"), raise_403=False
-        )
-        return obj
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         for field in ATTACHABLE_FIELDS:
             record = data.get(field)
             if record is not None:
-                visible_record(self.request, ATTACHABLE[field][2], record.pk, raise_403=False)
+                visible_record(
+                    self.request,
+                    ATTACHABLE[field][2],
+                    record.pk,
+                    raise_403=False,
+                    check_code=False,
+                )
         serializer.instance = services.attachment_create(
             tenant=self.request.tenant, actor=self.request.user, **data
         )
@@ -163,7 +163,12 @@ class AnnouncementViewSet(ProcessViewSet):
             return Announcement._base_manager.none()
         user = self.request.user
         qs = Announcement.objects.filter(tenant_id=user.tenant_id)
-        if not user.has_code("office.announcement.edit"):
+        # Those who write announcements see them all (drafts too); readers see the
+        # published ones of their audience and their own drafts.
+        writer = any(
+            user.has_code(f"office.announcement.{verb}") for verb in ("create", "edit", "delete")
+        )
+        if not writer:
             qs = visible_announcements(qs, user)
         read = AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)
         return (
@@ -186,16 +191,11 @@ class AnnouncementViewSet(ProcessViewSet):
         )
 
     @extend_schema(responses=s.ReceiptsSerializer)
-    @action(detail=True, methods=["get"], code_verb="view", pagination_class=None)
+    @action(detail=True, methods=["get"], code_verb="edit", pagination_class=None)
     def receipts(self, request, pk=None):
-        """Who of the audience has read it (and when) and who has not."""
+        """Who of the audience has read it (and when) and who has not (for those who
+        may edit announcements)."""
         obj = self.get_object()
-        if obj.author_id != request.user.pk and not request.user.has_code(
-            "office.announcement.edit"
-        ):
-            from crm.core.errors import PermissionRefused
-
-            raise PermissionRefused()
         reads = dict(
             AnnouncementRead.objects.filter(announcement=obj).values_list("user_id", "read_at")
         )
@@ -222,20 +222,16 @@ class AnnouncementViewSet(ProcessViewSet):
 
 
 def register_routes(router):
-    from crm.office.overview import CustomerOverviewView
+    from crm.office.overview import attach_overview_action
     from crm.office.quick_create import QuickCreateView
     from crm.office.workbench import WorkbenchView
 
+    attach_overview_action()
     router.register("attachments", AttachmentViewSet, basename="attachment")
     router.register("announcements", AnnouncementViewSet, basename="announcement")
     return [
         path("workbench/", WorkbenchView.as_view(), name="workbench"),
         path("quick-create/", QuickCreateView.as_view(), name="quick-create"),
-        path(
-            "customers/<int:pk>/overview/",
-            CustomerOverviewView.as_view(),
-            name="customer-overview",
-        ),
     ]
 
 

@@ -12,8 +12,30 @@ from crm.office.models import ATTACHABLE, ATTACHABLE_FIELDS, Announcement, Attac
 from crm.sales.serializers import TransitionsField, WithTransitions
 
 
+class UploadField(serializers.FileField):
+    """A multipart file, or in a JSON body ``{"name": ..., "content": <base64>}`` (for
+    clients that cannot send multipart; the request size limit keeps these small)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            import base64
+            import binascii
+
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            name, content = data.get("name"), data.get("content")
+            if not isinstance(name, str) or not name.strip() or not isinstance(content, str):
+                raise serializers.ValidationError(_("Send the file's name and its content."))
+            try:
+                raw = base64.b64decode(content, validate=True)
+            except (binascii.Error, ValueError):
+                raise serializers.ValidationError(_("The content is not base64.")) from None
+            data = SimpleUploadedFile(name.strip()[:255], raw)
+        return super().to_internal_value(data)
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
-    file = serializers.FileField(label=_("file"), write_only=True)
+    file = UploadField(label=_("file"), write_only=True)
     uploaded_by_name = RelatedLabelField(source="uploaded_by.display_name")
     download_url = serializers.SerializerMethodField()
     preview_url = serializers.SerializerMethodField()

@@ -29,7 +29,17 @@ NON_MODEL_ENDPOINTS: dict[str, str] = {
 # Relation fields of which a body gives exactly one (prefix -> fields): the walker's
 # body for one of them leaves the others out of the payload.
 ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {
-    "follow-ups": ("lead", "customer", "complaint", "opportunity", "contract")
+    "follow-ups": ("lead", "customer", "complaint", "opportunity", "contract"),
+    "attachments": (
+        "customer",
+        "contact",
+        "lead",
+        "opportunity",
+        "quote",
+        "contract",
+        "payment",
+        "complaint",
+    ),
 }
 
 ROUTES = [(prefix, viewset) for prefix, viewset, _basename in router.registry]

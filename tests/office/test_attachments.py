@@ -81,6 +81,25 @@ def test_unknown_content_is_refused_whatever_the_name(admin, api):
     assert "file" in r.json()["fields"]
 
 
+def test_json_body_with_base64_content(admin, api, other_admin):
+    import base64
+
+    cust = f.customer(admin)
+    file = {"name": "a.pdf", "content": base64.b64encode(PDF).decode()}
+    r = api.post("/api/v1/attachments/", {"file": file, "customer": cust.pk}, format="json")
+    assert r.status_code == 201, r.json()
+    assert r.json()["content_type"] == "application/pdf"
+    bad = api.post(
+        "/api/v1/attachments/",
+        {"file": {"name": "a.pdf", "content": "%%%"}, "customer": cust.pk},
+        format="json",
+    )
+    assert bad.status_code == 400 and "file" in bad.json()["fields"]
+    theirs = f.customer(other_admin)
+    r = api.post("/api/v1/attachments/", {"file": file, "customer": theirs.pk}, format="json")
+    assert r.status_code == 400 and "customer" in r.json()["fields"]
+
+
 def test_one_record_must_be_named(admin, api):
     r = upload(api, "a.pdf", PDF)
     assert r.status_code == 400
@@ -107,10 +126,12 @@ def test_download_only_for_those_who_see_the_record(admin, api, rep, other_admin
     cust = f.customer(admin)  # the admin's customer: out of the rep's own scope
     att = upload(api, "a.pdf", PDF, customer=cust.pk).json()
     rep_client = client_for(rep)
+    other = client_for(other_admin)
     assert rep_client.get(att["download_url"]).status_code == 404
     assert rep_client.get(f"/api/v1/attachments/{att['id']}/").status_code == 404
-    assert rep_client.get(f"/api/v1/attachments/?customer={cust.pk}").status_code == 404
-    other = client_for(other_admin)
+    listed = rep_client.get(f"/api/v1/attachments/?customer={cust.pk}")
+    assert listed.status_code == 200 and listed.json()["count"] == 0
+    assert other.get(f"/api/v1/attachments/?customer={cust.pk}").json()["count"] == 0
     assert other.get(att["download_url"]).status_code == 404
     # A rep may not attach to a customer they cannot see either.
     assert upload(rep_client, "x.pdf", PDF, customer=cust.pk).status_code == 404

@@ -73,3 +73,21 @@ def test_link_to_a_customer_out_of_scope_is_404(admin, rep):
     r = client_for(rep).post(URL, body(link_to=theirs.pk), format="json")
     assert r.status_code == 404
     assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["customers.create", "contacts.create", "leads.create"])
+def test_each_part_needs_its_create_code(admin, code):
+    from crm.core.models import Role
+    from crm.core.permissions import registry
+    from tests.conftest import make_user
+
+    role = Role.objects.create(
+        tenant=admin.tenant,
+        name=f"无{code}",
+        permissions=sorted(set(registry.codes()) - {code}),
+        data_scope="all",
+    )
+    user = make_user(admin, role.name)
+    r = client_for(user).post(URL, body(), format="json")
+    assert r.status_code == 403
+    assert not Customer.objects.exists()

@@ -172,5 +172,6 @@ import tests.activities.matrix_specs  # noqa: E402
 import tests.core.matrix_specs  # noqa: E402
 import tests.imports.matrix_specs  # noqa: E402
 import tests.marketing.matrix_specs  # noqa: E402
+import tests.office.matrix_specs  # noqa: E402
 import tests.sales.matrix_specs  # noqa: E402
 import tests.workflows.matrix_specs  # noqa: E402,F401
