@@ -682,6 +682,78 @@ export interface paths {
         patch: operations["v1_calendar_working_hours_partial_update"];
         trace?: never;
     };
+    "/api/v1/channels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        get: operations["v1_channels_list"];
+        put?: never;
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        post: operations["v1_channels_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        get: operations["v1_channels_retrieve"];
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        put: operations["v1_channels_update"];
+        post?: never;
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        delete: operations["v1_channels_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A company's channels; secrets are write-only (``has_secret`` tells if one is set). */
+        patch: operations["v1_channels_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_channels_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{id}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Queue a test message on this channel (to ``recipient`` or to the caller). */
+        post: operations["v1_channels_test_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/choices/": {
         parameters: {
             query?: never;
@@ -1190,10 +1262,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_customers_list"];
         put?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         post: operations["v1_customers_create"];
         delete?: never;
         options?: never;
@@ -1208,16 +1288,32 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         get: operations["v1_customers_retrieve"];
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         put: operations["v1_customers_update"];
         post?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         delete: operations["v1_customers_destroy"];
         options?: never;
         head?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /**
+         * @description A document with a process: service writes, ``history/``, ``export/`` and
+         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
+         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         */
         patch: operations["v1_customers_partial_update"];
         trace?: never;
     };
@@ -1246,12 +1342,52 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The customer's related records, each section with its count, first rows and a
-         *     link to the filtered list, in a bounded number of queries.
+         * @description The 360 customer card: its related records, each section with its count,
+         *     first rows and a link to the filtered list, in a bounded number of queries.
          */
         get: operations["v1_customers_overview_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/transitions/claim/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 领取
+         * @description Step `claim`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_customers_transitions_claim_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}/transitions/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 退回公海
+         * @description Step `release`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_customers_transitions_release_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1267,6 +1403,40 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_customers_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every outgoing message, with its status, attempts and error. */
+        get: operations["v1_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every outgoing message, with its status, attempts and error. */
+        get: operations["v1_deliveries_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2290,6 +2460,45 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/menu/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The signed-in user's menu: the enabled modules' entries their codes allow. */
+        get: operations["v1_menu_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/modules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The company's modules; an admin (``settings.edit``) switches them with
+         *     ``PATCH {"marketing": false}``. A switched-off module's API answers 404
+         *     ``module_disabled``; its data stays.
+         */
+        get: operations["v1_modules_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Module key -> on (true) or off (false), e.g. {"marketing": false}. */
+        patch: operations["v1_modules_partial_update"];
         trace?: never;
     };
     "/api/v1/notifications/": {
@@ -3644,6 +3853,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/requisitions/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Issued requisitions of the list (same filters and data scope) per department
+         *     and purpose: their number and the net cost of the goods.
+         */
+        get: operations["v1_requisitions_summary_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles/": {
         parameters: {
             query?: never;
@@ -4805,6 +5034,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The webhooks' delivery log (response codes, errors); ``replay`` sends one again. */
+        get: operations["v1_webhook_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The webhooks' delivery log (response codes, errors); ``replay`` sends one again. */
+        get: operations["v1_webhook_deliveries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}/replay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send this delivery's event again (a new delivery in the log). */
+        post: operations["v1_webhook_deliveries_replay_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        get: operations["v1_webhooks_list"];
+        put?: never;
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        post: operations["v1_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        get: operations["v1_webhooks_retrieve"];
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        put: operations["v1_webhooks_update"];
+        post?: never;
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        delete: operations["v1_webhooks_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Outbound webhooks; the signing secret is in the create answer only. */
+        patch: operations["v1_webhooks_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_webhooks_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workbench/": {
         parameters: {
             query?: never;
@@ -5172,6 +5507,30 @@ export interface components {
          * @enum {string}
          */
         CategoryEnum: "product" | "service" | "delivery" | "billing" | "other";
+        Channel: {
+            id: $Read<number>;
+            /** 类型 */
+            kind: components["schemas"]["ChannelKindEnum"];
+            /** 名称 */
+            name: string;
+            /** 有效 */
+            active?: boolean;
+            endpoint?: string;
+            /** 选项 */
+            options?: unknown;
+            has_secret: $Read<boolean>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            version: $Read<number>;
+        };
         /**
          * @description * `phone` - 电话
          *     * `email` - 邮箱
@@ -5194,6 +5553,32 @@ export interface components {
             cost_per_lead: string | null;
             /** Format: decimal */
             cost_per_won_customer: string | null;
+        };
+        /**
+         * @description * `in_app` - in-app
+         *     * `email` - 邮箱
+         *     * `sms` - SMS
+         *     * `wecom` - WeCom robot
+         *     * `dingtalk` - DingTalk robot
+         *     * `feishu` - Feishu robot
+         * @enum {string}
+         */
+        ChannelKindEnum: "in_app" | "email" | "sms" | "wecom" | "dingtalk" | "feishu";
+        ChannelRequest: {
+            /** 类型 */
+            kind: components["schemas"]["ChannelKindEnum"];
+            /** 名称 */
+            name: string;
+            /** 有效 */
+            active?: boolean;
+            endpoint?: string;
+            /** 选项 */
+            options?: unknown;
+            /** @description Robot secret, WeCom key or SMS access key secret; never shown again. */
+            secret?: $Write<string>;
+        };
+        ChannelTestRequest: {
+            recipient?: string;
         };
         Complaint: {
             id: $Read<number>;
@@ -5710,7 +6095,7 @@ export interface components {
             /** 名称 */
             name: string;
             /** 类型 */
-            kind?: components["schemas"]["CustomerKindEnum"];
+            kind?: components["schemas"]["Kind5daEnum"];
             /** 统一社会信用代码 */
             credit_code?: string;
             /** 行业 */
@@ -5737,6 +6122,29 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
+            /** Pool status */
+            status: $Read<components["schemas"]["StatusC1bEnum"]>;
+            status_label: $Read<string>;
+            /**
+             * 领取时间
+             * Format: date-time
+             */
+            owned_since: $Read<string | null>;
+            /**
+             * 最近活动
+             * Format: date-time
+             */
+            last_activity_at: $Read<string | null>;
+            /**
+             * 退回公海时间
+             * Format: date-time
+             */
+            pooled_at: $Read<string | null>;
+            /** Reason returned to the pool */
+            release_reason: $Read<string>;
+            /** Format: date-time */
+            pool_due_at: $Read<string | null>;
+            days_until_pool: $Read<number | null>;
             version: $Read<number>;
             /**
              * 创建时间
@@ -5749,19 +6157,83 @@ export interface components {
              */
             updated_at: $Read<string>;
         };
-        /**
-         * @description * `company` - 公司
-         *     * `person` - 个人
-         * @enum {string}
-         */
-        CustomerKindEnum: "company" | "person";
-        CustomerRequest: {
+        CustomerDetail: {
+            id: $Read<number>;
             /** 客户编号 */
             code?: string;
             /** 名称 */
             name: string;
             /** 类型 */
-            kind?: components["schemas"]["CustomerKindEnum"];
+            kind?: components["schemas"]["Kind5daEnum"];
+            /** 统一社会信用代码 */
+            credit_code?: string;
+            /** 行业 */
+            industry?: number | null;
+            industry_label: $Read<string | null>;
+            /** 等级 */
+            level?: number | null;
+            level_label: $Read<string | null>;
+            /** 来源 */
+            source?: number | null;
+            source_label: $Read<string | null>;
+            /** 地区 */
+            region?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            /** 电话 */
+            phone?: string;
+            /** 手机 */
+            mobile?: string;
+            /** 邮箱 */
+            email?: string;
+            /** 地址 */
+            address?: string;
+            /** 备注 */
+            remark?: string;
+            /** Pool status */
+            status: $Read<components["schemas"]["StatusC1bEnum"]>;
+            status_label: $Read<string>;
+            /**
+             * 领取时间
+             * Format: date-time
+             */
+            owned_since: $Read<string | null>;
+            /**
+             * 最近活动
+             * Format: date-time
+             */
+            last_activity_at: $Read<string | null>;
+            /**
+             * 退回公海时间
+             * Format: date-time
+             */
+            pooled_at: $Read<string | null>;
+            /** Reason returned to the pool */
+            release_reason: $Read<string>;
+            /** Format: date-time */
+            pool_due_at: $Read<string | null>;
+            days_until_pool: $Read<number | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        CustomerDetailRequest: {
+            /** 客户编号 */
+            code?: string;
+            /** 名称 */
+            name: string;
+            /** 类型 */
+            kind?: components["schemas"]["Kind5daEnum"];
             /** 统一社会信用代码 */
             credit_code?: string;
             /** 行业 */
@@ -5786,12 +6258,64 @@ export interface components {
             remark?: string;
         };
         /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        CustomerReleaseInputsRequest: {
+            comment?: string;
+            /** reason returned to the pool */
+            reason: string;
+        };
+        /**
          * @description * `own` - 本人数据
          *     * `team` - 本团队（含下级团队）数据
          *     * `all` - 全部数据
          * @enum {string}
          */
         DataScopeEnum: "own" | "team" | "all";
+        Delivery: {
+            id: $Read<number>;
+            /** 渠道 */
+            channel: $Read<number>;
+            channel_name: $Read<string>;
+            channel_kind: $Read<string>;
+            recipient: $Read<string>;
+            recipient_user: $Read<number | null>;
+            event: $Read<string>;
+            /** 职务 */
+            title: $Read<string>;
+            /** 内容 */
+            body: $Read<string>;
+            /** 状态 */
+            status: $Read<components["schemas"]["DeliveryStatusEnum"]>;
+            /** Provider message id */
+            provider_id: $Read<string>;
+            attempts: $Read<number>;
+            error: $Read<string>;
+            /** Format: date-time */
+            next_attempt_at: $Read<string | null>;
+            /**
+             * 发送时间
+             * Format: date-time
+             */
+            sent_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        /**
+         * @description * `queued` - queued
+         *     * `sent` - 已发送
+         *     * `failed` - 失败
+         *     * `suppressed` - suppressed
+         * @enum {string}
+         */
+        DeliveryStatusEnum: "queued" | "sent" | "failed" | "suppressed";
         DictionaryItem: {
             id: $Read<number>;
             /** 类型 */
@@ -5800,10 +6324,7 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -5827,10 +6348,7 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -6118,6 +6636,16 @@ export interface components {
             updated_at: $Read<string>;
             figures: $Read<components["schemas"]["EventFigures"]>;
         };
+        /**
+         * @description * `complaint.breached` - complaint.breached
+         *     * `contract.signed` - contract.signed
+         *     * `lead.converted` - lead.converted
+         *     * `opportunity.won` - opportunity.won
+         *     * `payment.confirmed` - payment.confirmed
+         *     * `payment.reversed` - payment.reversed
+         * @enum {string}
+         */
+        EventsEnum: "complaint.breached" | "contract.signed" | "lead.converted" | "opportunity.won" | "payment.confirmed" | "payment.reversed";
         Feedback: {
             id: $Read<number>;
             /** 客户 */
@@ -6550,6 +7078,12 @@ export interface components {
          */
         Kind2e7Enum: "daily" | "weekly";
         /**
+         * @description * `company` - 公司
+         *     * `person` - 个人
+         * @enum {string}
+         */
+        Kind5daEnum: "company" | "person";
+        /**
          * @description * `follow_up` - 跟进
          *     * `return_visit` - 回访
          *     * `care` - 关怀
@@ -6887,7 +7421,18 @@ export interface components {
             team: $Read<number | null>;
             company: $Read<string | null>;
             permissions: $Read<string[]>;
+            /** @description Keys of the modules the company switched off. */
+            modules_off: $Read<string[]>;
             data_scope: $Read<string>;
+        };
+        MenuEntry: {
+            path: string;
+            label: string;
+        };
+        MenuGroup: {
+            key: string;
+            label: string;
+            entries: components["schemas"]["MenuEntry"][];
         };
         /**
          * @description * `bank_transfer` - 银行转账
@@ -6899,6 +7444,15 @@ export interface components {
          * @enum {string}
          */
         MethodEnum: "bank_transfer" | "cash" | "cheque" | "alipay" | "wechat" | "other";
+        Module: {
+            key: string;
+            label: string;
+            enabled: boolean;
+            /** @description Always on: cannot be switched off. */
+            locked: boolean;
+            /** @description The web app's pages of the module. */
+            paths: string[];
+        };
         Notification: {
             id: $Read<number>;
             /** 职务 */
@@ -7180,6 +7734,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Attachment"][];
         };
+        PaginatedChannelList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Channel"][];
+        };
         PaginatedComplaintList: {
             /** @example 123 */
             count: number;
@@ -7239,6 +7808,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Customer"][];
+        };
+        PaginatedDeliveryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Delivery"][];
         };
         PaginatedDictionaryItemList: {
             /** @example 123 */
@@ -7690,6 +8274,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["UserSession"][];
         };
+        PaginatedWebhookDeliveryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["WebhookDelivery"][];
+        };
+        PaginatedWebhookList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Webhook"][];
+        };
         PasswordChangeRequest: {
             /** 当前密码 */
             old_password: $Write<string>;
@@ -7756,6 +8370,19 @@ export interface components {
             max_amount?: string | null;
             /** 所需权限 */
             permission?: components["schemas"]["PermissionEnum"];
+        };
+        PatchedChannelRequest: {
+            /** 类型 */
+            kind?: components["schemas"]["ChannelKindEnum"];
+            /** 名称 */
+            name?: string;
+            /** 有效 */
+            active?: boolean;
+            endpoint?: string;
+            /** 选项 */
+            options?: unknown;
+            /** @description Robot secret, WeCom key or SMS access key secret; never shown again. */
+            secret?: $Write<string>;
         };
         PatchedComplaintDetailRequest: {
             /** 客户 */
@@ -7824,13 +8451,13 @@ export interface components {
             lines?: components["schemas"]["LineRequest"][];
             installments?: components["schemas"]["InstallmentRequest"][];
         };
-        PatchedCustomerRequest: {
+        PatchedCustomerDetailRequest: {
             /** 客户编号 */
             code?: string;
             /** 名称 */
             name?: string;
             /** 类型 */
-            kind?: components["schemas"]["CustomerKindEnum"];
+            kind?: components["schemas"]["Kind5daEnum"];
             /** 统一社会信用代码 */
             credit_code?: string;
             /** 行业 */
@@ -7861,10 +8488,7 @@ export interface components {
             code?: string;
             /** 名称 */
             label?: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -8221,6 +8845,21 @@ export interface components {
              */
             daily_claim_cap: number;
             /**
+             * days without activity before a customer returns to the public pool
+             * @default 90
+             */
+            customer_pool_idle_days: number;
+            /**
+             * days of warning before a customer returns to the pool
+             * @default 7
+             */
+            customer_pool_warning_days: number;
+            /**
+             * customers one user may claim from the pool per day
+             * @default 10
+             */
+            customer_daily_claim_cap: number;
+            /**
              * minutes before a task is due when its assignee is reminded
              * @default 60
              */
@@ -8389,6 +9028,13 @@ export interface components {
             team?: number | null;
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
+        };
+        PatchedWebhookRequest: {
+            /** Format: uri */
+            url?: string;
+            events?: components["schemas"]["EventsEnum"][];
+            /** 有效 */
+            active?: boolean;
         };
         PatchedWorkingHoursRequest: {
             /**
@@ -9292,6 +9938,16 @@ export interface components {
             /** 退回原因 */
             reason: string;
         };
+        RequisitionSummary: {
+            /** department */
+            team: number | null;
+            /** department */
+            team_name: string;
+            purpose: string;
+            requisitions: number;
+            /** Format: decimal */
+            cost: string;
+        };
         /**
          * @description * `customers` - customers
          *     * `contacts` - contacts
@@ -9480,6 +10136,12 @@ export interface components {
          * @enum {string}
          */
         StatusBaeEnum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
+        /**
+         * @description * `owned` - owned
+         *     * `pooled` - 在公海中
+         * @enum {string}
+         */
+        StatusC1bEnum: "owned" | "pooled";
         /**
          * @description * `scheduled` - scheduled
          *     * `cancelled` - 已取消
@@ -10081,6 +10743,21 @@ export interface components {
              */
             daily_claim_cap: number;
             /**
+             * days without activity before a customer returns to the public pool
+             * @default 90
+             */
+            customer_pool_idle_days: number;
+            /**
+             * days of warning before a customer returns to the pool
+             * @default 7
+             */
+            customer_pool_warning_days: number;
+            /**
+             * customers one user may claim from the pool per day
+             * @default 10
+             */
+            customer_daily_claim_cap: number;
+            /**
              * minutes before a task is due when its assignee is reminded
              * @default 60
              */
@@ -10491,6 +11168,91 @@ export interface components {
             expires_at: $Read<string>;
             /** this session */
             current: $Read<boolean>;
+        };
+        Webhook: {
+            id: $Read<number>;
+            /** Format: uri */
+            url: string;
+            events: components["schemas"]["EventsEnum"][];
+            /** 有效 */
+            active?: boolean;
+            consecutive_failures: $Read<number>;
+            /** Format: date-time */
+            disabled_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            version: $Read<number>;
+        };
+        /** @description The answer to a create: the only time the signing secret is shown. */
+        WebhookCreated: {
+            id: $Read<number>;
+            /** Format: uri */
+            url: string;
+            events: components["schemas"]["EventsEnum"][];
+            /** 有效 */
+            active?: boolean;
+            consecutive_failures: $Read<number>;
+            /** Format: date-time */
+            disabled_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            version: $Read<number>;
+            secret: $Read<string>;
+        };
+        WebhookDelivery: {
+            id: $Read<number>;
+            webhook: $Read<number>;
+            /** Format: uuid */
+            uid: $Read<string>;
+            event: $Read<string>;
+            payload: $Read<unknown>;
+            /** 状态 */
+            status: $Read<components["schemas"]["WebhookDeliveryStatusEnum"]>;
+            attempts: $Read<number>;
+            response_code: $Read<number | null>;
+            error: $Read<string>;
+            /** Format: date-time */
+            next_attempt_at: $Read<string | null>;
+            /**
+             * 发送时间
+             * Format: date-time
+             */
+            sent_at: $Read<string | null>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        /**
+         * @description * `queued` - queued
+         *     * `sent` - 已发送
+         *     * `failed` - 失败
+         * @enum {string}
+         */
+        WebhookDeliveryStatusEnum: "queued" | "sent" | "failed";
+        WebhookRequest: {
+            /** Format: uri */
+            url: string;
+            events: components["schemas"]["EventsEnum"][];
+            /** 有效 */
+            active?: boolean;
         };
         WonByMonthReport: {
             /** Format: date */
@@ -11553,6 +12315,7 @@ export interface operations {
             content: {
                 "multipart/form-data": components["schemas"]["AttachmentRequest"];
                 "application/x-www-form-urlencoded": components["schemas"]["AttachmentRequest"];
+                "application/json": components["schemas"]["AttachmentRequest"];
             };
         };
         responses: {
@@ -12064,6 +12827,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkingHours"];
+                };
+            };
+        };
+    };
+    v1_channels_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `in_app` - in-app
+                 *     * `email` - 邮箱
+                 *     * `sms` - SMS
+                 *     * `wecom` - WeCom robot
+                 *     * `dingtalk` - DingTalk robot
+                 *     * `feishu` - Feishu robot
+                 */
+                kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedChannelList"];
+                };
+            };
+        };
+    };
+    v1_channels_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChannelRequest"];
+                "multipart/form-data": components["schemas"]["ChannelRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+        };
+    };
+    v1_channels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+        };
+    };
+    v1_channels_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChannelRequest"];
+                "multipart/form-data": components["schemas"]["ChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+        };
+    };
+    v1_channels_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_channels_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedChannelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedChannelRequest"];
+                "multipart/form-data": components["schemas"]["PatchedChannelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Channel"];
+                };
+            };
+        };
+    };
+    v1_channels_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `in_app` - in-app
+                 *     * `email` - 邮箱
+                 *     * `sms` - SMS
+                 *     * `wecom` - WeCom robot
+                 *     * `dingtalk` - DingTalk robot
+                 *     * `feishu` - Feishu robot
+                 */
+                kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_channels_test_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 渠道 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ChannelTestRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ChannelTestRequest"];
+                "multipart/form-data": components["schemas"]["ChannelTestRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
         };
@@ -13152,10 +14138,17 @@ export interface operations {
                 page?: number;
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
+                /** @description 在公海中 */
+                pool?: boolean;
                 region?: string;
                 /** @description 搜索 */
                 search?: string;
                 source?: number;
+                /**
+                 * @description * `owned` - owned
+                 *     * `pooled` - 在公海中
+                 */
+                status?: ("owned" | "pooled")[];
             };
             header?: never;
             path?: never;
@@ -13182,9 +14175,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CustomerRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CustomerRequest"];
-                "multipart/form-data": components["schemas"]["CustomerRequest"];
+                "application/json": components["schemas"]["CustomerDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CustomerDetailRequest"];
+                "multipart/form-data": components["schemas"]["CustomerDetailRequest"];
             };
         };
         responses: {
@@ -13193,7 +14186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"];
+                    "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
         };
@@ -13215,7 +14208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"];
+                    "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
         };
@@ -13232,9 +14225,9 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CustomerRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["CustomerRequest"];
-                "multipart/form-data": components["schemas"]["CustomerRequest"];
+                "application/json": components["schemas"]["CustomerDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CustomerDetailRequest"];
+                "multipart/form-data": components["schemas"]["CustomerDetailRequest"];
             };
         };
         responses: {
@@ -13243,7 +14236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"];
+                    "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
         };
@@ -13281,9 +14274,9 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["PatchedCustomerRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["PatchedCustomerRequest"];
-                "multipart/form-data": components["schemas"]["PatchedCustomerRequest"];
+                "application/json": components["schemas"]["PatchedCustomerDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCustomerDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCustomerDetailRequest"];
             };
         };
         responses: {
@@ -13292,7 +14285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"];
+                    "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
         };
@@ -13313,10 +14306,17 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
+                /** @description 在公海中 */
+                pool?: boolean;
                 region?: string;
                 /** @description 搜索 */
                 search?: string;
                 source?: number;
+                /**
+                 * @description * `owned` - owned
+                 *     * `pooled` - 在公海中
+                 */
+                status?: ("owned" | "pooled")[];
             };
             header?: never;
             path: {
@@ -13342,6 +14342,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 标识此 客户 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13356,6 +14357,66 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    v1_customers_transitions_claim_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 客户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+        };
+    };
+    v1_customers_transitions_release_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 客户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerReleaseInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CustomerReleaseInputsRequest"];
+                "multipart/form-data": components["schemas"]["CustomerReleaseInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
         };
@@ -13378,6 +14439,66 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_deliveries_list: {
+        parameters: {
+            query?: {
+                channel?: number;
+                created_at_after?: string;
+                created_at_before?: string;
+                event?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                recipient_user?: number;
+                /**
+                 * @description * `queued` - queued
+                 *     * `sent` - 已发送
+                 *     * `failed` - 失败
+                 *     * `suppressed` - suppressed
+                 */
+                status?: "failed" | "queued" | "sent" | "suppressed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDeliveryList"];
+                };
+            };
+        };
+    };
+    v1_deliveries_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 交付物流 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
         };
@@ -15593,6 +16714,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    v1_menu_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuGroup"][];
+                };
+            };
+        };
+    };
+    v1_modules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Module"][];
+                };
+            };
+        };
+    };
+    v1_modules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Module"][];
+                };
             };
         };
     };
@@ -18527,6 +19711,41 @@ export interface operations {
             };
         };
     };
+    v1_requisitions_summary_list: {
+        parameters: {
+            query?: {
+                created_at_after?: string;
+                created_at_before?: string;
+                marketing_event?: number;
+                number?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                requester?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - issued
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequisitionSummary"][];
+                };
+            };
+        };
+    };
     v1_roles_list: {
         parameters: {
             query?: {
@@ -21204,6 +22423,259 @@ export interface operations {
             header?: never;
             path: {
                 /** @description 标识此 用户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_webhook_deliveries_list: {
+        parameters: {
+            query?: {
+                event?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `queued` - queued
+                 *     * `sent` - 已发送
+                 *     * `failed` - 失败
+                 */
+                status?: "failed" | "queued" | "sent";
+                webhook?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
+                };
+            };
+        };
+    };
+    v1_webhook_deliveries_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook delivery 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+        };
+    };
+    v1_webhook_deliveries_replay_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook delivery 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+        };
+    };
+    v1_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookList"];
+                };
+            };
+        };
+    };
+    v1_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookRequest"];
+                "multipart/form-data": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+        };
+    };
+    v1_webhooks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+        };
+    };
+    v1_webhooks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookRequest"];
+                "multipart/form-data": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+        };
+    };
+    v1_webhooks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_webhooks_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 webhook 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWebhookRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWebhookRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+        };
+    };
+    v1_webhooks_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;

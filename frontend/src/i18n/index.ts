@@ -3,6 +3,7 @@ import zhCN from './zh-CN'
 import salesZhCN from './sales.zh-CN'
 import marketingZhCN from './marketing.zh-CN'
 import activitiesZhCN from './activities.zh-CN'
+import settingsZhCN from './settings.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -36,6 +37,7 @@ export const i18n = createI18n({
 i18n.global.mergeLocaleMessage('zh-CN', salesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', marketingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', settingsZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -46,6 +48,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./sales.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./settings.en')).default as never)
   }
 }
 

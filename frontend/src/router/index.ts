@@ -66,6 +66,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'dashboard', name: 'dashboard', component: () => import('@/pages/DashboardPage.vue') },
       { path: 'notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
       { path: 'settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue') },
+      { path: 'settings/modules', name: 'settings-modules', component: () => import('@/pages/settings/ModulesPage.vue') },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFound.vue') },
     ],
   },
@@ -80,5 +81,9 @@ router.beforeEach(async (to) => {
     return session.me && (to.name === 'login' || to.name === 'signup') ? { name: 'home' } : true
   }
   if (!session.me) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  // A page of a module the company switched off: the not-found page, at the same address.
+  if (to.name !== 'not-found' && session.hidden(to.path)) {
+    return { name: 'not-found', params: { pathMatch: to.path.split('/').filter(Boolean) }, query: to.query, hash: to.hash }
+  }
   return true
 })

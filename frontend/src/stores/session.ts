@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as account from '@/api/account'
+import { listModules } from '@/api/modules'
 import type { Me } from '@/api/types'
 import { applyLocale, fromApiLanguage, i18n, toApiLanguage, type UiLocale } from '@/i18n'
 
@@ -16,8 +17,24 @@ export const useSession = defineStore('session', () => {
     return codes.value.has(code)
   }
 
+  /** The pages of the modules the company switched off (they answer "not found"). */
+  const hiddenPaths = ref<string[]>([])
+
+  function hidden(path: string): boolean {
+    return hiddenPaths.value.some((p) => path === p || path.startsWith(`${p}/`))
+  }
+
   async function adopt(user: Me | null): Promise<void> {
     if (user?.language) await applyLocale(fromApiLanguage(user.language))
+    let paths: string[] = []
+    if (user?.modules_off?.length) {
+      try {
+        paths = (await listModules()).filter((m) => !m.enabled).flatMap((m) => m.paths)
+      } catch {
+        paths = []
+      }
+    }
+    hiddenPaths.value = paths
     me.value = user
     loaded.value = true
   }
@@ -81,5 +98,5 @@ export const useSession = defineStore('session', () => {
     me.value = null
   }
 
-  return { me, loaded, codes, can, load, login, signup, logout, setLanguage, changePassword, clear, ensureCsrf }
+  return { me, loaded, codes, can, hidden, hiddenPaths, load, login, signup, logout, setLanguage, changePassword, clear, ensureCsrf }
 })

@@ -66,6 +66,7 @@ export async function mountWith(component: Component, props: Record<string, unkn
     team: null,
     company: '测试公司',
     permissions: codes,
+    modules_off: [],
     data_scope: 'all',
   }
   session.loaded = true
