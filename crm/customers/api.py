@@ -7,16 +7,19 @@ import math
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import DocumentViewSet
+from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, User
 from crm.core.validators import halfwidth
-from crm.customers import selectors, services
+from crm.customers import selectors, services, transfer
 from crm.customers.models import Contact, Customer, Lead
 from workflows.api import ProcessViewSet
 from workflows.customer import CustomerStatus
@@ -43,6 +46,61 @@ def owner_field():
         required=False,
         allow_null=True,
     )
+
+
+# --- bulk transfer ---------------------------------------------------------------
+
+
+class BulkTransferSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        label=_("records"),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=transfer.MAX_ROWS,
+        help_text=_("Omit to transfer every record the list's filters select."),
+    )
+    owner = TenantPrimaryKeyField(
+        label=_("new owner"), model=User, filters={"is_active": True, "is_system": False}
+    )
+    reason = serializers.CharField(label=_("reason"), max_length=300)
+    move_open_opportunities = serializers.BooleanField(default=False)
+    move_followups = serializers.BooleanField(default=False)
+
+
+class BulkTransferResultSerializer(serializers.Serializer):
+    transferred = serializers.IntegerField()
+    opportunities = serializers.IntegerField()
+    followups = serializers.IntegerField()
+
+
+class BulkTransferMixin:
+    """``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+    filter (query string), within the user's data scope, in one transaction."""
+
+    @extend_schema(request=BulkTransferSerializer, responses=BulkTransferResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-transfer", code_verb="edit")
+    def bulk_transfer(self, request):
+        body = BulkTransferSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        queryset = self.filter_queryset(super().get_queryset())
+        if "ids" in data:
+            wanted = set(data["ids"])
+            queryset = queryset.filter(pk__in=wanted)
+            found = set(queryset.values_list("pk", flat=True))
+            if wanted - found:
+                missing = ", ".join(str(pk) for pk in sorted(wanted - found)[:20])
+                raise Invalid(fields={"ids": [_("Unknown records: %(ids)s.") % {"ids": missing}]})
+        result = transfer.bulk_transfer(
+            tenant=request.tenant,
+            actor=request.user,
+            queryset=queryset.order_by(),
+            owner=data["owner"],
+            reason=data["reason"],
+            move_open_opportunities=data["move_open_opportunities"],
+            move_followups=data["move_followups"],
+        )
+        return Response(result)
 
 
 # --- customers -----------------------------------------------------------------
@@ -170,7 +228,7 @@ class CustomerFilter(SearchFilterSet):
         return found | queryset.filter(code__in={code, code.upper()})
 
 
-class CustomerViewSet(ProcessViewSet):
+class CustomerViewSet(BulkTransferMixin, ProcessViewSet):
     model = Customer
     serializer_class = CustomerDetailSerializer
     list_serializer_class = CustomerSerializer
@@ -336,7 +394,7 @@ class LeadFilter(SearchFilterSet):
         return queryset.exclude(status=LeadStatus.POOLED)
 
 
-class LeadViewSet(ProcessViewSet):
+class LeadViewSet(BulkTransferMixin, ProcessViewSet):
     model = Lead
     serializer_class = LeadDetailSerializer
     list_serializer_class = LeadSerializer
