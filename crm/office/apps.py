@@ -25,3 +25,19 @@ class OfficeConfig(AppConfig):
         )
         register_timeline_source("attachments", attachment_entries)
         register_panels()
+
+        from crm.core.registries import AppModule, MenuEntry, register_module
+
+        # The workbench and quick create stay with every module set; attachments and
+        # announcements switch off together.
+        register_module(
+            AppModule(
+                key="office",
+                label=_("Office"),
+                order=40,
+                routes=("attachments/", "announcements/"),
+                codes=("office.", "transition:announcement."),
+                panels=("announcements",),
+                menu=(MenuEntry("/announcements", _("announcements"), "office.announcement.view"),),
+            )
+        )
