@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from crm.api_router import extra_urlpatterns, router
 from crm.core import spa
+from crm.core.api import company as core_company
 from crm.core.api import modules as core_modules
 from crm.core.api import views as core_views
 from crm.core.api.password import PasswordChangeView
@@ -19,6 +20,8 @@ api_v1 = [
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
     path("modules/", core_modules.ModulesView.as_view(), name="modules"),
     path("menu/", core_modules.MenuView.as_view(), name="menu"),
+    path("company/", core_company.CompanyView.as_view(), name="company"),
+    path("company/logo/", core_company.CompanyLogoView.as_view(), name="company-logo"),
     *extra_urlpatterns,
     path("", include(router.urls)),
 ]

@@ -7,6 +7,7 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -21,6 +22,24 @@ class Tenant(models.Model):
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     # Keys of the modules this company switched off (crm.core.modules); data stays.
     modules_off = models.JSONField(_("modules switched off"), default=list, blank=True)
+    # The company profile (GET/PATCH /api/v1/company/, crm.core.company).
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    logo = models.FileField(_("logo"), upload_to="logos/", blank=True, max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    fiscal_year_start = models.PositiveSmallIntegerField(
+        _("fiscal year start month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    currency_display = models.CharField(
+        _("currency display"),
+        max_length=10,
+        default="symbol",
+        choices=[("symbol", "¥1,234.00"), ("code", "CNY 1,234.00"), ("name", _("1,234.00 yuan"))],
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
