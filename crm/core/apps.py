@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers: sessions tracked at sign-in, failed sign-ins counted per address.
-        from crm.core import credentials, throttling  # noqa: F401
+        from crm.core import collation, credentials, throttling  # noqa: F401
         from crm.core.api.fields import install_field_defaults
 
         install_field_defaults()
+        collation.install()  # SQLite: the zh_pinyin collation on each connection
 
         from crm.core.registries import AppModule, MenuEntry, register_module
 

@@ -7,10 +7,14 @@ import datetime as dt
 import django_filters
 import django_filters.rest_framework
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
+from rest_framework import filters as drf_filters
 
+from crm.core.collation import pinyin_ordered
 from crm.core.errors import Invalid
 from crm.core.search import normalize_query
 
@@ -76,3 +80,34 @@ class TenantFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
     """Filter sets built from ``filterset_fields`` use the tenant-safe base too."""
 
     filterset_base = TenantFilterSet
+
+
+# Text columns ordered by pinyin rather than by code point (北京 before 上海).
+PINYIN_ORDERED_FIELDS = frozenset({"name", "company_name", "full_name"})
+
+
+class OrderingFilter(drf_filters.OrderingFilter):
+    """DRF's ``?ordering=``, with Chinese names ordered by pinyin (crm.core.collation)."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        return queryset.order_by(*(pinyin_term(queryset.model, term) for term in ordering))
+
+
+def pinyin_term(model, term):
+    """One ordering term: a name-like text column by pinyin, anything else unchanged."""
+    if not isinstance(term, str):
+        return term
+    name = term.lstrip("-")
+    if name not in PINYIN_ORDERED_FIELDS:
+        return term
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return term
+    if not isinstance(field, models.CharField | models.TextField):
+        return term
+    expression = pinyin_ordered(name)
+    return expression.desc() if term.startswith("-") else expression.asc()
