@@ -322,7 +322,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "crm.core.api.filters.TenantFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "crm.core.api.filters.OrderingFilter",  # names by pinyin
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "crm.core.api.errors.exception_handler",
