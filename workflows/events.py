@@ -41,3 +41,19 @@ def _call(listener: Listener, **kwargs) -> None:
 def on_commit_transition(**kwargs) -> None:
     for listener in listeners():
         transaction.on_commit(partial(_call, listener, **kwargs))
+
+
+# --- business events that are not transitions (an SLA breach...) ---------------------
+
+# listener(*, event, model, pk, tenant_id)
+_event_listeners: dict[str, Listener] = {}
+
+
+def register_event_listener(name: str, listener: Listener) -> None:
+    _event_listeners[name] = listener
+
+
+def on_commit_event(event: str, **kwargs) -> None:
+    """Tell the event listeners of ``event`` (e.g. "complaint.breached") after commit."""
+    for listener in list(_event_listeners.values()):
+        transaction.on_commit(partial(_call, listener, event=event, **kwargs))

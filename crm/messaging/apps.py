@@ -13,6 +13,7 @@ class MessagingConfig(AppConfig):
         from workflows import events
 
         events.register_listener("messaging.webhooks", webhooks.on_transition)
+        events.register_event_listener("messaging.webhooks", webhooks.on_event)
         routes = {
             "channels": "messaging.channel",
             "webhooks": "messaging.webhook",

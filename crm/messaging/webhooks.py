@@ -184,6 +184,18 @@ def on_transition(*, model, pk: int, process: str, transition: str, tenant_id: i
         emit(event, tenant_id=tenant_id, data=record_data(obj))
 
 
+def on_event(*, event: str, model, pk: int, tenant_id: int) -> None:
+    """The listener of business events that are not transitions (complaint.breached)."""
+    if event not in EVENTS:
+        return
+    with scopes_disabled():
+        if not Webhook.objects.filter(tenant_id=tenant_id, active=True).exists():
+            return
+        obj = model._base_manager.filter(pk=pk).first()
+        if obj is not None:
+            emit(event, tenant_id=tenant_id, data=record_data(obj))
+
+
 # --- sending --------------------------------------------------------------------------
 
 

@@ -44,8 +44,8 @@ from crm.service.selectors import (
     working_hours_of,
 )
 from workflows import complaint as complaint_process
+from workflows import events, reminders
 from workflows import followup as followup_process
-from workflows import reminders
 from workflows.complaint import ComplaintStatus
 from workflows.followup import FollowUpKind, FollowUpStatus
 from workflows.process import get_process
@@ -289,6 +289,10 @@ def complaint_breach_record(*, complaint: Complaint, kind: str, due_at: dt.datet
                 )
         except IntegrityError:  # recorded concurrently
             return ComplaintBreach.objects.get(complaint_id=complaint.pk, kind=kind, due_at=due_at)
+        # Integrators' webhooks hear of it once the breach is committed.
+        events.on_commit_event(
+            "complaint.breached", model=Complaint, pk=complaint.pk, tenant_id=complaint.tenant_id
+        )
         if not complaint.breached:
             complaint.breached = True
             Complaint.objects.filter(pk=complaint.pk).update(breached=True)

@@ -131,3 +131,22 @@ def test_other_tenants_webhooks_are_not_theirs(admin, other_admin, recorder):
     theirs = _create(other_admin, recorder.url + "/x")
     assert client_for(admin).get(f"/api/v1/webhooks/{theirs['id']}/").status_code == 404
     assert webhooks.emit("contract.signed", tenant_id=admin.tenant_id, data={}) == []
+
+
+def test_complaint_breach_is_an_event(worker, recorder):
+    import datetime as dt
+
+    from crm.service.services import complaint_breach_record
+    from tests.service.factories import make_complaint
+
+    admin = make_company()
+    created = _create(admin, recorder.url + "/hook", events=["complaint.breached"])
+    complaint = make_complaint(admin)
+    due = timezone.now() - dt.timedelta(hours=1)
+    complaint_breach_record(complaint=complaint, kind="acknowledge", due_at=due)
+    complaint_breach_record(complaint=complaint, kind="acknowledge", due_at=due)  # once
+    worker.drain()
+    (req,) = recorder.requests
+    assert req.headers["x-shanghui-event"] == "complaint.breached"
+    assert verify(created["secret"], req.headers, req.body)
+    assert req.json()["data"]["id"] == complaint.pk and req.json()["data"]["breached"] is True
