@@ -32,6 +32,8 @@ WITHOUT_EXPORT = {
     # A user's own API tokens and signed-in sessions (personal settings).
     "me/tokens",
     "me/sessions",
+    # Files on a record (their list is the record's attachments panel, not a report).
+    "attachments",
 }
 
 
