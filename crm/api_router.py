@@ -14,6 +14,7 @@ from crm.core.api.views import DictionaryViewSet, RoleViewSet, TeamViewSet, User
 from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 
 MODULES = (
+    "crm.customers.rules_api",
     "crm.sales.api",
     "crm.service.api",
     "crm.marketing.api",

@@ -304,6 +304,8 @@ class LeadSerializer(serializers.ModelSerializer):
     credit_code = CreditCodeField(label=_("unified social credit code"), max_length=30)
     source = dictionary_field("source", _("source"))
     source_label = RelatedLabelField(source="source.label")
+    industry = dictionary_field("industry", _("industry"))
+    industry_label = RelatedLabelField(source="industry.label")
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -332,6 +334,9 @@ class LeadSerializer(serializers.ModelSerializer):
             "credit_code",
             "source",
             "source_label",
+            "region",
+            "industry",
+            "industry_label",
             "need",
             "owner",
             "owner_name",

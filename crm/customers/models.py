@@ -180,6 +180,9 @@ class Lead(LeadProcessMixin, TenantModel):
         on_delete=models.PROTECT,
         related_name="leads",
     )
+    # What the assignment rules match on, besides the source.
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    industry = _dictionary_fk("industry", _("industry"), "+")
     activity_count = models.PositiveIntegerField(_("activities"), default=0, editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
@@ -203,3 +206,62 @@ class Lead(LeadProcessMixin, TenantModel):
 
     def __str__(self) -> str:
         return self.company_name
+
+
+class AssignmentRule(TenantModel):
+    """Who gets a new lead without an owner (API, web forms, imports): the first
+    active rule, by ``order``, whose match fields fit (empty matches all).
+
+    ``round_robin`` takes the team's active members in turn (``last_user``
+    remembers whose turn it was), ``least_loaded`` the member with the fewest
+    open leads, ``user`` a named user. No rule fits: the creator owns the lead.
+    """
+
+    class Strategy(models.TextChoices):
+        ROUND_ROBIN = "round_robin", _("round robin within the team")
+        LEAST_LOADED = "least_loaded", _("least-loaded member of the team")
+        USER = "user", _("a named user")
+
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    source = _dictionary_fk("source", _("source"), "+")
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    industry = _dictionary_fk("industry", _("industry"), "+")
+    strategy = models.CharField(
+        _("strategy"), max_length=20, choices=Strategy.choices, default=Strategy.ROUND_ROBIN
+    )
+    team = models.ForeignKey(
+        "core.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,9 +11,10 @@ from crm.core.permissions import (
 registry.register_crud("customers", _("customers"))
 registry.register_crud("contacts", _("contacts"))
 registry.register_crud("leads", _("leads"))
+registry.register_crud("assignment_rules", _("assignment rules and pool rules"))
 
 _SALES = ("customers.", "contacts.", "leads.", "transition:lead.", "transition:customer.")
-registry.grant(SALES_MANAGER, *_SALES)
+registry.grant(SALES_MANAGER, *_SALES, "assignment_rules.")
 registry.grant(SALES_REP, *_SALES)
 registry.deny(SALES_REP, "customers.delete", "contacts.delete", "leads.delete")
 registry.grant(SERVICE, "customers.view", "contacts.")

@@ -448,8 +448,8 @@ class LeadResource(CrmResource):
 
     @classmethod
     def on_create(cls, ctx, values):
-        if not values.get("owner_id"):
-            values["owner_id"] = ctx.default_owner()  # like lead_create
+        if not values.get("owner_id"):  # like lead_create: the assignment rules, else the creator
+            values["owner_id"] = cls._assigned(ctx, values) or ctx.default_owner()
         values["owned_since"] = ctx.now if values.get("owner_id") else None
 
     @classmethod
@@ -462,8 +462,27 @@ class LeadResource(CrmResource):
         return ("owned_since",)
 
     @classmethod
+    def _assigned(cls, ctx, values) -> int | None:
+        """The rules' owner (one Assigner per import; ``ctx.assign_leads = False`` opts out)."""
+        from crm.customers.assignment import Assigner
+
+        if not getattr(ctx, "assign_leads", True) or ctx.dry_run:
+            return None
+        assigner = getattr(ctx, "lead_assigner", None)
+        if assigner is None:
+            assigner = ctx.lead_assigner = Assigner(ctx.tenant, lock=False)
+        return assigner.pick(
+            source_id=values.get("source_id"),
+            region=values.get("region") or "",
+            industry_id=values.get("industry_id"),
+        )
+
+    @classmethod
     def after_write(cls, ctx, created, updated):
         """Schedule the reminders of new leads (and re-plan those of moved owners) in bulk."""
+        assigner = getattr(ctx, "lead_assigner", None)
+        if assigner is not None:
+            assigner.save()
         reminders.schedule_many(
             Lead,
             tenant=ctx.tenant,

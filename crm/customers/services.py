@@ -44,6 +44,8 @@ LEAD_FIELDS = (
     "credit_code",
     "source",
     "need",
+    "region",
+    "industry",
     "owner",
     # What brought the lead in (the marketing module's figures).
     "marketing_event",
@@ -180,16 +182,17 @@ def _lead_key(lead: Lead) -> str:
 
 
 def lead_create(*, tenant, actor, **data: Any) -> Lead:
-    """Create a lead owned by ``owner`` (default: its creator) and schedule its reminders."""
+    """Create a lead and schedule its reminders. An owner given wins; without one
+    (omitted or None) the first matching assignment rule picks it, else the creator."""
     _check_owner(tenant, data.get("owner"))
-    if data.get("owner") is None:
-        data["owner"] = actor
 
     def prepare(lead: Lead) -> None:
         lead.owned_since = timezone.now() if lead.owner_id else None
         lead.search_key = _lead_key(lead)
 
     with transaction.atomic():
+        if data.get("owner") is None:
+            data["owner"] = _assigned_owner(tenant, data) or actor
         lead = audited_create(
             Lead,
             tenant=tenant,
@@ -200,6 +203,19 @@ def lead_create(*, tenant, actor, **data: Any) -> Lead:
         )
         reminders.on_create(lead)
     return lead
+
+
+def _assigned_owner(tenant, data: dict[str, Any]):
+    from crm.core.models import User
+    from crm.customers.assignment import owner_for_new_lead
+
+    chosen = owner_for_new_lead(
+        tenant=tenant,
+        source=data.get("source"),
+        region=data.get("region") or "",
+        industry=data.get("industry"),
+    )
+    return User.objects.get(pk=chosen) if chosen else None
 
 
 def lead_update(lead: Lead, *, tenant, actor, **data: Any) -> Lead:
