@@ -97,11 +97,27 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
+DATABASE_ROUTERS = ["crm.db_router.ReplicaRouter"]
 SQLITE_PATH = env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "crm.sqlite3"))
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode (docs/scaling.md) a connection's session
+    # is not ours between transactions: no server-side cursors (``.iterator()``
+    # outside a transaction would open a WITH HOLD cursor on one server connection
+    # and fetch from another). The app keeps no other session state.
+    DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
+    if DATABASE_POOLER == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Reports and exports read from a replica when one is configured (crm/db_router.py).
+    if env.str("DATABASE_REPLICA_URL", default=""):
+        DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+        DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+        DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER == "pgbouncer"
+        # Tests have one database: the replica alias reads the test database.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     Path(SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -208,6 +224,9 @@ SCHEDULER_MAX_BACKLOG = env.int("SCHEDULER_MAX_BACKLOG", default=4000)
 SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS", default=30.0)
 # How often the scheduler enqueues the "submit your daily plan" check.
 SCHEDULER_PLAN_CHECK_SECONDS = env.float("SCHEDULER_PLAN_CHECK_SECONDS", default=300.0)
+# The loop lock's lease (tasks/scheduler.py ``_Lease``): renewed every third of it;
+# a scheduler that stalls longer hands the loop to a waiting one.
+SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30.0)
 
 # --- Auth -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -27,6 +27,7 @@ from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import Team
 from crm.core.validators import date_in_range, date_range_message
+from crm.db_router import ReplicaReadsMixin
 from crm.reports import selectors
 from crm.reports.permissions import SALES_REPORTS
 from crm.service.permissions import REPORTS_CODE as SERVICE_REPORTS
@@ -81,7 +82,7 @@ def as_json(value):
     return value
 
 
-class ReportView(TenantScopedMixin, APIView):
+class ReportView(ReplicaReadsMixin, TenantScopedMixin, APIView):
     code = SALES_REPORTS
 
 
@@ -226,7 +227,7 @@ def _period(request) -> tuple[dt.datetime | None, dt.datetime | None]:
     return bounds["from"], bounds["to"]
 
 
-class ServiceReportView(TenantScopedMixin, APIView):
+class ServiceReportView(ReplicaReadsMixin, TenantScopedMixin, APIView):
     code = SERVICE_REPORTS
     report = None
 
