@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import django_filters
+from django.urls import path
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from crm.core.api.filters import TenantFilterSet
-from crm.core.api.viewsets import RecordViewSet, TenantReadOnlyViewSet
+from crm.core.api.viewsets import RecordViewSet, TenantReadOnlyViewSet, TenantScopedMixin
+from crm.messaging import preferences, services, webhooks
 from crm.messaging import serializers as s
-from crm.messaging import services, webhooks
 from crm.messaging.models import Channel, Delivery, Webhook, WebhookDelivery
 
 
@@ -115,9 +117,59 @@ class WebhookDeliveryViewSet(TenantReadOnlyViewSet):
         return Response(s.WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
 
 
+PreferencesSerializer = serializers.DictField(
+    child=serializers.ListField(child=serializers.CharField()),
+    help_text="event kind -> channel kinds",
+)
+
+
+class MyPreferencesView(TenantScopedMixin, APIView):
+    """The caller's channels per event kind (reminder, escalation, approval,
+    announcement, mention); PUT stores the kinds given, the rest keep theirs."""
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request):
+        return Response(preferences.preferences_of(request.user))
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def put(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        preferences.preferences_set(user=request.user, tenant=request.tenant, values=data)
+        return Response(preferences.preferences_of(request.user))
+
+
+class DefaultPreferencesView(MyPreferencesView):
+    """The company default (for users who have not chosen): channel admins only."""
+
+    code = "messaging.channel.edit"
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def put(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        preferences.preferences_set(
+            user=request.user, tenant=request.tenant, values=data, default=True
+        )
+        return Response(preferences.defaults_of(request.tenant))
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request):
+        return Response(preferences.defaults_of(request.tenant))
+
+
 def register_routes(router) -> list:
     router.register("channels", ChannelViewSet, basename="channel")
     router.register("deliveries", DeliveryViewSet, basename="delivery")
     router.register("webhooks", WebhookViewSet, basename="webhook")
     router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
-    return []
+    return [
+        path(
+            "me/notification-preferences/",
+            MyPreferencesView.as_view(),
+            name="me-notification-preferences",
+        ),
+        path(
+            "notification-preferences/default/",
+            DefaultPreferencesView.as_view(),
+            name="notification-preferences-default",
+        ),
+    ]

@@ -8,11 +8,27 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
+        from crm.core import tenant_settings
         from crm.core.registries import AppModule, MenuEntry, register_module
         from crm.messaging import permissions, webhooks
         from workflows import events
 
         events.register_listener("messaging.webhooks", webhooks.on_transition)
+        tenant_settings.register(
+            "messaging_quiet_start_hour",
+            21,
+            (0, 23),
+            _("quiet hours start (hour, no SMS or robots)"),
+        )
+        tenant_settings.register(
+            "messaging_quiet_end_hour", 8, (0, 23), _("quiet hours end (hour)")
+        )
+        tenant_settings.register(
+            "messaging_escalations_bypass_quiet",
+            0,
+            (0, 1),
+            _("escalations reach people during quiet hours (1 = yes)"),
+        )
         events.register_event_listener("messaging.webhooks", webhooks.on_event)
         routes = {
             "channels": "messaging.channel",

@@ -159,3 +159,41 @@ class WebhookDelivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.event} {self.uid}"
+
+
+class EventKind(models.TextChoices):
+    REMINDER = "reminder", _("reminders")
+    ESCALATION = "escalation", _("escalations")
+    APPROVAL = "approval", _("approvals")
+    ANNOUNCEMENT = "announcement", _("announcements")
+    MENTION = "mention", _("mentions")
+
+
+class NotificationPreference(TenantModel):
+    """Which channel kinds reach a user for one kind of event; ``user`` empty: the
+    company's default for everyone who has not chosen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    event = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    channels = models.JSONField(_("channels"), default=list)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "event"],
+                name="messaging_pref_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or '*'} {self.event}"

@@ -1,0 +1,121 @@
+"""Who hears of what, where: per-user channel choices, the company default, quiet hours.
+
+A user's choice for an event kind wins; else the company default (a preference
+row without user); else in-app + e-mail. SMS and robot messages are held during
+quiet hours (21:00-08:00 by default, in Asia/Shanghai, the working-day calendar's
+zone) until the morning; escalations go through when the company says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from crm.core.errors import Invalid
+from crm.messaging.models import Channel, ChannelKind, EventKind, NotificationPreference
+
+DEFAULT_CHANNELS = [ChannelKind.IN_APP.value, ChannelKind.EMAIL.value]
+QUIET_KINDS = {ChannelKind.SMS, ChannelKind.WECOM, ChannelKind.DINGTALK, ChannelKind.FEISHU}
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def defaults_of(tenant) -> dict[str, list[str]]:
+    rows = NotificationPreference.objects.filter(tenant_id=tenant.pk, user__isnull=True)
+    default = {row.event: row.channels for row in rows}
+    return {kind: list(default.get(kind, DEFAULT_CHANNELS)) for kind in EventKind.values}
+
+
+def preferences_of(user) -> dict[str, list[str]]:
+    """Every event kind with the channel kinds that reach ``user`` (effective values)."""
+    rows = NotificationPreference.objects.filter(tenant_id=user.tenant_id, user__isnull=True)
+    default = {row.event: row.channels for row in rows}
+    own = {
+        row.event: row.channels
+        for row in NotificationPreference.objects.filter(tenant_id=user.tenant_id, user=user)
+    }
+    return {
+        kind: list(own.get(kind, default.get(kind, DEFAULT_CHANNELS))) for kind in EventKind.values
+    }
+
+
+def preferences_set(*, user, tenant, values: dict[str, list[str]], default: bool = False):
+    """Store ``values`` (event kind -> channel kinds) for ``user`` or as the company default."""
+    from django.utils.translation import gettext as _
+
+    errors: dict[str, list[str]] = {}
+    for event, kinds in values.items():
+        if event not in EventKind.values:
+            errors[event] = [_("Unknown event kind.")]
+        elif not isinstance(kinds, list) or any(k not in ChannelKind.values for k in kinds):
+            errors[event] = [_("Unknown channel.")]
+    if errors:
+        raise Invalid(fields=errors)
+    owner = None if default else user
+    with transaction.atomic():
+        for event, kinds in values.items():
+            NotificationPreference.objects.update_or_create(
+                tenant=tenant,
+                user=owner,
+                event=event,
+                defaults={"channels": list(dict.fromkeys(kinds))},
+            )
+
+
+def hold_until(tenant, kind: str, event: str, now: dt.datetime | None = None):
+    """When a message of channel ``kind`` for ``event`` may go: None (now) or the end
+    of the quiet hours (the next ``end`` o'clock in the calendar's zone)."""
+    if kind not in QUIET_KINDS:
+        return None
+    if event == EventKind.ESCALATION and tenant.setting("messaging_escalations_bypass_quiet"):
+        return None
+    start = tenant.setting("messaging_quiet_start_hour")
+    end = tenant.setting("messaging_quiet_end_hour")
+    if start == end:
+        return None
+    local = (now or timezone.now()).astimezone(ZONE)
+    hour = local.hour
+    quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
+    if not quiet:
+        return None
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if morning <= local:
+        morning += dt.timedelta(days=1)
+    return morning
+
+
+def dispatch(*, user, event: str, title: str, body: str, now=None) -> list:
+    """Queue ``title``/``body`` to ``user`` on each channel their preference names that
+    the company has configured (active); SMS and robots wait out quiet hours."""
+    from crm.messaging.services import delivery_queue
+
+    kinds = preferences_of(user)[event]
+    channels = {
+        c.kind: c
+        for c in Channel.objects.filter(tenant_id=user.tenant_id, active=True, kind__in=kinds)
+        .select_related("tenant")
+        .order_by("-id")
+    }
+    out = []
+    for kind in kinds:
+        channel = channels.get(kind)
+        if channel is None:
+            continue
+        recipient = {
+            ChannelKind.EMAIL: user.email,
+            ChannelKind.SMS: getattr(user, "mobile", "") or "",
+        }.get(kind, "")
+        out.append(
+            delivery_queue(
+                channel=channel,
+                recipient=recipient,
+                recipient_user=user,
+                title=title,
+                body=body,
+                event=event,
+                send_at=hold_until(channel.tenant, kind, event, now),
+            )
+        )
+    return out
