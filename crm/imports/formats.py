@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -238,9 +239,20 @@ def open_upload(content: bytes, file_format: str, options: dict, name: str = "")
 # --- writing ---------------------------------------------------------------
 
 
+# "+86 138 1234 5678", "+1 (415) 555-0100": digits and separators only, no
+# function name, reference or operator a formula could use; written as is.
+PHONE_NUMBER = re.compile(r"\+\d[\d ()\-.]{3,29}")
+
+
 def neutralise(value):
-    """Text starting like a formula gets a leading apostrophe (CSV/formula injection)."""
+    """Text starting like a formula gets a leading apostrophe (CSV/formula injection).
+
+    A phone number in international form starts with "+" but is no formula: it
+    stays as people wrote it (issue 20: no apostrophe in front of mobiles).
+    """
     if isinstance(value, str) and value.startswith(FORMULA_CHARS):
+        if PHONE_NUMBER.fullmatch(value) and sum(ch.isdigit() for ch in value) >= 5:
+            return value
         return "'" + value
     return value
 

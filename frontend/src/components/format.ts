@@ -26,6 +26,53 @@ export function cents(value: unknown): number {
   return Number.isFinite(n) ? Math.round(n * 100) : 0
 }
 
+/** Fields that hold a phone number: shown grouped, in columns wide enough not to cut them. */
+export function isPhoneField(field: Pick<FieldDef, 'name'>): boolean {
+  return /(^|_)(phone|mobile|tel|telephone)$/.test(field.name)
+}
+
+// Calling codes of two digits (the rest of the world, +1 and +7 aside, has three).
+const TWO_DIGIT_CODES = new Set(
+  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(' '),
+)
+
+/** Digits in groups of four from the end: 2079460958 -> 20 7946 0958. */
+function groupsOfFour(digits: string): string {
+  const groups: string[] = []
+  for (let end = digits.length; end > 0; end -= 4) groups.unshift(digits.slice(Math.max(0, end - 4), end))
+  return groups.join(' ')
+}
+
+/**
+ * A phone number as people write it: Chinese mobiles (11 digits, with or
+ * without +86) as `138 1234 5678`, Chinese landlines given with +86 in the
+ * national form `021-6123 4567`, other international numbers as
+ * `+44 20 7946 0958` (`+1 415 555 0100`). Anything else stays as it was typed.
+ */
+export function formatPhone(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  const text = String(value).trim()
+  if (!/^\+?[\d\s().-]+$/.test(text)) return text
+  const digits = text.replace(/\D/g, '')
+  const international = text.startsWith('+')
+  const mobile = /^(?:86)?(1\d{10})$/.exec(digits)
+  if (mobile && (international ? digits.startsWith('86') : digits.length === 11)) {
+    const m = mobile[1]
+    return `${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`
+  }
+  if (!international || digits.length < 7) return text
+  if (digits.startsWith('86')) {
+    const national = digits.slice(2)
+    const areaLength = /^(10|2)/.test(national) ? 2 : 3
+    return `0${national.slice(0, areaLength)}-${groupsOfFour(national.slice(areaLength))}`
+  }
+  if (digits.startsWith('1') && digits.length === 11) {
+    return `+1 ${digits.slice(1, 4)} ${digits.slice(4, 7)} ${digits.slice(7)}`
+  }
+  const codeLength = digits.startsWith('7') ? 1 : TWO_DIGIT_CODES.has(digits.slice(0, 2)) ? 2 : 3
+  return `+${digits.slice(0, codeLength)} ${groupsOfFour(digits.slice(codeLength))}`
+}
+
 export function fieldLabel(field: FieldDef): string {
   if (field.text) return field.text
   return tOr(field.label ?? `fields.${field.name}`, field.name.replace(/_/g, ' '))
@@ -76,6 +123,7 @@ export function displayText(field: FieldDef, record: Record<string, unknown>): s
     case 'codes':
       return Array.isArray(value) ? value.join(', ') : ''
     default:
+      if (isPhoneField(field)) return formatPhone(value)
       return value === null || value === undefined ? '' : String(value)
   }
 }
