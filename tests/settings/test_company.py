@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from crm.core.models import AuditEntry
 from tests.conftest import client_for
 
-# A 1x1 transparent PNG.
+# A 16x16 green PNG.
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d4948445200000010000000100802000000909168360000001649444154789c63d0eb0e"
+    "2709318c6a18d5307c3500007270101085e1ee270000000049454e44ae426082"
 )
 VALID_CODE = "91350100M000100Y43"
 
@@ -99,6 +99,7 @@ def test_logo_upload_served_to_the_company_only(api, admin, other_admin):
     assert served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content) == PNG
     assert client_for(other_admin).get(url).status_code == 404  # theirs has none
+    assert api.get("/api/v1/me/").json()["company_logo"] == url  # the header shows it
 
     response = api.patch("/api/v1/company/", {"remove_logo": True}, format="json")
     assert response.json()["logo_url"] is None

@@ -19,11 +19,18 @@ from crm.core.errors import NotFound, PermissionRefused
 from crm.core.models import Tenant
 
 
+def logo_url(tenant) -> str | None:
+    if not tenant.logo:
+        return None
+    # The file's name in the address, so a new logo is not served from a cache.
+    return f"/api/v1/company/logo/?v={tenant.logo.name.rsplit('/', 1)[-1]}"
+
+
 class CompanySerializer(serializers.ModelSerializer):
     logo = serializers.FileField(
         required=False, allow_null=True, write_only=True, help_text="PNG, JPEG, GIF or WebP"
     )
-    remove_logo = serializers.BooleanField(required=False, write_only=True, default=False)
+    remove_logo = serializers.BooleanField(required=False, write_only=True)
     logo_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,10 +51,7 @@ class CompanySerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"label": _("company")}}
 
     def get_logo_url(self, tenant) -> str | None:
-        if not tenant.logo:
-            return None
-        # The file's name in the address, so a new logo is not served from a cache.
-        return f"/api/v1/company/logo/?v={tenant.logo.name.rsplit('/', 1)[-1]}"
+        return logo_url(tenant)
 
 
 class CompanyView(TenantScopedMixin, APIView):

@@ -91,6 +91,7 @@ class MeSerializer(serializers.ModelSerializer):
     )
     data_scope = serializers.CharField(read_only=True)
     company = RelatedLabelField(source="tenant.name")
+    company_logo = serializers.SerializerMethodField(help_text="The company logo's address.")
 
     class Meta:
         model = User
@@ -102,6 +103,7 @@ class MeSerializer(serializers.ModelSerializer):
             "language",
             "team",
             "company",
+            "company_logo",
             "permissions",
             "modules_off",
             "data_scope",
@@ -115,6 +117,11 @@ class MeSerializer(serializers.ModelSerializer):
 
         off = disabled_keys(user.tenant)
         return sorted(code for code in user.permission_codes if not code_hidden(code, off))
+
+    def get_company_logo(self, user) -> str | None:
+        from crm.core.api.company import logo_url
+
+        return logo_url(user.tenant)
 
     def get_modules_off(self, user) -> list[str]:
         from crm.core.modules import disabled_keys

@@ -282,7 +282,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Who of the audience has read it (and when) and who has not. */
+        /**
+         * @description Who of the audience has read it (and when) and who has not (for those who
+         *     may edit announcements).
+         */
         get: operations["v1_announcements_receipts_retrieve"];
         put?: never;
         post?: never;
@@ -414,6 +417,79 @@ export interface paths {
         };
         /** @description Transitions and field changes of the record, newest first. */
         get: operations["v1_approval_bands_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_assignment_rules_list"];
+        put?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        post: operations["v1_assignment_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_assignment_rules_retrieve"];
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        put: operations["v1_assignment_rules_update"];
+        post?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        delete: operations["v1_assignment_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        patch: operations["v1_assignment_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/assignment-rules/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_assignment_rules_history_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -763,6 +839,41 @@ export interface paths {
         };
         /** @description The choices of every collection's fields (any signed-in user). */
         get: operations["v1_choices_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/company/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company profile; every member reads it, ``settings.edit`` changes it. */
+        get: operations["v1_company_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The company profile; every member reads it, ``settings.edit`` changes it. */
+        patch: operations["v1_company_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/company/logo/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's logo image (for the header and printed documents). */
+        get: operations["v1_company_logo_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1128,7 +1239,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审批通过
+         * Approve
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_approve_create"];
@@ -1168,7 +1279,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 驳回（退回草稿）
+         * Reject (back to draft)
          * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_reject_create"];
@@ -1188,7 +1299,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 签署（生效）
+         * Sign (activate)
          * @description Step `sign`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_sign_create"];
@@ -1208,7 +1319,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 提交审批
+         * Submit for approval
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_submit_create"];
@@ -1228,7 +1339,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 终止
+         * Terminate
          * @description Step `terminate`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_terminate_create"];
@@ -1263,16 +1374,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         get: operations["v1_customers_list"];
         put?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         post: operations["v1_customers_create"];
         delete?: never;
@@ -1289,30 +1398,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         get: operations["v1_customers_retrieve"];
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         put: operations["v1_customers_update"];
         post?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         delete: operations["v1_customers_destroy"];
         options?: never;
         head?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         patch: operations["v1_customers_partial_update"];
         trace?: never;
@@ -1388,6 +1493,26 @@ export interface paths {
          * @description Step `release`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_customers_transitions_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/bulk-transfer/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
+         */
+        post: operations["v1_customers_bulk_transfer_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1995,16 +2120,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         get: operations["v1_leads_list"];
         put?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         post: operations["v1_leads_create"];
         delete?: never;
@@ -2021,30 +2144,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         get: operations["v1_leads_retrieve"];
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         put: operations["v1_leads_update"];
         post?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         delete: operations["v1_leads_destroy"];
         options?: never;
         head?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
          */
         patch: operations["v1_leads_partial_update"];
         trace?: never;
@@ -2180,6 +2299,26 @@ export interface paths {
          * @description Step `qualify`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_leads_transitions_qualify_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/bulk-transfer/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
+         *     filter (query string), within the user's data scope, in one transaction.
+         */
+        post: operations["v1_leads_bulk_transfer_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2634,7 +2773,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 输单
+         * Mark lost
          * @description Step `lost`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_lost_create"];
@@ -2654,7 +2793,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 需求确认
+         * Needs defined
          * @description Step `needs_defined`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_needs_defined_create"];
@@ -2674,7 +2813,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 进入商务谈判
+         * Move to negotiation
          * @description Step `negotiation`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_negotiation_create"];
@@ -2694,7 +2833,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 进入方案报价
+         * Move to proposal
          * @description Step `proposal`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_proposal_create"];
@@ -2734,7 +2873,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 赢单
+         * Mark won
          * @description Step `won`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_won_create"];
@@ -2847,7 +2986,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 确认
+         * Confirm
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_payments_transitions_confirm_create"];
@@ -2867,7 +3006,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 红冲
+         * Reverse
          * @description Step `reverse`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_payments_transitions_reverse_create"];
@@ -2998,6 +3137,79 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_plans_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pool-level-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_pool_level_rules_list"];
+        put?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        post: operations["v1_pool_level_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pool-level-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_pool_level_rules_retrieve"];
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        put: operations["v1_pool_level_rules_update"];
+        post?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        delete: operations["v1_pool_level_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        patch: operations["v1_pool_level_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/pool-level-rules/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_pool_level_rules_history_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3333,7 +3545,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 客户已接受
+         * Customer accepted
          * @description Step `accept`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_accept_create"];
@@ -3353,7 +3565,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审批通过
+         * Approve
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_approve_create"];
@@ -3373,7 +3585,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 客户已拒绝
+         * Customer rejected
          * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_reject_create"];
@@ -3393,7 +3605,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 退回草稿
+         * Return to draft
          * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_return_create"];
@@ -3413,7 +3625,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 修订（新版本）
+         * Revise (new version)
          * @description Step `revise`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_revise_create"];
@@ -3433,7 +3645,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 标记为已发送客户
+         * Mark sent to customer
          * @description Step `send`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_send_create"];
@@ -3453,7 +3665,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 提交审批
+         * Submit for approval
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_submit_create"];
@@ -3746,7 +3958,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 审批通过
+         * Approve
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_approve_create"];
@@ -3806,7 +4018,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 退回草稿
+         * Return to draft
          * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_return_create"];
@@ -3826,7 +4038,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 提交审批
+         * Submit for approval
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_submit_create"];
@@ -4160,7 +4372,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 确认
+         * Confirm
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_adjustments_transitions_confirm_create"];
@@ -4399,7 +4611,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 确认
+         * Confirm
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_receipts_transitions_confirm_create"];
@@ -4491,7 +4703,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 确认
+         * Confirm
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_returns_transitions_confirm_create"];
@@ -5298,7 +5510,7 @@ export interface components {
             roles?: number[];
             pinned?: boolean;
             /** 状态 */
-            status: $Read<components["schemas"]["Status5ffEnum"]>;
+            status: $Read<components["schemas"]["Status96cEnum"]>;
             status_label: $Read<string>;
             author: $Read<number | null>;
             author_name: $Read<string | null>;
@@ -5342,7 +5554,7 @@ export interface components {
             roles?: number[];
             pinned?: boolean;
             /** 状态 */
-            status: $Read<components["schemas"]["Status5ffEnum"]>;
+            status: $Read<components["schemas"]["Status96cEnum"]>;
             status_label: $Read<string>;
             author: $Read<number | null>;
             author_name: $Read<string | null>;
@@ -5410,6 +5622,56 @@ export interface components {
             max_amount?: string | null;
             /** 所需权限 */
             permission: components["schemas"]["PermissionEnum"];
+        };
+        AssignmentRule: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 排序 */
+            order?: number;
+            /** 有效 */
+            active?: boolean;
+            /** 来源 */
+            source?: number | null;
+            source_label: $Read<string | null>;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
+            industry_label: $Read<string | null>;
+            strategy?: components["schemas"]["StrategyEnum"];
+            strategy_label: $Read<string>;
+            /** 团队 */
+            team?: number | null;
+            team_name: $Read<string | null>;
+            /** 用户 */
+            user?: number | null;
+            user_name: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        AssignmentRuleRequest: {
+            /** 名称 */
+            name: string;
+            /** 排序 */
+            order?: number;
+            /** 有效 */
+            active?: boolean;
+            /** 来源 */
+            source?: number | null;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
+            strategy?: components["schemas"]["StrategyEnum"];
+            /** 团队 */
+            team?: number | null;
+            /** 用户 */
+            user?: number | null;
         };
         Attachment: {
             id: $Read<number>;
@@ -5498,6 +5760,25 @@ export interface components {
             detail?: string;
             reasons?: string[];
         };
+        BulkTransferRequest: {
+            /**
+             * records
+             * @description Omit to transfer every record the list's filters select.
+             */
+            ids?: number[];
+            /** new owner */
+            owner: number;
+            reason: string;
+            /** @default false */
+            move_open_opportunities: boolean;
+            /** @default false */
+            move_followups: boolean;
+        };
+        BulkTransferResult: {
+            transferred: number;
+            opportunities: number;
+            followups: number;
+        };
         /**
          * @description * `product` - 产品质量
          *     * `service` - 服务态度
@@ -5579,6 +5860,23 @@ export interface components {
         };
         ChannelTestRequest: {
             recipient?: string;
+        };
+        Company: {
+            /** 公司 */
+            name: string;
+            short_name?: string;
+            logo_url: $Read<string | null>;
+            /** 统一社会信用代码 */
+            credit_code?: string;
+            /** 地址 */
+            address?: string;
+            /** 电话 */
+            phone?: string;
+            /** 时区 */
+            time_zone?: string;
+            /** Fiscal year start month */
+            fiscal_year_start?: number;
+            currency_display?: components["schemas"]["CurrencyDisplayEnum"];
         };
         Complaint: {
             id: $Read<number>;
@@ -5895,28 +6193,19 @@ export interface components {
             lines?: components["schemas"]["Line"][];
             installments?: components["schemas"]["Installment"][];
             /** 状态 */
-            status: $Read<components["schemas"]["StatusBaeEnum"]>;
+            status: $Read<components["schemas"]["Status542Enum"]>;
             status_label: $Read<string>;
-            /** 拒绝原因 */
+            /** Reason rejected */
             reject_reason: $Read<string>;
-            /** 终止原因 */
+            /** Reason terminated */
             terminate_reason: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
-            /**
-             * 签署日期
-             * Format: date
-             */
+            /** Format: date */
             signed_on: $Read<string | null>;
             /**
              * 关闭时间
@@ -5975,28 +6264,19 @@ export interface components {
             lines?: components["schemas"]["Line"][];
             installments?: components["schemas"]["Installment"][];
             /** 状态 */
-            status: $Read<components["schemas"]["StatusBaeEnum"]>;
+            status: $Read<components["schemas"]["Status542Enum"]>;
             status_label: $Read<string>;
-            /** 拒绝原因 */
+            /** Reason rejected */
             reject_reason: $Read<string>;
-            /** 终止原因 */
+            /** Reason terminated */
             terminate_reason: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
-            /**
-             * 签署日期
-             * Format: date
-             */
+            /** Format: date */
             signed_on: $Read<string | null>;
             /**
              * 关闭时间
@@ -6058,7 +6338,7 @@ export interface components {
          */
         ContractRejectInputsRequest: {
             comment?: string;
-            /** 拒绝原因 */
+            /** reason rejected */
             reason: string;
         };
         /**
@@ -6070,10 +6350,7 @@ export interface components {
          */
         ContractSignInputsRequest: {
             comment?: string;
-            /**
-             * 签署日期
-             * Format: date
-             */
+            /** Format: date */
             signed_on?: string;
         };
         /**
@@ -6085,9 +6362,16 @@ export interface components {
          */
         ContractTerminateInputsRequest: {
             comment?: string;
-            /** 终止原因 */
+            /** reason terminated */
             reason: string;
         };
+        /**
+         * @description * `symbol` - ¥1,234.00
+         *     * `code` - CNY 1,234.00
+         *     * `name` - 1,234.00 yuan
+         * @enum {string}
+         */
+        CurrencyDisplayEnum: "symbol" | "code" | "name";
         Customer: {
             id: $Read<number>;
             /** 客户编号 */
@@ -6297,10 +6581,7 @@ export interface components {
             error: $Read<string>;
             /** Format: date-time */
             next_attempt_at: $Read<string | null>;
-            /**
-             * 发送时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -7066,8 +7347,8 @@ export interface components {
             note?: string;
         };
         /**
-         * @description * `open` - 未收齐
-         *     * `collected` - 已收齐
+         * @description * `open` - open
+         *     * `collected` - collected
          * @enum {string}
          */
         InstallmentStatusEnum: "open" | "collected";
@@ -7111,6 +7392,11 @@ export interface components {
             /** 来源 */
             source?: number | null;
             source_label: $Read<string | null>;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
+            industry_label: $Read<string | null>;
             /** 需求 */
             need?: string;
             /** 负责人 */
@@ -7179,6 +7465,11 @@ export interface components {
             /** 来源 */
             source?: number | null;
             source_label: $Read<string | null>;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
+            industry_label: $Read<string | null>;
             /** 需求 */
             need?: string;
             /** 负责人 */
@@ -7231,6 +7522,10 @@ export interface components {
             credit_code?: string;
             /** 来源 */
             source?: number | null;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
             /** 需求 */
             need?: string;
             /** 负责人 */
@@ -7420,6 +7715,8 @@ export interface components {
             /** 团队 */
             team: $Read<number | null>;
             company: $Read<string | null>;
+            /** @description The company logo's address. */
+            company_logo: $Read<string | null>;
             permissions: $Read<string[]>;
             /** @description Keys of the modules the company switched off. */
             modules_off: $Read<string[]>;
@@ -7508,7 +7805,7 @@ export interface components {
             source?: number | null;
             source_label: $Read<string | null>;
             /** 阶段 */
-            status: $Read<components["schemas"]["StatusFa7Enum"]>;
+            status: $Read<components["schemas"]["StatusEedEnum"]>;
             status_label: $Read<string>;
             /** 赢率（%） */
             probability: $Read<number>;
@@ -7517,19 +7814,12 @@ export interface components {
             /** 丢单原因 */
             loss_reason: $Read<number>;
             loss_reason_label: $Read<string | null>;
-            /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
-            /**
-             * 关闭日期
-             * Format: date
-             */
+            /** Format: date */
             closed_on: $Read<string | null>;
-            /**
-             * 阶段变更时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             stage_changed_at: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -7570,7 +7860,7 @@ export interface components {
             source?: number | null;
             source_label: $Read<string | null>;
             /** 阶段 */
-            status: $Read<components["schemas"]["StatusFa7Enum"]>;
+            status: $Read<components["schemas"]["StatusEedEnum"]>;
             status_label: $Read<string>;
             /** 赢率（%） */
             probability: $Read<number>;
@@ -7579,19 +7869,12 @@ export interface components {
             /** 丢单原因 */
             loss_reason: $Read<number>;
             loss_reason_label: $Read<string | null>;
-            /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
-            /**
-             * 关闭日期
-             * Format: date
-             */
+            /** Format: date */
             closed_on: $Read<string | null>;
-            /**
-             * 阶段变更时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             stage_changed_at: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -7641,7 +7924,7 @@ export interface components {
             comment?: string;
             /** 丢单原因 */
             reason: string;
-            /** 输单说明 */
+            /** loss note */
             note?: string;
         };
         PaginatedActivityList: {
@@ -7718,6 +8001,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ApprovalBand"][];
+        };
+        PaginatedAssignmentRuleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AssignmentRule"][];
         };
         PaginatedAttachmentList: {
             /** @example 123 */
@@ -8003,6 +8301,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["PlanList"][];
+        };
+        PaginatedPoolLevelRuleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["PoolLevelRule"][];
         };
         PaginatedProductList: {
             /** @example 123 */
@@ -8371,6 +8684,25 @@ export interface components {
             /** 所需权限 */
             permission?: components["schemas"]["PermissionEnum"];
         };
+        PatchedAssignmentRuleRequest: {
+            /** 名称 */
+            name?: string;
+            /** 排序 */
+            order?: number;
+            /** 有效 */
+            active?: boolean;
+            /** 来源 */
+            source?: number | null;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
+            strategy?: components["schemas"]["StrategyEnum"];
+            /** 团队 */
+            team?: number | null;
+            /** 用户 */
+            user?: number | null;
+        };
         PatchedChannelRequest: {
             /** 类型 */
             kind?: components["schemas"]["ChannelKindEnum"];
@@ -8383,6 +8715,28 @@ export interface components {
             options?: unknown;
             /** @description Robot secret, WeCom key or SMS access key secret; never shown again. */
             secret?: $Write<string>;
+        };
+        PatchedCompanyRequest: {
+            /** 公司 */
+            name?: string;
+            short_name?: string;
+            /**
+             * Format: binary
+             * @description PNG, JPEG, GIF or WebP
+             */
+            logo?: $Write<string | null>;
+            remove_logo?: $Write<boolean>;
+            /** 统一社会信用代码 */
+            credit_code?: string;
+            /** 地址 */
+            address?: string;
+            /** 电话 */
+            phone?: string;
+            /** 时区 */
+            time_zone?: string;
+            /** Fiscal year start month */
+            fiscal_year_start?: number;
+            currency_display?: components["schemas"]["CurrencyDisplayEnum"];
         };
         PatchedComplaintDetailRequest: {
             /** 客户 */
@@ -8582,6 +8936,10 @@ export interface components {
             credit_code?: string;
             /** 来源 */
             source?: number | null;
+            /** 地区 */
+            region?: string;
+            /** 行业 */
+            industry?: number | null;
             /** 需求 */
             need?: string;
             /** 负责人 */
@@ -8665,6 +9023,11 @@ export interface components {
             /** Format: date */
             period?: string;
             items?: components["schemas"]["PlanItemRequest"][];
+        };
+        PatchedPoolLevelRuleRequest: {
+            /** 等级 */
+            level?: number;
+            idle_days?: number;
         };
         PatchedProductRequest: {
             /** 编码 */
@@ -8820,27 +9183,27 @@ export interface components {
         /** @description Every tenant setting, typed, with its limits. */
         PatchedTenantSettingsRequest: {
             /**
-             * 新线索首次联系时限（小时）
+             * first-contact deadline for new leads (hours)
              * @default 24
              */
             lead_first_contact_sla_hours: number;
             /**
-             * 超时后通知团队负责人的间隔（小时）
+             * hours after the deadline before the team leader is told
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * 无跟进多少天后线索退回公海
+             * days without follow-up before a lead returns to the public pool
              * @default 30
              */
             pool_idle_days: number;
             /**
-             * 退回公海前提前预警的天数
+             * days of warning before the return to the pool
              * @default 3
              */
             pool_warning_days: number;
             /**
-             * 每人每天可从公海领取的线索数
+             * leads one user may claim from the pool per day
              * @default 20
              */
             daily_claim_cap: number;
@@ -8975,6 +9338,21 @@ export interface components {
              */
             requisition_approval_wait_hours: number;
             /**
+             * quiet hours start (hour, no SMS or robots)
+             * @default 21
+             */
+            messaging_quiet_start_hour: number;
+            /**
+             * quiet hours end (hour)
+             * @default 8
+             */
+            messaging_quiet_end_hour: number;
+            /**
+             * escalations reach people during quiet hours (1 = yes)
+             * @default 0
+             */
+            messaging_escalations_bypass_quiet: number;
+            /**
              * largest attachment, in MB
              * @default 20
              */
@@ -9070,18 +9448,15 @@ export interface components {
             /** 备注 */
             note?: string;
             /** 状态 */
-            status: $Read<components["schemas"]["Status7f0Enum"]>;
+            status: $Read<components["schemas"]["Status75aEnum"]>;
             status_label: $Read<string>;
             /** 红冲原单 */
             reversal_of: $Read<number | null>;
             /** 红冲单 */
             reversed_by: $Read<number | null>;
-            /** 红冲原因 */
+            /** Reason reversed */
             reverse_reason: $Read<string>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -9124,18 +9499,15 @@ export interface components {
             /** 备注 */
             note?: string;
             /** 状态 */
-            status: $Read<components["schemas"]["Status7f0Enum"]>;
+            status: $Read<components["schemas"]["Status75aEnum"]>;
             status_label: $Read<string>;
             /** 红冲原单 */
             reversal_of: $Read<number | null>;
             /** 红冲单 */
             reversed_by: $Read<number | null>;
-            /** 红冲原因 */
+            /** Reason reversed */
             reverse_reason: $Read<string>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -9185,7 +9557,7 @@ export interface components {
          */
         PaymentReverseInputsRequest: {
             comment?: string;
-            /** 红冲原因 */
+            /** reason reversed */
             reason: string;
         };
         PermissionCode: {
@@ -9210,12 +9582,9 @@ export interface components {
             owner: $Read<number>;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status4d5Enum"]>;
+            status: $Read<components["schemas"]["Status4eeEnum"]>;
             status_label: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             reviewer: $Read<number | null>;
             reviewer_name: $Read<string | null>;
@@ -9286,12 +9655,9 @@ export interface components {
             owner: $Read<number>;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status4d5Enum"]>;
+            status: $Read<components["schemas"]["Status4eeEnum"]>;
             status_label: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             reviewer: $Read<number | null>;
             reviewer_name: $Read<string | null>;
@@ -9327,6 +9693,18 @@ export interface components {
         PlanReviewInputsRequest: {
             comment?: string;
             review_comment: string;
+        };
+        PoolLevelRule: {
+            id: $Read<number>;
+            /** 等级 */
+            level: number;
+            level_label: $Read<string | null>;
+            idle_days: number;
+        };
+        PoolLevelRuleRequest: {
+            /** 等级 */
+            level: number;
+            idle_days: number;
         };
         /**
          * @description * `low` - 低
@@ -9568,7 +9946,7 @@ export interface components {
             /** 修订自 */
             revised_from: $Read<number | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status6baEnum"]>;
+            status: $Read<components["schemas"]["Status571Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["Line"][];
             /** Format: decimal */
@@ -9582,30 +9960,21 @@ export interface components {
             valid_until?: string | null;
             /** 备注 */
             note?: string;
-            /** 退回原因 */
+            /** Reason returned */
             return_reason: $Read<string>;
-            /** 拒绝原因 */
+            /** Reason rejected */
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
-            /**
-             * 发送时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -9632,7 +10001,7 @@ export interface components {
             /** 修订自 */
             revised_from: $Read<number | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status6baEnum"]>;
+            status: $Read<components["schemas"]["Status571Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["Line"][];
             /** Format: decimal */
@@ -9646,30 +10015,21 @@ export interface components {
             valid_until?: string | null;
             /** 备注 */
             note?: string;
-            /** 退回原因 */
+            /** Reason returned */
             return_reason: $Read<string>;
-            /** 拒绝原因 */
+            /** Reason rejected */
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
-            /**
-             * 发送时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -9704,7 +10064,7 @@ export interface components {
          */
         QuoteRejectInputsRequest: {
             comment?: string;
-            /** 拒绝原因 */
+            /** reason rejected */
             reason: string;
         };
         /**
@@ -9716,14 +10076,14 @@ export interface components {
          */
         QuoteReturnInputsRequest: {
             comment?: string;
-            /** 退回原因 */
+            /** reason returned */
             reason: string;
         };
         QuoteVersion: {
             id: $Read<number>;
             version: $Read<number>;
             /** 状态 */
-            status?: components["schemas"]["Status6baEnum"];
+            status?: components["schemas"]["Status571Enum"];
             status_label: $Read<string>;
             /** Format: decimal */
             total: $Read<string>;
@@ -9805,7 +10165,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status513Enum"]>;
+            status: $Read<components["schemas"]["Status409Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -9831,24 +10191,18 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /** cost */
             total_cost: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
             /** Format: date-time */
             issued_at: $Read<string | null>;
-            /** 退回原因 */
+            /** Reason returned */
             return_reason: $Read<string>;
             /** Reason cancelled */
             cancel_reason: $Read<string>;
@@ -9870,7 +10224,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status513Enum"]>;
+            status: $Read<components["schemas"]["Status409Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -9896,24 +10250,18 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /** cost */
             total_cost: $Read<string>;
-            /**
-             * 提交时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /**
-             * 审批时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             approved_at: $Read<string | null>;
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
             /** Format: date-time */
             issued_at: $Read<string | null>;
-            /** 退回原因 */
+            /** Reason returned */
             return_reason: $Read<string>;
             /** Reason cancelled */
             cancel_reason: $Read<string>;
@@ -9935,7 +10283,7 @@ export interface components {
          */
         RequisitionReturnInputsRequest: {
             comment?: string;
-            /** 退回原因 */
+            /** reason returned */
             reason: string;
         };
         RequisitionSummary: {
@@ -10040,14 +10388,6 @@ export interface components {
             description?: string;
         };
         /**
-         * @description * `open` - 未收齐
-         *     * `in_progress` - 进行中
-         *     * `done` - 已完成
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status000Enum: "open" | "in_progress" | "done" | "cancelled";
-        /**
          * @description * `received` - 已受理
          *     * `acknowledged` - 已确认
          *     * `investigating` - 调查中
@@ -10057,27 +10397,47 @@ export interface components {
          */
         Status077Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
-         * @description * `draft` - 草稿
-         *     * `confirmed` - 已确认
-         * @enum {string}
-         */
-        Status07dEnum: "draft" | "confirmed";
-        /**
-         * @description * `draft` - 草稿
-         *     * `submitted` - submitted
-         *     * `reviewed` - reviewed
-         * @enum {string}
-         */
-        Status4d5Enum: "draft" | "submitted" | "reviewed";
-        /**
-         * @description * `draft` - 草稿
-         *     * `submitted` - 审批中
-         *     * `approved` - 已审批
+         * @description * `draft` - draft
+         *     * `submitted` - submitted for approval
+         *     * `approved` - approved
          *     * `issued` - issued
          *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status513Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        Status409Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        /**
+         * @description * `draft` - draft
+         *     * `confirmed` - confirmed
+         * @enum {string}
+         */
+        Status44eEnum: "draft" | "confirmed";
+        /**
+         * @description * `draft` - draft
+         *     * `submitted` - submitted
+         *     * `reviewed` - reviewed
+         * @enum {string}
+         */
+        Status4eeEnum: "draft" | "submitted" | "reviewed";
+        /**
+         * @description * `draft` - draft
+         *     * `pending_approval` - pending approval
+         *     * `approved` - approved
+         *     * `active` - active (signed)
+         *     * `completed` - completed
+         *     * `terminated` - terminated
+         * @enum {string}
+         */
+        Status542Enum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
+        /**
+         * @description * `draft` - draft
+         *     * `submitted` - submitted for approval
+         *     * `approved` - approved
+         *     * `sent` - sent to customer
+         *     * `accepted` - accepted
+         *     * `rejected` - rejected
+         * @enum {string}
+         */
+        Status571Enum: "draft" | "submitted" | "approved" | "sent" | "accepted" | "rejected";
         /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
@@ -10087,13 +10447,6 @@ export interface components {
          */
         Status5d7Enum: "pending" | "running" | "succeeded" | "failed";
         /**
-         * @description * `draft` - 草稿
-         *     * `published` - published
-         *     * `archived` - archived
-         * @enum {string}
-         */
-        Status5ffEnum: "draft" | "published" | "archived";
-        /**
          * @description * `planned` - 计划中
          *     * `done` - 已完成
          *     * `missed` - 已逾期
@@ -10102,22 +10455,20 @@ export interface components {
          */
         Status612Enum: "planned" | "done" | "missed" | "cancelled";
         /**
-         * @description * `draft` - 草稿
-         *     * `submitted` - 审批中
-         *     * `approved` - 已审批
-         *     * `sent` - 已发送客户
-         *     * `accepted` - 已接受
-         *     * `rejected` - 已拒绝
+         * @description * `draft` - draft
+         *     * `confirmed` - confirmed
+         *     * `reversed` - reversed
          * @enum {string}
          */
-        Status6baEnum: "draft" | "submitted" | "approved" | "sent" | "accepted" | "rejected";
+        Status75aEnum: "draft" | "confirmed" | "reversed";
         /**
-         * @description * `draft` - 草稿
-         *     * `confirmed` - 已确认
-         *     * `reversed` - 已红冲
+         * @description * `open` - open
+         *     * `in_progress` - 进行中
+         *     * `done` - 已完成
+         *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status7f0Enum: "draft" | "confirmed" | "reversed";
+        Status78bEnum: "open" | "in_progress" | "done" | "cancelled";
         /**
          * @description * `planned` - 计划中
          *     * `ongoing` - ongoing
@@ -10127,15 +10478,12 @@ export interface components {
          */
         Status8a0Enum: "planned" | "ongoing" | "finished" | "cancelled";
         /**
-         * @description * `draft` - 草稿
-         *     * `pending_approval` - 待审批
-         *     * `approved` - 已审批
-         *     * `active` - 已生效（已签署）
-         *     * `completed` - 已完成
-         *     * `terminated` - 已终止
+         * @description * `draft` - draft
+         *     * `published` - published
+         *     * `archived` - archived
          * @enum {string}
          */
-        StatusBaeEnum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
+        Status96cEnum: "draft" | "published" | "archived";
         /**
          * @description * `owned` - owned
          *     * `pooled` - 在公海中
@@ -10167,6 +10515,16 @@ export interface components {
          */
         StatusEa5Enum: "planned" | "running" | "accepted" | "cancelled";
         /**
+         * @description * `initial` - initial contact
+         *     * `needs_defined` - needs defined
+         *     * `proposal` - proposal
+         *     * `negotiation` - negotiation
+         *     * `won` - won
+         *     * `lost` - lost
+         * @enum {string}
+         */
+        StatusEedEnum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
+        /**
          * @description * `open` - 待处理
          *     * `in_progress` - 进行中
          *     * `resolved` - 已解决
@@ -10174,16 +10532,6 @@ export interface components {
          * @enum {string}
          */
         StatusEfdEnum: "open" | "in_progress" | "resolved" | "closed";
-        /**
-         * @description * `initial` - 初步接洽
-         *     * `needs_defined` - 需求确认
-         *     * `proposal` - 方案报价
-         *     * `negotiation` - 商务谈判
-         *     * `won` - 赢单
-         *     * `lost` - 输单
-         * @enum {string}
-         */
-        StatusFa7Enum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
         /** @description One input of a step, as ``Step.describe_inputs`` gives it (the dialog's field). */
         StepInput: {
             name: string;
@@ -10220,7 +10568,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10228,10 +10576,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10254,7 +10599,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10262,10 +10607,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10394,7 +10736,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10402,10 +10744,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10428,7 +10767,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10436,10 +10775,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10469,7 +10805,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10477,10 +10813,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10504,7 +10837,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status07dEnum"]>;
+            status: $Read<components["schemas"]["Status44eEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10512,10 +10845,7 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /**
-             * 确认时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10541,6 +10871,13 @@ export interface components {
             note?: string;
             requisition: number;
         };
+        /**
+         * @description * `round_robin` - round robin within the team
+         *     * `least_loaded` - least-loaded member of the team
+         *     * `user` - a named user
+         * @enum {string}
+         */
+        StrategyEnum: "round_robin" | "least_loaded" | "user";
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Task: {
             id: $Read<number>;
@@ -10561,7 +10898,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status000Enum"]>;
+            status: $Read<components["schemas"]["Status78bEnum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -10632,7 +10969,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status000Enum"]>;
+            status: $Read<components["schemas"]["Status78bEnum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -10718,27 +11055,27 @@ export interface components {
         /** @description Every tenant setting, typed, with its limits. */
         TenantSettings: {
             /**
-             * 新线索首次联系时限（小时）
+             * first-contact deadline for new leads (hours)
              * @default 24
              */
             lead_first_contact_sla_hours: number;
             /**
-             * 超时后通知团队负责人的间隔（小时）
+             * hours after the deadline before the team leader is told
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * 无跟进多少天后线索退回公海
+             * days without follow-up before a lead returns to the public pool
              * @default 30
              */
             pool_idle_days: number;
             /**
-             * 退回公海前提前预警的天数
+             * days of warning before the return to the pool
              * @default 3
              */
             pool_warning_days: number;
             /**
-             * 每人每天可从公海领取的线索数
+             * leads one user may claim from the pool per day
              * @default 20
              */
             daily_claim_cap: number;
@@ -10872,6 +11209,21 @@ export interface components {
              * @default 8
              */
             requisition_approval_wait_hours: number;
+            /**
+             * quiet hours start (hour, no SMS or robots)
+             * @default 21
+             */
+            messaging_quiet_start_hour: number;
+            /**
+             * quiet hours end (hour)
+             * @default 8
+             */
+            messaging_quiet_end_hour: number;
+            /**
+             * escalations reach people during quiet hours (1 = yes)
+             * @default 0
+             */
+            messaging_escalations_bypass_quiet: number;
             /**
              * largest attachment, in MB
              * @default 20
@@ -11229,10 +11581,7 @@ export interface components {
             error: $Read<string>;
             /** Format: date-time */
             next_attempt_at: $Read<string | null>;
-            /**
-             * 发送时间
-             * Format: date-time
-             */
+            /** Format: date-time */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -11776,7 +12125,7 @@ export interface operations {
                 page_size?: number;
                 pinned?: boolean;
                 /**
-                 * @description * `draft` - 草稿
+                 * @description * `draft` - draft
                  *     * `published` - published
                  *     * `archived` - archived
                  */
@@ -11935,7 +12284,7 @@ export interface operations {
                 ordering?: string;
                 pinned?: boolean;
                 /**
-                 * @description * `draft` - 草稿
+                 * @description * `draft` - draft
                  *     * `published` - published
                  *     * `archived` - archived
                  */
@@ -12245,6 +12594,181 @@ export interface operations {
             header?: never;
             path: {
                 /** @description 标识此 审批档位 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAssignmentRuleList"];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssignmentRuleRequest"];
+                "multipart/form-data": components["schemas"]["AssignmentRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRule"];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRule"];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssignmentRuleRequest"];
+                "multipart/form-data": components["schemas"]["AssignmentRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRule"];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_assignment_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAssignmentRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAssignmentRuleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAssignmentRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRule"];
+                };
+            };
+        };
+    };
+    v1_assignment_rules_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 assignment rule 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13075,6 +13599,69 @@ export interface operations {
             };
         };
     };
+    v1_company_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+        };
+    };
+    v1_company_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCompanyRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCompanyRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCompanyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+        };
+    };
+    v1_company_logo_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+        };
+    };
     v1_complaints_list: {
         parameters: {
             query?: {
@@ -13723,12 +14310,12 @@ export interface operations {
                 /** @description 搜索 */
                 search?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `pending_approval` - 待审批
-                 *     * `approved` - 已审批
-                 *     * `active` - 已生效（已签署）
-                 *     * `completed` - 已完成
-                 *     * `terminated` - 已终止
+                 * @description * `draft` - draft
+                 *     * `pending_approval` - pending approval
+                 *     * `approved` - approved
+                 *     * `active` - active (signed)
+                 *     * `completed` - completed
+                 *     * `terminated` - terminated
                  */
                 status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
             };
@@ -13888,12 +14475,12 @@ export interface operations {
                 /** @description 搜索 */
                 search?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `pending_approval` - 待审批
-                 *     * `approved` - 已审批
-                 *     * `active` - 已生效（已签署）
-                 *     * `completed` - 已完成
-                 *     * `terminated` - 已终止
+                 * @description * `draft` - draft
+                 *     * `pending_approval` - pending approval
+                 *     * `approved` - approved
+                 *     * `active` - active (signed)
+                 *     * `completed` - completed
+                 *     * `terminated` - terminated
                  */
                 status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
             };
@@ -14417,6 +15004,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+        };
+    };
+    v1_customers_bulk_transfer_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTransferRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkTransferRequest"];
+                "multipart/form-data": components["schemas"]["BulkTransferRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTransferResult"];
                 };
             };
         };
@@ -16164,6 +16776,31 @@ export interface operations {
             };
         };
     };
+    v1_leads_bulk_transfer_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTransferRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkTransferRequest"];
+                "multipart/form-data": components["schemas"]["BulkTransferRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkTransferResult"];
+                };
+            };
+        };
+    };
     v1_leads_export_retrieve: {
         parameters: {
             query?: {
@@ -16895,12 +17532,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - 初步接洽
-                 *     * `needs_defined` - 需求确认
-                 *     * `proposal` - 方案报价
-                 *     * `negotiation` - 商务谈判
-                 *     * `won` - 赢单
-                 *     * `lost` - 输单
+                 * @description * `initial` - initial contact
+                 *     * `needs_defined` - needs defined
+                 *     * `proposal` - proposal
+                 *     * `negotiation` - negotiation
+                 *     * `won` - won
+                 *     * `lost` - lost
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -17062,12 +17699,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - 初步接洽
-                 *     * `needs_defined` - 需求确认
-                 *     * `proposal` - 方案报价
-                 *     * `negotiation` - 商务谈判
-                 *     * `won` - 赢单
-                 *     * `lost` - 输单
+                 * @description * `initial` - initial contact
+                 *     * `needs_defined` - needs defined
+                 *     * `proposal` - proposal
+                 *     * `negotiation` - negotiation
+                 *     * `won` - won
+                 *     * `lost` - lost
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -17290,12 +17927,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - 初步接洽
-                 *     * `needs_defined` - 需求确认
-                 *     * `proposal` - 方案报价
-                 *     * `negotiation` - 商务谈判
-                 *     * `won` - 赢单
-                 *     * `lost` - 输单
+                 * @description * `initial` - initial contact
+                 *     * `needs_defined` - needs defined
+                 *     * `proposal` - proposal
+                 *     * `negotiation` - negotiation
+                 *     * `won` - won
+                 *     * `lost` - lost
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -17360,9 +17997,9 @@ export interface operations {
                 paid_at_after?: string;
                 paid_at_before?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
-                 *     * `reversed` - 已红冲
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
+                 *     * `reversed` - reversed
                  */
                 status?: ("confirmed" | "draft" | "reversed")[];
             };
@@ -17525,9 +18162,9 @@ export interface operations {
                 paid_at_after?: string;
                 paid_at_before?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
-                 *     * `reversed` - 已红冲
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
+                 *     * `reversed` - reversed
                  */
                 status?: ("confirmed" | "draft" | "reversed")[];
             };
@@ -17652,7 +18289,7 @@ export interface operations {
                 period_after?: string;
                 period_before?: string;
                 /**
-                 * @description * `draft` - 草稿
+                 * @description * `draft` - draft
                  *     * `submitted` - submitted
                  *     * `reviewed` - reviewed
                  */
@@ -17841,7 +18478,7 @@ export interface operations {
                 period_after?: string;
                 period_before?: string;
                 /**
-                 * @description * `draft` - 草稿
+                 * @description * `draft` - draft
                  *     * `submitted` - submitted
                  *     * `reviewed` - reviewed
                  */
@@ -17960,6 +18597,181 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPoolLevelRuleList"];
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolLevelRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PoolLevelRuleRequest"];
+                "multipart/form-data": components["schemas"]["PoolLevelRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolLevelRule"];
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolLevelRule"];
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PoolLevelRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PoolLevelRuleRequest"];
+                "multipart/form-data": components["schemas"]["PoolLevelRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolLevelRule"];
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_pool_level_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPoolLevelRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPoolLevelRuleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedPoolLevelRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PoolLevelRule"];
+                };
+            };
+        };
+    };
+    v1_pool_level_rules_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
         };
@@ -18548,12 +19360,12 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `submitted` - 审批中
-                 *     * `approved` - 已审批
-                 *     * `sent` - 已发送客户
-                 *     * `accepted` - 已接受
-                 *     * `rejected` - 已拒绝
+                 * @description * `draft` - draft
+                 *     * `submitted` - submitted for approval
+                 *     * `approved` - approved
+                 *     * `sent` - sent to customer
+                 *     * `accepted` - accepted
+                 *     * `rejected` - rejected
                  */
                 status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
             };
@@ -18705,12 +19517,12 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `submitted` - 审批中
-                 *     * `approved` - 已审批
-                 *     * `sent` - 已发送客户
-                 *     * `accepted` - 已接受
-                 *     * `rejected` - 已拒绝
+                 * @description * `draft` - draft
+                 *     * `submitted` - submitted for approval
+                 *     * `approved` - approved
+                 *     * `sent` - sent to customer
+                 *     * `accepted` - accepted
+                 *     * `rejected` - rejected
                  */
                 status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
             };
@@ -19353,9 +20165,9 @@ export interface operations {
                 page_size?: number;
                 requester?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `submitted` - 审批中
-                 *     * `approved` - 已审批
+                 * @description * `draft` - draft
+                 *     * `submitted` - submitted for approval
+                 *     * `approved` - approved
                  *     * `issued` - issued
                  *     * `cancelled` - 已取消
                  */
@@ -19512,9 +20324,9 @@ export interface operations {
                 ordering?: string;
                 requester?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `submitted` - 审批中
-                 *     * `approved` - 已审批
+                 * @description * `draft` - draft
+                 *     * `submitted` - submitted for approval
+                 *     * `approved` - approved
                  *     * `issued` - issued
                  *     * `cancelled` - 已取消
                  */
@@ -19722,9 +20534,9 @@ export interface operations {
                 ordering?: string;
                 requester?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `submitted` - 审批中
-                 *     * `approved` - 已审批
+                 * @description * `draft` - draft
+                 *     * `submitted` - submitted for approval
+                 *     * `approved` - approved
                  *     * `issued` - issued
                  *     * `cancelled` - 已取消
                  */
@@ -20204,8 +21016,8 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -20358,8 +21170,8 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -20735,8 +21547,8 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -20889,8 +21701,8 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -20979,8 +21791,8 @@ export interface operations {
                 page_size?: number;
                 requisition?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -21134,8 +21946,8 @@ export interface operations {
                 ordering?: string;
                 requisition?: number;
                 /**
-                 * @description * `draft` - 草稿
-                 *     * `confirmed` - 已确认
+                 * @description * `draft` - draft
+                 *     * `confirmed` - confirmed
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -21243,7 +22055,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - open
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -21444,7 +22256,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - open
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -21639,7 +22451,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - open
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消

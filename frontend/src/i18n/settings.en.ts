@@ -12,4 +12,23 @@ export default {
     saved: 'Modules saved',
     open: 'Modules',
   },
+  company: {
+    title: 'Company profile',
+    saved: 'Company profile saved',
+    logo: 'Logo',
+    remove_logo: 'Remove logo',
+    month: 'Month {n}',
+    yuan: '1,234.00 yuan',
+    open: 'Company profile',
+    fields: {
+      name: 'Company name',
+      short_name: 'Short name',
+      credit_code: 'Unified social credit code',
+      address: 'Address',
+      phone: 'Phone',
+      time_zone: 'Time zone',
+      fiscal_year_start: 'Fiscal year starts in',
+      currency_display: 'Amounts shown as',
+    },
+  },
 }

@@ -12,4 +12,23 @@ export default {
     saved: '模块设置已保存',
     open: '模块设置',
   },
+  company: {
+    title: '公司信息',
+    saved: '公司信息已保存',
+    logo: '公司标志',
+    remove_logo: '移除标志',
+    month: '{n} 月',
+    yuan: '1,234.00 元',
+    open: '公司信息',
+    fields: {
+      name: '公司名称',
+      short_name: '简称',
+      credit_code: '统一社会信用代码',
+      address: '地址',
+      phone: '电话',
+      time_zone: '时区',
+      fiscal_year_start: '财年起始月',
+      currency_display: '金额显示',
+    },
+  },
 }

@@ -65,6 +65,7 @@ export async function mountWith(component: Component, props: Record<string, unkn
     language: 'zh-hans',
     team: null,
     company: '测试公司',
+    company_logo: null,
     permissions: codes,
     modules_off: [],
     data_scope: 'all',
