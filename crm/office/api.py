@@ -99,6 +99,23 @@ class AttachmentViewSet(
     def perform_destroy(self, instance):
         services.attachment_delete(instance, tenant=self.request.tenant, actor=self.request.user)
 
+    @extend_schema(responses=s.UsageSerializer)
+    @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
+    def usage(self, request):
+        """The company's attachment storage: bytes used, its quota and the largest file."""
+        from crm.office.services.attachments import MB
+
+        tenant = request.tenant
+        return Response(
+            s.UsageSerializer(
+                {
+                    "used_bytes": services.attachment_usage(tenant),
+                    "quota_bytes": tenant.setting("attachment_quota_mb") * MB,
+                    "max_file_bytes": tenant.setting("attachment_max_mb") * MB,
+                }
+            ).data
+        )
+
     def _file(self, obj, *, inline: bool):
         try:
             handle = obj.file.open("rb")

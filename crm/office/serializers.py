@@ -76,6 +76,12 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/attachments/{obj.pk}/preview/" if obj.content_type in PREVIEWABLE else None
 
 
+class UsageSerializer(serializers.Serializer):
+    used_bytes = serializers.IntegerField()
+    quota_bytes = serializers.IntegerField()
+    max_file_bytes = serializers.IntegerField()
+
+
 class AnnouncementListSerializer(serializers.ModelSerializer):
     title = TextField(label=_("title"), max_length=200)
     body = TextField(label=_("body"), required=False, allow_blank=True)

@@ -44,6 +44,7 @@ ACTIONS.update(
     {
         ("attachment", "download"): ActionSpec(),
         ("attachment", "preview"): ActionSpec(),
+        ("attachment", "usage"): ActionSpec(),
         ("announcement", "transitions"): ActionSpec(
             kwargs={"name": "archive"}, body={}, extra_codes=("transition:announcement.archive",)
         ),

@@ -120,6 +120,12 @@ def test_size_cap_and_quota_from_tenant_settings(admin, api):
     assert r.status_code == 400
     assert "full" in r.json()["fields"]["file"][0]
     assert Attachment.objects.count() == 1
+    usage = api.get("/api/v1/attachments/usage/").json()
+    assert usage == {
+        "used_bytes": len(half),
+        "quota_bytes": 1024 * 1024,
+        "max_file_bytes": 1024 * 1024,
+    }
 
 
 def test_download_only_for_those_who_see_the_record(admin, api, rep, other_admin):
