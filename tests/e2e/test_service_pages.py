@@ -65,21 +65,21 @@ def test_complaints_show_sla_countdowns_and_are_acknowledged(page, live_server, 
     expect(page.get_by_test_id("card-complaints")).to_be_visible()
     assert page.url.endswith(f"/complaints/{fresh.pk}")
     expect(page.get_by_test_id("card-title")).to_have_text("上海云图科技")
-    expect(page.get_by_test_id("status-tag")).to_have_text("已受理")
+    expect(page.get_by_test_id("status-tag")).to_have_text("待受理")
     card_clock = page.get_by_test_id("value-sla").get_by_test_id("sla-countdown")
     expect(card_clock).to_have_attribute("data-state", "ok")
     expect(card_clock).to_contain_text("确认剩余")
     shot(page, "51-complaint-card")
 
     page.get_by_test_id("transition-acknowledge").click()
-    expect(page.get_by_test_id("status-tag")).to_have_text("已确认")
+    expect(page.get_by_test_id("status-tag")).to_have_text("已受理")
     # The acknowledge clock stopped; the resolve clock runs now.
     expect(card_clock).to_contain_text("解决剩余")
     expect(page.get_by_test_id("value-acknowledged_at")).not_to_be_empty()
     fresh.refresh_from_db()
     assert fresh.status == "acknowledged" and fresh.acknowledged_at is not None
     assert fresh.resolve_due_at is not None
-    expect(page.get_by_test_id("timeline")).to_contain_text("已受理 → 已确认")
+    expect(page.get_by_test_id("timeline")).to_contain_text("待受理 → 已受理")
     shot(page, "52-complaint-acknowledged")
 
     # --- the card prints as a document: no menu, no buttons ------------------------------
@@ -98,9 +98,9 @@ def test_a_complaint_closes_after_a_scored_return_visit(page, live_server, shot)
 
     login(page, live_server.url, admin.username)
     page.goto(f"{live_server.url}/complaints/{item.pk}")
-    expect(page.get_by_test_id("status-tag")).to_have_text("已受理")
+    expect(page.get_by_test_id("status-tag")).to_have_text("待受理")
     page.get_by_test_id("transition-acknowledge").click()
-    expect(page.get_by_test_id("status-tag")).to_have_text("已确认")
+    expect(page.get_by_test_id("status-tag")).to_have_text("已受理")
     page.get_by_test_id("transition-investigate").click()
     expect(page.get_by_test_id("status-tag")).to_have_text("调查中")
 

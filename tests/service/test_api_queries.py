@@ -61,4 +61,6 @@ def test_detail_shows_deadlines_transitions_and_breaches(sla, admin, agent, cust
     assert body["acknowledge_due_at"] == sh(2026, 10, 8, 11).isoformat()
     assert [(t["name"], t["allowed"]) for t in body["transitions"]] == [("acknowledge", True)]
     assert body["breaches"] == [] and body["calendar_warnings"] == []
-    assert body["status_label"] == "已受理" and body["severity_label"] == "普通"
+    # The state says what waits ("待受理"), the step what to do ("受理"): issue 20.
+    assert body["status_label"] == "待受理" and body["severity_label"] == "普通"
+    assert [t["label"] for t in body["transitions"]] == ["受理"]

@@ -112,4 +112,30 @@ describe('TransitionButtons', () => {
     expect(calls[0].url.pathname).toBe('/api/v1/follow-ups/9/transitions/complete/')
     expect(calls[0].body).toEqual({ outcome: '已回访' })
   })
+
+  it('titles the dialog "确认{label}" without saying 确认 twice (issue 20)', async () => {
+    mockApi(() => [200, {}])
+    const steps = {
+      ...record,
+      transitions: [
+        { name: 'confirm', label: '确认', allowed: true, reasons: [], irreversible: true, inputs: [] },
+        { name: 'disqualify', label: '标记无效', allowed: true, reasons: [], irreversible: true, inputs: [] },
+      ],
+    }
+    const { wrapper } = await mountWith(TransitionButtons, { config: leads, record: steps })
+    await wrapper.get('[data-testid="transition-confirm"]').trigger('click')
+    await flushPromises()
+    const title = () => document.body.querySelector('[data-testid="transition-dialog"] .el-dialog__title')?.textContent?.trim()
+    expect(title()).toBe('确认')
+    expect(document.body.textContent).not.toContain('确认确认')
+  })
+
+  it('keeps "确认" in front of other step labels', async () => {
+    mockApi(() => [200, {}])
+    const { wrapper } = await mountWith(TransitionButtons, { config: leads, record })
+    await wrapper.get('[data-testid="transition-disqualify"]').trigger('click')
+    await flushPromises()
+    const title = document.body.querySelector('[data-testid="transition-dialog"] .el-dialog__title')?.textContent?.trim()
+    expect(title).toBe('确认标记无效')
+  })
 })

@@ -17,7 +17,7 @@ export const PROCESSES: ProcessInfo[] = [
   p('contract', 'contracts', [['draft', '草稿'], ['pending_approval', '待审批'], ['approved', '已审批'], ['active', '已生效（已签署）'], ['completed', '已完成'], ['terminated', '已终止']]),
   p('installment', 'installments', [['open', '未收齐'], ['collected', '已收齐']]),
   p('payment', 'payments', [['draft', '草稿'], ['confirmed', '已确认'], ['reversed', '已红冲']]),
-  p('complaint', 'complaints', [['received', '已受理'], ['acknowledged', '已确认'], ['investigating', '调查中'], ['resolved', '已解决'], ['closed', '已关闭']]),
+  p('complaint', 'complaints', [['received', '待受理'], ['acknowledged', '已受理'], ['investigating', '调查中'], ['resolved', '已解决'], ['closed', '已关闭']]),
   p('followup', 'follow-ups', [['planned', '计划中'], ['done', '已完成'], ['missed', '已逾期'], ['cancelled', '已取消']]),
   p('ticket', 'tickets', [['open', '待处理'], ['in_progress', '进行中'], ['resolved', '已解决'], ['closed', '已关闭']]),
   p('project', 'projects', [['planned', '计划中'], ['running', '进行中'], ['accepted', '已验收'], ['cancelled', '已取消']]),
