@@ -7,6 +7,7 @@ from crm.core import spa
 from crm.core.api import company as core_company
 from crm.core.api import modules as core_modules
 from crm.core.api import views as core_views
+from crm.core.api.audit import AuditViewSet
 from crm.core.api.password import PasswordChangeView
 from crm.core.health import health
 
@@ -22,6 +23,8 @@ api_v1 = [
     path("menu/", core_modules.MenuView.as_view(), name="menu"),
     path("company/", core_company.CompanyView.as_view(), name="company"),
     path("company/logo/", core_company.CompanyLogoView.as_view(), name="company-logo"),
+    path("audit/", AuditViewSet.as_view({"get": "list"}), name="audit-list"),
+    path("audit/export/", AuditViewSet.as_view({"get": "export"}), name="audit-export"),
     *extra_urlpatterns,
     path("", include(router.urls)),
 ]
