@@ -583,6 +583,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/attachments/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's attachment storage: bytes used, its quota and the largest file. */
+        get: operations["v1_attachments_usage_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Activates the tenant scope after authentication for the whole request. */
+        get: operations["v1_audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_audit_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/": {
         parameters: {
             query?: never;
@@ -971,7 +1022,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * 确认受理
+         * 受理
          * @description Step `acknowledge`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_complaints_transitions_acknowledge_create"];
@@ -2511,6 +2562,30 @@ export interface paths {
         patch: operations["v1_me_partial_update"];
         trace?: never;
     };
+    "/api/v1/me/notification-preferences/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The caller's channels per event kind (reminder, escalation, approval,
+         *     announcement, mention); PUT stores the kinds given, the rest keep theirs.
+         */
+        get: operations["v1_me_notification_preferences_retrieve"];
+        /**
+         * @description The caller's channels per event kind (reminder, escalation, approval,
+         *     announcement, mention); PUT stores the kinds given, the rest keep theirs.
+         */
+        put: operations["v1_me_notification_preferences_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password/": {
         parameters: {
             query?: never;
@@ -2638,6 +2713,24 @@ export interface paths {
         head?: never;
         /** @description Module key -> on (true) or off (false), e.g. {"marketing": false}. */
         patch: operations["v1_modules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/notification-preferences/default/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company default (for users who have not chosen): channel admins only. */
+        get: operations["v1_notification_preferences_default_retrieve"];
+        /** @description The company default (for users who have not chosen): channel admins only. */
+        put: operations["v1_notification_preferences_default_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/notifications/": {
@@ -5451,11 +5544,20 @@ export interface components {
             /** 渠道 */
             channel?: number | null;
             channel_label: $Read<string | null>;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
-            /** Format: decimal */
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost?: string;
             /** 潜在客户 */
             lead_count: $Read<number>;
@@ -5478,11 +5580,20 @@ export interface components {
             name: string;
             /** 渠道 */
             channel?: number | null;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
-            /** Format: decimal */
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost?: string;
             /** 备注 */
             note?: string;
@@ -5589,18 +5700,26 @@ export interface components {
         };
         ApiToken: {
             id: $Read<number>;
+            /** 前缀 */
             prefix: $Read<string>;
+            /** 客户端 */
             client: $Read<string>;
             /**
              * 创建时间
              * Format: date-time
              */
             created_at: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 最近使用时间
+             * Format: date-time
+             */
             last_used_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 过期时间
+             * Format: date-time
+             */
             expires_at: $Read<string>;
-            /** this token */
+            /** 当前令牌 */
             current: $Read<boolean>;
         };
         ApprovalBand: {
@@ -5678,7 +5797,7 @@ export interface components {
             /** 文件名 */
             name: $Read<string>;
             size: $Read<number>;
-            /** Type */
+            /** 类型 */
             content_type: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -5736,6 +5855,27 @@ export interface components {
          * @enum {string}
          */
         AudienceEnum: "all" | "teams" | "roles";
+        AuditEntry: {
+            id: $Read<number>;
+            /**
+             * time
+             * Format: date-time
+             */
+            at: $Read<string>;
+            actor?: number | null;
+            /** 用户 */
+            actor_name: $Read<string>;
+            /** 操作 */
+            action: string;
+            module: $Read<string>;
+            /** record type */
+            model: $Read<string>;
+            /** record type */
+            model_label: $Read<string>;
+            /** Format: int64 */
+            object_id: number;
+            changes?: unknown;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         BoardColumn: {
@@ -5768,6 +5908,7 @@ export interface components {
             ids?: number[];
             /** new owner */
             owner: number;
+            /** 原因 */
             reason: string;
             /** @default false */
             move_open_opportunities: boolean;
@@ -5901,7 +6042,7 @@ export interface components {
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status077Enum"]>;
+            status: $Read<components["schemas"]["StatusD81Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -6015,7 +6156,7 @@ export interface components {
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status077Enum"]>;
+            status: $Read<components["schemas"]["StatusD81Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -6099,6 +6240,7 @@ export interface components {
          */
         ComplaintReopenInputsRequest: {
             comment?: string;
+            /** 原因 */
             reason: string;
         };
         /**
@@ -6617,8 +6759,8 @@ export interface components {
          *     * `region` - 地区
          *     * `loss_reason` - 丢单原因
          *     * `disqualify_reason` - 无效原因
-         *     * `stock_category` - stock category
-         *     * `ad_channel` - advertising channel
+         *     * `stock_category` - 库存类别
+         *     * `ad_channel` - 广告渠道
          * @enum {string}
          */
         DictionaryItemKindEnum: "industry" | "source" | "level" | "region" | "loss_reason" | "disqualify_reason" | "stock_category" | "ad_channel";
@@ -6635,10 +6777,10 @@ export interface components {
             active?: boolean;
         };
         /**
-         * @description * `receipt` - stock receipt
-         *     * `adjustment` - stock adjustment
-         *     * `requisition` - requisition
-         *     * `return` - stock return
+         * @description * `receipt` - 入库单
+         *     * `adjustment` - 盘点调整单
+         *     * `requisition` - 领料单
+         *     * `return` - 退料单
          * @enum {string}
          */
         DocumentKindEnum: "receipt" | "adjustment" | "requisition" | "return";
@@ -6724,7 +6866,10 @@ export interface components {
              * Format: decimal
              */
             amount: string;
-            /** Format: date */
+            /**
+             * 支出日期
+             * Format: date
+             */
             spent_on?: string | null;
         };
         EventExpenseRequest: {
@@ -6735,29 +6880,41 @@ export interface components {
              * Format: decimal
              */
             amount: string;
-            /** Format: date */
+            /**
+             * 支出日期
+             * Format: date
+             */
             spent_on?: string | null;
         };
         EventFigures: {
             /**
-             * expenses
+             * 费用支出
              * Format: decimal
              */
             expense_cost: string;
             /**
-             * goods issued
+             * 领用物品成本
              * Format: decimal
              */
             goods_cost: string;
-            /** Format: decimal */
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost: string;
             /** 潜在客户 */
             leads: number;
             /** 销售机会 */
             opportunities: number;
-            /** Format: decimal */
+            /**
+             * 赢单金额
+             * Format: decimal
+             */
             won_amount: string;
-            /** Format: decimal */
+            /**
+             * 单条线索成本
+             * Format: decimal
+             */
             cost_per_lead: string | null;
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
@@ -6828,7 +6985,10 @@ export interface components {
             /** 联系人 */
             contact?: number | null;
             contact_name: $Read<string | null>;
-            /** @default false */
+            /**
+             * 已出席
+             * @default false
+             */
             attended: boolean;
             /** 备注 */
             note?: string;
@@ -6838,7 +6998,10 @@ export interface components {
             customer?: number | null;
             /** 联系人 */
             contact?: number | null;
-            /** @default false */
+            /**
+             * 已出席
+             * @default false
+             */
             attended: boolean;
             /** 备注 */
             note?: string;
@@ -6889,14 +7052,25 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            type?: components["schemas"]["Type5b9Enum"];
+            /** 类型 */
+            type?: components["schemas"]["TypeC4aEnum"];
             type_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
+            /** 地点 */
             place?: string;
-            /** Format: decimal */
+            /**
+             * 预算
+             * Format: decimal
+             */
             budget?: string;
             /** 负责人 */
             owner?: number | null;
@@ -6915,6 +7089,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 活动效果 */
             figures: $Read<components["schemas"]["EventFigures"]>;
         };
         /**
@@ -7042,6 +7217,7 @@ export interface components {
          */
         FollowUpCancelInputsRequest: {
             comment?: string;
+            /** 原因 */
             reason?: string;
         };
         /**
@@ -7293,8 +7469,8 @@ export interface components {
             /** 列映射 */
             mapping?: unknown;
             /**
-             * columns to ignore
-             * @description The file's headers to leave out on purpose (a JSON array): a real run refuses columns it would not store unless they are mapped or ignored.
+             * 忽略的列
+             * @description 有意不导入的文件列标题（JSON 数组）：正式导入时，未映射也未忽略、不会保存的列将被拒绝。
              */
             ignore_columns?: unknown;
             /** @default  */
@@ -7402,7 +7578,9 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 市场活动 */
             marketing_event?: number | null;
+            /** 广告发布 */
             ad_placement?: number | null;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
@@ -7475,7 +7653,9 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 市场活动 */
             marketing_event?: number | null;
+            /** 广告发布 */
             ad_placement?: number | null;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
@@ -7530,7 +7710,9 @@ export interface components {
             need?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 市场活动 */
             marketing_event?: number | null;
+            /** 广告发布 */
             ad_placement?: number | null;
         };
         /**
@@ -7603,14 +7785,25 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            type?: components["schemas"]["Type5b9Enum"];
+            /** 类型 */
+            type?: components["schemas"]["TypeC4aEnum"];
             type_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
+            /** 地点 */
             place?: string;
-            /** Format: decimal */
+            /**
+             * 预算
+             * Format: decimal
+             */
             budget?: string;
             /** 负责人 */
             owner?: number | null;
@@ -7646,14 +7839,25 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            type?: components["schemas"]["Type5b9Enum"];
+            /** 类型 */
+            type?: components["schemas"]["TypeC4aEnum"];
             type_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
+            /** 地点 */
             place?: string;
-            /** Format: decimal */
+            /**
+             * 预算
+             * Format: decimal
+             */
             budget?: string;
             /** 负责人 */
             owner?: number | null;
@@ -7676,6 +7880,7 @@ export interface components {
             description?: string;
             expenses?: components["schemas"]["EventExpense"][];
             participants?: components["schemas"]["EventParticipant"][];
+            /** 活动效果 */
             figures: $Read<components["schemas"]["EventFigures"]>;
             /** Reason cancelled */
             cancel_reason: $Read<string>;
@@ -7684,13 +7889,24 @@ export interface components {
         MarketingEventDetailRequest: {
             /** 名称 */
             name: string;
-            type?: components["schemas"]["Type5b9Enum"];
-            /** Format: date */
+            /** 类型 */
+            type?: components["schemas"]["TypeC4aEnum"];
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
+            /** 地点 */
             place?: string;
-            /** Format: decimal */
+            /**
+             * 预算
+             * Format: decimal
+             */
             budget?: string;
             /** 负责人 */
             owner?: number | null;
@@ -8031,6 +8247,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Attachment"][];
+        };
+        PaginatedAuditEntryList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AuditEntry"][];
         };
         PaginatedChannelList: {
             /** @example 123 */
@@ -8654,11 +8885,20 @@ export interface components {
             name?: string;
             /** 渠道 */
             channel?: number | null;
-            /** Format: date */
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
-            /** Format: decimal */
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost?: string;
             /** 备注 */
             note?: string;
@@ -8944,19 +9184,32 @@ export interface components {
             need?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 市场活动 */
             marketing_event?: number | null;
+            /** 广告发布 */
             ad_placement?: number | null;
         };
         PatchedMarketingEventDetailRequest: {
             /** 名称 */
             name?: string;
-            type?: components["schemas"]["Type5b9Enum"];
-            /** Format: date */
+            /** 类型 */
+            type?: components["schemas"]["TypeC4aEnum"];
+            /**
+             * 开始日期
+             * Format: date
+             */
             starts_on?: string | null;
-            /** Format: date */
+            /**
+             * 结束日期
+             * Format: date
+             */
             ends_on?: string | null;
+            /** 地点 */
             place?: string;
-            /** Format: decimal */
+            /**
+             * 预算
+             * Format: decimal
+             */
             budget?: string;
             /** 负责人 */
             owner?: number | null;
@@ -9090,7 +9343,9 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 用途 */
             purpose?: string;
+            /** 市场活动 */
             marketing_event?: number | null;
         };
         PatchedRoleRequest: {
@@ -9115,6 +9370,7 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 原因 */
             reason?: string;
         };
         PatchedStockItemRequest: {
@@ -9126,9 +9382,15 @@ export interface components {
             category?: number | null;
             /** 单位 */
             unit?: string;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost?: string;
-            /** Format: decimal */
+            /**
+             * 低库存预警
+             * Format: decimal
+             */
             low_stock_threshold?: string;
             /** 有效 */
             active?: boolean;
@@ -9137,12 +9399,14 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 供应商 */
             supplier?: string;
         };
         PatchedStockReturnDetailRequest: {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 领料单 */
             requisition?: number;
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
@@ -9183,27 +9447,27 @@ export interface components {
         /** @description Every tenant setting, typed, with its limits. */
         PatchedTenantSettingsRequest: {
             /**
-             * first-contact deadline for new leads (hours)
+             * 新线索首次联系时限（小时）
              * @default 24
              */
             lead_first_contact_sla_hours: number;
             /**
-             * hours after the deadline before the team leader is told
+             * 超时多少小时后通知团队负责人
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * days without follow-up before a lead returns to the public pool
+             * 多少天未跟进后线索退回公海
              * @default 30
              */
             pool_idle_days: number;
             /**
-             * days of warning before the return to the pool
+             * 退回公海前提前预警的天数
              * @default 3
              */
             pool_warning_days: number;
             /**
-             * leads one user may claim from the pool per day
+             * 每人每天可从公海领取的线索数
              * @default 20
              */
             daily_claim_cap: number;
@@ -9333,7 +9597,7 @@ export interface components {
              */
             followup_grace_hours: number;
             /**
-             * working hours a requisition may wait for approval before a reminder
+             * 领料单等待审批多少个工作小时后提醒
              * @default 8
              */
             requisition_approval_wait_hours: number;
@@ -10184,12 +10448,15 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 申请人 */
             requester: $Read<number>;
             requester_name: $Read<string | null>;
+            /** 用途 */
             purpose: string;
+            /** 市场活动 */
             marketing_event?: number | null;
             marketing_event_name: $Read<string | null>;
-            /** cost */
+            /** 成本 */
             total_cost: $Read<string>;
             /** Format: date-time */
             submitted_at: $Read<string | null>;
@@ -10198,6 +10465,7 @@ export interface components {
             approved_by_name: $Read<string | null>;
             /** Format: date-time */
             approved_at: $Read<string | null>;
+            /** 发料人 */
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
             /** Format: date-time */
@@ -10243,12 +10511,15 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 申请人 */
             requester: $Read<number>;
             requester_name: $Read<string | null>;
+            /** 用途 */
             purpose: string;
+            /** 市场活动 */
             marketing_event?: number | null;
             marketing_event_name: $Read<string | null>;
-            /** cost */
+            /** 成本 */
             total_cost: $Read<string>;
             /** Format: date-time */
             submitted_at: $Read<string | null>;
@@ -10257,6 +10528,7 @@ export interface components {
             approved_by_name: $Read<string | null>;
             /** Format: date-time */
             approved_at: $Read<string | null>;
+            /** 发料人 */
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
             /** Format: date-time */
@@ -10271,7 +10543,9 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 用途 */
             purpose: string;
+            /** 市场活动 */
             marketing_event?: number | null;
         };
         /**
@@ -10287,13 +10561,18 @@ export interface components {
             reason: string;
         };
         RequisitionSummary: {
-            /** department */
+            /** 部门 */
             team: number | null;
-            /** department */
+            /** 部门 */
             team_name: string;
+            /** 用途 */
             purpose: string;
+            /** 领料单 */
             requisitions: number;
-            /** Format: decimal */
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost: string;
         };
         /**
@@ -10387,15 +10666,6 @@ export interface components {
             /** 描述 */
             description?: string;
         };
-        /**
-         * @description * `received` - 已受理
-         *     * `acknowledged` - 已确认
-         *     * `investigating` - 调查中
-         *     * `resolved` - 已解决
-         *     * `closed` - 已关闭
-         * @enum {string}
-         */
-        Status077Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
          * @description * `draft` - draft
          *     * `submitted` - submitted for approval
@@ -10497,6 +10767,15 @@ export interface components {
          */
         StatusC5fEnum: "scheduled" | "cancelled";
         /**
+         * @description * `received` - 待受理
+         *     * `acknowledged` - 已受理
+         *     * `investigating` - 调查中
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         * @enum {string}
+         */
+        StatusD81Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
+        /**
          * @description * `new` - 新线索
          *     * `contacted` - 已联系
          *     * `qualified` - 已确认
@@ -10592,6 +10871,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 原因 */
             reason?: string;
         };
         StockAdjustmentDetail: {
@@ -10623,6 +10903,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 原因 */
             reason?: string;
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
@@ -10630,6 +10911,7 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 原因 */
             reason?: string;
         };
         StockItem: {
@@ -10643,13 +10925,25 @@ export interface components {
             category_label: $Read<string | null>;
             /** 单位 */
             unit?: string;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost?: string;
-            /** Format: decimal */
+            /**
+             * 低库存预警
+             * Format: decimal
+             */
             low_stock_threshold?: string;
-            /** Format: decimal */
+            /**
+             * 库存数量
+             * Format: decimal
+             */
             quantity_on_hand: $Read<string>;
-            /** Format: decimal */
+            /**
+             * 库存金额
+             * Format: decimal
+             */
             stock_value: $Read<string>;
             /** 有效 */
             active?: boolean;
@@ -10674,16 +10968,22 @@ export interface components {
             category?: number | null;
             /** 单位 */
             unit?: string;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost?: string;
-            /** Format: decimal */
+            /**
+             * 低库存预警
+             * Format: decimal
+             */
             low_stock_threshold?: string;
             /** 有效 */
             active?: boolean;
         };
         StockLine: {
             id: $Read<number>;
-            /** stock item */
+            /** 库存物品 */
             item: number;
             item_code: $Read<string>;
             item_name: $Read<string>;
@@ -10693,23 +10993,29 @@ export interface components {
              * Format: decimal
              */
             quantity: string;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost?: string | null;
         };
         StockLineRequest: {
-            /** stock item */
+            /** 库存物品 */
             item: number;
             /**
              * 数量
              * Format: decimal
              */
             quantity: string;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost?: string | null;
         };
         StockMovement: {
             id: $Read<number>;
-            /** Stock item */
+            /** 库存物品 */
             item: $Read<number>;
             item_code: $Read<string>;
             item_name: $Read<string>;
@@ -10718,17 +11024,25 @@ export interface components {
              * Format: decimal
              */
             quantity: $Read<string>;
-            /** Format: decimal */
+            /**
+             * 单位成本
+             * Format: decimal
+             */
             unit_cost: $Read<string>;
-            /** Document */
+            /** 单据类型 */
             document_kind: $Read<components["schemas"]["DocumentKindEnum"]>;
             document_kind_label: $Read<string>;
+            /** 单据 ID */
             document_id: $Read<number>;
+            /** 单据编号 */
             document_number: $Read<string>;
-            /** By */
+            /** 经办人 */
             actor: $Read<number | null>;
             actor_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 时间
+             * Format: date-time
+             */
             at: $Read<string>;
         };
         StockReceipt: {
@@ -10760,6 +11074,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 供应商 */
             supplier?: string;
         };
         StockReceiptDetail: {
@@ -10791,6 +11106,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 供应商 */
             supplier?: string;
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
@@ -10798,6 +11114,7 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 供应商 */
             supplier?: string;
         };
         StockReturn: {
@@ -10829,6 +11146,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 领料单 */
             requisition: number;
             requisition_number: $Read<string>;
         };
@@ -10861,6 +11179,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
+            /** 领料单 */
             requisition: number;
             requisition_number: $Read<string>;
             transitions: $Read<components["schemas"]["Transition"][]>;
@@ -10869,6 +11188,7 @@ export interface components {
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
+            /** 领料单 */
             requisition: number;
         };
         /**
@@ -11055,27 +11375,27 @@ export interface components {
         /** @description Every tenant setting, typed, with its limits. */
         TenantSettings: {
             /**
-             * first-contact deadline for new leads (hours)
+             * 新线索首次联系时限（小时）
              * @default 24
              */
             lead_first_contact_sla_hours: number;
             /**
-             * hours after the deadline before the team leader is told
+             * 超时多少小时后通知团队负责人
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * days without follow-up before a lead returns to the public pool
+             * 多少天未跟进后线索退回公海
              * @default 30
              */
             pool_idle_days: number;
             /**
-             * days of warning before the return to the pool
+             * 退回公海前提前预警的天数
              * @default 3
              */
             pool_warning_days: number;
             /**
-             * leads one user may claim from the pool per day
+             * 每人每天可从公海领取的线索数
              * @default 20
              */
             daily_claim_cap: number;
@@ -11205,7 +11525,7 @@ export interface components {
              */
             followup_grace_hours: number;
             /**
-             * working hours a requisition may wait for approval before a reminder
+             * 领料单等待审批多少个工作小时后提醒
              * @default 8
              */
             requisition_approval_wait_hours: number;
@@ -11386,6 +11706,7 @@ export interface components {
          */
         TicketReopenInputsRequest: {
             comment?: string;
+            /** 原因 */
             reason: string;
         };
         /**
@@ -11452,16 +11773,21 @@ export interface components {
             comment?: string;
         };
         /**
-         * @description * `exhibition` - exhibition
-         *     * `seminar` - seminar
-         *     * `promotion` - promotion
-         *     * `conference` - conference
+         * @description * `exhibition` - 展会
+         *     * `seminar` - 研讨会
+         *     * `promotion` - 促销活动
+         *     * `conference` - 会议
          *     * `other` - 其他
          * @enum {string}
          */
-        Type5b9Enum: "exhibition" | "seminar" | "promotion" | "conference" | "other";
+        TypeC4aEnum: "exhibition" | "seminar" | "promotion" | "conference" | "other";
         UnreadCount: {
             unread: number;
+        };
+        Usage: {
+            used_bytes: number;
+            quota_bytes: number;
+            max_file_bytes: number;
         };
         User: {
             id: $Read<number>;
@@ -11508,6 +11834,7 @@ export interface components {
         };
         UserSession: {
             id: $Read<number>;
+            /** 客户端 */
             client: $Read<string>;
             /** IP 地址 */
             ip_address: $Read<string | null>;
@@ -11518,7 +11845,7 @@ export interface components {
             created_at: $Read<string>;
             /** Format: date-time */
             expires_at: $Read<string>;
-            /** this session */
+            /** 当前会话 */
             current: $Read<boolean>;
         };
         Webhook: {
@@ -11935,7 +12262,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 ad placement 的 唯一整数值。 */
+                /** @description 标识此 广告发布 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -11957,7 +12284,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 ad placement 的 唯一整数值。 */
+                /** @description 标识此 广告发布 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -11985,7 +12312,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 ad placement 的 唯一整数值。 */
+                /** @description 标识此 广告发布 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12006,7 +12333,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 ad placement 的 唯一整数值。 */
+                /** @description 标识此 广告发布 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12042,7 +12369,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 ad placement 的 唯一整数值。 */
+                /** @description 标识此 广告发布 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12976,6 +13303,90 @@ export interface operations {
             };
         };
     };
+    v1_attachments_usage_retrieve: {
+        parameters: {
+            query?: {
+                complaint?: number;
+                contact?: number;
+                contract?: number;
+                customer?: number;
+                lead?: number;
+                opportunity?: number;
+                payment?: number;
+                quote?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+        };
+    };
+    v1_audit_list: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: number;
+                end?: string;
+                /** @description app_label.model */
+                model?: string;
+                module?: string;
+                object_id?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                start?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAuditEntryList"];
+                };
+            };
+        };
+    };
+    v1_audit_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_auth_login_retrieve: {
         parameters: {
             query?: never;
@@ -13703,8 +14114,8 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 已受理
-                 *     * `acknowledged` - 已确认
+                 * @description * `received` - 待受理
+                 *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
                  *     * `closed` - 已关闭
@@ -13888,8 +14299,8 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 已受理
-                 *     * `acknowledged` - 已确认
+                 * @description * `received` - 待受理
+                 *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
                  *     * `closed` - 已关闭
@@ -15126,8 +15537,8 @@ export interface operations {
                  *     * `region` - 地区
                  *     * `loss_reason` - 丢单原因
                  *     * `disqualify_reason` - 无效原因
-                 *     * `stock_category` - stock category
-                 *     * `ad_channel` - advertising channel
+                 *     * `stock_category` - 库存类别
+                 *     * `ad_channel` - 广告渠道
                  */
                 kind?: "ad_channel" | "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source" | "stock_category";
                 /** @description 用于排序结果的字段。 */
@@ -15288,8 +15699,8 @@ export interface operations {
                  *     * `region` - 地区
                  *     * `loss_reason` - 丢单原因
                  *     * `disqualify_reason` - 无效原因
-                 *     * `stock_category` - stock category
-                 *     * `ad_channel` - advertising channel
+                 *     * `stock_category` - 库存类别
+                 *     * `ad_channel` - 广告渠道
                  */
                 kind?: "ad_channel" | "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source" | "stock_category";
                 /** @description 用于排序结果的字段。 */
@@ -16845,10 +17256,10 @@ export interface operations {
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
                 /**
-                 * @description * `exhibition` - exhibition
-                 *     * `seminar` - seminar
-                 *     * `promotion` - promotion
-                 *     * `conference` - conference
+                 * @description * `exhibition` - 展会
+                 *     * `seminar` - 研讨会
+                 *     * `promotion` - 促销活动
+                 *     * `conference` - 会议
                  *     * `other` - 其他
                  */
                 type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
@@ -16899,7 +17310,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16921,7 +17332,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16949,7 +17360,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16970,7 +17381,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17011,17 +17422,17 @@ export interface operations {
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
                 /**
-                 * @description * `exhibition` - exhibition
-                 *     * `seminar` - seminar
-                 *     * `promotion` - promotion
-                 *     * `conference` - conference
+                 * @description * `exhibition` - 展会
+                 *     * `seminar` - 研讨会
+                 *     * `promotion` - 促销活动
+                 *     * `conference` - 会议
                  *     * `other` - 其他
                  */
                 type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
             };
             header?: never;
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17045,7 +17456,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17075,7 +17486,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17105,7 +17516,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 marketing event 的 唯一整数值。 */
+                /** @description 标识此 市场活动 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17172,10 +17583,10 @@ export interface operations {
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
                 /**
-                 * @description * `exhibition` - exhibition
-                 *     * `seminar` - seminar
-                 *     * `promotion` - promotion
-                 *     * `conference` - conference
+                 * @description * `exhibition` - 展会
+                 *     * `seminar` - 研讨会
+                 *     * `promotion` - 促销活动
+                 *     * `conference` - 会议
                  *     * `other` - 其他
                  */
                 type?: ("conference" | "exhibition" | "other" | "promotion" | "seminar")[];
@@ -17236,6 +17647,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    v1_me_notification_preferences_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_me_notification_preferences_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -17338,7 +17803,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 API token 的 唯一整数值。 */
+                /** @description 标识此 API 令牌 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17413,6 +17878,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Module"][];
+                };
+            };
+        };
+    };
+    v1_notification_preferences_default_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_notification_preferences_default_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+                "application/x-www-form-urlencoded": {
+                    [key: string]: unknown;
+                };
+                "multipart/form-data": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -20219,7 +20738,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20241,7 +20760,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20269,7 +20788,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20290,7 +20809,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20334,7 +20853,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20358,7 +20877,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20388,7 +20907,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20418,7 +20937,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20448,7 +20967,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -20478,7 +20997,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 requisition 的 唯一整数值。 */
+                /** @description 标识此 领料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21067,7 +21586,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21089,7 +21608,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21117,7 +21636,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21138,7 +21657,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21177,7 +21696,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21201,7 +21720,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 stock adjustment 的 唯一整数值。 */
+                /** @description 标识此 盘点调整单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21307,7 +21826,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock item 的 唯一整数值。 */
+                /** @description 标识此 库存物品 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21329,7 +21848,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock item 的 唯一整数值。 */
+                /** @description 标识此 库存物品 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21357,7 +21876,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock item 的 唯一整数值。 */
+                /** @description 标识此 库存物品 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21378,7 +21897,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock item 的 唯一整数值。 */
+                /** @description 标识此 库存物品 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21414,7 +21933,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 stock item 的 唯一整数值。 */
+                /** @description 标识此 库存物品 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21460,10 +21979,10 @@ export interface operations {
                 at_before?: string;
                 document_id?: number;
                 /**
-                 * @description * `receipt` - stock receipt
-                 *     * `adjustment` - stock adjustment
-                 *     * `requisition` - requisition
-                 *     * `return` - stock return
+                 * @description * `receipt` - 入库单
+                 *     * `adjustment` - 盘点调整单
+                 *     * `requisition` - 领料单
+                 *     * `return` - 退料单
                  */
                 document_kind?: ("adjustment" | "receipt" | "requisition" | "return")[];
                 item?: number;
@@ -21495,7 +22014,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock movement 的 唯一整数值。 */
+                /** @description 标识此 出入库流水 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21598,7 +22117,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21620,7 +22139,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21648,7 +22167,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21669,7 +22188,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21708,7 +22227,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21732,7 +22251,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 stock receipt 的 唯一整数值。 */
+                /** @description 标识此 入库单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21842,7 +22361,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21864,7 +22383,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21892,7 +22411,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21913,7 +22432,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21953,7 +22472,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21977,7 +22496,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 stock return 的 唯一整数值。 */
+                /** @description 标识此 退料单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
