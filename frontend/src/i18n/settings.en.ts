@@ -31,4 +31,16 @@ export default {
       currency_display: 'Amounts shown as',
     },
   },
+  audit: {
+    title: 'Audit trail',
+    open: 'Audit trail',
+    module: 'Module',
+    model: 'Record type',
+    action: 'Action',
+    user: 'User',
+    period: 'Period',
+    time: 'Time',
+    record: 'Record',
+    changes: 'Changes',
+  },
 }

@@ -31,4 +31,16 @@ export default {
       currency_display: '金额显示',
     },
   },
+  audit: {
+    title: '审计日志',
+    open: '审计日志',
+    module: '模块',
+    model: '记录类型',
+    action: '操作',
+    user: '用户',
+    period: '期间',
+    time: '时间',
+    record: '记录',
+    changes: '变更',
+  },
 }

@@ -68,6 +68,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'settings', name: 'settings', component: () => import('@/pages/SettingsPage.vue') },
       { path: 'settings/modules', name: 'settings-modules', component: () => import('@/pages/settings/ModulesPage.vue') },
       { path: 'settings/company', name: 'settings-company', component: () => import('@/pages/settings/CompanyPage.vue') },
+      { path: 'settings/audit', name: 'settings-audit', component: () => import('@/pages/settings/AuditPage.vue') },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFound.vue') },
     ],
   },
