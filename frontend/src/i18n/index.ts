@@ -4,6 +4,7 @@ import salesZhCN from './sales.zh-CN'
 import marketingZhCN from './marketing.zh-CN'
 import activitiesZhCN from './activities.zh-CN'
 import settingsZhCN from './settings.zh-CN'
+import officeZhCN from './office.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -38,6 +39,7 @@ i18n.global.mergeLocaleMessage('zh-CN', salesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', marketingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', settingsZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', officeZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -49,6 +51,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./settings.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./office.en')).default as never)
   }
 }
 

@@ -9,6 +9,7 @@ import { salesResources } from './sales'
 import { serviceResources } from './service'
 import { marketingResources } from './marketing'
 import { activitiesResources } from './activities'
+import { officeResources, withAttachments } from './office'
 
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
@@ -330,7 +331,10 @@ export const resources: Record<string, ResourceConfig> = {
   ...serviceResources,
   ...marketingResources,
   ...activitiesResources,
+  ...officeResources,
 }
+// Attachable records' cards show their files.
+withAttachments(resources)
 
 export function resource(key: string): ResourceConfig {
   const config = resources[key]
