@@ -132,7 +132,11 @@ def pool_level_rule_create(*, tenant, actor, **data: Any) -> PoolLevelRule:
 
 
 def pool_level_rule_update(rule: PoolLevelRule, *, tenant, actor, **data: Any) -> PoolLevelRule:
-    audited_update(rule, tenant=tenant, actor=actor, fields=data, allowed=("idle_days",))
+    level = data.get("level")
+    if level is not None and level != rule.level:
+        if PoolLevelRule.objects.filter(tenant=tenant, level=level).exists():
+            raise Invalid(fields={"level": [_("This level has its idle days already.")]})
+    audited_update(rule, tenant=tenant, actor=actor, fields=data, allowed=("level", "idle_days"))
     return rule
 
 
