@@ -34,6 +34,11 @@ WITHOUT_EXPORT = {
     "me/sessions",
     # Files on a record (their list is the record's attachments panel, not a report).
     "attachments",
+    # Messaging settings (channels, webhooks) and their delivery logs.
+    "channels",
+    "deliveries",
+    "webhooks",
+    "webhook-deliveries",
 }
 
 
