@@ -1,5 +1,7 @@
 """Date filters with odd but parseable offsets answer normally, never 500."""
 
+import datetime as dt
+
 import pytest
 
 
@@ -29,7 +31,9 @@ def test_offset_filter_is_applied_in_utc(api, admin):
         kind="call",
         subject="x",
         customer=customer,
-        occurred_at="2026-03-01T12:00:00+00:00",
+        occurred_at=dt.datetime.fromisoformat(
+            "2026-03-01T12:00:00+00:00"
+        ),  # services take datetimes
     )
     # 12:00 UTC == 20:00+08:00: before 19:59+08:00 excludes it, after includes it.
     before = api.get("/api/v1/activities/", {"occurred_at_before": "2026-03-01T19:59:00+08:00"})

@@ -39,6 +39,9 @@ WITHOUT_EXPORT = {
     "deliveries",
     "webhooks",
     "webhook-deliveries",
+    # Lead assignment rules and per-level pool rules (settings, a handful of rows).
+    "assignment-rules",
+    "pool-level-rules",
 }
 
 
