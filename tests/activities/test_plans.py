@@ -66,7 +66,8 @@ def test_submit_and_review_by_the_team_leader(admin, rep, sales_team):
 def test_a_plan_without_items_is_not_submitted_and_periods_are_unique(rep):
     api = client_for(rep)
     plan = _plan(api, items=[])
-    refused = api.post(f"/api/v1/plans/{plan['id']}/transitions/submit/", {}, format="json")
+    submit = f"/api/v1/plans/{plan['id']}/transitions/submit/?lang=en"
+    refused = api.post(submit, {}, format="json")
     assert refused.status_code == 400
     assert refused.json()["reasons"] == ["Add at least one item to the plan."]
     again = api.post("/api/v1/plans/", {"kind": "daily", "period": "2026-03-02"}, format="json")

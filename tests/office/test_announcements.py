@@ -80,7 +80,7 @@ def test_team_audience_without_teams_cannot_publish(api):
     r = step(api, a["id"], "publish")
     assert r.status_code == 400
     assert r.json()["code"] == "guard_failed"
-    assert "team" in r.json()["reasons"][0]
+    assert "团队" in r.json()["reasons"][0]  # zh-hans, the default language
 
 
 def test_read_receipts_and_archive(admin, api, rep, sales_team):

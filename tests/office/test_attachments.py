@@ -118,7 +118,7 @@ def test_size_cap_and_quota_from_tenant_settings(admin, api):
     assert upload(api, "a.pdf", half, customer=cust.pk).status_code == 201
     r = upload(api, "b.pdf", half, customer=cust.pk)
     assert r.status_code == 400
-    assert "full" in r.json()["fields"]["file"][0]
+    assert "已满" in r.json()["fields"]["file"][0]  # "is full", in zh-hans (the default)
     assert Attachment.objects.count() == 1
     usage = api.get("/api/v1/attachments/usage/").json()
     assert usage == {
