@@ -4,6 +4,7 @@ Each app keeps its own ``locale/`` so modules can be worked on separately.
 """
 
 import subprocess
+import sys
 from pathlib import Path
 
 from django.apps import apps
@@ -41,9 +42,11 @@ class Command(BaseCommand):
                 # English is regenerated from the source strings (no fuzzy guesses).
                 en = path / "locale" / "en" / "LC_MESSAGES" / "django.po"
                 en.unlink(missing_ok=True)
+                # Our makemessages (crm/core/management/commands) also extracts _lazy().
                 subprocess.run(
                     [
-                        "django-admin",
+                        sys.executable,
+                        str(Path(settings.BASE_DIR) / "manage.py"),
                         "makemessages",
                         "--no-obsolete",
                         "--no-location",
