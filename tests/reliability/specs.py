@@ -176,4 +176,5 @@ import tests.marketing.matrix_specs  # noqa: E402
 import tests.messaging.matrix_specs  # noqa: E402
 import tests.office.matrix_specs  # noqa: E402
 import tests.sales.matrix_specs  # noqa: E402
+import tests.settings.matrix_specs  # noqa: E402
 import tests.workflows.matrix_specs  # noqa: E402,F401
