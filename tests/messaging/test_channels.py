@@ -220,7 +220,9 @@ def test_a_sent_delivery_is_never_sent_again(admin, recorder):
     assert len(recorder.requests) == 1
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="row locks need PostgreSQL")
+@pytest.mark.skipif(
+    not uses_postgres(), reason="needs PostgreSQL (DATABASE_URL): SQLite has no row locks to race"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_redelivery_sends_once(admin, recorder):
     channel = _channel(admin, "wecom", recorder.url + "/send", secret="K")
