@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     PGBOUNCER is None and not os.environ.get("CI"),
-    reason="needs pgbouncer (Debian package; .ci/run installs it): the suite runs through a real pooler, so without it outside CI there is nothing to test",
+    reason="needs pgbouncer (Debian package; .ci/run installs it): the suite runs through it",
 )
 
 
