@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -66,14 +67,19 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+# A key of its own for worker subprocesses (they sign nothing the tests read back).
+_WORKER_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)
+
+
 def worker_env(**extra) -> dict[str, str]:
     broker = settings.DRAMATIQ_BROKER["OPTIONS"]
     env = dict(os.environ)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "crm.settings",
-            # Outside the test run the settings refuse to start without a key.
-            "SECRET_KEY": settings.SECRET_KEY,
+            # Outside the test run the settings refuse to start without a key, or
+            # on the public development key the test run itself uses.
+            "SECRET_KEY": _WORKER_KEY,
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "DRAMATIQ_NAMESPACE": broker["namespace"],
