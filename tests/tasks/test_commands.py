@@ -1,4 +1,5 @@
-"""Management commands: run_scheduler, load_demo, rundramatiq; the scheduler lock."""
+"""Management commands: run_scheduler, load_demo (in tasks: the demo spans every app),
+rundramatiq; the scheduler lock."""
 
 from __future__ import annotations
 
