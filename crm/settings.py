@@ -312,7 +312,8 @@ WHITENOISE_USE_FINDERS = True
 # The web app (frontend/, built by `make run` / `make test` into frontend/dist):
 # WhiteNoise serves the build at the site root; Vite's hashed /assets/* files
 # never change, so they are cached for a year. crm/core/spa.py serves index.html.
-FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+# FRONTEND_DIST may point elsewhere (parallel checkouts building their own app).
+FRONTEND_DIST = Path(env.str("FRONTEND_DIST", default=str(BASE_DIR / "frontend" / "dist")))
 if FRONTEND_DIST.is_dir():
     WHITENOISE_ROOT = FRONTEND_DIST
 
