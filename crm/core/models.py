@@ -150,6 +150,15 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
     is_system = models.BooleanField(default=False, editable=False)
+    # Personal settings (PATCH /api/v1/me/).
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    avatar = models.FileField(_("avatar"), upload_to="avatars/", blank=True, max_length=200)
+    page_size = models.PositiveSmallIntegerField(
+        _("rows per page"),
+        default=20,
+        validators=[MinValueValidator(10), MaxValueValidator(200)],
+    )
+    email_signature = models.TextField(_("e-mail signature"), max_length=2000, blank=True)
 
     objects = UserManager()
 
@@ -322,3 +331,35 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """A one-time link that lets a user set their password: an invitation or a reset.
+
+    Only a SHA-256 digest of the link's key is stored. A link works once
+    (``used_at``) and until ``expires_at``; a newer link for the same user
+    replaces the older ones (``crm.core.invitations``).
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", _("invitation")
+        RESET = "reset", _("password reset")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id}"

@@ -124,3 +124,45 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"import #{self.job_id}: {self.content_type_id}/{self.object_id}"
+
+
+class BackupJob(TenantModel):
+    """A backup of the whole company, made by the worker (``tasks.imports.run_backup``).
+
+    The row is the source of truth (status, progress); the zip goes to Django's
+    storage under ``backups/`` and is downloaded through a signed link that
+    expires (``crm.imports.backup_jobs``).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    file = models.FileField(_("file"), upload_to="backups/", blank=True, max_length=200)
+    size = models.BigIntegerField(_("size"), default=0)
+    rows = models.JSONField(_("rows"), default=dict, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backup")
+        verbose_name_plural = _("backups")
+        indexes = [models.Index(fields=["tenant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"backup #{self.pk}"
