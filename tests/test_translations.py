@@ -19,35 +19,44 @@ def catalogs() -> list[Path]:
 
 
 def entries(po: Path) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) for each entry; handles multi-line strings."""
+    """(msgid, msgstr, fuzzy) for each entry; handles multi-line strings and plurals
+    (a plural entry is keyed "singular\x00plural", its text is msgstr[0])."""
     out = []
     for block in po.read_text(encoding="utf-8").split("\n\n"):
-        lines = block.strip().split("\n")
-        keys = [i for i, line in enumerate(lines) if line.startswith(("msgid ", "msgstr"))]
-        if len(keys) < 2:
+        parts: dict[str, str] = {}
+        current = None
+        fuzzy = False
+        for line in block.strip().split("\n"):
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+            if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[")):
+                current, value = line.split(" ", 1)
+                parts[current] = json.loads(value)
+            elif current and line.startswith('"'):
+                parts[current] += json.loads(line)
+        msgid = parts.get("msgid", "")
+        if not msgid:
             continue
-        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
-
-        def text(start: int, end: int, lines: list[str] = lines) -> str:
-            parts = [lines[start].split(" ", 1)[1], *lines[start + 1 : end]]
-            return "".join(json.loads(p) for p in parts if p.strip().startswith('"'))
-
-        msgid = text(keys[0], keys[1])
-        msgstr = text(keys[1], len(lines))
-        context = next((ln for ln in lines if ln.startswith("msgctxt ")), None)
-        if context is not None:
+        if "msgid_plural" in parts:
+            msgid = msgid + "\x00" + parts["msgid_plural"]
+        msgstr = parts.get("msgstr", parts.get("msgstr[0]", ""))
+        if "msgctxt" in parts:
             # Compiled catalogs key a message with a context as "context\x04msgid".
-            msgid = json.loads(context.split(" ", 1)[1]) + "\x04" + msgid
-        if msgid:
-            out.append((msgid, msgstr, fuzzy))
+            msgid = parts["msgctxt"] + "\x04" + msgid
+        out.append((msgid, msgstr, fuzzy))
     return out
 
 
 def _compiled(catalog: gettext.GNUTranslations, key: str) -> str:
+    context = None
     if "\x04" in key:
-        context, msgid = key.split("\x04", 1)
-        return catalog.pgettext(context, msgid)
-    return catalog.gettext(key)
+        context, key = key.split("\x04", 1)
+    if "\x00" in key:
+        singular, plural = key.split("\x00", 1)
+        if context is not None:
+            return catalog.npgettext(context, singular, plural, 1)
+        return catalog.ngettext(singular, plural, 1)
+    return catalog.pgettext(context, key) if context is not None else catalog.gettext(key)
 
 
 def test_every_app_has_both_catalogs():
