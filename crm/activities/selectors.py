@@ -42,6 +42,25 @@ def plan_reviewer(owner):
     return User.objects.filter(pk=leaders[0]).first() if leaders else None
 
 
+def plans_to_review(queryset: QuerySet, user) -> QuerySet:
+    """Submitted plans the user may review: owned by a member of a team they lead or
+    of a team below it, not their own (one query for the tenant's team tree)."""
+    from crm.core.models import Team
+    from crm.core.scoping import _descendants
+    from workflows.plan import PlanStatus
+
+    rows = list(
+        Team.objects.filter(tenant_id=user.tenant_id).values_list("id", "parent_id", "leader_id")
+    )
+    led = {tid for tid, _parent, leader in rows if leader == user.pk}
+    if not led:
+        return queryset.none()
+    teams = _descendants([(tid, parent) for tid, parent, _leader in rows], led)
+    return queryset.filter(status=PlanStatus.SUBMITTED, owner__team_id__in=teams).exclude(
+        owner=user
+    )
+
+
 def visible_tasks(queryset: QuerySet, user) -> QuerySet:
     """Tasks under the user's data scope by assignee, plus every task they gave."""
     q = visible_owner_q(user, "assignee")

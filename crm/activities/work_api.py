@@ -265,15 +265,7 @@ class PlanViewSet(ProcessViewSet):
         if _flag(self.request, "mine"):
             qs = qs.filter(owner=self.request.user)
         if _flag(self.request, "to_review"):
-            teams = Team.objects.filter(
-                tenant_id=self.request.user.tenant_id, leader=self.request.user
-            )
-            below = set()
-            for team in teams.values_list("pk", flat=True):
-                below |= selectors.team_and_descendants(team)
-            qs = qs.filter(status=PlanStatus.SUBMITTED, owner__team_id__in=below).exclude(
-                owner=self.request.user
-            )
+            qs = selectors.plans_to_review(qs, self.request.user)
         if self.action != "list":
             qs = qs.prefetch_related("items")
         return qs

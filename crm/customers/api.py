@@ -389,7 +389,7 @@ class LeadFilter(SearchFilterSet):
 
     class Meta:
         model = Lead
-        fields = ["owner", "source", "status"]
+        fields = ["owner", "source", "status", "customer"]
 
     def filter_pool(self, queryset, name, value):
         if value is None:

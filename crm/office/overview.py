@@ -96,7 +96,8 @@ def customer_overview(request, customer) -> dict:
         sections[section] = {
             "count": count,
             "results": [_row(section, obj) for obj in rows],
-            "link": f"/{collection}?customer={customer.pk}",
+            "link": f"/{collection}?customer={customer.pk}"
+            + "".join(f"&{k}={v}" for k, v in extra.items()),
         }
     if "contracts" in sections:
         qs = collection_queryset(request, "contracts").filter(customer=customer)

@@ -63,7 +63,7 @@ def events_panel(request) -> dict | None:
             {"id": e.pk, "title": e.title, "start": e.start, "end": e.end, "location": e.location}
             for e in rows
         ],
-        "link": f"/calendar?date={start.date().isoformat()}",
+        "link": f"/events/calendar?view=day&date={start.date().isoformat()}",
     }
 
 
@@ -112,7 +112,8 @@ def followups_panel(request) -> dict | None:
 
 def approvals_panel(request) -> dict | None:
     """Quotes submitted and contracts pending approval that the user may approve
-    (holds the approve code and sees the document through their data scope)."""
+    (holds the approve code and sees the document through their data scope), and
+    the submitted plans of the teams they lead (their review)."""
     user = request.user
     out: dict = {"count": 0, "results": [], "links": {}}
     found = False
@@ -133,6 +134,28 @@ def approvals_panel(request) -> dict | None:
             {"kind": collection[:-1], "id": r.pk, "title": str(r), "status": state} for r in rows
         ]
         out["links"][collection] = f"/{collection}?status={state}"
+    # Daily and weekly plans of the teams I lead, submitted and waiting for my review.
+    plans = collection_queryset(request, "plans")
+    if plans is not None and user.has_code("transition:plan.review"):
+        from crm.activities.selectors import plans_to_review
+
+        waiting = (
+            plans_to_review(plans, user).select_related("owner").order_by("submitted_at", "id")
+        )
+        rows, count = _listed(waiting)
+        if count:
+            found = True
+            out["count"] += count
+            out["results"] += [
+                {
+                    "kind": "plan",
+                    "id": p.pk,
+                    "title": f"{p.owner.display_name} · {p}",
+                    "status": p.status,
+                }
+                for p in rows
+            ]
+            out["links"]["plans"] = "/plans/to-review"
     return out if found else None
 
 

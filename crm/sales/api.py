@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, RecordViewSet
 from crm.core.errors import Invalid
-from crm.sales import selectors, services
+from crm.sales import approvals, selectors, services
 from crm.sales import serializers as s
 from crm.sales.models import (
     ApprovalBand,
@@ -142,15 +143,39 @@ class SolutionViewSet(RecordViewSet):
 # --- quotes -----------------------------------------------------------------------
 
 
-class QuoteFilter(TenantFilterSet):
+class AwaitingMeFilter(django_filters.FilterSet):
+    """``?awaiting_me=true``: the documents waiting for the user's approval (待我审批)."""
+
+    awaiting_me = django_filters.BooleanFilter(
+        method="filter_awaiting_me", label=_lazy("waiting for my approval")
+    )
+
+    def filter_awaiting_me(self, queryset, name, value):
+        if value is None:
+            return queryset
+        ids = approvals.awaiting_ids(self.request.user, queryset.model)
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
+class AwaitingMeScopeMixin:
+    """An approver opens and acts on what waits for them, whatever their data scope
+    (the one exception to the scope; see ``crm.core.scoping.restrict``)."""
+
+    def beyond_scope(self):
+        return approvals.awaiting_q(self.request.user, self.model)
+
+
+class QuoteFilter(AwaitingMeFilter, TenantFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QuoteStatus.choices)
+    # The 360 customer card links to a customer's quotes.
+    customer = django_filters.NumberFilter(field_name="opportunity__customer")
 
     class Meta:
         model = Quote
         fields = ["opportunity", "status", "is_latest"]
 
 
-class QuoteViewSet(ProcessViewSet):
+class QuoteViewSet(AwaitingMeScopeMixin, ProcessViewSet):
     """Quotes: each row is one version (``version``); ``row_version`` is the lock counter."""
 
     model = Quote
@@ -180,7 +205,7 @@ class QuoteViewSet(ProcessViewSet):
 # --- contracts --------------------------------------------------------------------
 
 
-class ContractFilter(SearchFilterSet):
+class ContractFilter(AwaitingMeFilter, SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
     amount__gte = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount__lte = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
@@ -191,7 +216,7 @@ class ContractFilter(SearchFilterSet):
         fields = ["customer", "opportunity", "owner", "status", "number"]
 
 
-class ContractViewSet(ProcessViewSet):
+class ContractViewSet(AwaitingMeScopeMixin, ProcessViewSet):
     model = Contract
     serializer_class = s.ContractDetailSerializer
     list_serializer_class = s.ContractSerializer
@@ -215,6 +240,8 @@ class ContractViewSet(ProcessViewSet):
 class PaymentFilter(TenantFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=PaymentStatus.choices)
     paid_at = django_filters.DateFromToRangeFilter()
+    # The 360 customer card links to a customer's payments.
+    customer = django_filters.NumberFilter(field_name="contract__customer")
 
     class Meta:
         model = Payment

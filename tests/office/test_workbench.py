@@ -124,3 +124,70 @@ def test_customer_overview_respects_scope(admin, rep, other_admin):
     cust = f.customer(admin)
     assert client_for(rep).get(f"/api/v1/customers/{cust.pk}/overview/").status_code == 404
     assert client_for(other_admin).get(f"/api/v1/customers/{cust.pk}/overview/").status_code == 404
+
+
+def _submitted_plan(user, day: int):
+    from crm.activities.services.plans import plan_create
+    from workflows.engine import transition
+    from crm.activities.models import WorkPlan
+
+    plan = plan_create(
+        tenant=user.tenant,
+        actor=user,
+        owner=user,
+        kind="daily",
+        period=dt.date(2026, 3, 1) + dt.timedelta(days=day),
+        items=[{"text": f"计划{day}"}],
+    )
+    transition(model=WorkPlan, pk=plan.pk, name="submit", tenant=user.tenant, actor=user)
+    return plan
+
+
+def test_workbench_plans_waiting_for_the_leaders_review(admin, rep, sales_team):
+    """The leader's approvals hold the team's submitted plans (their review), with a
+    link to the plans to review; the query count does not grow with the plans."""
+    leader = client_for(sales_team.leader)
+    first = _submitted_plan(rep, 0)
+    few, body = _queries(leader, "/api/v1/workbench/")
+    approvals = body["panels"]["approvals"]
+    assert {"kind": "plan", "id": first.pk} in [
+        {"kind": r["kind"], "id": r["id"]} for r in approvals["results"]
+    ]
+    assert approvals["links"]["plans"] == "/plans/to-review"
+    assert "李销售" in next(r["title"] for r in approvals["results"] if r["kind"] == "plan")
+    for day in range(1, 8):
+        _submitted_plan(rep, day)
+    many, body = _queries(leader, "/api/v1/workbench/")
+    plans = [r for r in body["panels"]["approvals"]["results"] if r["kind"] == "plan"]
+    assert len(plans) == 8
+    assert many == few, (few, many)
+    # The rep leads no team: no plan of theirs waits for them.
+    mine = client_for(rep).get("/api/v1/workbench/").json()["panels"]
+    assert "approvals" not in mine
+
+
+def test_workbench_events_link_opens_the_calendar_day(rep):
+    body = client_for(rep).get("/api/v1/workbench/").json()
+    assert body["panels"]["events"]["link"].startswith("/events/calendar?view=day&date=")
+
+
+def test_overview_links_are_filters_the_lists_accept(admin, api):
+    """Every section's link is a list filter the API applies: following it lists the
+    customer's rows only (leads, quotes and payments included)."""
+    from crm.customers import services as customer_services
+
+    cust = f.customer(admin, name="三六零客户")
+    other = f.customer(admin, name="别的客户")
+    _fill_customer(admin, cust, 1)
+    _fill_customer(admin, other, 1)
+    customer_services.lead_create(
+        tenant=admin.tenant, actor=admin, company_name="三六零客户", customer=cust
+    )
+    sections = api.get(f"/api/v1/customers/{cust.pk}/overview/").json()["sections"]
+    assert sections["visits"]["link"] == f"/activities?customer={cust.pk}&kind=visit"
+    for name, section in sections.items():
+        path, query = section["link"].split("?", 1)
+        listed = api.get(f"/api/v1{path}/?{query}&page_size=200")
+        assert listed.status_code == 200, (name, listed.json())
+        assert listed.json()["count"] == section["count"], name
+    assert sections["leads"]["count"] == 1 and sections["quotes"]["count"] == 1
