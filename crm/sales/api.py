@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, RecordViewSet
 from crm.core.errors import Invalid
-from crm.sales import approvals, selectors, services
+from crm.sales import selectors, services
 from crm.sales import serializers as s
 from crm.sales.models import (
     ApprovalBand,
@@ -143,29 +142,7 @@ class SolutionViewSet(RecordViewSet):
 # --- quotes -----------------------------------------------------------------------
 
 
-class AwaitingMeFilter(django_filters.FilterSet):
-    """``?awaiting_me=true``: the documents waiting for the user's approval (待我审批)."""
-
-    awaiting_me = django_filters.BooleanFilter(
-        method="filter_awaiting_me", label=_lazy("waiting for my approval")
-    )
-
-    def filter_awaiting_me(self, queryset, name, value):
-        if value is None:
-            return queryset
-        ids = approvals.awaiting_ids(self.request.user, queryset.model)
-        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
-
-
-class AwaitingMeScopeMixin:
-    """An approver opens and acts on what waits for them, whatever their data scope
-    (the one exception to the scope; see ``crm.core.scoping.restrict``)."""
-
-    def beyond_scope(self):
-        return approvals.awaiting_q(self.request.user, self.model)
-
-
-class QuoteFilter(AwaitingMeFilter, TenantFilterSet):
+class QuoteFilter(TenantFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QuoteStatus.choices)
     # The 360 customer card links to a customer's quotes.
     customer = django_filters.NumberFilter(field_name="opportunity__customer")
@@ -175,7 +152,7 @@ class QuoteFilter(AwaitingMeFilter, TenantFilterSet):
         fields = ["opportunity", "status", "is_latest"]
 
 
-class QuoteViewSet(AwaitingMeScopeMixin, ProcessViewSet):
+class QuoteViewSet(ProcessViewSet):
     """Quotes: each row is one version (``version``); ``row_version`` is the lock counter."""
 
     model = Quote
@@ -205,7 +182,7 @@ class QuoteViewSet(AwaitingMeScopeMixin, ProcessViewSet):
 # --- contracts --------------------------------------------------------------------
 
 
-class ContractFilter(AwaitingMeFilter, SearchFilterSet):
+class ContractFilter(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
     amount__gte = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount__lte = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
@@ -216,7 +193,7 @@ class ContractFilter(AwaitingMeFilter, SearchFilterSet):
         fields = ["customer", "opportunity", "owner", "status", "number"]
 
 
-class ContractViewSet(AwaitingMeScopeMixin, ProcessViewSet):
+class ContractViewSet(ProcessViewSet):
     model = Contract
     serializer_class = s.ContractDetailSerializer
     list_serializer_class = s.ContractSerializer
