@@ -190,6 +190,7 @@ const en: Messages = {
     profile: 'Personal settings',
   },
   lookup: {
+    shortcut: 'Press / or Ctrl+K to search',
     placeholder: 'Quick lookup: customers, contacts, leads, phones, pinyin initials',
     none: 'Nothing matches',
   },

@@ -186,6 +186,7 @@ export default {
     profile: '个人设置',
   },
   lookup: {
+    shortcut: '按 / 或 Ctrl+K 搜索',
     placeholder: '快查：客户、联系人、潜在客户、电话、拼音首字母',
     none: '没有找到匹配的记录',
   },
