@@ -8,7 +8,9 @@ from crm.core.api import company as core_company
 from crm.core.api import modules as core_modules
 from crm.core.api import views as core_views
 from crm.core.api.audit import AuditViewSet
+from crm.core.api.invitations import InvitationAcceptView, InvitationView
 from crm.core.api.password import PasswordChangeView
+from crm.core.api.profile import AvatarView
 from crm.core.health import health
 
 api_v1 = [
@@ -18,6 +20,9 @@ api_v1 = [
     path("auth/logout/", core_views.SessionLogoutView.as_view(), name="auth-logout"),
     path("me/", core_views.MeView.as_view(), name="me"),
     path("me/password/", PasswordChangeView.as_view(), name="me-password"),
+    path("me/avatar/", AvatarView.as_view(), name="me-avatar"),
+    path("invitations/<str:key>/", InvitationView.as_view(), name="invitation"),
+    path("invitations/<str:key>/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
     path("modules/", core_modules.ModulesView.as_view(), name="modules"),
     path("menu/", core_modules.MenuView.as_view(), name="menu"),

@@ -33,3 +33,13 @@ def recover_stale_imports() -> list[int]:
 
     with scopes_disabled():
         return recover_stale()
+
+
+@dramatiq.actor(queue_name="imports", max_retries=3, time_limit=TIME_LIMIT_MS)
+def run_backup(job_id: int) -> None:
+    """Make a company's backup (``crm.imports.backup_jobs``); a finished job does nothing."""
+    from crm.imports.backup_jobs import run_backup_job
+
+    with scopes_disabled():
+        outcome = run_backup_job(job_id)
+    log.info("backup job %s: %s", job_id, outcome)

@@ -14,12 +14,10 @@
 from __future__ import annotations
 
 import io
-import tempfile
 
 from django.db.models import Func, IntegerField
 from django.http import FileResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -29,14 +27,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from crm.core.api.export import XLSX_CONTENT_TYPE
 from crm.core.api.fields import JSONField, RelatedLabelField
 from crm.core.api.parsers import JSONParser, loads
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
-from crm.imports import backup, formats, resources, services
+from crm.imports import backup_api, formats, resources, services
 from crm.imports.models import ImportFile, ImportJob
 
 ERRORS_SHOWN = 1000
@@ -292,53 +289,11 @@ class ImportJobViewSet(
         return Response([r.describe() for r in resources.all_resources()])
 
 
-class BackupView(TenantScopedMixin, APIView):
-    """``GET``: the tenant's full backup (zip of JSON files), for tenant admins."""
-
-    code = "imports.backup"
-
-    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
-    def get(self, request):
-        out = tempfile.TemporaryFile()
-        backup.write_backup(request.tenant, out)
-        out.seek(0)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return FileResponse(
-            out,
-            as_attachment=True,
-            filename=f"backup-{request.tenant.pk}-{stamp}.zip",
-            content_type="application/zip",
-        )
-
-
-class RestoreView(TenantScopedMixin, APIView):
-    """``POST`` multipart ``file``: restore a backup into this (empty) tenant."""
-
-    code = "imports.backup"
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "RestoreRequest", {"file": serializers.FileField()}
-            )
-        },
-        responses=OpenApiTypes.OBJECT,
-    )
-    def post(self, request):
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise Invalid(fields={"file": [_("Choose a backup file.")]})
-        summary = backup.restore_backup(upload, tenant=request.tenant, actor=request.user)
-        return Response(summary, status=status.HTTP_200_OK)
-
-
 def register_routes(router) -> list:
     router.register("imports", ImportJobViewSet, basename="import")
     errors_file = ImportJobViewSet.as_view({"get": "errors_file"})
     return [
         # The issue's spelling, without the router's trailing slash.
         path("imports/<int:pk>/errors.xlsx", errors_file, name="import-errors-xlsx"),
-        path("backup/", BackupView.as_view(), name="backup"),
-        path("backup/restore/", RestoreView.as_view(), name="backup-restore"),
+        *backup_api.routes(),
     ]

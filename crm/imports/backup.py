@@ -61,6 +61,9 @@ USER_FIELDS = (
     "date_joined",
     "last_login",
     "is_system",
+    "mobile",
+    "page_size",
+    "email_signature",
 )
 # Rows a new company starts with (sign-up, plus the apps' registered sign-up seeds);
 # anything else means "not empty".
@@ -116,8 +119,11 @@ def _queryset(model, tenant):
 # --- backup ---------------------------------------------------------------------
 
 
-def write_backup(tenant, out) -> dict:
-    """Write the tenant's zip into the binary file ``out``; returns the manifest."""
+def write_backup(tenant, out, progress=None) -> dict:
+    """Write the tenant's zip into the binary file ``out``; returns the manifest.
+
+    ``progress(done, total)`` is called after each model's file (a background job's bar).
+    """
     manifest = {
         "format": FORMAT_VERSION,
         "tenant": tenant.name,
@@ -126,8 +132,9 @@ def write_backup(tenant, out) -> dict:
         "models": [],
     }
     cts = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
+    everything = backup_models()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for model in backup_models():
+        for done, model in enumerate(everything, start=1):
             fields = _fields(model)
             m2m = _m2m(model)
             label = model._meta.label_lower
@@ -152,6 +159,8 @@ def write_backup(tenant, out) -> dict:
                     count += 1
                 handle.write(b"]")
             manifest["models"].append({"label": label, "rows": count})
+            if progress is not None:
+                progress(done, len(everything))
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
 

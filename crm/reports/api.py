@@ -30,6 +30,7 @@ from crm.core.validators import date_in_range, date_range_message
 from crm.db_router import ReplicaReadsMixin
 from crm.reports import selectors
 from crm.reports.permissions import SALES_REPORTS
+from crm.reports.usage_api import UsageView
 from crm.service.permissions import REPORTS_CODE as SERVICE_REPORTS
 from crm.service.selectors import calendar_for
 
@@ -269,4 +270,5 @@ def register_routes(router) -> list:
         path("reports/sla/", SlaReportView.as_view(), name="report-sla"),
         path("reports/follow-ups/", FollowUpReportView.as_view(), name="report-follow-ups"),
         path("reports/satisfaction/", SatisfactionReportView.as_view(), name="report-satisfaction"),
+        path("reports/usage/", UsageView.as_view(), name="report-usage"),
     ]

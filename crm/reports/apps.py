@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.core.registries import AppModule, MenuEntry, register_module
-        from crm.reports import permissions  # noqa: F401
+        from crm.reports import permissions, usage  # noqa: F401
 
         register_module(
             AppModule(

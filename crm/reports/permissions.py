@@ -7,3 +7,7 @@ SALES_REPORTS = registry.register(
 )
 registry.grant(SALES_MANAGER, SALES_REPORTS)
 registry.grant(SALES_REP, SALES_REPORTS)
+
+USAGE = registry.register(
+    "reports.usage", _("view usage statistics (active users, sign-ins, storage)"), "reports"
+)

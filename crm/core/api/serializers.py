@@ -107,8 +107,31 @@ class MeSerializer(serializers.ModelSerializer):
             "permissions",
             "modules_off",
             "data_scope",
+            "mobile",
+            "page_size",
+            "email_signature",
+            "avatar_url",
         ]
         read_only_fields = ["id", "username", "team"]
+
+    avatar_url = serializers.SerializerMethodField(help_text="The user's avatar's address.")
+
+    def get_avatar_url(self, user) -> str | None:
+        if not user.avatar:
+            return None
+        return f"/api/v1/me/avatar/?v={user.avatar.name.rsplit('/', 1)[-1]}"
+
+    def validate_mobile(self, value: str) -> str:
+        from django.core.exceptions import ValidationError
+
+        from crm.core.validators import normalize_mobile
+
+        if not value.strip():
+            return ""
+        try:
+            return normalize_mobile(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
 
     def get_permissions(self, user) -> list[str]:
         # The codes of modules the company switched off are left out, so the web

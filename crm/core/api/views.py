@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from crm.core import credentials, services
 from crm.core.api import serializers as s
+from crm.core.api.invitations import UserInviteActions
 from crm.core.api.permissions import HasTenant
 from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
@@ -133,13 +134,13 @@ class MeView(APIView):
 
     @extend_schema(request=s.MeSerializer, responses=s.MeSerializer)
     def patch(self, request):
-        """Personal settings: name, e-mail, language."""
+        """Personal settings: name, e-mail, mobile, language, rows per page, e-mail signature."""
         serializer = s.MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = {
             k: v
             for k, v in serializer.validated_data.items()
-            if k in ("full_name", "email", "language")
+            if k in ("full_name", "email", "language", "mobile", "page_size", "email_signature")
         }
         with scope(tenant=request.user.tenant_id):
             services.user_update(
@@ -148,7 +149,7 @@ class MeView(APIView):
             return Response(s.MeSerializer(request.user).data)
 
 
-class UserViewSet(RecordViewSet):
+class UserViewSet(UserInviteActions, RecordViewSet):
     model = User
     serializer_class = s.UserSerializer
     permission_module = "users"
