@@ -46,6 +46,7 @@ const en = {
     plan: { items: 'Plan items', edit_items: 'Edit items', no_items: 'No items yet' },
     calendar: {
       title: 'Calendar',
+      whole_team: 'Whole team',
       today: 'Today',
       month: 'Month',
       week: 'Week',

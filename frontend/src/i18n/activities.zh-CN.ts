@@ -46,6 +46,7 @@ const zh = {
     plan: { items: '计划事项', edit_items: '编辑事项', no_items: '暂无事项' },
     calendar: {
       title: '日程日历',
+      whole_team: '全组成员',
       today: '今天',
       month: '月',
       week: '周',

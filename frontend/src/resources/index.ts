@@ -9,7 +9,7 @@ import { salesResources } from './sales'
 import { serviceResources } from './service'
 import { marketingResources } from './marketing'
 import { activitiesResources } from './activities'
-import { officeResources, withAttachments } from './office'
+import { officeResources, withAttachments, withOfficeCards } from './office'
 
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
@@ -335,6 +335,8 @@ export const resources: Record<string, ResourceConfig> = {
 }
 // Attachable records' cards show their files.
 withAttachments(resources)
+// The 360 panel and quick create of customers; a follow-up, task or event from the cards.
+withOfficeCards(resources)
 
 export function resource(key: string): ResourceConfig {
   const config = resources[key]

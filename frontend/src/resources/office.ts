@@ -4,10 +4,11 @@
  * every attachable record's card shows (see `withAttachments`).
  */
 import { defineAsyncComponent } from 'vue'
-import type { FieldDef, PanelDef, ResourceConfig } from './types'
+import type { CardAction, FieldDef, PanelDef, ResourceConfig } from './types'
 
 const AnnouncementPanel = defineAsyncComponent(() => import('@/components/office/AnnouncementPanel.vue'))
 const AttachmentsPanel = defineAsyncComponent(() => import('@/components/office/AttachmentsPanel.vue'))
+const CustomerOverviewPanel = defineAsyncComponent(() => import('@/components/office/CustomerOverviewPanel.vue'))
 
 const f = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `office.fields.${name}`, ...rest })
 
@@ -75,6 +76,46 @@ export function withAttachments(resources: Record<string, ResourceConfig>): void
     if (!config || config.panels?.some((p) => p.key === 'attachments')) continue
     const panel: PanelDef = { key: 'attachments', component: AttachmentsPanel }
     config.panels = [...(config.panels ?? []), panel]
+  }
+}
+
+/** The cards that offer a follow-up, a task and an event in one click, and the
+ * field of those records that names the card's record (the follow-up of a contact
+ * goes on the contact's customer: follow-ups name no contact). */
+export const ONE_CLICK: Record<string, { followUp?: Record<string, string>; link: string }> = {
+  customers: { followUp: { customer: '$id', owner: '$owner' }, link: 'customer' },
+  contacts: { followUp: { customer: '$customer' }, link: 'contact' },
+  leads: { followUp: { lead: '$id', owner: '$owner' }, link: 'lead' },
+  opportunities: { followUp: { opportunity: '$id', owner: '$owner' }, link: 'opportunity' },
+  contracts: { followUp: { contract: '$id', owner: '$owner' }, link: 'contract' },
+  // A complaint's follow-up is its return visit, offered by the complaint's own action.
+  complaints: { link: 'complaint' },
+}
+
+/**
+ * The daily office on the other modules' cards: the 360 panel and the quick-create
+ * page of customers, and "a follow-up, task or event in one click" on the cards of
+ * customers, contacts, leads, opportunities, contracts and complaints (each preset
+ * with the card's record).
+ */
+export function withOfficeCards(resources: Record<string, ResourceConfig>): void {
+  const customers = resources.customers
+  if (customers && !customers.panels?.some((p) => p.key === 'overview')) {
+    customers.panels = [{ key: 'overview', component: CustomerOverviewPanel, after: 'groups.basic' }, ...(customers.panels ?? [])]
+    customers.pages = [...(customers.pages ?? []), { key: 'quick-create', title: 'office.quick.title', icon: 'OfficeBuilding' }]
+  }
+  for (const [key, { followUp, link }] of Object.entries(ONE_CLICK)) {
+    const config = resources[key]
+    if (!config || config.cardActions?.some((a) => a.testid === 'new-task')) continue
+    const added: CardAction[] = []
+    if (followUp) {
+      added.push({ label: 'office.actions.new_follow_up', create: 'follow-ups', preset: { kind: 'follow_up', ...followUp }, permission: 'followups.create', testid: 'new-follow-up' })
+    }
+    added.push(
+      { label: 'office.actions.new_task', create: 'tasks', preset: { [link]: '$id' }, permission: 'activities.task.create', testid: 'new-task' },
+      { label: 'office.actions.new_event', create: 'events', preset: { [link]: '$id' }, permission: 'activities.event.create', testid: 'new-event' },
+    )
+    config.cardActions = [...(config.cardActions ?? []), ...added]
   }
 }
 

@@ -49,6 +49,12 @@ const routes: RouteRecordRaw[] = [
         meta: { code: 'sales.opportunity.view' },
       },
       {
+        path: 'customers/quick-create',
+        name: 'customers-quick-create',
+        component: () => import('@/pages/QuickCreatePage.vue'),
+        meta: { code: 'customers.create' },
+      },
+      {
         path: 'events/calendar',
         name: 'events-calendar',
         component: () => import('@/pages/CalendarPage.vue'),
