@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_user_avatar_user_email_signature_user_mobile_and_more'),
+        ('core', '0007_user_profile_invitation'),
         ('imports', '0004_importfile_errors_xlsx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0007_user_avatar_user_email_signature_user_mobile_and_more'),
+        ('core', '0007_user_profile_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
