@@ -15,6 +15,8 @@ from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 
 MODULES = (
     "crm.customers.rules_api",
+    "crm.customers.groups_api",
+    "crm.customers.lead_forms_api",
     "crm.sales.api",
     "crm.service.api",
     "crm.marketing.api",

@@ -12,6 +12,7 @@ from crm.core.api.invitations import InvitationAcceptView, InvitationView
 from crm.core.api.password import PasswordChangeView
 from crm.core.api.profile import AvatarView
 from crm.core.health import health
+from crm.customers.public_form import lead_form_page
 
 api_v1 = [
     path("signup/", core_views.SignupView.as_view(), name="signup"),
@@ -24,6 +25,11 @@ api_v1 = [
     path("invitations/<str:key>/", InvitationView.as_view(), name="invitation"),
     path("invitations/<str:key>/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("settings/", core_views.TenantSettingsView.as_view(), name="tenant-settings"),
+    path(
+        "settings/fields/",
+        core_views.TenantSettingFieldsView.as_view(),
+        name="tenant-setting-fields",
+    ),
     path("modules/", core_modules.ModulesView.as_view(), name="modules"),
     path("menu/", core_modules.MenuView.as_view(), name="menu"),
     path("company/", core_company.CompanyView.as_view(), name="company"),
@@ -40,6 +46,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("health/", health, name="health"),
+    path("f/<str:public_key>/", lead_form_page, name="lead-form-page"),
     path("admin/", admin.site.urls),
     # The web app (crm/core/spa.py): every other path that is not an API, admin,
     # static or built-asset path answers with its index.html.

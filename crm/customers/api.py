@@ -19,8 +19,9 @@ from crm.core.api.viewsets import DocumentViewSet
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, User
 from crm.core.validators import halfwidth
+from crm.customers import groups as labels
 from crm.customers import selectors, services, transfer
-from crm.customers.models import Contact, Customer, Lead
+from crm.customers.models import Contact, Customer, CustomerGroup, Lead
 from workflows.api import ProcessViewSet
 from workflows.customer import CustomerStatus
 from workflows.engine import available_transitions
@@ -119,6 +120,15 @@ class CustomerSerializer(serializers.ModelSerializer):
     level_label = RelatedLabelField(source="level.label")
     source_label = RelatedLabelField(source="source.label")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    groups = TenantPrimaryKeyField(
+        label=_("customer groups"), model=CustomerGroup, many=True, required=False
+    )
+    tags = serializers.ListField(
+        label=_("tags"),
+        child=serializers.CharField(max_length=labels.MAX_TAG_LENGTH),
+        max_length=labels.MAX_TAGS,
+        required=False,
+    )
     # When the pending return to the pool is due (the auto_pool reminder, read in SQL).
     pool_due_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
     days_until_pool = serializers.SerializerMethodField()
@@ -145,6 +155,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "address",
             "remark",
+            "groups",
+            "tags",
             "status",
             "status_label",
             "owned_since",
@@ -207,6 +219,20 @@ class CustomerFilter(SearchFilterSet):
     created_at = django_filters.IsoDateTimeFromToRangeFilter()
     status = django_filters.MultipleChoiceFilter(choices=CustomerStatus.choices)
     pool = django_filters.BooleanFilter(method="filter_pool", label=_("in public pool"))
+    group = django_filters.NumberFilter(method="filter_group", label=_("customer group"))
+    tag = django_filters.CharFilter(method="filter_tag", label=_("tag"))
+
+    def filter_group(self, queryset, name, value):
+        """Customers in the group (one row each: a membership is unique)."""
+        return queryset.filter(groups__pk=value)
+
+    def filter_tag(self, queryset, name, value):
+        """Customers carrying the tag (several tags: ``?tag=a,b`` needs all of them)."""
+        for tag in labels.clean_tags(str(value).split(","), field="tag"):
+            queryset = queryset.filter(
+                pk__in=labels.CustomerTag.objects.filter(name=tag).values("customer_id")
+            )
+        return queryset
 
     class Meta:
         model = Customer
@@ -228,6 +254,40 @@ class CustomerFilter(SearchFilterSet):
         return found | queryset.filter(code__in={code, code.upper()})
 
 
+class BulkLabelSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        label=_("records"),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=labels.MAX_ROWS,
+        help_text=_("Omit to change every customer the list's filters select."),
+    )
+    add_groups = TenantPrimaryKeyField(
+        label=_("groups to add"), model=CustomerGroup, many=True, required=False
+    )
+    remove_groups = TenantPrimaryKeyField(
+        label=_("groups to remove"), model=CustomerGroup, many=True, required=False
+    )
+    add_tags = serializers.ListField(
+        label=_("tags to add"),
+        child=serializers.CharField(max_length=labels.MAX_TAG_LENGTH),
+        required=False,
+        max_length=labels.MAX_TAGS,
+    )
+    remove_tags = serializers.ListField(
+        label=_("tags to remove"),
+        child=serializers.CharField(max_length=labels.MAX_TAG_LENGTH),
+        required=False,
+        max_length=labels.MAX_TAGS,
+    )
+
+
+class BulkLabelResultSerializer(serializers.Serializer):
+    customers = serializers.IntegerField()
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+
+
 class CustomerViewSet(BulkTransferMixin, ProcessViewSet):
     model = Customer
     serializer_class = CustomerDetailSerializer
@@ -244,9 +304,39 @@ class CustomerViewSet(BulkTransferMixin, ProcessViewSet):
 
     def get_queryset(self):
         queryset = selectors.customers_for_list(super().get_queryset())
-        if self.action == "list":
+        if self.action in ("bulk_label", "bulk_transfer"):
+            return queryset
+        queryset = queryset.prefetch_related("tag_rows", "groups")
+        if self.action in self.list_actions:
             return queryset
         return queryset.select_related("tenant")  # the transitions' guards read its settings
+
+    @extend_schema(request=BulkLabelSerializer, responses=BulkLabelResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-label", code_verb="edit")
+    def bulk_label(self, request):
+        """Add or remove groups and tags on the customers given (``ids``), else on every
+        customer the list's current filter (query string) selects, in one transaction."""
+        body = BulkLabelSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        queryset = self.filter_queryset(self.get_queryset())
+        if "ids" in data:
+            wanted = set(data["ids"])
+            queryset = queryset.filter(pk__in=wanted)
+            found = set(queryset.values_list("pk", flat=True))
+            if wanted - found:
+                missing = ", ".join(str(pk) for pk in sorted(wanted - found)[:20])
+                raise Invalid(fields={"ids": [_("Unknown records: %(ids)s.") % {"ids": missing}]})
+        result = labels.bulk_label(
+            tenant=request.tenant,
+            actor=request.user,
+            queryset=queryset,
+            add_groups=data.get("add_groups", ()),
+            remove_groups=data.get("remove_groups", ()),
+            add_tags=data.get("add_tags", ()),
+            remove_tags=data.get("remove_tags", ()),
+        )
+        return Response(result)
 
 
 # --- contacts ------------------------------------------------------------------
@@ -322,6 +412,13 @@ class LeadSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
+    campaign = TenantPrimaryKeyField(
+        label=_("campaign"),
+        model=Lead._meta.get_field("campaign").related_model,
+        required=False,
+        allow_null=True,
+    )
+    campaign_name = RelatedLabelField(source="campaign.name")
 
     class Meta:
         model = Lead
@@ -342,6 +439,8 @@ class LeadSerializer(serializers.ModelSerializer):
             "owner_name",
             "marketing_event",
             "ad_placement",
+            "campaign",
+            "campaign_name",
             "status",
             "status_label",
             "disqualify_reason",
@@ -389,7 +488,7 @@ class LeadFilter(SearchFilterSet):
 
     class Meta:
         model = Lead
-        fields = ["owner", "source", "status", "customer"]
+        fields = ["owner", "source", "status", "customer", "campaign"]
 
     def filter_pool(self, queryset, name, value):
         if value is None:

@@ -23,11 +23,12 @@ class CustomersConfig(AppConfig):
                 label=_("Customers"),
                 order=10,
                 locked=True,
-                routes=("customers/", "contacts/"),
-                codes=("customers.", "contacts."),
+                routes=("customers/", "contacts/", "customer-groups/"),
+                codes=("customers.", "contacts.", "customer_groups."),
                 menu=(
                     MenuEntry("/customers", _("customers"), "customers.view"),
                     MenuEntry("/contacts", _("contacts"), "contacts.view"),
+                    MenuEntry("/customer-groups", _("customer groups"), "customer_groups.view"),
                 ),
             )
         )
@@ -36,9 +37,12 @@ class CustomersConfig(AppConfig):
                 key="leads",
                 label=_("Leads and pool"),
                 order=20,
-                routes=("leads/",),
-                codes=("leads.", "transition:lead."),
+                routes=("leads/", "lead-forms/"),
+                codes=("leads.", "transition:lead.", "lead_forms."),
                 reminder_models=("customers.Lead",),
-                menu=(MenuEntry("/leads", _("leads"), "leads.view"),),
+                menu=(
+                    MenuEntry("/leads", _("leads"), "leads.view"),
+                    MenuEntry("/lead-forms", _("lead forms"), "lead_forms.view"),
+                ),
             )
         )

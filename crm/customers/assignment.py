@@ -52,19 +52,29 @@ class Assigner:
         return self._loads
 
     @staticmethod
-    def matches(rule: AssignmentRule, *, source_id=None, region="", industry_id=None) -> bool:
+    def matches(
+        rule: AssignmentRule, *, source_id=None, region="", industry_id=None, campaign_id=None
+    ) -> bool:
         """Empty match fields match all; the rule's region is found within the lead's
         (a rule for 华东 takes 华东 上海)."""
         if rule.source_id and rule.source_id != source_id:
+            return False
+        if rule.campaign_id and rule.campaign_id != campaign_id:
             return False
         if rule.industry_id and rule.industry_id != industry_id:
             return False
         return not (rule.region and rule.region not in (region or ""))
 
-    def pick(self, *, source_id=None, region="", industry_id=None) -> int | None:
+    def pick(self, *, source_id=None, region="", industry_id=None, campaign_id=None) -> int | None:
         """The owner's id by the first matching rule that has someone to give it to."""
         for rule in self.rules:
-            if not self.matches(rule, source_id=source_id, region=region, industry_id=industry_id):
+            if not self.matches(
+                rule,
+                source_id=source_id,
+                region=region,
+                industry_id=industry_id,
+                campaign_id=campaign_id,
+            ):
                 continue
             chosen = self._choose(rule)
             if chosen is not None:
@@ -98,13 +108,16 @@ class Assigner:
         self._moved.clear()
 
 
-def owner_for_new_lead(*, tenant, source=None, region="", industry=None) -> int | None:
+def owner_for_new_lead(
+    *, tenant, source=None, region="", industry=None, campaign=None
+) -> int | None:
     """One lead's owner by the rules (None: no rule fits), inside the caller's transaction."""
     assigner = Assigner(tenant)
     chosen = assigner.pick(
         source_id=getattr(source, "pk", source),
         region=region,
         industry_id=getattr(industry, "pk", industry),
+        campaign_id=getattr(campaign, "pk", campaign),
     )
     assigner.save()
     return chosen

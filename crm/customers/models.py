@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.models import DictionaryItem, TenantModel
 from workflows.customer import CustomerProcessMixin
@@ -83,6 +86,11 @@ class Customer(CustomerProcessMixin, TenantModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def tags(self) -> list[str]:
+        """The customer's free tags (read from ``tag_rows``: prefetch it in lists)."""
+        return sorted(t.name for t in self.tag_rows.all())
+
 
 class PoolLevelRule(TenantModel):
     """Idle days before a customer of this level returns to the public pool,
@@ -119,7 +127,7 @@ class Contact(TenantModel):
     name = models.CharField(_("name"), max_length=100)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("contact", "title"), max_length=100, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     search_key = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -180,6 +188,15 @@ class Lead(LeadProcessMixin, TenantModel):
         on_delete=models.PROTECT,
         related_name="leads",
     )
+    # The campaign (战役) it is attributed to: the campaign's figures and ROI.
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
     # What the assignment rules match on, besides the source.
     region = models.CharField(_("region"), max_length=100, blank=True)
     industry = _dictionary_fk("industry", _("industry"), "+")
@@ -228,6 +245,14 @@ class AssignmentRule(TenantModel):
     source = _dictionary_fk("source", _("source"), "+")
     region = models.CharField(_("region"), max_length=100, blank=True)
     industry = _dictionary_fk("industry", _("industry"), "+")
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     strategy = models.CharField(
         _("strategy"), max_length=20, choices=Strategy.choices, default=Strategy.ROUND_ROBIN
     )
@@ -262,6 +287,105 @@ class AssignmentRule(TenantModel):
         verbose_name = _("assignment rule")
         verbose_name_plural = _("assignment rules")
         ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerGroup(TenantModel):
+    """A named group of customers (客户分组); a customer may be in several. Lists and
+    exports filter by it (``?group=``) and campaigns take their targets from it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    customers = models.ManyToManyField(
+        Customer, verbose_name=_("customers"), blank=True, related_name="groups"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="customer_group_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerTag(TenantModel):
+    """A free tag on a customer (one row per customer and tag; ``?tag=`` filters)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="tag_rows"
+    )
+    name = models.CharField(_("tag"), max_length=30)
+
+    class Meta:
+        verbose_name = _("customer tag")
+        verbose_name_plural = _("customer tags")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="customer_tag_unique")
+        ]
+        indexes = [models.Index(fields=["tenant", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _public_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class LeadForm(TenantModel):
+    """A web form (表单收集) published at ``/f/<public_key>/``: whoever fills it in
+    leaves a lead with the form's source and campaign, owned by the assignment
+    rules (else ``default_owner``, else the form's creator)."""
+
+    class Field(models.TextChoices):
+        CONTACT_NAME = "contact_name", _("contact name")
+        MOBILE = "mobile", _("mobile")
+        EMAIL = "email", _("e-mail")
+        REGION = "region", _("region")
+        NEED = "need", _("need")
+
+    name = models.CharField(_("name"), max_length=100)
+    public_key = models.CharField(
+        _("public key"), max_length=40, unique=True, default=_public_key, editable=False
+    )
+    title = models.CharField(_("title shown"), max_length=200, blank=True)
+    fields = models.JSONField(_("fields shown"), default=list, blank=True)
+    source = _dictionary_fk("source", _("source"), "+")
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_forms",
+    )
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner when no rule fits"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    thank_you = models.TextField(_("thank-you text"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    submissions = models.PositiveIntegerField(_("submissions"), default=0, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lead form")
+        verbose_name_plural = _("lead forms")
 
     def __str__(self) -> str:
         return self.name

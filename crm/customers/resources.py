@@ -475,6 +475,7 @@ class LeadResource(CrmResource):
             source_id=values.get("source_id"),
             region=values.get("region") or "",
             industry_id=values.get("industry_id"),
+            campaign_id=values.get("campaign_id"),
         )
 
     @classmethod

@@ -24,6 +24,7 @@ RULE_FIELDS = (
     "source",
     "region",
     "industry",
+    "campaign",
     "strategy",
     "team",
     "user",
@@ -72,6 +73,13 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
     source = _dictionary("source", _lazy("source"))
     industry = _dictionary("industry", _lazy("industry"))
     team = TenantPrimaryKeyField(label=_lazy("team"), model=Team, required=False, allow_null=True)
+    campaign = TenantPrimaryKeyField(
+        label=_lazy("campaign"),
+        model=AssignmentRule._meta.get_field("campaign").related_model,
+        required=False,
+        allow_null=True,
+    )
+    campaign_name = RelatedLabelField(source="campaign.name")
     user = TenantPrimaryKeyField(
         label=_lazy("user"),
         model=User,
@@ -97,6 +105,8 @@ class AssignmentRuleSerializer(serializers.ModelSerializer):
             "region",
             "industry",
             "industry_label",
+            "campaign",
+            "campaign_name",
             "strategy",
             "strategy_label",
             "team",
@@ -120,7 +130,9 @@ class AssignmentRuleViewSet(RecordViewSet):
     delete_service = staticmethod(assignment_rule_delete)
 
     def get_queryset(self):
-        return super().get_queryset().select_related("source", "industry", "team", "user")
+        return (
+            super().get_queryset().select_related("source", "industry", "campaign", "team", "user")
+        )
 
 
 def pool_level_rule_create(*, tenant, actor, **data: Any) -> PoolLevelRule:

@@ -33,7 +33,7 @@ def find_duplicate_customer(
 
 
 def leads_for_list(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
-    return queryset.select_related("owner", "source", "industry")
+    return queryset.select_related("owner", "source", "industry", "campaign")
 
 
 def customers_for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:

@@ -50,6 +50,7 @@ LEAD_FIELDS = (
     # What brought the lead in (the marketing module's figures).
     "marketing_event",
     "ad_placement",
+    "campaign",
 )
 
 
@@ -75,9 +76,33 @@ def _customer_key(customer: Customer) -> str:
     return build_search_key(customer.name, phones=(customer.phone, customer.mobile))
 
 
+def _labels(data: dict[str, Any]):
+    """Pop the groups and tags (kept off the row; ``None``: leave them as they are)."""
+    from crm.customers.groups import clean_tags
+
+    groups = data.pop("groups", None)
+    tags = data.pop("tags", None)
+    return groups, (clean_tags(tags) if tags is not None else None)
+
+
+def _set_labels(customer: Customer, groups, tags) -> dict[str, Any]:
+    from crm.customers.groups import set_customer_groups, set_customer_tags
+
+    changes: dict[str, Any] = {}
+    cache = getattr(customer, "_prefetched_objects_cache", {})
+    cache.pop("tag_rows", None)  # the answer shows what was just stored
+    cache.pop("groups", None)
+    if groups is not None and (changed := set_customer_groups(customer, groups)):
+        changes["groups"] = changed
+    if tags is not None and (changed := set_customer_tags(customer, tags)):
+        changes["tags"] = changed
+    return changes
+
+
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
     """Create a customer owned by ``owner`` (default: its creator); its pool clock starts."""
     _check_owner(tenant, data.get("owner"))
+    groups, tags = _labels(data)
     _clean_email(data)
     if data.get("owner") is None:
         data["owner"] = actor
@@ -94,7 +119,11 @@ def customer_create(*, tenant, actor, **data: Any) -> Customer:
             fields=data,
             audit_fields=[f for f in CUSTOMER_FIELDS if f in data],
             prepare=prepare,
+            extra_changes={"groups": [g.pk for g in groups or ()], "tags": tags or []}
+            if groups or tags
+            else None,
         )
+        _set_labels(customer, groups, tags)
         if customer.owner_id:
             reminders.on_create(customer)
     return customer
@@ -107,6 +136,7 @@ def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Custom
     customer in the pool is refused."""
     _check_owner(tenant, data.get("owner"))
     _clean_email(data)
+    groups, tags = _labels(data)
     if customer.status == CustomerStatus.POOLED and data.get("owner") is not None:
         raise Invalid(fields={"owner": [_("Claim the customer from the public pool first.")]})
     with transaction.atomic():
@@ -121,6 +151,7 @@ def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Custom
             allowed=CUSTOMER_FIELDS,
             key_fn=_customer_key,
             extra_fields=["owned_since"],
+            extra_changes=_set_labels(customer, groups, tags),
         )
         if not changes:
             customer.owned_since = owned_since
@@ -214,6 +245,7 @@ def _assigned_owner(tenant, data: dict[str, Any]):
         source=data.get("source"),
         region=data.get("region") or "",
         industry=data.get("industry"),
+        campaign=data.get("campaign"),
     )
     return User.objects.get(pk=chosen) if chosen else None
 

@@ -123,6 +123,14 @@ class ImportRequestSerializer(serializers.Serializer):
     encoding = serializers.CharField(required=False, allow_blank=True, default="")
     sheet = serializers.CharField(required=False, allow_blank=True, default="")
     add_missing_dictionary = serializers.BooleanField(default=False)
+    apply_assignment_rules = serializers.BooleanField(
+        default=True,
+        label=gettext_lazy("apply the assignment rules"),
+        help_text=gettext_lazy(
+            "Leads: new rows without an owner get one by the assignment rules (default); "
+            "off, they are owned by the importing user."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,6 +236,7 @@ class ImportJobViewSet(
             encoding=data["encoding"],
             sheet=data["sheet"],
             add_missing_dictionary=data["add_missing_dictionary"],
+            apply_assignment_rules=data["apply_assignment_rules"],
         )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 

@@ -114,6 +114,8 @@ class Importer:
             add_missing_dictionary=bool(job.options.get("add_missing_dictionary")),
             dry_run=job.dry_run,
         )
+        # Leads: the assignment rules give new rows an owner unless the upload opted out.
+        self.ctx.assign_leads = bool(job.options.get("apply_assignment_rules", True))
         self.frozen = resource.frozen()
         # The rows this user may edit (their data scope); None: all of the tenant's.
         self.editable = self.ctx.editable_q(resource.owner_field, resource.include_unowned)

@@ -66,6 +66,7 @@ def import_job_create(
     encoding: str = "",
     sheet: str = "",
     add_missing_dictionary: bool = False,
+    apply_assignment_rules: bool = True,
 ) -> ImportJob:
     """Store the upload and its options as a pending job; enqueue it after commit."""
     spec = resources.get(resource)
@@ -89,6 +90,7 @@ def import_job_create(
         "encoding": encoding,
         "sheet": sheet,
         "add_missing_dictionary": add_missing_dictionary,
+        "apply_assignment_rules": apply_assignment_rules,
     }
     with transaction.atomic():
         job = ImportJob.objects.create(

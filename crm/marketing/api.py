@@ -172,7 +172,7 @@ class MarketingEventFilter(SearchFilterSet):
 
     class Meta:
         model = MarketingEvent
-        fields = ["status", "type", "owner"]
+        fields = ["status", "type", "owner", "campaign"]
 
 
 class MarketingEventViewSet(ProcessViewSet):
@@ -202,7 +202,7 @@ class MarketingEventViewSet(ProcessViewSet):
         return self.get_paginated_response(data)
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("owner")
+        queryset = super().get_queryset().select_related("owner", "campaign")
         if self.action not in (*self.list_actions, "roi"):
             queryset = queryset.prefetch_related(
                 "expenses", "participants__customer", "participants__contact"
@@ -252,4 +252,6 @@ def register_routes(router) -> list:
     router.register("stock-returns", StockReturnViewSet, basename="stock-return")
     router.register("marketing-events", MarketingEventViewSet, basename="marketing-event")
     router.register("ad-placements", AdPlacementViewSet, basename="ad-placement")
-    return []
+    from crm.marketing.campaign_api import register_routes as campaign_routes
+
+    return campaign_routes(router)

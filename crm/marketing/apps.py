@@ -12,8 +12,9 @@ class MarketingConfig(AppConfig):
         from crm.core.registries import register_signup_seed
         from crm.marketing import permissions
         from crm.marketing.services import marketing_seed
-        from workflows import marketing_event, requisition, stock
+        from workflows import campaign, marketing_event, requisition, stock
 
+        campaign.register_process()
         requisition.register_process()
         stock.register_processes()
         marketing_event.register_process()
@@ -36,6 +37,8 @@ class MarketingConfig(AppConfig):
             "stock-returns": "marketing.stock_return",
             "marketing-events": "marketing.event",
             "ad-placements": "marketing.ad_placement",
+            "campaigns": "marketing.campaign",
+            "campaign-members": "marketing.campaign",
         }
         register_module(
             AppModule(
@@ -50,6 +53,7 @@ class MarketingConfig(AppConfig):
                     "transition:stock_adjustment.",
                     "transition:stock_return.",
                     "transition:marketing_event.",
+                    "transition:campaign.",
                 ),
                 reminder_models=(
                     "marketing.Requisition",
@@ -57,6 +61,7 @@ class MarketingConfig(AppConfig):
                     "marketing.StockAdjustment",
                     "marketing.StockReturn",
                     "marketing.MarketingEvent",
+                    "marketing.Campaign",
                 ),
                 menu=tuple(
                     MenuEntry(
@@ -65,6 +70,7 @@ class MarketingConfig(AppConfig):
                         f"{m}.view",
                     )
                     for r, m in routes.items()
+                    if r != "campaign-members"
                 ),
             )
         )

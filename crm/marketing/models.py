@@ -27,6 +27,7 @@ from crm.core.models import DictionaryItem, TenantModel
 from crm.sales.freeze import Freezable
 from workflows import requisition as requisition_process
 from workflows import stock as stock_process
+from workflows.campaign import CampaignProcessMixin
 from workflows.marketing_event import MarketingEventProcessMixin
 from workflows.requisition import RequisitionProcessMixin
 from workflows.stock import (
@@ -360,6 +361,15 @@ class MarketingEvent(MarketingEventProcessMixin, Timestamps, TenantModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The campaign (战役) the event is part of.
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
     search_key = models.TextField(editable=False, default="")
     created_by = _user_fk(_("created by"))
 
@@ -441,3 +451,84 @@ class AdPlacement(Timestamps, TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- campaigns ---------------------------------------------------------------------------
+
+
+class Campaign(CampaignProcessMixin, Timestamps, TenantModel):
+    """A campaign (战役): a budget and an actual cost over dates, a target list of
+    customers (from a customer group or a saved filter of the customer list), and
+    the leads and opportunities attributed to it; its figures (leads, conversion,
+    won amount, cost per lead, ROI) are computed, never stored
+    (``crm.marketing.campaigns.campaign_figures``). Process: ``workflows/campaign.py``."""
+
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    budget = money_field(_("budget"), validators=[MinValueValidator(ZERO)])
+    cost = money_field(_("actual cost"), validators=[MinValueValidator(ZERO)])
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_group = models.ForeignKey(
+        "customers.CustomerGroup",
+        verbose_name=_("target group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A saved filter of the customer list (its query string as an object).
+    target_filter = models.JSONField(_("target filter"), default=dict, blank=True)
+    search_key = models.TextField(editable=False, default="")
+    created_by = _user_fk(_("created by"))
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["tenant", "status", "-starts_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignMember(TenantModel):
+    """A customer on a campaign's target list, with its response."""
+
+    class Response(models.TextChoices):
+        TARGETED = "targeted", _("targeted")
+        CONTACTED = "contacted", _("contacted")
+        RESPONDED = "responded", _("responded")
+        CONVERTED = "converted", _("converted")
+        DECLINED = "declined", _("declined")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="members"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    response = models.CharField(
+        _("response"), max_length=20, choices=Response.choices, default=Response.TARGETED
+    )
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign member")
+        verbose_name_plural = _("campaign members")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="campaign_member_unique")
+        ]

@@ -20,6 +20,7 @@ MODULES = {
     "marketing.stock_return": _("stock returns"),
     "marketing.event": _("marketing events"),
     "marketing.ad_placement": _("ad placements"),
+    "marketing.campaign": _("campaigns"),
 }
 for _module, _label in MODULES.items():
     registry.register_crud(_module, _label)
@@ -53,6 +54,8 @@ registry.grant(
     "marketing.stock_return.edit",
     "marketing.event.",
     "marketing.ad_placement.",
+    "marketing.campaign.",
+    "transition:campaign.",
     "transition:requisition.submit",
     "transition:requisition.cancel",
     "transition:marketing_event.",
@@ -64,6 +67,7 @@ registry.grant(
     "marketing.requisition.view",
     "marketing.event.view",
     "marketing.ad_placement.view",
+    "marketing.campaign.view",
     "transition:requisition.approve",
     "transition:requisition.return",
 )

@@ -289,6 +289,13 @@ class MarketingEventSerializer(serializers.ModelSerializer):
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     status_label = _status_label()
+    campaign = TenantPrimaryKeyField(
+        label=_("campaign"),
+        model=MarketingEvent._meta.get_field("campaign").related_model,
+        required=False,
+        allow_null=True,
+    )
+    campaign_name = RelatedLabelField(source="campaign.name")
 
     class Meta:
         model = MarketingEvent
@@ -303,6 +310,8 @@ class MarketingEventSerializer(serializers.ModelSerializer):
             "budget",
             "owner",
             "owner_name",
+            "campaign",
+            "campaign_name",
             "status",
             "status_label",
             "version",

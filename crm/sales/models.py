@@ -113,6 +113,15 @@ class Opportunity(OpportunityProcessMixin, TenantModel):
         on_delete=models.SET_NULL,
         related_name="opportunities",
     )
+    # The campaign (战役) it is attributed to (else its lead's): the campaign's figures.
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
     search_key = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = _user_fk(_("created by"), on_delete=models.SET_NULL)

@@ -104,6 +104,13 @@ class OpportunitySerializer(serializers.ModelSerializer):
     status_label = _status_label()
     probability = serializers.SerializerMethodField(label=_("probability (%)"))
     weighted_amount = serializers.SerializerMethodField(label=_("weighted amount"))
+    # The campaign (战役) it is attributed to; without one, its lead's counts.
+    campaign = TenantPrimaryKeyField(
+        label=_("campaign"),
+        model=Opportunity._meta.get_field("campaign").related_model,
+        required=False,
+        allow_null=True,
+    )
 
     class Meta:
         model = Opportunity
@@ -128,6 +135,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "loss_reason_label",
             "loss_note",
             "lead",
+            "campaign",
             "closed_on",
             "stage_changed_at",
             "version",

@@ -39,4 +39,40 @@ def _register_walker_factories() -> None:
         )
 
 
+def _register_issue14_factories() -> None:
+    """Customer groups, lead forms, campaigns and their members."""
+    from crm.customers.groups import customer_group_create
+    from crm.customers.lead_forms import lead_form_create
+    from crm.customers.models import CustomerGroup, LeadForm
+    from crm.customers.services import customer_create
+    from crm.marketing import campaigns
+    from crm.marketing.models import Campaign, CampaignMember
+    from tests.core.factories import factory, n
+
+    @factory(CustomerGroup, payload=lambda admin: {"name": f"分组{n()}"})
+    def make_group(admin):
+        return customer_group_create(tenant=admin.tenant, actor=admin, name=f"分组{n()}")
+
+    @factory(LeadForm, payload=lambda admin: {"name": f"表单{n()}", "shown_fields": ["need"]})
+    def make_form(admin):
+        return lead_form_create(tenant=admin.tenant, actor=admin, name=f"表单{n()}")
+
+    @factory(Campaign, payload=lambda admin: {"name": f"战役{n()}", "budget": "100.00"})
+    def make_campaign(admin):
+        return campaigns.campaign_create(tenant=admin.tenant, actor=admin, name=f"战役{n()}")
+
+    @factory(CampaignMember)
+    def make_member(admin):
+        campaign = make_campaign(admin)
+        customer = customer_create(tenant=admin.tenant, actor=admin, name=f"目标客户{n()}")
+        campaigns.add_members(
+            tenant=admin.tenant,
+            actor=admin,
+            campaign=campaign,
+            customers=type(customer).objects.filter(pk=customer.pk),
+        )
+        return CampaignMember.objects.get(campaign=campaign)
+
+
 _register_walker_factories()
+_register_issue14_factories()

@@ -23,7 +23,17 @@ from crm.core.writes import (
 from crm.marketing.models import AdPlacement, EventExpense, EventParticipant, MarketingEvent
 from workflows.marketing_event import MarketingEventStatus
 
-EVENT_FIELDS = ("name", "type", "starts_on", "ends_on", "place", "budget", "description", "owner")
+EVENT_FIELDS = (
+    "name",
+    "type",
+    "starts_on",
+    "ends_on",
+    "place",
+    "budget",
+    "description",
+    "owner",
+    "campaign",
+)
 AD_FIELDS = ("name", "channel", "starts_on", "ends_on", "cost", "note")
 CLOSED = (MarketingEventStatus.FINISHED, MarketingEventStatus.CANCELLED)
 
@@ -119,7 +129,7 @@ def marketing_event_create(
     *, tenant, actor, expenses=(), participants=(), **data: Any
 ) -> MarketingEvent:
     refuse_unknown(data, EVENT_FIELDS)
-    check_same_tenant(tenant, owner=data.get("owner"))
+    check_same_tenant(tenant, owner=data.get("owner"), campaign=data.get("campaign"))
     _check_dates(data)
     _check_money(data, "budget")
     if not (data.get("name") or "").strip():
@@ -154,7 +164,7 @@ def marketing_event_update(
 ) -> MarketingEvent:
     """Events stay editable after they finish (late invoices, attendance); not cancelled ones."""
     refuse_unknown(data, EVENT_FIELDS)
-    check_same_tenant(tenant, owner=data.get("owner"))
+    check_same_tenant(tenant, owner=data.get("owner"), campaign=data.get("campaign"))
     _check_dates(data, event)
     _check_money(data, "budget")
     _event_open(event)

@@ -19,6 +19,7 @@ OPPORTUNITY_FIELDS = (
     "amount",
     "expected_close_date",
     "source",
+    "campaign",
 )
 REQUIREMENT_FIELDS = ("opportunity", "description", "priority")
 SOLUTION_FIELDS = ("opportunity", "requirement", "title", "description")

@@ -57,6 +57,7 @@ def opportunity_create(*, tenant, actor, **data: Any) -> Opportunity:
         owner=data.get("owner"),
         source=data.get("source"),
         lead=data.get("lead"),
+        campaign=data.get("campaign"),
     )
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
