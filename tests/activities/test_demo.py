@@ -1,5 +1,6 @@
 """The demo company's daily office: tasks the manager gave, a weekly meeting and
-visits in the calendar, and daily plans, one waiting for the manager's review."""
+visits in the calendar, daily plans, one waiting for the manager's review, and a
+pinned announcement."""
 
 import pytest
 from django.utils import timezone
@@ -26,3 +27,10 @@ def test_demo_daily_office():
     assert "销售周例会" in [e["title"] for e in week["results"]]
     mine = client_for(rep).get("/api/v1/tasks/", {"mine": 1}).json()
     assert mine["count"] == 3
+
+    # The morning workbench: the manager's approvals hold the submitted plan, the
+    # rep's shows the pinned announcement.
+    bench = client_for(manager).get("/api/v1/workbench/").json()["panels"]
+    assert [r["kind"] for r in bench["approvals"]["results"]].count("plan") == 1
+    pinned = client_for(rep).get("/api/v1/workbench/").json()["panels"]["announcements"]
+    assert [r["title"] for r in pinned["results"]] == ["本月回款冲刺安排"]
