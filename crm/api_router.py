@@ -25,6 +25,10 @@ MODULES = (
     "crm.activities.work_api",
     "crm.imports.api",
     "crm.reports.api",
+    "crm.reports.customers_api",
+    "crm.reports.targets_api",
+    "crm.care.api",
+    "crm.targets.api",
     "workflows.process_api",
     "crm.core.api.choices",  # last: reads the collections registered above
 )

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "crm.office",
     "crm.imports",
     "crm.reports",
+    "crm.care",
+    "crm.targets",
     "workflows",
     "axes",
 ]
@@ -224,6 +226,8 @@ SCHEDULER_MAX_BACKLOG = env.int("SCHEDULER_MAX_BACKLOG", default=4000)
 SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS", default=30.0)
 # How often the scheduler enqueues the "submit your daily plan" check.
 SCHEDULER_PLAN_CHECK_SECONDS = env.float("SCHEDULER_PLAN_CHECK_SECONDS", default=300.0)
+# The care tick (birthdays, anniversaries, festivals) is daily work; hourly is plenty.
+SCHEDULER_CARE_SECONDS = env.float("SCHEDULER_CARE_SECONDS", default=3600.0)
 # The loop lock's lease (tasks/scheduler.py ``_Lease``): renewed every third of it;
 # a scheduler that stalls longer hands the loop to a waiting one.
 SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30.0)

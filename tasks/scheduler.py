@@ -214,11 +214,19 @@ def check_plans() -> None:
     check_missing_plans.send()
 
 
+def check_care() -> None:
+    """Enqueue the daily care tick (idempotent: tasks/care.py)."""
+    from tasks.care import run_care_tick
+
+    run_care_tick.send()
+
+
 def housekeeping() -> list[Periodic]:
     """The periodic chores of one scheduler loop."""
     return [
         Periodic("imports", recover_imports, settings.SCHEDULER_IMPORT_RECOVERY_SECONDS),
         Periodic("plans", check_plans, settings.SCHEDULER_PLAN_CHECK_SECONDS),
+        Periodic("care", check_care, settings.SCHEDULER_CARE_SECONDS),
     ]
 
 

@@ -8,6 +8,14 @@ SALES_REPORTS = registry.register(
 registry.grant(SALES_MANAGER, SALES_REPORTS)
 registry.grant(SALES_REP, SALES_REPORTS)
 
+CUSTOMER_REPORTS = registry.register(
+    "reports.customers",
+    _("view customer reports (distribution, new customers, idle customers, pool flows)"),
+    "reports",
+)
+registry.grant(SALES_MANAGER, CUSTOMER_REPORTS)
+registry.grant(SALES_REP, CUSTOMER_REPORTS)
+
 USAGE = registry.register(
     "reports.usage", _("view usage statistics (active users, sign-ins, storage)"), "reports"
 )

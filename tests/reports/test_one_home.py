@@ -18,6 +18,22 @@ REPORTS = (
     "sla",
     "follow-ups",
     "satisfaction",
+    "usage",
+    "targets",
+    *(
+        f"customers-{name}{suffix}"
+        for name in (
+            "by-level",
+            "by-industry",
+            "by-region",
+            "by-source",
+            "by-owner",
+            "new-by-month",
+            "idle",
+            "pool-flow",
+        )
+        for suffix in ("", "-export")
+    ),
 )
 
 
@@ -30,7 +46,7 @@ def test_every_report_endpoint_is_served_from_crm_reports():
     assert names == sorted(f"report-{r}" for r in REPORTS)
     for name in names:
         view = resolve(reverse(name)).func.view_class
-        assert view.__module__ == "crm.reports.api", (name, view.__module__)
+        assert view.__module__.startswith("crm.reports."), (name, view.__module__)
 
 
 def test_report_queries_have_one_home():
