@@ -31,6 +31,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import uuid
 import zipfile
 from collections import defaultdict
 
@@ -64,6 +65,7 @@ USER_FIELDS = (
     "mobile",
     "page_size",
     "email_signature",
+    "avatar",
 )
 # Rows a new company starts with (sign-up, plus the apps' registered sign-up seeds);
 # anything else means "not empty".
@@ -107,6 +109,8 @@ def _json(value):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     return value
 
 
@@ -133,6 +137,7 @@ def write_backup(tenant, out, progress=None) -> dict:
     }
     cts = {ct.pk: f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all()}
     everything = backup_models()
+    files: set = set()  # (model, field, stored name): the attachments' and logos' content
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for done, model in enumerate(everything, start=1):
             fields = _fields(model)
@@ -150,6 +155,10 @@ def write_backup(tenant, out, progress=None) -> dict:
                         value = getattr(obj, f.attname)
                         if f.attname == "content_type_id":
                             value = cts.get(value)
+                        if isinstance(f, models.FileField):
+                            value = value.name or ""
+                            if value:
+                                files.add((model, f.name, value))
                         row[f.attname] = _json(value)
                     for f in m2m:
                         row[f.name] = sorted(r.pk for r in getattr(obj, f.name).all())
@@ -161,6 +170,14 @@ def write_backup(tenant, out, progress=None) -> dict:
             manifest["models"].append({"label": label, "rows": count})
             if progress is not None:
                 progress(done, len(everything))
+        for model, field_name, name in sorted(files, key=lambda t: t[2]):
+            storage = model._meta.get_field(field_name).storage
+            try:
+                with storage.open(name, "rb") as source, archive.open(f"files/{name}", "w") as out:
+                    while chunk := source.read(1024 * 1024):
+                        out.write(chunk)
+            except FileNotFoundError:  # a row whose file is gone: the row still comes back
+                continue
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return manifest
 
@@ -281,7 +298,17 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
                 # What an app seeded at sign-up (approval bands) gives way to the backup's rows.
                 model._base_manager.filter(tenant=tenant).delete()
             _restore_model(
-                model, rows, tenant, actor, ids, cts, restored_models, deferred, m2m_rows, renamed
+                archive,
+                model,
+                rows,
+                tenant,
+                actor,
+                ids,
+                cts,
+                restored_models,
+                deferred,
+                m2m_rows,
+                renamed,
             )
             restored_models.add(model)
         _second_pass(deferred, ids)
@@ -366,7 +393,19 @@ def _convert(field: models.Field, value):
     return converted
 
 
-def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m_rows, renamed):
+def _restored_file(archive, field, name: str) -> str:
+    """The file's copy in this company's storage (a new name), from the backup's copy."""
+    if not name or f"files/{name}" not in archive.NameToInfo:
+        return name
+    from django.core.files import File
+
+    with archive.open(f"files/{name}") as content:
+        return field.storage.save(name, File(content, name=name.rsplit("/", 1)[-1]))
+
+
+def _restore_model(
+    archive, model, rows, tenant, actor, ids, cts, restored, deferred, m2m_rows, renamed
+):
     fields = _fields(model)
     m2m = _m2m(model)
     stamps = [
@@ -388,6 +427,8 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
         for f in fields:
             if f.attname not in row and f.has_default():
                 continue  # a column newer than the backup: the model's default
+            if f.unique and not f.is_relation and f.has_default():
+                continue  # a key unique across companies (a form's public key): a new one
             raw = row.get(f.attname)
             if f.attname == "content_type_id":
                 ct = cts.get(raw)
@@ -396,7 +437,7 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
                     break
                 values["content_type_id"] = ct.pk if ct else None
                 continue
-            if f.is_relation and f.many_to_one:
+            if f.is_relation and (f.many_to_one or f.one_to_one):
                 target = f.remote_field.model
                 if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int)):
                     raise _refuse(model, number, f.attname, _("the value has the wrong type."))
@@ -416,6 +457,9 @@ def _restore_model(model, rows, tenant, actor, ids, cts, restored, deferred, m2m
                 else:
                     skip = True  # points at a row outside the backup
                     break
+                continue
+            if isinstance(f, models.FileField) and isinstance(raw, str):
+                values[f.attname] = _restored_file(archive, f, raw)
                 continue
             try:
                 values[f.attname] = _convert(f, raw)
