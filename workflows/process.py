@@ -237,6 +237,7 @@ def register(process: Process) -> Process:
     """Register a process and one permission code per transition."""
     _PROCESSES[process.name] = process
     _BY_MODEL[process.model] = process
+    registry.set_group_label(f"transition:{process.name}", process.model._meta.verbose_name)
     for step in process.steps.values():
         registry.register(process.code(step.name), step.label, f"transition:{process.name}")
     return process

@@ -65,6 +65,17 @@ def route_enabled(tenant, path: str) -> bool:
     return module is None or module.key not in disabled_keys(tenant)
 
 
+def code_module(code: str) -> AppModule | None:
+    """The module a permission code belongs to, by its longest code prefix (None:
+    core's own codes, users, roles, settings...)."""
+    best, length = None, -1
+    for module in modules():
+        for prefix in module.codes:
+            if code.startswith(prefix) and len(prefix) > length:
+                best, length = module, len(prefix)
+    return best
+
+
 def code_hidden(code: str, off: set[str]) -> bool:
     """Whether a permission code belongs to one of the modules ``off``."""
     for key in off:

@@ -25,6 +25,9 @@ class Registry:
         # Default roles: each app grants code prefixes to the roles seeded on sign-up.
         self._grants: dict[str, list[str]] = {}
         self._denies: dict[str, list[str]] = {}
+        # What the codes of a group are about ("contracts" for ``sales.contract`` and
+        # ``transition:contract``), for the role editor: "合同 · 审批".
+        self._group_labels: dict[str, str | Promise] = {}
 
     def grant(self, role: str, *prefixes: str) -> None:
         """Give a default role every code starting with one of ``prefixes``."""
@@ -47,7 +50,16 @@ class Registry:
         self._codes[code] = PermissionCode(code, label, module)
         return code
 
+    def set_group_label(self, module: str, label: str | Promise) -> None:
+        self._group_labels[module] = label
+
+    def group_label(self, module: str) -> str:
+        """The readable subject of a code group (its module name when none is set)."""
+        label = self._group_labels.get(module)
+        return str(label) if label is not None else module
+
     def register_crud(self, module: str, label: str | Promise) -> None:
+        self._group_labels.setdefault(module, label)
         verbs = {
             "view": _("view %(module)s"),
             "create": _("create %(module)s"),

@@ -251,9 +251,77 @@ def dictionary_update(item: DictionaryItem, *, tenant, actor, **data: Any) -> Di
     return item
 
 
+def dictionary_usage(item: DictionaryItem) -> dict:
+    """How many rows of each model refer to ``item`` (only those that do).
+
+    Walks every relation pointing at ``DictionaryItem`` (customers' industry,
+    opportunities' loss reason, pool level rules...), so a module that adds one is
+    covered without core knowing it: one COUNT per relation, whatever the rows.
+    """
+    usage = {}
+    relations = [
+        f
+        for f in DictionaryItem._meta.get_fields(include_hidden=True)  # related_name="+" too
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one or f.many_to_many)
+    ]
+    for rel in relations:
+        model = rel.related_model
+        if rel.many_to_many:
+            count = model._base_manager.filter(**{rel.field.name: item.pk}).count()
+        else:
+            count = model._base_manager.filter(**{rel.field.attname: item.pk}).count()
+        if count:
+            usage[model] = usage.get(model, 0) + count
+    return usage
+
+
+def _dictionary_unused(item: DictionaryItem) -> None:
+    usage = dictionary_usage(item)
+    if usage:
+        raise refuse_protected(
+            item,
+            usage,
+            detail=_(
+                "“%(label)s” is in use (%(where)s): deactivate it instead, so it leaves "
+                "the choices and old records keep it."
+            )
+            % {
+                "label": item.label,
+                "where": ", ".join(
+                    _("%(count)d %(name)s")
+                    % {"count": count, "name": model._meta.verbose_name_plural}
+                    for model, count in usage.items()
+                ),
+            },
+        )
+
+
 def dictionary_delete(item: DictionaryItem, *, tenant, actor) -> None:
-    """Items in use are deactivated instead of deleted."""
-    audited_update(item, tenant=tenant, actor=actor, fields={"active": False}, action="deactivate")
+    """Delete a value nothing refers to; one in use answers 409 ``protected`` naming
+    where it is used (deactivate it instead: ``active=False``)."""
+    audited_delete(item, tenant=tenant, actor=actor, check=_dictionary_unused)
+
+
+def dictionary_reorder(*, tenant, actor, kind: str, ids: list[int]) -> list[DictionaryItem]:
+    """Put the values of ``kind`` in the order of ``ids`` (every value of the kind,
+    once each); audited per value whose position changed."""
+    with transaction.atomic():
+        items = {
+            item.pk: item
+            for item in DictionaryItem.objects.select_for_update().filter(tenant=tenant, kind=kind)
+        }
+        if len(ids) != len(set(ids)) or set(ids) != set(items):
+            raise Invalid(fields={"ids": [_("List every value of this kind once, and no other.")]})
+        changed = []
+        for position, pk in enumerate(ids):
+            item = items[pk]
+            if item.order != position:
+                changes = {"order": [item.order, position]}
+                item.order = position
+                changed.append(item)
+                audit.record(tenant=tenant, actor=actor, action="update", obj=item, changes=changes)
+        DictionaryItem.objects.bulk_update(changed, ["order"])
+    return [items[pk] for pk in ids]
 
 
 def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:

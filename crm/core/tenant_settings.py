@@ -3,25 +3,72 @@
 Stored in ``Tenant.settings`` (JSON); ``Tenant.setting(key)`` falls back to the
 default. Each module registers its own integer settings with ``register`` (and
 any rule across several of them with ``register_check``) when its app loads;
-the ``/api/v1/settings/`` endpoint serves and validates all of them. Core
-registers none: it knows no module's settings.
+the ``/api/v1/settings/`` endpoint serves and validates all of them, and
+``/api/v1/settings/fields/`` describes them (module, unit, limits) for the
+settings page. Core registers none: it knows no module's settings.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 DEFAULTS: dict[str, int] = {}
 LIMITS: dict[str, tuple[int, int]] = {}
 LABELS: dict[str, object] = {}
+#: The module key (``registries.AppModule.key``) a setting belongs to: the settings
+#: page groups by it and hides the settings of a module switched off.
+MODULES: dict[str, str] = {}
+#: What a setting's number counts, for the page: one of ``UNITS_KNOWN`` or "".
+UNITS: dict[str, str] = {}
+UNITS_KNOWN = ("hours", "days", "minutes", "hour_of_day", "count", "percent", "mb", "switch")
+# A key's ending -> its unit, when the module does not say.
+_UNIT_SUFFIXES = (
+    ("_hours", "hours"),
+    ("_days", "days"),
+    ("_minutes", "minutes"),
+    ("_hour", "hour_of_day"),
+    ("_mb", "mb"),
+    ("_cap", "count"),
+)
+
+
+def _caller_module() -> str:
+    """The app label of the module calling ``register`` (``crm.sales.conf`` -> sales)."""
+    name = sys._getframe(2).f_globals.get("__name__", "")
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "crm" else "system"
+
+
+def _guess_unit(key: str, limits: tuple[int, int]) -> str:
+    if limits == (0, 1):
+        return "switch"
+    if "probability" in key:
+        return "percent"
+    return next((unit for end, unit in _UNIT_SUFFIXES if key.endswith(end) or f"{end}_" in key), "")
+
+
 # (every setting's value after the change) -> per-key reasons, keyed by name.
 _CHECKS: dict[str, Callable[[dict], dict[str, list[str]]]] = {}
 
 
-def register(key: str, default: int, limits: tuple[int, int], label) -> None:
+def register(
+    key: str,
+    default: int,
+    limits: tuple[int, int],
+    label,
+    *,
+    module: str | None = None,
+    unit: str | None = None,
+) -> None:
+    """Register an integer setting. ``module`` defaults to the calling app's label
+    (``crm.sales.conf`` -> "sales"), ``unit`` to what the key's ending says
+    (``_hours``, ``_days``, ``_minutes``, ``_hour``, ``_mb``, ``_cap``)."""
     DEFAULTS[key] = default
     LIMITS[key] = limits
     LABELS[key] = label
+    MODULES[key] = module or _caller_module()
+    UNITS[key] = _guess_unit(key, limits) if unit is None else unit
 
 
 def register_check(name: str, check: Callable[[dict], dict[str, list[str]]]) -> None:

@@ -9,26 +9,45 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core.tenant_settings import register, register_check
 
+# The lead deadlines and the lead pool belong to the "leads" module (switched off
+# with it); the customer pool stays with the customers module.
+LEADS = "leads"
+
 register(
     "lead_first_contact_sla_hours",
     24,
     (1, 24 * 30),
     _("first-contact deadline for new leads (hours)"),
+    module=LEADS,
 )
 register(
     "lead_escalation_hours",
     8,
     (1, 24 * 30),
     _("hours after the deadline before the team leader is told"),
+    module=LEADS,
 )
 register(
     "pool_idle_days",
     30,
     (1, 365),
     _("days without follow-up before a lead returns to the public pool"),
+    module=LEADS,
 )
-register("pool_warning_days", 3, (0, 364), _("days of warning before the return to the pool"))
-register("daily_claim_cap", 20, (0, 10_000), _("leads one user may claim from the pool per day"))
+register(
+    "pool_warning_days",
+    3,
+    (0, 364),
+    _("days of warning before the return to the pool"),
+    module=LEADS,
+)
+register(
+    "daily_claim_cap",
+    20,
+    (0, 10_000),
+    _("leads one user may claim from the pool per day"),
+    module=LEADS,
+)
 
 
 def warning_before_return(values: dict) -> dict[str, list[str]]:

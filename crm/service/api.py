@@ -39,6 +39,7 @@ from crm.service.models import (
     TenantWorkday,
 )
 from workflows.api import ProcessViewSet
+from workflows.calendar import unpublished_years
 from workflows.complaint import ComplaintStatus, Severity
 from workflows.followup import FollowUpKind, FollowUpStatus
 from workflows.project import ProjectStatus
@@ -167,7 +168,17 @@ class WorkingHoursView(TenantScopedMixin, APIView):
         )
 
     def _body(self, row) -> dict:
-        return {"intervals": row.intervals, "time_zone": row.time_zone, "version": row.version}
+        year = timezone.localdate().year
+        return {
+            "intervals": row.intervals,
+            "time_zone": row.time_zone,
+            "version": row.version,
+            # This year and the next without the State Council's schedule: deadlines
+            # there use the Monday-Friday fallback, and the editor warns about it.
+            "missing_official_years": unpublished_years(
+                dt.date(year, 1, 1), dt.date(year + 1, 12, 31)
+            ),
+        }
 
     @extend_schema(responses=s.WorkingHoursSerializer)
     def get(self, request):

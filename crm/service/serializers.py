@@ -89,6 +89,11 @@ class WorkingHoursSerializer(serializers.Serializer):
     )
     time_zone = serializers.CharField(label=_("time zone"), max_length=64, required=False)
     version = serializers.IntegerField(read_only=True)
+    missing_official_years = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=_("This year and the next when their official holidays are not loaded."),
+    )
 
 
 class TenantWorkdaySerializer(serializers.ModelSerializer):

@@ -192,7 +192,34 @@ class DictionaryItemSerializer(serializers.ModelSerializer):
 class PermissionCodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
+    module = serializers.CharField(help_text="The code's group (``sales.contract``).")
+    module_label = serializers.CharField(help_text="What the group is about (合同).")
+    transition = serializers.BooleanField(help_text="The right to take a process step.")
+    app_module = serializers.CharField(help_text="The switchable module (``sales``).")
+    app_module_label = serializers.CharField()
+
+
+class DictionaryReorderSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(label=_("kind"), choices=DictionaryItem.Kind.choices)
+    ids = serializers.ListField(
+        label=_("values"), child=serializers.IntegerField(min_value=1), max_length=1000
+    )
+
+
+class SettingFieldSerializer(serializers.Serializer):
+    """One tenant setting as the settings page shows it."""
+
+    key = serializers.CharField()
+    label = serializers.CharField()
     module = serializers.CharField()
+    module_label = serializers.CharField()
+    unit = serializers.CharField(
+        help_text="hours, days, minutes, hour_of_day, count, percent, mb, switch or empty"
+    )
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    default = serializers.IntegerField()
+    value = serializers.IntegerField()
 
 
 class TenantSettingsSerializer(serializers.Serializer):

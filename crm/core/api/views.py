@@ -17,15 +17,17 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.core import credentials, services
+from crm.core import credentials, services, tenant_settings
 from crm.core.api import serializers as s
 from crm.core.api.invitations import UserInviteActions
 from crm.core.api.permissions import HasTenant
 from crm.core.api.viewsets import RecordViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, Role, Team, User
-from crm.core.modules import code_hidden, disabled_keys
+from crm.core.modules import code_hidden, code_module, disabled_keys
 from crm.core.permissions import registry
+from crm.core.registries import get_module, modules
+from crm.core.tenant_settings import DEFAULTS
 from crm.core.throttling import AddressLockedOut, SignupThrottle, signup_throttled
 
 
@@ -185,13 +187,24 @@ class RoleViewSet(RecordViewSet):
     def codes(self, request):
         """Every permission code a role may hold."""
         off = disabled_keys(request.tenant)  # a switched-off module's codes are hidden
-        return Response(
-            [
-                {"code": p.code, "label": str(p.label), "module": p.module}
-                for p in registry.items()
-                if not code_hidden(p.code, off)
-            ]
-        )
+        system = get_module("system")
+        rows = []
+        for p in registry.items():
+            if code_hidden(p.code, off):
+                continue
+            owner = code_module(p.code) or system
+            rows.append(
+                {
+                    "code": p.code,
+                    "label": str(p.label),
+                    "module": p.module,
+                    "module_label": registry.group_label(p.module),
+                    "transition": p.code.startswith("transition:"),
+                    "app_module": owner.key if owner else "system",
+                    "app_module_label": str(owner.label) if owner else "system",
+                }
+            )
+        return Response(rows)
 
 
 class TeamViewSet(RecordViewSet):
@@ -219,6 +232,55 @@ class DictionaryViewSet(RecordViewSet):
     delete_service = staticmethod(services.dictionary_delete)
     # Everyone in the company reads picklists; editing needs the code.
     public_read = True
+
+    @extend_schema(
+        request=s.DictionaryReorderSerializer, responses=s.DictionaryItemSerializer(many=True)
+    )
+    @action(detail=False, methods=["post"], code_verb="edit", pagination_class=None)
+    def reorder(self, request):
+        """Put every value of one kind in the order given (``{"kind", "ids"}``)."""
+        body = s.DictionaryReorderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = services.dictionary_reorder(
+            tenant=request.tenant, actor=request.user, **body.validated_data
+        )
+        return Response(s.DictionaryItemSerializer(items, many=True).data)
+
+
+class TenantSettingFieldsView(TenantScopedMixin, APIView):
+    """Every setting of the company's modules that are on, described for the
+    settings page: its module, label, unit and limits, with its value."""
+
+    permission_module = None
+
+    @extend_schema(responses=s.SettingFieldSerializer(many=True))
+    def get(self, request):
+        tenant = request.tenant
+        off = disabled_keys(tenant)
+        order = {m.key: (i, m) for i, m in enumerate(modules())}
+        rows = []
+        for key in DEFAULTS:
+            module_key = tenant_settings.MODULES.get(key, "system")
+            if module_key in off:
+                continue
+            module = order.get(module_key, (len(order), None))[1]
+            rows.append(
+                {
+                    "key": key,
+                    "label": str(tenant_settings.LABELS[key]),
+                    "module": module_key,
+                    "module_label": str(module.label) if module else module_key,
+                    "unit": tenant_settings.UNITS.get(key, ""),
+                    "min": tenant_settings.LIMITS[key][0],
+                    "max": tenant_settings.LIMITS[key][1],
+                    "default": DEFAULTS[key],
+                    "value": tenant.setting(key),
+                }
+            )
+        rows.sort(
+            key=lambda r: order.get(r["module"], (len(order),))[0]
+        )  # stable: keeps registration order
+        return Response(rows)
 
 
 class TenantSettingsView(TenantScopedMixin, APIView):
