@@ -228,6 +228,11 @@ SCHEDULER_IMPORT_RECOVERY_SECONDS = env.float("SCHEDULER_IMPORT_RECOVERY_SECONDS
 SCHEDULER_PLAN_CHECK_SECONDS = env.float("SCHEDULER_PLAN_CHECK_SECONDS", default=300.0)
 # The care tick (birthdays, anniversaries, festivals) is daily work; hourly is plenty.
 SCHEDULER_CARE_SECONDS = env.float("SCHEDULER_CARE_SECONDS", default=3600.0)
+# Messaging: how often the loop hands over due deliveries and starts or completes
+# mass sends; when a worker's claim counts as lost; the messaging queue's bound.
+SCHEDULER_MESSAGING_SECONDS = env.float("SCHEDULER_MESSAGING_SECONDS", default=1.0)
+MESSAGING_STALE_CLAIM_SECONDS = env.float("MESSAGING_STALE_CLAIM_SECONDS", default=120.0)
+MESSAGING_MAX_BACKLOG = env.int("MESSAGING_MAX_BACKLOG", default=40)
 # The loop lock's lease (tasks/scheduler.py ``_Lease``): renewed every third of it;
 # a scheduler that stalls longer hands the loop to a waiting one.
 SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30.0)

@@ -1,8 +1,10 @@
-"""Messaging actors: one channel delivery, one webhook delivery (ids in, idempotent).
+"""Messaging actors: channel deliveries, mass send expansion, webhook deliveries
+(ids in, idempotent).
 
-A delivery that failed for a passing reason is re-enqueued with a delay equal to
-its backoff (``next_attempt_at`` on the row); dramatiq's own retries cover
-errors of the database or the broker.
+A delivery that failed for a passing reason stays queued with its backoff in
+``next_attempt_at``; the scheduler loop's ``tick`` hands due rows to workers
+(the database is the durable queue: a lost Redis loses no retry); dramatiq's
+own retries cover errors of the database or the broker.
 """
 
 import logging
@@ -20,19 +22,48 @@ def _delay_ms(when) -> int:
 
 @dramatiq.actor(queue_name="messaging", max_retries=5, min_backoff=1000, max_backoff=60000)
 def send_delivery(delivery_id: int) -> None:
-    from crm.messaging import services
+    """One delivery (the test action, a replay). A passing failure leaves the row
+    queued with its ``next_attempt_at``: the scheduler loop hands it over again
+    when due (``services.hand_due``), so no retry rests on a delayed message."""
+    send_deliveries([delivery_id])
+
+
+@dramatiq.actor(queue_name="messaging", max_retries=5, min_backoff=1000, max_backoff=60000)
+def send_deliveries(delivery_ids: list[int]) -> None:
+    """A batch of deliveries, each sent once in its own transaction."""
+    from crm.messaging import massing, services
     from crm.messaging.models import Delivery
 
     with scopes_disabled():
-        outcome = services.deliver(delivery_id)
-        if outcome == services.RETRY:
-            when = (
-                Delivery.objects.filter(pk=delivery_id)
-                .values_list("next_attempt_at", flat=True)
-                .first()
-            )
-            send_delivery.send_with_options(args=(delivery_id,), delay=_delay_ms(when))
-    log.debug("delivery %s: %s", delivery_id, outcome)
+        for delivery_id in delivery_ids:
+            outcome = services.deliver(delivery_id)
+            log.debug("delivery %s: %s", delivery_id, outcome)
+        sends = set(
+            Delivery.objects.filter(pk__in=delivery_ids, mass_send__isnull=False)
+            .order_by()
+            .values_list("mass_send_id", flat=True)
+        )
+        for pk in sends:
+            massing.complete_if_done(pk)
+
+
+@dramatiq.actor(queue_name="messaging", max_retries=10, min_backoff=1000, max_backoff=60000)
+def expand_mass_send(mass_send_id: int) -> None:
+    """Write a mass send's deliveries (idempotent) and hand the first ones over."""
+    from crm.messaging import massing
+
+    added = massing.expand(mass_send_id)
+    log.info("mass send %s: %d deliveries written", mass_send_id, added)
+
+
+def tick() -> dict:
+    """The scheduler loop's messaging chore: mass sends to start or complete, then
+    deliveries due (held for the morning, after a backoff) or stale claims."""
+    from crm.messaging import massing, services
+
+    out = massing.tick()
+    out["handed"] = services.hand_due()
+    return out
 
 
 @dramatiq.actor(queue_name="webhooks", max_retries=5, min_backoff=1000, max_backoff=60000)

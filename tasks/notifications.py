@@ -1,4 +1,9 @@
-"""E-mail for an in-app notification, sent once (the row remembers it)."""
+"""E-mail for an in-app notification, sent once (the row remembers it).
+
+Each notification first goes through ``crm.messaging.routing.route``: the
+channels its recipient chose for its event kind (WeCom, DingTalk, Feishu, SMS,
+an e-mail channel) get a delivery each; plain e-mail here only when the
+recipient chose e-mail and the company has no e-mail channel."""
 
 import logging
 
@@ -8,6 +13,8 @@ from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
+
+from crm.messaging.routing import route
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +60,14 @@ def email_notification(notification_id: int) -> str:
     with scopes_disabled(), transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient")
+            .select_related("recipient", "reminder")
             .filter(pk=notification_id)
             .first()
         )
         if notification is None or notification.emailed_at is not None:
             return "skipped"
+        if not route([notification]):  # the recipient's channels took it (no plain e-mail)
+            return "routed"
         message = _message(notification)
         if message is None:
             return "no-address"
@@ -86,10 +95,12 @@ def email_notifications(notification_ids: list[int]) -> dict[int, str]:
     with scopes_disabled(), transaction.atomic():
         rows = list(
             Notification.objects.select_for_update(of=("self",))
-            .select_related("recipient")
+            .select_related("recipient", "reminder")
             .filter(pk__in=ids, emailed_at__isnull=True)
             .order_by("pk")
         )
+        # The recipients' channels (WeCom, SMS...) first; plain e-mail for the rest.
+        rows = route(rows)
         messages = []
         for notification in rows:
             message = _message(notification)

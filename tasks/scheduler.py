@@ -221,12 +221,20 @@ def check_care() -> None:
     run_care_tick.send()
 
 
+def messaging_tick() -> dict:
+    """Deliveries due or stale, mass sends to start or complete (tasks/messaging.py)."""
+    from tasks.messaging import tick as messaging
+
+    return messaging()
+
+
 def housekeeping() -> list[Periodic]:
     """The periodic chores of one scheduler loop."""
     return [
         Periodic("imports", recover_imports, settings.SCHEDULER_IMPORT_RECOVERY_SECONDS),
         Periodic("plans", check_plans, settings.SCHEDULER_PLAN_CHECK_SECONDS),
         Periodic("care", check_care, settings.SCHEDULER_CARE_SECONDS),
+        Periodic("messaging", messaging_tick, settings.SCHEDULER_MESSAGING_SECONDS),
     ]
 
 

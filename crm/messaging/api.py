@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.core.api.export import ExportMixin
 from crm.core.api.filters import TenantFilterSet
 from crm.core.api.viewsets import RecordViewSet, TenantReadOnlyViewSet, TenantScopedMixin
 from crm.messaging import preferences, services, webhooks
@@ -54,11 +55,12 @@ class DeliveryFilter(TenantFilterSet):
 
     class Meta:
         model = Delivery
-        fields = ["channel", "status", "event", "recipient_user"]
+        fields = ["channel", "status", "event", "recipient_user", "mass_send"]
 
 
-class DeliveryViewSet(TenantReadOnlyViewSet):
-    """Every outgoing message, with its status, attempts and error."""
+class DeliveryViewSet(ExportMixin, TenantReadOnlyViewSet):
+    """Every outgoing message, with its status, attempts and error (``export/``:
+    e.g. a mass send's per-recipient records, ``?mass_send=``)."""
 
     model = Delivery
     serializer_class = s.DeliverySerializer
@@ -161,7 +163,10 @@ def register_routes(router) -> list:
     router.register("deliveries", DeliveryViewSet, basename="delivery")
     router.register("webhooks", WebhookViewSet, basename="webhook")
     router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+    from crm.messaging import mass_api
+
     return [
+        *mass_api.register_routes(router, path),
         path(
             "me/notification-preferences/",
             MyPreferencesView.as_view(),

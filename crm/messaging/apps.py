@@ -11,7 +11,9 @@ class MessagingConfig(AppConfig):
         from crm.core import tenant_settings
         from crm.core.registries import AppModule, MenuEntry, register_module
         from crm.messaging import permissions, webhooks
-        from workflows import events
+        from workflows import events, mass_send
+
+        mass_send.register_process()
 
         events.register_listener("messaging.webhooks", webhooks.on_transition)
         tenant_settings.register(
@@ -33,14 +35,23 @@ class MessagingConfig(AppConfig):
         routes = {
             "channels": "messaging.channel",
             "webhooks": "messaging.webhook",
+            "message-templates": "messaging.template",
+            "mass-sends": "messaging.mass_send",
+            "suppressions": "messaging.suppression",
         }
         register_module(
             AppModule(
                 key="messaging",
                 label=_("Messaging"),
                 order=80,
-                routes=(*(f"{r}/" for r in routes), "deliveries/", "webhook-deliveries/"),
-                codes=("messaging.",),
+                routes=(
+                    *(f"{r}/" for r in routes),
+                    "deliveries/",
+                    "webhook-deliveries/",
+                    "unsubscribe/",
+                    "sms/inbound/",
+                ),
+                codes=("messaging.", "transition:mass_send."),
                 menu=tuple(
                     MenuEntry(f"/{r}", permissions.MODULES[m], f"{m}.view")
                     for r, m in routes.items()

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import TenantModel
+from workflows.mass_send import MassSendProcessMixin, MassSendStatus
 
 
 class ChannelKind(models.TextChoices):
@@ -92,14 +93,37 @@ class Delivery(TenantModel):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # When a worker was handed it (the scheduler hands a claim older than
+    # MESSAGING_STALE_CLAIM_SECONDS again: a dead worker, a lost message).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    mass_send = models.ForeignKey(
+        "MassSend",
+        verbose_name=_("mass send"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    contact_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["mass_send", "status"]),
+        ]
+        constraints = [
+            # A mass send reaches each address once, whatever the crash and restart.
+            models.UniqueConstraint(
+                fields=["mass_send", "recipient"],
+                condition=models.Q(mass_send__isnull=False),
+                name="messaging_delivery_once_per_send",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel_id} -> {self.recipient}"
@@ -197,3 +221,100 @@ class NotificationPreference(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user_id or '*'} {self.event}"
+
+
+class MessageTemplate(TenantModel):
+    """A message with placeholders ({{客户名称}}...) for one channel kind; an SMS
+    template carries the provider's approved template code and signature."""
+
+    name = models.CharField(_("name"), max_length=100)
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    marketing = models.BooleanField(_("marketing"), default=True)
+    sms_template_code = models.CharField(_("SMS template code"), max_length=60, blank=True)
+    sms_sign_name = models.CharField(_("SMS signature"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["channel_kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MassSend(MassSendProcessMixin, TenantModel):
+    """群发: one template on one channel to an audience (a customer group, a
+    campaign's target list or a saved filter of the customer list), through the
+    process ``workflows/mass_send.py``."""
+
+    class Audience(models.TextChoices):
+        GROUP = "group", _("customer group")
+        CAMPAIGN = "campaign", _("campaign target list")
+        FILTER = "filter", _("saved filter")
+
+    Status = MassSendStatus
+
+    name = models.CharField(_("name"), max_length=200)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+"
+    )
+    template = models.ForeignKey(
+        MessageTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="+"
+    )
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    # Ids, not foreign keys: the group and the campaign belong to other modules.
+    group_id = models.BigIntegerField(_("customer group"), null=True, blank=True)
+    campaign_id = models.BigIntegerField(_("campaign"), null=True, blank=True)
+    filter = models.JSONField(_("saved filter"), default=dict, blank=True)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    expanded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("mass send")
+        verbose_name_plural = _("mass sends")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Suppression(TenantModel):
+    """An address marketing sends skip (unsubscribed by link, TD reply or by hand)."""
+
+    channel_kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    address = models.CharField(_("address"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppression")
+        verbose_name_plural = _("suppression list")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "channel_kind", "address"], name="messaging_suppression_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.address

@@ -7,6 +7,9 @@ from crm.core.permissions import registry
 MODULES = {
     "messaging.channel": _("channels"),
     "messaging.webhook": _("webhooks"),
+    "messaging.template": _("message templates"),
+    "messaging.mass_send": _("mass sends"),
+    "messaging.suppression": _("suppression list"),
 }
 for _module, _label in MODULES.items():
     registry.register_crud(_module, _label)

@@ -2,8 +2,9 @@
 
 A user's choice for an event kind wins; else the company default (a preference
 row without user); else in-app + e-mail. SMS and robot messages are held during
-quiet hours (21:00-08:00 by default, in Asia/Shanghai, the working-day calendar's
-zone) until the morning; escalations go through when the company says so.
+quiet hours (21:00-08:00 by default, in the working-day calendar's time zone,
+Asia/Shanghai unless the company set another) until the morning; escalations go
+through when the company says so.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ def preferences_set(*, user, tenant, values: dict[str, list[str]], default: bool
             )
 
 
+def zone_of(tenant):
+    """The working-day calendar's time zone of ``tenant`` (service hours), else Shanghai."""
+    try:
+        from crm.service.selectors import parse_time_zone, working_hours_of
+
+        return parse_time_zone(working_hours_of(tenant).time_zone)
+    except Exception:  # no service module, a bad zone name: the default
+        return ZONE
+
+
 def hold_until(tenant, kind: str, event: str, now: dt.datetime | None = None):
     """When a message of channel ``kind`` for ``event`` may go: None (now) or the end
     of the quiet hours (the next ``end`` o'clock in the calendar's zone)."""
@@ -75,7 +86,7 @@ def hold_until(tenant, kind: str, event: str, now: dt.datetime | None = None):
     end = tenant.setting("messaging_quiet_end_hour")
     if start == end:
         return None
-    local = (now or timezone.now()).astimezone(ZONE)
+    local = (now or timezone.now()).astimezone(zone_of(tenant))
     hour = local.hour
     quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
     if not quiet:

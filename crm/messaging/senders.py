@@ -29,7 +29,7 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 TIMEOUT_SECONDS = 10
 
@@ -147,16 +147,21 @@ def send_sms(channel, secret: str, delivery) -> str:
     if not delivery.recipient:
         raise SendError("no mobile number", permanent=True)
     options = channel.options or {}
+    # A mass send's template carries the provider's approved code and signature.
+    template = delivery.mass_send.template if delivery.mass_send_id else None
     params = {
         "AccessKeyId": str(options.get("access_key_id", "")),
         "Action": "SendSms",
         "Format": "JSON",
+        "OutId": str(delivery.pk),
         "PhoneNumbers": delivery.recipient,
-        "SignName": str(options.get("sign_name", "")),
+        "SignName": str(template.sms_sign_name if template else options.get("sign_name", "")),
         "SignatureMethod": "HMAC-SHA1",
         "SignatureNonce": uuid.uuid4().hex,
         "SignatureVersion": "1.0",
-        "TemplateCode": str(options.get("template_code", "")),
+        "TemplateCode": str(
+            template.sms_template_code if template else options.get("template_code", "")
+        ),
         "TemplateParam": json.dumps({"content": delivery.body}, ensure_ascii=False),
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": "2017-05-25",
@@ -172,13 +177,19 @@ def send_sms(channel, secret: str, delivery) -> str:
 def send_email(channel, secret: str, delivery) -> str:
     if not delivery.recipient:
         raise SendError("no e-mail address", permanent=True)
+    headers = {}
+    if delivery.mass_send_id is not None:  # marketing: the one-click unsubscribe headers
+        from crm.messaging.unsubscribe import headers as unsubscribe_headers
+
+        headers = unsubscribe_headers(delivery)
     try:
-        send_mail(
+        EmailMessage(
             subject=delivery.title or delivery.body[:60],
-            message=delivery.body,
+            body=delivery.body,
             from_email=(channel.options or {}).get("from_email") or settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[delivery.recipient],
-        )
+            to=[delivery.recipient],
+            headers=headers,
+        ).send()
     except Exception as exc:  # any mail backend error is a transient failure
         raise SendError(f"{type(exc).__name__}: {exc}") from exc
     return ""

@@ -7,14 +7,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from crm.core.errors import Invalid
 from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
-from crm.messaging import crypto, senders
+from crm.messaging import crypto, ratelimit, senders
 from crm.messaging.models import Channel, ChannelKind, Delivery
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ NEEDS_ENDPOINT = {ChannelKind.SMS, ChannelKind.WECOM, ChannelKind.DINGTALK, Chan
 
 # What happened to a delivery (for logs, tests and the actor).
 SENT, RETRY, FAILED, DONE_ALREADY, MISSING = "sent", "retry", "failed", "done-already", "missing"
+PAUSED, SUPPRESSED = "paused", "suppressed"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -90,9 +93,11 @@ def delivery_queue(
     event: str = "",
     send_at=None,
 ) -> Delivery:
-    """A queued delivery, sent by a worker after commit (at ``send_at`` when given)."""
-    from tasks.messaging import send_delivery
-
+    """A queued delivery. Due now: handed to a worker after commit. Due later (quiet
+    hours): the row waits with its ``next_attempt_at`` and the scheduler loop hands
+    it over when due (``hand_due``), so nothing rests on a delayed broker message."""
+    now = timezone.now()
+    later = send_at is not None and send_at > now
     delivery = Delivery.objects.create(
         tenant_id=channel.tenant_id,
         channel=channel,
@@ -101,20 +106,68 @@ def delivery_queue(
         title=title[:300],
         body=body,
         event=event,
-        next_attempt_at=send_at,
+        next_attempt_at=send_at if later else now,
+        claimed_at=None if later else now,
     )
-    delay = None
-    if send_at is not None:
-        delay = max(int((send_at - timezone.now()).total_seconds() * 1000), 0)
-    transaction.on_commit(partial(_enqueue, send_delivery, delivery.pk, delay))
+    if not later:
+        transaction.on_commit(partial(_enqueue, [delivery.pk]))
     return delivery
 
 
-def _enqueue(actor, pk: int, delay: int | None) -> None:
-    if delay:
-        actor.send_with_options(args=(pk,), delay=delay)
-    else:
-        actor.send(pk)
+def _enqueue(ids: list[int]) -> None:
+    from tasks.messaging import send_deliveries
+
+    send_deliveries.send(ids)
+
+
+def _room(size: int) -> int:
+    """Deliveries the workers have room for: the backlog of the messaging queue is
+    bounded (``MESSAGING_MAX_BACKLOG`` messages), so a claim is only stale when its
+    message was really lost, not merely waiting behind a rate limit."""
+    from tasks.messaging import send_deliveries
+    from tasks.scheduler import queue_backlog
+
+    most = int(getattr(settings, "MESSAGING_MAX_BACKLOG", 40))
+    backlog = queue_backlog(send_deliveries.queue_name)
+    return max(0, most - (backlog or 0)) * size
+
+
+def stale_claim_seconds() -> float:
+    return float(getattr(settings, "MESSAGING_STALE_CLAIM_SECONDS", 120))
+
+
+def hand_due(now=None, limit: int | None = None, size: int = 50, mass_send_id=None) -> int:
+    """The scheduler's pass over deliveries: those due (held for the morning, waiting
+    out a backoff) and those whose claim went stale (a dead worker, a lost message)
+    are claimed (``FOR UPDATE SKIP LOCKED``) and handed to workers in batches. The
+    deliveries of a mass send go only while it is sending."""
+    from crm.messaging.models import MassSend
+
+    now = now or timezone.now()
+    if limit is None:
+        limit = _room(size)
+    if not limit:
+        return 0
+    stale = now - timedelta(seconds=stale_claim_seconds())
+    due = Delivery.objects.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+    if mass_send_id is not None:
+        due = due.filter(mass_send_id=mass_send_id)
+    with scopes_disabled(), transaction.atomic():
+        ids = list(
+            due.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+            .filter(Q(mass_send__isnull=True) | Q(mass_send__status=MassSend.Status.SENDING))
+            .order_by("next_attempt_at")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            # Due by now: the worker sends them (``deliver`` refuses rows due later).
+            Delivery.objects.filter(pk__in=ids).update(
+                claimed_at=now, next_attempt_at=min(now, timezone.now())
+            )
+            for start in range(0, len(ids), size):
+                transaction.on_commit(partial(_enqueue, ids[start : start + size]))
+    return len(ids)
 
 
 def deliver(delivery_id: int) -> str:
@@ -127,7 +180,7 @@ def deliver(delivery_id: int) -> str:
     with scopes_disabled(), transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("channel")
+            .select_related("channel", "mass_send__template")
             .filter(pk=delivery_id)
             .first()
         )
@@ -135,14 +188,19 @@ def deliver(delivery_id: int) -> str:
             return MISSING
         if delivery.status != Delivery.Status.QUEUED:
             return DONE_ALREADY
+        if delivery.mass_send_id is not None:
+            held = _mass_send_hold(delivery)
+            if held:
+                return held
         now = timezone.now()
         if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
-            return RETRY  # early (a duplicate message): the scheduled one will send it
+            return RETRY  # early (a duplicate message): the scheduler hands it over when due
         channel = delivery.channel
         delivery.attempts += 1
         try:
             if not channel.active:
                 raise senders.SendError("channel inactive", permanent=True)
+            ratelimit.take(channel)
             sender = senders.SENDERS[channel.kind]
             provider_id = sender(channel, crypto.decrypt(channel.secret_encrypted), delivery)
         except senders.SendError as exc:
@@ -153,6 +211,7 @@ def deliver(delivery_id: int) -> str:
                 outcome = FAILED
             else:
                 delivery.next_attempt_at = now + backoff(delivery.attempts)
+                delivery.claimed_at = None  # the scheduler hands it over when due
                 outcome = RETRY
         else:
             delivery.status = Delivery.Status.SENT
@@ -169,10 +228,31 @@ def deliver(delivery_id: int) -> str:
                 "next_attempt_at",
                 "provider_id",
                 "sent_at",
+                "claimed_at",
             ]
         )
     log.info("delivery %s: %s (attempt %s)", delivery_id, outcome, delivery.attempts)
     return outcome
+
+
+def _mass_send_hold(delivery: Delivery) -> str | None:
+    """A mass send's delivery waits while its send is paused (the scheduler hands it
+    over on resume) and is suppressed if its address unsubscribed meanwhile."""
+    from crm.messaging.models import MassSend, Suppression
+
+    if delivery.mass_send.status != MassSend.Status.SENDING:
+        delivery.claimed_at = None
+        delivery.save(update_fields=["claimed_at"])
+        return PAUSED
+    if Suppression.objects.filter(
+        tenant_id=delivery.tenant_id,
+        channel_kind=delivery.channel.kind,
+        address=delivery.recipient,
+    ).exists():
+        delivery.status = Delivery.Status.SUPPRESSED
+        delivery.save(update_fields=["status"])
+        return SUPPRESSED
+    return None
 
 
 def channel_test(channel: Channel, *, actor, recipient: str = "") -> Delivery:

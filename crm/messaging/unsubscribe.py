@@ -1,0 +1,79 @@
+"""Unsubscribe: signed one-click links, 回复TD/退订 replies, the suppression list.
+
+Every marketing e-mail carries a link ``/api/v1/unsubscribe/<token>/`` (and the
+``List-Unsubscribe`` / ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``
+headers of RFC 8058); the token is the (company, channel kind, address)
+signed with the site key (``django.core.signing``, salt below), so nobody
+unsubscribes someone else by guessing. An SMS reply of TD, T or 退订 reaches
+``/api/v1/sms/inbound/<channel id>/`` (the provider's upstream-message
+callback, signed with the channel's secret when it has one). Both add the
+address to the company's suppression list, which every marketing send checks
+(at expansion and again right before sending). Staff reminders never do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.core import signing
+
+from crm.messaging.models import ChannelKind, Suppression
+
+SALT = "messaging.unsubscribe"
+STOP_WORDS = re.compile(r"^\s*(TD|T|N|退订|取消|STOP|UNSUBSCRIBE)\s*$", re.IGNORECASE)
+
+
+def token(tenant_id: int, kind: str, address: str) -> str:
+    return signing.dumps([tenant_id, kind, address], salt=SALT, compress=True)
+
+
+def read(value: str) -> tuple[int, str, str] | None:
+    try:
+        tenant_id, kind, address = signing.loads(value, salt=SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return int(tenant_id), str(kind), str(address)
+
+
+def link(tenant_id: int, kind: str, address: str) -> str:
+    return f"{settings.APP_BASE_URL}/api/v1/unsubscribe/{token(tenant_id, kind, address)}/"
+
+
+def footer(tenant_id: int, kind: str, address: str) -> str:
+    return f"退订 / Unsubscribe: {link(tenant_id, kind, address)}"
+
+
+def headers(delivery) -> dict[str, str]:
+    """The List-Unsubscribe headers of a marketing e-mail."""
+    url = link(delivery.tenant_id, ChannelKind.EMAIL, delivery.recipient)
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def suppress(tenant_id: int, kind: str, address: str, reason: str) -> bool:
+    """Add ``address``; True when it was not on the list yet."""
+    _, made = Suppression.objects.get_or_create(
+        tenant_id=tenant_id, channel_kind=kind, address=address.strip(), defaults={"reason": reason}
+    )
+    return made
+
+
+def is_stop(text: str) -> bool:
+    return bool(STOP_WORDS.match(text or ""))
+
+
+def inbound_signature(secret: str, body: bytes) -> str:
+    """The signature our SMS inbound callback checks: hex HMAC-SHA256 of the raw body
+    keyed with the channel's secret (header ``X-Signature``)."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def inbound_ok(secret: str, body: bytes, signature: str) -> bool:
+    if not secret:
+        return True
+    return hmac.compare_digest(inbound_signature(secret, body), signature or "")
