@@ -69,7 +69,7 @@ def test_overdue_lead_reminder_reaches_the_wecom_robot_the_rep_chose(
     preferences.preferences_set(
         user=rep, tenant=admin.tenant, values={"reminder": ["wecom", "in_app"]}
     )
-    lead, reminder = _overdue_reminder(admin, rep)
+    _lead, reminder = _overdue_reminder(admin, rep)
     mail.outbox.clear()
     now = reminder.due_at + dt.timedelta(seconds=1)
     assert scheduler.tick(now=now) == {"due": 1, "stale": 0}
