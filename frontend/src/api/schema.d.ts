@@ -305,7 +305,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Archive
+         * 归档
          * @description Step `archive`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_announcements_transitions_archive_create"];
@@ -325,7 +325,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Publish
+         * 发布
          * @description Step `publish`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_announcements_transitions_publish_create"];
@@ -702,6 +702,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backup/jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's ten latest backups, newest first. */
+        get: operations["v1_backup_jobs_list"];
+        put?: never;
+        /** @description Start a backup in the background; follow it at ``/backup/jobs/{id}/``. */
+        post: operations["v1_backup_jobs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup/jobs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Activates the tenant scope after authentication for the whole request. */
+        get: operations["v1_backup_jobs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup/jobs/{id}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The backup's zip, while the link's signature is valid (audited). */
+        get: operations["v1_backup_jobs_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backup/restore/": {
         parameters: {
             query?: never;
@@ -711,7 +763,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description ``POST`` multipart ``file``: restore a backup into this (empty) tenant. */
+        /** @description ``POST`` multipart ``file``: restore a backup into this (empty) company or a new one. */
         post: operations["v1_backup_restore_create"];
         delete?: never;
         options?: never;
@@ -807,6 +859,371 @@ export interface paths {
         head?: never;
         /** @description The company's daily working intervals and time zone (edit: ``settings.edit``). */
         patch: operations["v1_calendar_working_hours_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/campaign-members/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A campaign's target list: each customer's response (added through the campaign's
+         *     ``add-members``; PATCH records the response).
+         */
+        get: operations["v1_campaign_members_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaign-members/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A campaign's target list: each customer's response (added through the campaign's
+         *     ``add-members``; PATCH records the response).
+         */
+        get: operations["v1_campaign_members_retrieve"];
+        /**
+         * @description A campaign's target list: each customer's response (added through the campaign's
+         *     ``add-members``; PATCH records the response).
+         */
+        put: operations["v1_campaign_members_update"];
+        post?: never;
+        /**
+         * @description A campaign's target list: each customer's response (added through the campaign's
+         *     ``add-members``; PATCH records the response).
+         */
+        delete: operations["v1_campaign_members_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description A campaign's target list: each customer's response (added through the campaign's
+         *     ``add-members``; PATCH records the response).
+         */
+        patch: operations["v1_campaign_members_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/campaign-members/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_campaign_members_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaign-members/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_campaign_members_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        get: operations["v1_campaigns_list"];
+        put?: never;
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        post: operations["v1_campaigns_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        get: operations["v1_campaigns_retrieve"];
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        put: operations["v1_campaigns_update"];
+        post?: never;
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        delete: operations["v1_campaigns_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Campaigns; a record shows its figures (leads, conversion, won amount, cost per
+         *     lead, ROI); ``roi/`` gives them for a page of the list in a fixed number of queries.
+         */
+        patch: operations["v1_campaigns_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/add-members/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Put customers on the target list: the ids given, a group's customers, else the
+         *     campaign's target group or saved filter (the customers the user may see).
+         */
+        post: operations["v1_campaigns_add_members_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_campaigns_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_campaigns_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/transitions/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 完成
+         * @description Step `complete`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_campaigns_transitions_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 开始
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_campaigns_transitions_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_campaigns_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/roi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The campaigns of the list (same filters) with their figures, a page at a time. */
+        get: operations["v1_campaigns_roi_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_care_rules_list"];
+        put?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        post: operations["v1_care_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-rules/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_care_rules_retrieve"];
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        put: operations["v1_care_rules_update"];
+        post?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        delete: operations["v1_care_rules_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        patch: operations["v1_care_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/care-rules/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_care_rules_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care-rules/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_care_rules_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/upcoming/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The coming care occasions of the active rules (birthdays, solar or lunar;
+         *     customer anniversaries; festivals) for the customers the user sees.
+         */
+        get: operations["v1_care_upcoming_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/channels/": {
@@ -1129,6 +1546,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contact-birthdays/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_contact_birthdays_list"];
+        put?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        post: operations["v1_contact_birthdays_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contact-birthdays/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_contact_birthdays_retrieve"];
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        put: operations["v1_contact_birthdays_update"];
+        post?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        delete: operations["v1_contact_birthdays_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        patch: operations["v1_contact_birthdays_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/contact-birthdays/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_contact_birthdays_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contact-birthdays/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_contact_birthdays_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/": {
         parameters: {
             query?: never;
@@ -1209,16 +1698,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         get: operations["v1_contracts_list"];
         put?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         post: operations["v1_contracts_create"];
         delete?: never;
@@ -1235,32 +1724,53 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         get: operations["v1_contracts_retrieve"];
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         put: operations["v1_contracts_update"];
         post?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         delete: operations["v1_contracts_destroy"];
         options?: never;
         head?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
          */
         patch: operations["v1_contracts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/contracts/{id}/document/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+         *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+         *     as a download. Whoever may open the record may print it.
+         */
+        get: operations["v1_contracts_document_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/contracts/{id}/history/": {
@@ -1290,7 +1800,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve
+         * 审批通过
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_approve_create"];
@@ -1330,7 +1840,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reject (back to draft)
+         * 驳回（退回草稿）
          * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_reject_create"];
@@ -1350,7 +1860,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign (activate)
+         * 签署（生效）
          * @description Step `sign`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_sign_create"];
@@ -1370,7 +1880,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit for approval
+         * 提交审批
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_submit_create"];
@@ -1390,7 +1900,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Terminate
+         * 终止
          * @description Step `terminate`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_contracts_transitions_terminate_create"];
@@ -1409,6 +1919,95 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_contracts_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-groups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_customer_groups_list"];
+        put?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        post: operations["v1_customer_groups_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-groups/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_customer_groups_retrieve"];
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        put: operations["v1_customer_groups_update"];
+        post?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        delete: operations["v1_customer_groups_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        patch: operations["v1_customer_groups_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/customer-groups/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_customer_groups_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-groups/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_customer_groups_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customer-groups/tags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The company's tags in use, most used first (for the tag pickers and filters). */
+        get: operations["v1_customer_groups_tags_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1550,6 +2149,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/bulk-label/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Add or remove groups and tags on the customers given (``ids``), else on every
+         *     customer the list's current filter (query string) selects, in one transaction.
+         */
+        post: operations["v1_customers_bulk_label_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/bulk-transfer/": {
         parameters: {
             query?: never;
@@ -1594,7 +2213,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every outgoing message, with its status, attempts and error. */
+        /**
+         * @description Every outgoing message, with its status, attempts and error (``export/``:
+         *     e.g. a mass send's per-recipient records, ``?mass_send=``).
+         */
         get: operations["v1_deliveries_list"];
         put?: never;
         post?: never;
@@ -1611,8 +2233,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every outgoing message, with its status, attempts and error. */
+        /**
+         * @description Every outgoing message, with its status, attempts and error (``export/``:
+         *     e.g. a mass send's per-recipient records, ``?mass_send=``).
+         */
         get: operations["v1_deliveries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_deliveries_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1688,6 +2330,23 @@ export interface paths {
         get: operations["v1_dictionary_history_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dictionary/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put every value of one kind in the order given (``{"kind", "ids"}``). */
+        post: operations["v1_dictionary_reorder_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1783,7 +2442,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel the event
+         * 取消日程
          * @description Step `cancel`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_events_transitions_cancel_create"];
@@ -2163,6 +2822,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/{key}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What a link is for; 400 ``token`` when it is unknown, used or expired. */
+        get: operations["v1_invitations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{key}/accept/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Set the password through the link (once); then sign in with it. */
+        post: operations["v1_invitations_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-forms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_lead_forms_list"];
+        put?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        post: operations["v1_lead_forms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lead-forms/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        get: operations["v1_lead_forms_retrieve"];
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        put: operations["v1_lead_forms_update"];
+        post?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        delete: operations["v1_lead_forms_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Writes through the services named on the viewset (``create_service``,
+         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
+         */
+        patch: operations["v1_lead_forms_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/lead-forms/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_lead_forms_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/": {
         parameters: {
             query?: never;
@@ -2478,7 +3244,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Finish
+         * 结束
          * @description Step `finish`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_marketing_events_transitions_finish_create"];
@@ -2545,6 +3311,233 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mass-sends/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        get: operations["v1_mass_sends_list"];
+        put?: never;
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        post: operations["v1_mass_sends_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        get: operations["v1_mass_sends_retrieve"];
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        put: operations["v1_mass_sends_update"];
+        post?: never;
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        delete: operations["v1_mass_sends_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description 群发: build (channel, template, audience), ``preview/``, then the transitions
+         *     schedule, start, pause, resume, cancel; ``progress`` counts the deliveries.
+         */
+        patch: operations["v1_mass_sends_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_mass_sends_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description How many receive it, how many are suppressed, the SMS segments, a sample. */
+        get: operations["v1_mass_sends_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消
+         * @description Step `cancel`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 完成
+         * @description Step `complete`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/pause/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause
+         * @description Step `pause`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_pause_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/resume/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume
+         * @description Step `resume`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_resume_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/schedule/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule
+         * @description Step `schedule`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_schedule_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/{id}/transitions/start/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send now
+         * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
+         */
+        post: operations["v1_mass_sends_transitions_start_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mass-sends/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_mass_sends_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/": {
         parameters: {
             query?: never;
@@ -2558,8 +3551,24 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Personal settings: name, e-mail, language. */
+        /** @description Personal settings: name, e-mail, mobile, language, rows per page, e-mail signature. */
         patch: operations["v1_me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/me/avatar/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_me_avatar_retrieve"];
+        put?: never;
+        post: operations["v1_me_avatar_create"];
+        delete: operations["v1_me_avatar_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/notification-preferences/": {
@@ -2685,6 +3694,116 @@ export interface paths {
         };
         /** @description The signed-in user's menu: the enabled modules' entries their codes allow. */
         get: operations["v1_menu_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        get: operations["v1_message_templates_list"];
+        put?: never;
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        post: operations["v1_message_templates_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        get: operations["v1_message_templates_retrieve"];
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        put: operations["v1_message_templates_update"];
+        post?: never;
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        delete: operations["v1_message_templates_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        patch: operations["v1_message_templates_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_message_templates_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The template rendered for a record (``?model=contact&id=``), or with no record. */
+        get: operations["v1_message_templates_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/placeholders/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Message templates per channel kind; placeholders are checked on save
+         *     (``GET /message-templates/placeholders/`` lists them).
+         */
+        get: operations["v1_message_templates_placeholders_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2866,7 +3985,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark lost
+         * 输单
          * @description Step `lost`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_lost_create"];
@@ -2886,7 +4005,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Needs defined
+         * 需求确认
          * @description Step `needs_defined`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_needs_defined_create"];
@@ -2906,7 +4025,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move to negotiation
+         * 进入商务谈判
          * @description Step `negotiation`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_negotiation_create"];
@@ -2926,7 +4045,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move to proposal
+         * 进入方案报价
          * @description Step `proposal`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_proposal_create"];
@@ -2966,7 +4085,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark won
+         * 赢单
          * @description Step `won`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_opportunities_transitions_won_create"];
@@ -3079,7 +4198,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm
+         * 确认
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_payments_transitions_confirm_create"];
@@ -3099,7 +4218,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reverse
+         * 红冲
          * @description Step `reverse`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_payments_transitions_reverse_create"];
@@ -3191,7 +4310,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Review
+         * 批阅
          * @description Step `review`. Answers the updated record. A missing required input (review_comment) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_plans_transitions_review_create"];
@@ -3611,6 +4730,23 @@ export interface paths {
         patch: operations["v1_quotes_partial_update"];
         trace?: never;
     };
+    "/api/v1/quotes/{id}/document/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Quotes: each row is one version (``version``); ``row_version`` is the lock counter. */
+        get: operations["v1_quotes_document_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quotes/{id}/history/": {
         parameters: {
             query?: never;
@@ -3638,7 +4774,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Customer accepted
+         * 客户已接受
          * @description Step `accept`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_accept_create"];
@@ -3658,7 +4794,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve
+         * 审批通过
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_approve_create"];
@@ -3678,7 +4814,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Customer rejected
+         * 客户已拒绝
          * @description Step `reject`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_reject_create"];
@@ -3698,7 +4834,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Return to draft
+         * 退回草稿
          * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_return_create"];
@@ -3718,7 +4854,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revise (new version)
+         * 修订（新版本）
          * @description Step `revise`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_revise_create"];
@@ -3738,7 +4874,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark sent to customer
+         * 标记为已发送客户
          * @description Step `send`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_send_create"];
@@ -3758,7 +4894,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit for approval
+         * 提交审批
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_quotes_transitions_submit_create"];
@@ -3777,6 +4913,342 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_quotes_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-industry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_industry_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-industry/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_industry_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-level/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_level_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-level/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_level_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-owner/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_owner_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-owner/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_owner_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-region/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_region_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-region/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_region_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-source/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_source_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/by-source/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_by_source_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/idle/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_idle_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/idle/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_idle_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/new-by-month/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_new_by_month_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/new-by-month/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_new_by_month_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/pool-flow/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_pool_flow_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/customers/pool-flow/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_customers_pool_flow_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3868,6 +5340,43 @@ export interface paths {
         };
         /** @description Complaints per severity, on-time acknowledge/resolve rates, breaches per owner. */
         get: operations["v1_reports_sla_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/targets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Attainment of the period's targets, per person and per team (a team's
+         *     actual sums its members'); default: this month.
+         */
+        get: operations["v1_reports_targets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Active users, sign-ins, actions and records created per module, storage. */
+        get: operations["v1_reports_usage_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4051,7 +5560,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve
+         * 审批通过
          * @description Step `approve`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_approve_create"];
@@ -4091,7 +5600,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Issue the goods
+         * 发料
          * @description Step `issue`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_issue_create"];
@@ -4111,7 +5620,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Return to draft
+         * 退回草稿
          * @description Step `return`. Answers the updated record. A missing required input (reason) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_return_create"];
@@ -4131,7 +5640,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Submit for approval
+         * 提交审批
          * @description Step `submit`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_requisitions_transitions_submit_create"];
@@ -4284,6 +5793,26 @@ export interface paths {
         head?: never;
         /** @description The company's settings (SLA hours, pool rules, claim cap). */
         patch: operations["v1_settings_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/settings/fields/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Every setting of the company's modules that are on, described for the
+         *     settings page: its module, label, unit and limits, with its value.
+         */
+        get: operations["v1_settings_fields_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/signup/": {
@@ -4465,7 +5994,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm
+         * 确认
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_adjustments_transitions_confirm_create"];
@@ -4704,7 +6233,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm
+         * 确认
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_receipts_transitions_confirm_create"];
@@ -4796,7 +6325,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Confirm
+         * 确认
          * @description Step `confirm`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_stock_returns_transitions_confirm_create"];
@@ -4815,6 +6344,131 @@ export interface paths {
         };
         /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
         get: operations["v1_stock_returns_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The addresses marketing sends skip (unsubscribed, replied TD, added by hand). */
+        get: operations["v1_suppressions_list"];
+        put?: never;
+        /** @description The addresses marketing sends skip (unsubscribed, replied TD, added by hand). */
+        post: operations["v1_suppressions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The addresses marketing sends skip (unsubscribed, replied TD, added by hand). */
+        get: operations["v1_suppressions_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description The addresses marketing sends skip (unsubscribed, replied TD, added by hand). */
+        delete: operations["v1_suppressions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_suppressions_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_targets_list"];
+        put?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        post: operations["v1_targets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        get: operations["v1_targets_retrieve"];
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        put: operations["v1_targets_update"];
+        post?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        delete: operations["v1_targets_destroy"];
+        options?: never;
+        head?: never;
+        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        patch: operations["v1_targets_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/targets/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_targets_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_targets_export_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5273,16 +6927,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         get: operations["v1_users_list"];
         put?: never;
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         post: operations["v1_users_create"];
         delete?: never;
         options?: never;
@@ -5297,28 +6945,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         get: operations["v1_users_retrieve"];
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         put: operations["v1_users_update"];
         post?: never;
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         delete: operations["v1_users_destroy"];
         options?: never;
         head?: never;
-        /**
-         * @description Writes through the services named on the viewset (``create_service``,
-         *     ``update_service``, ``delete_service``, ``editable_check``) and ``history/``.
-         */
+        /** @description The invitation and reset actions of ``/users/`` (mixed into UserViewSet). */
         patch: operations["v1_users_partial_update"];
         trace?: never;
     };
@@ -5333,6 +6969,40 @@ export interface paths {
         get: operations["v1_users_history_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/reset-password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Mail the user a one-time link to set a new password. */
+        post: operations["v1_users_reset_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/invite/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Invite people by e-mail: each gets a user and a link to set a password. */
+        post: operations["v1_users_invite_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5466,6 +7136,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptRequest: {
+            /** 密码 */
+            password: string;
+            /** 姓名 */
+            full_name?: string;
+        };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Activity: {
             id: $Read<number>;
@@ -5603,6 +7279,19 @@ export interface components {
             deadline: string;
             warnings: string[];
         };
+        AddMembersRequest: {
+            /** customer group */
+            group?: number | null;
+            /**
+             * 客户
+             * @description Omit both: the campaign's target group, else its saved filter.
+             */
+            customers?: number[];
+        };
+        AddMembersResult: {
+            added: number;
+            members: number;
+        };
         AgingBucket: {
             key: string;
             label: string;
@@ -5613,21 +7302,30 @@ export interface components {
             title: string;
             /** 内容 */
             body?: string;
-            audience?: components["schemas"]["AudienceEnum"];
+            /** 发布范围 */
+            audience?: components["schemas"]["Audience860Enum"];
             audience_label: $Read<string>;
             /** 团队 */
             teams?: number[];
             /** 角色 */
             roles?: number[];
+            /** 置顶 */
             pinned?: boolean;
             /** 状态 */
-            status: $Read<components["schemas"]["Status96cEnum"]>;
+            status: $Read<components["schemas"]["Status5e1Enum"]>;
             status_label: $Read<string>;
+            /** 发布人 */
             author: $Read<number | null>;
             author_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发布时间
+             * Format: date-time
+             */
             published_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 归档时间
+             * Format: date-time
+             */
             archived_at: $Read<string | null>;
             /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
             read: $Read<boolean>;
@@ -5647,8 +7345,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         AnnouncementArchiveInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason archived */
+            /** 归档原因 */
             reason?: string;
         };
         AnnouncementList: {
@@ -5657,21 +7356,30 @@ export interface components {
             title: string;
             /** 内容 */
             body?: string;
-            audience?: components["schemas"]["AudienceEnum"];
+            /** 发布范围 */
+            audience?: components["schemas"]["Audience860Enum"];
             audience_label: $Read<string>;
             /** 团队 */
             teams?: number[];
             /** 角色 */
             roles?: number[];
+            /** 置顶 */
             pinned?: boolean;
             /** 状态 */
-            status: $Read<components["schemas"]["Status96cEnum"]>;
+            status: $Read<components["schemas"]["Status5e1Enum"]>;
             status_label: $Read<string>;
+            /** 发布人 */
             author: $Read<number | null>;
             author_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发布时间
+             * Format: date-time
+             */
             published_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 归档时间
+             * Format: date-time
+             */
             archived_at: $Read<string | null>;
             /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
             read: $Read<boolean>;
@@ -5684,6 +7392,7 @@ export interface components {
         };
         /** @description Publish takes only the comment every step takes. */
         AnnouncementPublishInputsRequest: {
+            /** 备注 */
             comment?: string;
         };
         AnnouncementRequest: {
@@ -5691,11 +7400,13 @@ export interface components {
             title: string;
             /** 内容 */
             body?: string;
-            audience?: components["schemas"]["AudienceEnum"];
+            /** 发布范围 */
+            audience?: components["schemas"]["Audience860Enum"];
             /** 团队 */
             teams?: number[];
             /** 角色 */
             roles?: number[];
+            /** 置顶 */
             pinned?: boolean;
         };
         ApiToken: {
@@ -5746,7 +7457,10 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -5758,6 +7472,9 @@ export interface components {
             /** 行业 */
             industry?: number | null;
             industry_label: $Read<string | null>;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
+            /** 分配方式 */
             strategy?: components["schemas"]["StrategyEnum"];
             strategy_label: $Read<string>;
             /** 团队 */
@@ -5776,7 +7493,10 @@ export interface components {
         AssignmentRuleRequest: {
             /** 名称 */
             name: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -5786,6 +7506,8 @@ export interface components {
             region?: string;
             /** 行业 */
             industry?: number | null;
+            campaign?: number | null;
+            /** 分配方式 */
             strategy?: components["schemas"]["StrategyEnum"];
             /** 团队 */
             team?: number | null;
@@ -5796,6 +7518,7 @@ export interface components {
             id: $Read<number>;
             /** 文件名 */
             name: $Read<string>;
+            /** 大小 */
             size: $Read<number>;
             /** 类型 */
             content_type: $Read<string>;
@@ -5815,10 +7538,11 @@ export interface components {
             payment?: number | null;
             /** 投诉 */
             complaint?: number | null;
+            /** 上传人 */
             uploaded_by: $Read<number | null>;
             uploaded_by_name: $Read<string | null>;
             /**
-             * Uploaded at
+             * 上传时间
              * Format: date-time
              */
             created_at: $Read<string>;
@@ -5849,16 +7573,23 @@ export interface components {
             complaint?: number | null;
         };
         /**
-         * @description * `all` - everyone
+         * @description * `group` - customer group
+         *     * `campaign` - campaign target list
+         *     * `filter` - saved filter
+         * @enum {string}
+         */
+        Audience7b8Enum: "group" | "campaign" | "filter";
+        /**
+         * @description * `all` - 全体人员
          *     * `teams` - 团队
          *     * `roles` - 角色
          * @enum {string}
          */
-        AudienceEnum: "all" | "teams" | "roles";
+        Audience860Enum: "all" | "teams" | "roles";
         AuditEntry: {
             id: $Read<number>;
             /**
-             * time
+             * 时间
              * Format: date-time
              */
             at: $Read<string>;
@@ -5868,13 +7599,44 @@ export interface components {
             /** 操作 */
             action: string;
             module: $Read<string>;
-            /** record type */
+            /** 记录类型 */
             model: $Read<string>;
-            /** record type */
+            /** 记录类型 */
             model_label: $Read<string>;
             /** Format: int64 */
             object_id: number;
             changes?: unknown;
+        };
+        AvatarRequestRequest: {
+            /** Format: binary */
+            avatar: string;
+        };
+        BackupJob: {
+            id: $Read<number>;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status5d7Enum"]>;
+            /** 进度 */
+            progress: $Read<number>;
+            /** 大小 */
+            size: $Read<number>;
+            rows: $Read<unknown>;
+            /** 说明 */
+            detail: $Read<string>;
+            created_by?: string;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 结束时间
+             * Format: date-time
+             */
+            finished_at: $Read<string | null>;
+            /** @description The zip's address while its signature is valid (succeeded jobs only). */
+            download_url: $Read<string | null>;
+            /** @description Seconds the link is valid. */
+            link_expires_in: $Read<number | null>;
         };
         /** @enum {unknown} */
         BlankEnum: "";
@@ -5892,6 +7654,26 @@ export interface components {
         BulkCompleteRequest: {
             ids: number[];
         };
+        BulkLabelRequest: {
+            /**
+             * 记录
+             * @description Omit to change every customer the list's filters select.
+             */
+            ids?: number[];
+            /** groups to add */
+            add_groups?: number[];
+            /** groups to remove */
+            remove_groups?: number[];
+            /** tags to add */
+            add_tags?: string[];
+            /** tags to remove */
+            remove_tags?: string[];
+        };
+        BulkLabelResult: {
+            customers: number;
+            added: number;
+            removed: number;
+        };
         BulkResult: {
             id: number;
             ok: boolean;
@@ -5902,11 +7684,11 @@ export interface components {
         };
         BulkTransferRequest: {
             /**
-             * records
-             * @description Omit to transfer every record the list's filters select.
+             * 记录
+             * @description 不填则转移列表筛选条件选中的全部记录。
              */
             ids?: number[];
-            /** new owner */
+            /** 新负责人 */
             owner: number;
             /** 原因 */
             reason: string;
@@ -5920,6 +7702,313 @@ export interface components {
             opportunities: number;
             followups: number;
         };
+        Campaign: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            starts_on?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            ends_on?: string | null;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget?: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            target_group?: number | null;
+            target_group_name: $Read<string | null>;
+            target_filter?: unknown;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status171Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        CampaignCancelInputsRequest: {
+            /** 备注 */
+            comment?: string;
+            /** 取消原因 */
+            reason: string;
+        };
+        CampaignDetail: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            starts_on?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            ends_on?: string | null;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget?: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            target_group?: number | null;
+            target_group_name: $Read<string | null>;
+            target_filter?: unknown;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status171Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            /** 描述 */
+            description?: string;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /** Format: date-time */
+            completed_at: $Read<string | null>;
+            /** 取消原因 */
+            cancel_reason: $Read<string>;
+            /** 活动效果 */
+            figures: $Read<components["schemas"]["CampaignFigures"]>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+        };
+        CampaignDetailRequest: {
+            /** 名称 */
+            name: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            starts_on?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            ends_on?: string | null;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget?: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost?: string;
+            /** 负责人 */
+            owner?: number | null;
+            target_group?: number | null;
+            target_filter?: unknown;
+            /** 描述 */
+            description?: string;
+        };
+        CampaignFigures: {
+            /** target customers */
+            members: number;
+            responded: number;
+            /** 潜在客户 */
+            leads: number;
+            /** 销售机会 */
+            opportunities: number;
+            /** won opportunities */
+            won: number;
+            /**
+             * 赢单金额
+             * Format: decimal
+             */
+            won_amount: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost: string;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget: string;
+            /** Format: decimal */
+            conversion_to_opportunity: string | null;
+            /** Format: decimal */
+            conversion_to_won: string | null;
+            /**
+             * 单条线索成本
+             * Format: decimal
+             */
+            cost_per_lead: string | null;
+            /** Format: decimal */
+            roi: string | null;
+        };
+        CampaignMember: {
+            id: $Read<number>;
+            campaign: $Read<number>;
+            /** 客户 */
+            customer: $Read<number>;
+            customer_name: $Read<string>;
+            response?: components["schemas"]["ResponseEnum"];
+            response_label: $Read<string>;
+            /** Format: date-time */
+            responded_at: $Read<string | null>;
+            /** 备注 */
+            note?: string;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        CampaignMemberRequest: {
+            response?: components["schemas"]["ResponseEnum"];
+            /** 备注 */
+            note?: string;
+        };
+        CampaignRoi: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            starts_on?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            ends_on?: string | null;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget?: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost?: string;
+            /** 负责人 */
+            owner?: number | null;
+            owner_name: $Read<string | null>;
+            target_group?: number | null;
+            target_group_name: $Read<string | null>;
+            target_filter?: unknown;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status171Enum"]>;
+            status_label: $Read<string>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            /** 活动效果 */
+            figures: $Read<components["schemas"]["CampaignFigures"]>;
+        };
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        CancelInputsRequest: {
+            /** 备注 */
+            comment?: string;
+            /** 原因 */
+            reason?: string;
+        };
+        CareRule: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            occasion: components["schemas"]["OccasionEnum"];
+            occasion_label: $Read<string>;
+            festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
+            festival_label: $Read<string>;
+            days_before?: number;
+            /** 有效 */
+            active?: boolean;
+            greeting?: string;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        CareRuleRequest: {
+            /** 名称 */
+            name: string;
+            occasion: components["schemas"]["OccasionEnum"];
+            festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
+            days_before?: number;
+            /** 有效 */
+            active?: boolean;
+            greeting?: string;
+        };
+        CareUpcoming: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            count: number;
+            results: {
+                [key: string]: unknown;
+            }[];
+        };
         /**
          * @description * `product` - 产品质量
          *     * `service` - 服务态度
@@ -5932,11 +8021,12 @@ export interface components {
         Channel: {
             id: $Read<number>;
             /** 类型 */
-            kind: components["schemas"]["ChannelKindEnum"];
+            kind: components["schemas"]["KindAffEnum"];
             /** 名称 */
             name: string;
             /** 有效 */
             active?: boolean;
+            /** 接口地址 */
             endpoint?: string;
             /** 选项 */
             options?: unknown;
@@ -5977,26 +8067,27 @@ export interface components {
             cost_per_won_customer: string | null;
         };
         /**
-         * @description * `in_app` - in-app
+         * @description * `in_app` - 站内
          *     * `email` - 邮箱
-         *     * `sms` - SMS
-         *     * `wecom` - WeCom robot
-         *     * `dingtalk` - DingTalk robot
-         *     * `feishu` - Feishu robot
+         *     * `sms` - 短信
+         *     * `wecom` - 企业微信机器人
+         *     * `dingtalk` - 钉钉机器人
+         *     * `feishu` - 飞书机器人
          * @enum {string}
          */
         ChannelKindEnum: "in_app" | "email" | "sms" | "wecom" | "dingtalk" | "feishu";
         ChannelRequest: {
             /** 类型 */
-            kind: components["schemas"]["ChannelKindEnum"];
+            kind: components["schemas"]["KindAffEnum"];
             /** 名称 */
             name: string;
             /** 有效 */
             active?: boolean;
+            /** 接口地址 */
             endpoint?: string;
             /** 选项 */
             options?: unknown;
-            /** @description Robot secret, WeCom key or SMS access key secret; never shown again. */
+            /** @description 机器人密钥、企业微信 key 或短信 AccessKey Secret；保存后不再显示。 */
             secret?: $Write<string>;
         };
         ChannelTestRequest: {
@@ -6005,6 +8096,7 @@ export interface components {
         Company: {
             /** 公司 */
             name: string;
+            /** 简称 */
             short_name?: string;
             logo_url: $Read<string | null>;
             /** 统一社会信用代码 */
@@ -6015,8 +8107,9 @@ export interface components {
             phone?: string;
             /** 时区 */
             time_zone?: string;
-            /** Fiscal year start month */
+            /** 财年起始月份 */
             fiscal_year_start?: number;
+            /** 货币显示 */
             currency_display?: components["schemas"]["CurrencyDisplayEnum"];
         };
         Complaint: {
@@ -6239,6 +8332,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ComplaintReopenInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 原因 */
             reason: string;
@@ -6251,6 +8345,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ComplaintResolveInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 处理结果 */
             resolution: string;
@@ -6266,7 +8361,6 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
-            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -6289,7 +8383,6 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
-            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -6335,19 +8428,28 @@ export interface components {
             lines?: components["schemas"]["Line"][];
             installments?: components["schemas"]["Installment"][];
             /** 状态 */
-            status: $Read<components["schemas"]["Status542Enum"]>;
+            status: $Read<components["schemas"]["StatusBaeEnum"]>;
             status_label: $Read<string>;
-            /** Reason rejected */
+            /** 拒绝原因 */
             reject_reason: $Read<string>;
-            /** Reason terminated */
+            /** 终止原因 */
             terminate_reason: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
-            /** Format: date */
+            /**
+             * 签署日期
+             * Format: date
+             */
             signed_on: $Read<string | null>;
             /**
              * 关闭时间
@@ -6406,19 +8508,28 @@ export interface components {
             lines?: components["schemas"]["Line"][];
             installments?: components["schemas"]["Installment"][];
             /** 状态 */
-            status: $Read<components["schemas"]["Status542Enum"]>;
+            status: $Read<components["schemas"]["StatusBaeEnum"]>;
             status_label: $Read<string>;
-            /** Reason rejected */
+            /** 拒绝原因 */
             reject_reason: $Read<string>;
-            /** Reason terminated */
+            /** 终止原因 */
             terminate_reason: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
-            /** Format: date */
+            /**
+             * 签署日期
+             * Format: date
+             */
             signed_on: $Read<string | null>;
             /**
              * 关闭时间
@@ -6479,8 +8590,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ContractRejectInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason rejected */
+            /** 拒绝原因 */
             reason: string;
         };
         /**
@@ -6491,8 +8603,12 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ContractSignInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** Format: date */
+            /**
+             * 签署日期
+             * Format: date
+             */
             signed_on?: string;
         };
         /**
@@ -6503,14 +8619,15 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ContractTerminateInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason terminated */
+            /** 终止原因 */
             reason: string;
         };
         /**
          * @description * `symbol` - ¥1,234.00
          *     * `code` - CNY 1,234.00
-         *     * `name` - 1,234.00 yuan
+         *     * `name` - 1,234.00 元
          * @enum {string}
          */
         CurrencyDisplayEnum: "symbol" | "code" | "name";
@@ -6548,8 +8665,11 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** Pool status */
-            status: $Read<components["schemas"]["StatusC1bEnum"]>;
+            /** customer groups */
+            groups?: number[];
+            tags?: string[];
+            /** 公海状态 */
+            status: $Read<components["schemas"]["StatusFc4Enum"]>;
             status_label: $Read<string>;
             /**
              * 领取时间
@@ -6566,7 +8686,7 @@ export interface components {
              * Format: date-time
              */
             pooled_at: $Read<string | null>;
-            /** Reason returned to the pool */
+            /** 退回公海原因 */
             release_reason: $Read<string>;
             /** Format: date-time */
             pool_due_at: $Read<string | null>;
@@ -6617,8 +8737,11 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** Pool status */
-            status: $Read<components["schemas"]["StatusC1bEnum"]>;
+            /** customer groups */
+            groups?: number[];
+            tags?: string[];
+            /** 公海状态 */
+            status: $Read<components["schemas"]["StatusFc4Enum"]>;
             status_label: $Read<string>;
             /**
              * 领取时间
@@ -6635,7 +8758,7 @@ export interface components {
              * Format: date-time
              */
             pooled_at: $Read<string | null>;
-            /** Reason returned to the pool */
+            /** 退回公海原因 */
             release_reason: $Read<string>;
             /** Format: date-time */
             pool_due_at: $Read<string | null>;
@@ -6682,6 +8805,30 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
+            /** customer groups */
+            groups?: number[];
+            tags?: string[];
+        };
+        CustomerGroup: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 描述 */
+            description?: string;
+            /** @default 0 */
+            customer_count: $Read<number>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        CustomerGroupRequest: {
+            /** 名称 */
+            name: string;
+            /** 描述 */
+            description?: string;
         };
         /**
          * @description The body every step takes: a comment kept in the transition log.
@@ -6691,8 +8838,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         CustomerReleaseInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason returned to the pool */
+            /** 退回公海原因 */
             reason: string;
         };
         /**
@@ -6708,8 +8856,11 @@ export interface components {
             channel: $Read<number>;
             channel_name: $Read<string>;
             channel_kind: $Read<string>;
+            /** 接收人 */
             recipient: $Read<string>;
+            /** 接收用户 */
             recipient_user: $Read<number | null>;
+            /** 事件 */
             event: $Read<string>;
             /** 职务 */
             title: $Read<string>;
@@ -6717,13 +8868,21 @@ export interface components {
             body: $Read<string>;
             /** 状态 */
             status: $Read<components["schemas"]["DeliveryStatusEnum"]>;
-            /** Provider message id */
+            /** 服务商消息编号 */
             provider_id: $Read<string>;
+            /** 尝试次数 */
             attempts: $Read<number>;
+            /** 错误 */
             error: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 下次尝试时间
+             * Format: date-time
+             */
             next_attempt_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发送时间
+             * Format: date-time
+             */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -6732,49 +8891,49 @@ export interface components {
             created_at: $Read<string>;
         };
         /**
-         * @description * `queued` - queued
+         * @description * `queued` - 排队中
          *     * `sent` - 已发送
          *     * `failed` - 失败
-         *     * `suppressed` - suppressed
+         *     * `suppressed` - 已屏蔽
          * @enum {string}
          */
         DeliveryStatusEnum: "queued" | "sent" | "failed" | "suppressed";
         DictionaryItem: {
             id: $Read<number>;
             /** 类型 */
-            kind: components["schemas"]["DictionaryItemKindEnum"];
+            kind: components["schemas"]["Kind7f5Enum"];
             /** 编码 */
             code: string;
             /** 名称 */
             label: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
         };
-        /**
-         * @description * `industry` - 行业
-         *     * `source` - 来源
-         *     * `level` - 客户等级
-         *     * `region` - 地区
-         *     * `loss_reason` - 丢单原因
-         *     * `disqualify_reason` - 无效原因
-         *     * `stock_category` - 库存类别
-         *     * `ad_channel` - 广告渠道
-         * @enum {string}
-         */
-        DictionaryItemKindEnum: "industry" | "source" | "level" | "region" | "loss_reason" | "disqualify_reason" | "stock_category" | "ad_channel";
         DictionaryItemRequest: {
             /** 类型 */
-            kind: components["schemas"]["DictionaryItemKindEnum"];
+            kind: components["schemas"]["Kind7f5Enum"];
             /** 编码 */
             code: string;
             /** 名称 */
             label: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
+        };
+        DictionaryReorderRequest: {
+            /** 类型 */
+            kind: components["schemas"]["Kind7f5Enum"];
+            /** values */
+            ids: number[];
         };
         /**
          * @description * `receipt` - 入库单
@@ -6789,30 +8948,39 @@ export interface components {
             id: $Read<number>;
             /** 职务 */
             title: string;
-            /** Format: date-time */
+            /**
+             * 开始
+             * Format: date-time
+             */
             start: string;
-            /** Format: date-time */
+            /**
+             * 结束
+             * Format: date-time
+             */
             end?: string | null;
+            /** 全天 */
             all_day?: boolean;
+            /** 地点 */
             location?: string;
             /** 备注 */
             note?: string;
             /** 负责人 */
             owner?: number;
             owner_name: $Read<string | null>;
+            /** 参与人 */
             invitees?: number[];
-            /** remind minutes before */
+            /** 提前提醒（分钟） */
             remind_minutes?: number | null;
-            /** Repeats */
+            /** 重复 */
             recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
-            /** repeat every */
+            /** 重复间隔 */
             recurrence_interval?: number;
             /**
-             * repeat until
+             * 重复截止
              * Format: date
              */
             recurrence_until?: string | null;
-            /** occurrences */
+            /** 重复次数 */
             recurrence_count?: number | null;
             /** 客户 */
             customer?: number | null;
@@ -6827,7 +8995,7 @@ export interface components {
             /** 投诉 */
             complaint?: number | null;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusC5fEnum"]>;
+            status: $Read<components["schemas"]["Status285Enum"]>;
             status_label: $Read<string>;
             series: $Read<number>;
             occurrence_start: $Read<string | null>;
@@ -6853,8 +9021,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         EventCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason cancelled */
+            /** 取消原因 */
             reason?: string;
         };
         EventExpense: {
@@ -6922,30 +9091,39 @@ export interface components {
             id: $Read<number>;
             /** 职务 */
             title: string;
-            /** Format: date-time */
+            /**
+             * 开始
+             * Format: date-time
+             */
             start: string;
-            /** Format: date-time */
+            /**
+             * 结束
+             * Format: date-time
+             */
             end?: string | null;
+            /** 全天 */
             all_day?: boolean;
+            /** 地点 */
             location?: string;
             /** 备注 */
             note?: string;
             /** 负责人 */
             owner?: number;
             owner_name: $Read<string | null>;
+            /** 参与人 */
             invitees?: number[];
-            /** remind minutes before */
+            /** 提前提醒（分钟） */
             remind_minutes?: number | null;
-            /** Repeats */
+            /** 重复 */
             recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
-            /** repeat every */
+            /** 重复间隔 */
             recurrence_interval?: number;
             /**
-             * repeat until
+             * 重复截止
              * Format: date
              */
             recurrence_until?: string | null;
-            /** occurrences */
+            /** 重复次数 */
             recurrence_count?: number | null;
             /** 客户 */
             customer?: number | null;
@@ -6960,7 +9138,7 @@ export interface components {
             /** 投诉 */
             complaint?: number | null;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusC5fEnum"]>;
+            status: $Read<components["schemas"]["Status285Enum"]>;
             status_label: $Read<string>;
             series: $Read<number>;
             occurrence_start: $Read<string | null>;
@@ -7010,29 +9188,38 @@ export interface components {
         EventRequest: {
             /** 职务 */
             title: string;
-            /** Format: date-time */
+            /**
+             * 开始
+             * Format: date-time
+             */
             start: string;
-            /** Format: date-time */
+            /**
+             * 结束
+             * Format: date-time
+             */
             end?: string | null;
+            /** 全天 */
             all_day?: boolean;
+            /** 地点 */
             location?: string;
             /** 备注 */
             note?: string;
             /** 负责人 */
             owner?: number;
+            /** 参与人 */
             invitees?: number[];
-            /** remind minutes before */
+            /** 提前提醒（分钟） */
             remind_minutes?: number | null;
-            /** Repeats */
+            /** 重复 */
             recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
-            /** repeat every */
+            /** 重复间隔 */
             recurrence_interval?: number;
             /**
-             * repeat until
+             * 重复截止
              * Format: date
              */
             recurrence_until?: string | null;
-            /** occurrences */
+            /** 重复次数 */
             recurrence_count?: number | null;
             /** 客户 */
             customer?: number | null;
@@ -7075,8 +9262,10 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status: $Read<components["schemas"]["Status78eEnum"]>;
             status_label: $Read<string>;
             version: $Read<number>;
             /**
@@ -7150,6 +9339,19 @@ export interface components {
             /** 已处理 */
             handled?: boolean;
         };
+        /**
+         * @description * `spring` - Spring Festival (lunar 1/1)
+         *     * `lantern` - Lantern Festival (lunar 1/15)
+         *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
+         *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
+         *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
+         *     * `new_year` - New Year's Day (1/1)
+         *     * `womens_day` - Women's Day (3/8)
+         *     * `labour_day` - Labour Day (5/1)
+         *     * `national_day` - National Day (10/1)
+         * @enum {string}
+         */
+        FestivalEnum: "spring" | "lantern" | "dragon_boat" | "mid_autumn" | "double_ninth" | "new_year" | "womens_day" | "labour_day" | "national_day";
         FollowUp: {
             id: $Read<number>;
             /** 类型 */
@@ -7216,6 +9418,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         FollowUpCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 原因 */
             reason?: string;
@@ -7228,6 +9431,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         FollowUpCompleteInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 结果 */
             outcome: string;
@@ -7324,9 +9528,10 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         FollowUpRescheduleInputsRequest: {
+            /** 备注 */
             comment?: string;
             /**
-             * new due date
+             * 新的计划时间
              * Format: date-time
              */
             due_at: string;
@@ -7479,6 +9684,12 @@ export interface components {
             sheet: string;
             /** @default false */
             add_missing_dictionary: boolean;
+            /**
+             * apply the assignment rules
+             * @description Leads: new rows without an owner get one by the assignment rules (default); off, they are owned by the importing user.
+             * @default true
+             */
+            apply_assignment_rules: boolean;
         };
         /** @description The schema of ``GET /imports/resources/`` (``Resource.describe()``). */
         ImportResource: {
@@ -7523,23 +9734,68 @@ export interface components {
             note?: string;
         };
         /**
-         * @description * `open` - open
-         *     * `collected` - collected
+         * @description * `open` - 未收齐
+         *     * `collected` - 已收齐
          * @enum {string}
          */
         InstallmentStatusEnum: "open" | "collected";
-        /**
-         * @description * `daily` - daily plan
-         *     * `weekly` - weekly plan
-         * @enum {string}
-         */
-        Kind2e7Enum: "daily" | "weekly";
+        InvitationAccepted: {
+            username: string;
+        };
+        InvitationLink: {
+            kind: string;
+            username: string;
+            email: string;
+            full_name: string;
+            company: string;
+        };
+        InviteRequest: {
+            /** e-mail addresses */
+            emails: string[];
+            /** 角色 */
+            roles?: number[];
+            /** 团队 */
+            team?: number | null;
+        };
+        InvitedUser: {
+            id: number;
+            username: string;
+            email: string;
+        };
         /**
          * @description * `company` - 公司
          *     * `person` - 个人
          * @enum {string}
          */
         Kind5daEnum: "company" | "person";
+        /**
+         * @description * `industry` - 行业
+         *     * `source` - 来源
+         *     * `level` - 客户等级
+         *     * `region` - 地区
+         *     * `loss_reason` - 丢单原因
+         *     * `disqualify_reason` - 无效原因
+         *     * `stock_category` - 库存类别
+         *     * `ad_channel` - 广告渠道
+         * @enum {string}
+         */
+        Kind7f5Enum: "industry" | "source" | "level" | "region" | "loss_reason" | "disqualify_reason" | "stock_category" | "ad_channel";
+        /**
+         * @description * `in_app` - 站内
+         *     * `email` - 邮箱
+         *     * `sms` - 短信
+         *     * `wecom` - 企业微信机器人
+         *     * `dingtalk` - 钉钉机器人
+         *     * `feishu` - 飞书机器人
+         * @enum {string}
+         */
+        KindAffEnum: "in_app" | "email" | "sms" | "wecom" | "dingtalk" | "feishu";
+        /**
+         * @description * `daily` - 日计划
+         *     * `weekly` - 周计划
+         * @enum {string}
+         */
+        KindD7eEnum: "daily" | "weekly";
         /**
          * @description * `follow_up` - 跟进
          *     * `return_visit` - 回访
@@ -7582,6 +9838,8 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
@@ -7621,9 +9879,10 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         LeadConvertInputsRequest: {
+            /** 备注 */
             comment?: string;
             /**
-             * merge into an existing customer
+             * 并入已有客户
              * Format: int64
              */
             customer?: number;
@@ -7657,6 +9916,8 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 状态 */
             status: $Read<components["schemas"]["StatusE7aEnum"]>;
             status_label: $Read<string>;
@@ -7714,6 +9975,7 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            campaign?: number | null;
         };
         /**
          * @description The body every step takes: a comment kept in the transition log.
@@ -7723,9 +9985,57 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         LeadDisqualifyInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 无效原因 */
             reason: string;
+        };
+        LeadForm: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** Title shown */
+            title?: string;
+            /** fields shown */
+            shown_fields?: components["schemas"]["ShownFieldsEnum"][];
+            /** 来源 */
+            source?: number | null;
+            source_label: $Read<string | null>;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
+            /** owner when no rule fits */
+            default_owner?: number | null;
+            default_owner_name: $Read<string | null>;
+            /** Thank-you text */
+            thank_you?: string;
+            /** 有效 */
+            active?: boolean;
+            public_key: $Read<string>;
+            public_path: $Read<string>;
+            submissions: $Read<number>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        LeadFormRequest: {
+            /** 名称 */
+            name: string;
+            /** Title shown */
+            title?: string;
+            /** fields shown */
+            shown_fields?: components["schemas"]["ShownFieldsEnum"][];
+            /** 来源 */
+            source?: number | null;
+            campaign?: number | null;
+            /** owner when no rule fits */
+            default_owner?: number | null;
+            /** Thank-you text */
+            thank_you?: string;
+            /** 有效 */
+            active?: boolean;
         };
         Line: {
             id: $Read<number>;
@@ -7775,6 +10085,42 @@ export interface components {
              */
             discount_percent: string;
         };
+        LunarBirthday: {
+            id: $Read<number>;
+            /** 联系人 */
+            contact: number;
+            contact_name: $Read<string | null>;
+            customer: $Read<number>;
+            customer_name: $Read<string | null>;
+            /** lunar month */
+            month: number;
+            /** lunar day */
+            day: number;
+            /** Leap month */
+            leap?: boolean;
+            lunar_label: $Read<string>;
+            /**
+             * Format: date
+             * @description The next solar day of the birthday (today or later).
+             */
+            next_date: $Read<string | null>;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        LunarBirthdayRequest: {
+            /** 联系人 */
+            contact: number;
+            /** lunar month */
+            month: number;
+            /** lunar day */
+            day: number;
+            /** Leap month */
+            leap?: boolean;
+        };
         MarkReadRequest: {
             ids?: number[];
         };
@@ -7808,8 +10154,10 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status: $Read<components["schemas"]["Status78eEnum"]>;
             status_label: $Read<string>;
             version: $Read<number>;
             /**
@@ -7831,8 +10179,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         MarketingEventCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason cancelled */
+            /** 取消原因 */
             reason: string;
         };
         MarketingEventDetail: {
@@ -7862,8 +10211,10 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status8a0Enum"]>;
+            status: $Read<components["schemas"]["Status78eEnum"]>;
             status_label: $Read<string>;
             version: $Read<number>;
             /**
@@ -7882,7 +10233,7 @@ export interface components {
             participants?: components["schemas"]["EventParticipant"][];
             /** 活动效果 */
             figures: $Read<components["schemas"]["EventFigures"]>;
-            /** Reason cancelled */
+            /** 取消原因 */
             cancel_reason: $Read<string>;
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
@@ -7910,10 +10261,141 @@ export interface components {
             budget?: string;
             /** 负责人 */
             owner?: number | null;
+            campaign?: number | null;
             /** 描述 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
+        };
+        MassSend: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 渠道 */
+            channel: number;
+            channel_kind: $Read<string>;
+            template: number;
+            template_name: $Read<string>;
+            /** 发布范围 */
+            audience: components["schemas"]["Audience7b8Enum"];
+            /**
+             * Customer group
+             * Format: int64
+             */
+            group_id?: number | null;
+            /**
+             * Campaign
+             * Format: int64
+             */
+            campaign_id?: number | null;
+            /** Saved filter */
+            filter?: unknown;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status586Enum"]>;
+            /** Format: date-time */
+            scheduled_at?: string | null;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /** Format: date-time */
+            completed_at: $Read<string | null>;
+            /** Recipients */
+            total: $Read<number>;
+            progress: $Read<{
+                [key: string]: number;
+            }>;
+            transitions: $Read<components["schemas"]["Transition"][]>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: int64 */
+            version?: number;
+        };
+        MassSendList: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            /** 渠道 */
+            channel: number;
+            channel_kind: $Read<string>;
+            template: number;
+            template_name: $Read<string>;
+            /** 发布范围 */
+            audience: components["schemas"]["Audience7b8Enum"];
+            /**
+             * Customer group
+             * Format: int64
+             */
+            group_id?: number | null;
+            /**
+             * Campaign
+             * Format: int64
+             */
+            campaign_id?: number | null;
+            /** Saved filter */
+            filter?: unknown;
+            /** 状态 */
+            status: $Read<components["schemas"]["Status586Enum"]>;
+            /** Format: date-time */
+            scheduled_at?: string | null;
+            /**
+             * 开始时间
+             * Format: date-time
+             */
+            started_at: $Read<string | null>;
+            /** Format: date-time */
+            completed_at: $Read<string | null>;
+            /** Recipients */
+            total: $Read<number>;
+            progress: $Read<{
+                [key: string]: number;
+            }>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /** Format: int64 */
+            version?: number;
+        };
+        MassSendPreview: {
+            count: number;
+            suppressed: number;
+            recipients: number;
+            segments?: number;
+            segments_per_message?: number;
+            sample: {
+                [key: string]: unknown;
+            };
+        };
+        MassSendRequest: {
+            /** 名称 */
+            name: string;
+            /** 渠道 */
+            channel: number;
+            template: number;
+            /** 发布范围 */
+            audience: components["schemas"]["Audience7b8Enum"];
+            /**
+             * Customer group
+             * Format: int64
+             */
+            group_id?: number | null;
+            /**
+             * Campaign
+             * Format: int64
+             */
+            campaign_id?: number | null;
+            /** Saved filter */
+            filter?: unknown;
+            /** Format: date-time */
+            scheduled_at?: string | null;
+            /** Format: int64 */
+            version?: number;
         };
         Me: {
             id: $Read<number>;
@@ -7937,7 +10419,22 @@ export interface components {
             /** @description Keys of the modules the company switched off. */
             modules_off: $Read<string[]>;
             data_scope: $Read<string>;
+            /** 手机 */
+            mobile?: string;
+            /** Rows per page */
+            page_size?: number;
+            /** E-mail signature */
+            email_signature?: string;
+            /** @description The user's avatar's address. */
+            avatar_url: $Read<string | null>;
         };
+        /**
+         * @description * `won_amount` - 赢单金额
+         *     * `collected` - collected (net of reversals)
+         *     * `new_customers` - new customers
+         * @enum {string}
+         */
+        MeasureEnum: "won_amount" | "collected" | "new_customers";
         MenuEntry: {
             path: string;
             label: string;
@@ -7946,6 +10443,45 @@ export interface components {
             key: string;
             label: string;
             entries: components["schemas"]["MenuEntry"][];
+        };
+        MessageTemplate: {
+            id: $Read<number>;
+            /** 名称 */
+            name: string;
+            channel_kind: components["schemas"]["ChannelKindEnum"];
+            /** 主题 */
+            subject?: string;
+            /** 内容 */
+            body: string;
+            marketing?: boolean;
+            sms_template_code?: string;
+            /** SMS signature */
+            sms_sign_name?: string;
+            placeholders: $Read<string[]>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+            /**
+             * 更新时间
+             * Format: date-time
+             */
+            updated_at: $Read<string>;
+            version: $Read<number>;
+        };
+        MessageTemplateRequest: {
+            /** 名称 */
+            name: string;
+            channel_kind: components["schemas"]["ChannelKindEnum"];
+            /** 主题 */
+            subject?: string;
+            /** 内容 */
+            body: string;
+            marketing?: boolean;
+            sms_template_code?: string;
+            /** SMS signature */
+            sms_sign_name?: string;
         };
         /**
          * @description * `bank_transfer` - 银行转账
@@ -7989,6 +10525,13 @@ export interface components {
             created_at: $Read<string>;
         };
         /**
+         * @description * `birthday` - contact birthday
+         *     * `anniversary` - customer anniversary
+         *     * `festival` - festival
+         * @enum {string}
+         */
+        OccasionEnum: "birthday" | "anniversary" | "festival";
+        /**
          * @description * `abort` - 有错误行时不导入任何数据
          *     * `skip` - 导入正确行，跳过错误行
          * @enum {string}
@@ -8021,7 +10564,7 @@ export interface components {
             source?: number | null;
             source_label: $Read<string | null>;
             /** 阶段 */
-            status: $Read<components["schemas"]["StatusEedEnum"]>;
+            status: $Read<components["schemas"]["StatusFa7Enum"]>;
             status_label: $Read<string>;
             /** 赢率（%） */
             probability: $Read<number>;
@@ -8030,12 +10573,20 @@ export interface components {
             /** 丢单原因 */
             loss_reason: $Read<number>;
             loss_reason_label: $Read<string | null>;
+            /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
-            /** Format: date */
+            campaign?: number | null;
+            /**
+             * 关闭日期
+             * Format: date
+             */
             closed_on: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 阶段变更时间
+             * Format: date-time
+             */
             stage_changed_at: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -8076,7 +10627,7 @@ export interface components {
             source?: number | null;
             source_label: $Read<string | null>;
             /** 阶段 */
-            status: $Read<components["schemas"]["StatusEedEnum"]>;
+            status: $Read<components["schemas"]["StatusFa7Enum"]>;
             status_label: $Read<string>;
             /** 赢率（%） */
             probability: $Read<number>;
@@ -8085,12 +10636,20 @@ export interface components {
             /** 丢单原因 */
             loss_reason: $Read<number>;
             loss_reason_label: $Read<string | null>;
+            /** 输单说明 */
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
-            /** Format: date */
+            campaign?: number | null;
+            /**
+             * 关闭日期
+             * Format: date
+             */
             closed_on: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 阶段变更时间
+             * Format: date-time
+             */
             stage_changed_at: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -8128,6 +10687,7 @@ export interface components {
             owner?: number | null;
             /** 来源 */
             source?: number | null;
+            campaign?: number | null;
         };
         /**
          * @description The body every step takes: a comment kept in the transition log.
@@ -8137,10 +10697,11 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         OpportunityLostInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 丢单原因 */
             reason: string;
-            /** loss note */
+            /** 输单说明 */
             note?: string;
         };
         PaginatedActivityList: {
@@ -8263,6 +10824,66 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["AuditEntry"][];
         };
+        PaginatedCampaignList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Campaign"][];
+        };
+        PaginatedCampaignMemberList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["CampaignMember"][];
+        };
+        PaginatedCampaignRoiList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["CampaignRoi"][];
+        };
+        PaginatedCareRuleList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["CareRule"][];
+        };
         PaginatedChannelList: {
             /** @example 123 */
             count: number;
@@ -8322,6 +10943,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Contract"][];
+        };
+        PaginatedCustomerGroupList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["CustomerGroup"][];
         };
         PaginatedCustomerList: {
             /** @example 123 */
@@ -8443,6 +11079,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ImportJobList"][];
         };
+        PaginatedInvitedUserList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["InvitedUser"][];
+        };
+        PaginatedLeadFormList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["LeadForm"][];
+        };
         PaginatedLeadList: {
             /** @example 123 */
             count: number;
@@ -8458,6 +11124,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Lead"][];
         };
+        PaginatedLunarBirthdayList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["LunarBirthday"][];
+        };
         PaginatedMarketingEventList: {
             /** @example 123 */
             count: number;
@@ -8472,6 +11153,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["MarketingEvent"][];
+        };
+        PaginatedMassSendListList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MassSendList"][];
+        };
+        PaginatedMessageTemplateList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["MessageTemplate"][];
         };
         PaginatedNotificationList: {
             /** @example 123 */
@@ -8638,6 +11349,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Role"][];
         };
+        PaginatedSalesTargetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SalesTarget"][];
+        };
         PaginatedSolutionList: {
             /** @example 123 */
             count: number;
@@ -8727,6 +11453,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["StockReturn"][];
+        };
+        PaginatedSuppressionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Suppression"][];
         };
         PaginatedTaskListList: {
             /** @example 123 */
@@ -8908,11 +11649,13 @@ export interface components {
             title?: string;
             /** 内容 */
             body?: string;
-            audience?: components["schemas"]["AudienceEnum"];
+            /** 发布范围 */
+            audience?: components["schemas"]["Audience860Enum"];
             /** 团队 */
             teams?: number[];
             /** 角色 */
             roles?: number[];
+            /** 置顶 */
             pinned?: boolean;
         };
         PatchedApprovalBandRequest: {
@@ -8927,7 +11670,10 @@ export interface components {
         PatchedAssignmentRuleRequest: {
             /** 名称 */
             name?: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -8937,28 +11683,77 @@ export interface components {
             region?: string;
             /** 行业 */
             industry?: number | null;
+            campaign?: number | null;
+            /** 分配方式 */
             strategy?: components["schemas"]["StrategyEnum"];
             /** 团队 */
             team?: number | null;
             /** 用户 */
             user?: number | null;
         };
+        PatchedCampaignDetailRequest: {
+            /** 名称 */
+            name?: string;
+            /**
+             * 开始日期
+             * Format: date
+             */
+            starts_on?: string | null;
+            /**
+             * 结束日期
+             * Format: date
+             */
+            ends_on?: string | null;
+            /**
+             * 预算
+             * Format: decimal
+             */
+            budget?: string;
+            /**
+             * actual cost
+             * Format: decimal
+             */
+            cost?: string;
+            /** 负责人 */
+            owner?: number | null;
+            target_group?: number | null;
+            target_filter?: unknown;
+            /** 描述 */
+            description?: string;
+        };
+        PatchedCampaignMemberRequest: {
+            response?: components["schemas"]["ResponseEnum"];
+            /** 备注 */
+            note?: string;
+        };
+        PatchedCareRuleRequest: {
+            /** 名称 */
+            name?: string;
+            occasion?: components["schemas"]["OccasionEnum"];
+            festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
+            days_before?: number;
+            /** 有效 */
+            active?: boolean;
+            greeting?: string;
+        };
         PatchedChannelRequest: {
             /** 类型 */
-            kind?: components["schemas"]["ChannelKindEnum"];
+            kind?: components["schemas"]["KindAffEnum"];
             /** 名称 */
             name?: string;
             /** 有效 */
             active?: boolean;
+            /** 接口地址 */
             endpoint?: string;
             /** 选项 */
             options?: unknown;
-            /** @description Robot secret, WeCom key or SMS access key secret; never shown again. */
+            /** @description 机器人密钥、企业微信 key 或短信 AccessKey Secret；保存后不再显示。 */
             secret?: $Write<string>;
         };
         PatchedCompanyRequest: {
             /** 公司 */
             name?: string;
+            /** 简称 */
             short_name?: string;
             /**
              * Format: binary
@@ -8974,8 +11769,9 @@ export interface components {
             phone?: string;
             /** 时区 */
             time_zone?: string;
-            /** Fiscal year start month */
+            /** 财年起始月份 */
             fiscal_year_start?: number;
+            /** 货币显示 */
             currency_display?: components["schemas"]["CurrencyDisplayEnum"];
         };
         PatchedComplaintDetailRequest: {
@@ -9008,7 +11804,6 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
-            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -9074,15 +11869,27 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
+            /** customer groups */
+            groups?: number[];
+            tags?: string[];
+        };
+        PatchedCustomerGroupRequest: {
+            /** 名称 */
+            name?: string;
+            /** 描述 */
+            description?: string;
         };
         PatchedDictionaryItemRequest: {
             /** 类型 */
-            kind?: components["schemas"]["DictionaryItemKindEnum"];
+            kind?: components["schemas"]["Kind7f5Enum"];
             /** 编码 */
             code?: string;
             /** 名称 */
             label?: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -9091,29 +11898,38 @@ export interface components {
         PatchedEventRequest: {
             /** 职务 */
             title?: string;
-            /** Format: date-time */
+            /**
+             * 开始
+             * Format: date-time
+             */
             start?: string;
-            /** Format: date-time */
+            /**
+             * 结束
+             * Format: date-time
+             */
             end?: string | null;
+            /** 全天 */
             all_day?: boolean;
+            /** 地点 */
             location?: string;
             /** 备注 */
             note?: string;
             /** 负责人 */
             owner?: number;
+            /** 参与人 */
             invitees?: number[];
-            /** remind minutes before */
+            /** 提前提醒（分钟） */
             remind_minutes?: number | null;
-            /** Repeats */
+            /** 重复 */
             recurrence?: components["schemas"]["RecurrenceEnum"] | components["schemas"]["BlankEnum"];
-            /** repeat every */
+            /** 重复间隔 */
             recurrence_interval?: number;
             /**
-             * repeat until
+             * 重复截止
              * Format: date
              */
             recurrence_until?: string | null;
-            /** occurrences */
+            /** 重复次数 */
             recurrence_count?: number | null;
             /** 客户 */
             customer?: number | null;
@@ -9188,6 +12004,34 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            campaign?: number | null;
+        };
+        PatchedLeadFormRequest: {
+            /** 名称 */
+            name?: string;
+            /** Title shown */
+            title?: string;
+            /** fields shown */
+            shown_fields?: components["schemas"]["ShownFieldsEnum"][];
+            /** 来源 */
+            source?: number | null;
+            campaign?: number | null;
+            /** owner when no rule fits */
+            default_owner?: number | null;
+            /** Thank-you text */
+            thank_you?: string;
+            /** 有效 */
+            active?: boolean;
+        };
+        PatchedLunarBirthdayRequest: {
+            /** 联系人 */
+            contact?: number;
+            /** lunar month */
+            month?: number;
+            /** lunar day */
+            day?: number;
+            /** Leap month */
+            leap?: boolean;
         };
         PatchedMarketingEventDetailRequest: {
             /** 名称 */
@@ -9213,10 +12057,36 @@ export interface components {
             budget?: string;
             /** 负责人 */
             owner?: number | null;
+            campaign?: number | null;
             /** 描述 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
+        };
+        PatchedMassSendRequest: {
+            /** 名称 */
+            name?: string;
+            /** 渠道 */
+            channel?: number;
+            template?: number;
+            /** 发布范围 */
+            audience?: components["schemas"]["Audience7b8Enum"];
+            /**
+             * Customer group
+             * Format: int64
+             */
+            group_id?: number | null;
+            /**
+             * Campaign
+             * Format: int64
+             */
+            campaign_id?: number | null;
+            /** Saved filter */
+            filter?: unknown;
+            /** Format: date-time */
+            scheduled_at?: string | null;
+            /** Format: int64 */
+            version?: number;
         };
         PatchedMeRequest: {
             /** 电子邮件地址 */
@@ -9225,6 +12095,25 @@ export interface components {
             full_name?: string;
             /** 语言 */
             language?: components["schemas"]["LanguageEnum"];
+            /** 手机 */
+            mobile?: string;
+            /** Rows per page */
+            page_size?: number;
+            /** E-mail signature */
+            email_signature?: string;
+        };
+        PatchedMessageTemplateRequest: {
+            /** 名称 */
+            name?: string;
+            channel_kind?: components["schemas"]["ChannelKindEnum"];
+            /** 主题 */
+            subject?: string;
+            /** 内容 */
+            body?: string;
+            marketing?: boolean;
+            sms_template_code?: string;
+            /** SMS signature */
+            sms_sign_name?: string;
         };
         PatchedOpportunityDetailRequest: {
             /** 名称 */
@@ -9247,6 +12136,7 @@ export interface components {
             owner?: number | null;
             /** 来源 */
             source?: number | null;
+            campaign?: number | null;
         };
         PatchedPaymentDetailRequest: {
             /** 合同 */
@@ -9272,14 +12162,18 @@ export interface components {
         };
         PatchedPlanRequest: {
             /** 类型 */
-            kind?: components["schemas"]["Kind2e7Enum"];
-            /** Format: date */
+            kind?: components["schemas"]["KindD7eEnum"];
+            /**
+             * 计划日期
+             * Format: date
+             */
             period?: string;
             items?: components["schemas"]["PlanItemRequest"][];
         };
         PatchedPoolLevelRuleRequest: {
             /** 等级 */
             level?: number;
+            /** 闲置天数 */
             idle_days?: number;
         };
         PatchedProductRequest: {
@@ -9356,6 +12250,21 @@ export interface components {
             /** 数据范围 */
             data_scope?: components["schemas"]["DataScopeEnum"];
         };
+        PatchedSalesTargetRequest: {
+            /** 用户 */
+            user?: number | null;
+            /** 团队 */
+            team?: number | null;
+            period_kind?: components["schemas"]["PeriodKindEnum"];
+            /** Format: date */
+            period_start?: string;
+            measure?: components["schemas"]["MeasureEnum"];
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount?: string;
+        };
         PatchedSolutionRequest: {
             /** 销售机会 */
             opportunity?: number;
@@ -9415,6 +12324,7 @@ export interface components {
             title?: string;
             /** 描述 */
             description?: string;
+            /** 负责人 */
             assignee?: number;
             /**
              * 计划时间
@@ -9452,12 +12362,12 @@ export interface components {
              */
             lead_first_contact_sla_hours: number;
             /**
-             * 超时多少小时后通知团队负责人
+             * 超时后通知团队负责人的间隔（小时）
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * 多少天未跟进后线索退回公海
+             * 无跟进多少天后线索退回公海
              * @default 30
              */
             pool_idle_days: number;
@@ -9472,27 +12382,27 @@ export interface components {
              */
             daily_claim_cap: number;
             /**
-             * days without activity before a customer returns to the public pool
+             * 客户多少天无活动后退回公海
              * @default 90
              */
             customer_pool_idle_days: number;
             /**
-             * days of warning before a customer returns to the pool
+             * 客户退回公海前提前预警的天数
              * @default 7
              */
             customer_pool_warning_days: number;
             /**
-             * customers one user may claim from the pool per day
+             * 每人每天可从公海领取的客户数
              * @default 10
              */
             customer_daily_claim_cap: number;
             /**
-             * minutes before a task is due when its assignee is reminded
+             * 任务到期前提醒负责人的分钟数
              * @default 60
              */
             task_reminder_minutes: number;
             /**
-             * hour of a workday by which a daily plan should be submitted
+             * 工作日提交日计划的截止时刻（小时）
              * @default 10
              */
             plan_submit_hour: number;
@@ -9602,30 +12512,35 @@ export interface components {
              */
             requisition_approval_wait_hours: number;
             /**
-             * quiet hours start (hour, no SMS or robots)
+             * 免打扰开始时间（时，不发短信和机器人消息）
              * @default 21
              */
             messaging_quiet_start_hour: number;
             /**
-             * quiet hours end (hour)
+             * 免打扰结束时间（时）
              * @default 8
              */
             messaging_quiet_end_hour: number;
             /**
-             * escalations reach people during quiet hours (1 = yes)
+             * 免打扰时段仍发送升级通知（1 = 是）
              * @default 0
              */
             messaging_escalations_bypass_quiet: number;
             /**
-             * largest attachment, in MB
+             * 单个附件上限（MB）
              * @default 20
              */
             attachment_max_mb: number;
             /**
-             * storage for the company's attachments, in MB
+             * 公司附件存储总量（MB）
              * @default 2048
              */
             attachment_quota_mb: number;
+            /**
+             * hour of the day a care follow-up is due
+             * @default 9
+             */
+            care_due_hour: number;
         };
         PatchedTenantWorkdayRequest: {
             /**
@@ -9672,7 +12587,10 @@ export interface components {
             language?: components["schemas"]["LanguageEnum"];
         };
         PatchedWebhookRequest: {
-            /** Format: uri */
+            /**
+             * 网址
+             * Format: uri
+             */
             url?: string;
             events?: components["schemas"]["EventsEnum"][];
             /** 有效 */
@@ -9712,15 +12630,18 @@ export interface components {
             /** 备注 */
             note?: string;
             /** 状态 */
-            status: $Read<components["schemas"]["Status75aEnum"]>;
+            status: $Read<components["schemas"]["Status7f0Enum"]>;
             status_label: $Read<string>;
             /** 红冲原单 */
             reversal_of: $Read<number | null>;
             /** 红冲单 */
             reversed_by: $Read<number | null>;
-            /** Reason reversed */
+            /** 红冲原因 */
             reverse_reason: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -9763,15 +12684,18 @@ export interface components {
             /** 备注 */
             note?: string;
             /** 状态 */
-            status: $Read<components["schemas"]["Status75aEnum"]>;
+            status: $Read<components["schemas"]["Status7f0Enum"]>;
             status_label: $Read<string>;
             /** 红冲原单 */
             reversal_of: $Read<number | null>;
             /** 红冲单 */
             reversed_by: $Read<number | null>;
-            /** Reason reversed */
+            /** 红冲原因 */
             reverse_reason: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -9820,14 +12744,30 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         PaymentReverseInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason reversed */
+            /** 红冲原因 */
             reason: string;
         };
+        /**
+         * @description * `month` - month
+         *     * `quarter` - quarter
+         *     * `year` - year
+         * @enum {string}
+         */
+        PeriodKindEnum: "month" | "quarter" | "year";
         PermissionCode: {
             code: string;
             label: string;
+            /** @description The code's group (``sales.contract``). */
             module: string;
+            /** @description What the group is about (合同). */
+            module_label: string;
+            /** @description The right to take a process step. */
+            transition: boolean;
+            /** @description The switchable module (``sales``). */
+            app_module: string;
+            app_module_label: string;
         };
         /**
          * @description * `sales.contract.approve` - 审批合同
@@ -9838,22 +12778,33 @@ export interface components {
         Plan: {
             id: $Read<number>;
             /** 类型 */
-            kind: components["schemas"]["Kind2e7Enum"];
+            kind: components["schemas"]["KindD7eEnum"];
             kind_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 计划日期
+             * Format: date
+             */
             period: string;
             /** 负责人 */
             owner: $Read<number>;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status4eeEnum"]>;
+            status: $Read<components["schemas"]["StatusC89Enum"]>;
             status_label: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
+            /** 批阅人 */
             reviewer: $Read<number | null>;
             reviewer_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 批阅时间
+             * Format: date-time
+             */
             reviewed_at: $Read<string | null>;
+            /** 批阅意见 */
             review_comment: $Read<string>;
             version: $Read<number>;
             /**
@@ -9911,22 +12862,33 @@ export interface components {
         PlanList: {
             id: $Read<number>;
             /** 类型 */
-            kind: components["schemas"]["Kind2e7Enum"];
+            kind: components["schemas"]["KindD7eEnum"];
             kind_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 计划日期
+             * Format: date
+             */
             period: string;
             /** 负责人 */
             owner: $Read<number>;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status4eeEnum"]>;
+            status: $Read<components["schemas"]["StatusC89Enum"]>;
             status_label: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
+            /** 批阅人 */
             reviewer: $Read<number | null>;
             reviewer_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 批阅时间
+             * Format: date-time
+             */
             reviewed_at: $Read<string | null>;
+            /** 批阅意见 */
             review_comment: $Read<string>;
             version: $Read<number>;
             /**
@@ -9942,8 +12904,11 @@ export interface components {
         };
         PlanRequest: {
             /** 类型 */
-            kind: components["schemas"]["Kind2e7Enum"];
-            /** Format: date */
+            kind: components["schemas"]["KindD7eEnum"];
+            /**
+             * 计划日期
+             * Format: date
+             */
             period: string;
             items?: components["schemas"]["PlanItemRequest"][];
         };
@@ -9955,7 +12920,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         PlanReviewInputsRequest: {
+            /** 备注 */
             comment?: string;
+            /** 批阅意见 */
             review_comment: string;
         };
         PoolLevelRule: {
@@ -9963,11 +12930,13 @@ export interface components {
             /** 等级 */
             level: number;
             level_label: $Read<string | null>;
+            /** 闲置天数 */
             idle_days: number;
         };
         PoolLevelRuleRequest: {
             /** 等级 */
             level: number;
+            /** 闲置天数 */
             idle_days: number;
         };
         /**
@@ -10099,6 +13068,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ProjectAcceptInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 验收说明 */
             note: string;
@@ -10111,6 +13081,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         ProjectCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 取消原因 */
             reason: string;
@@ -10210,7 +13181,7 @@ export interface components {
             /** 修订自 */
             revised_from: $Read<number | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status571Enum"]>;
+            status: $Read<components["schemas"]["Status6baEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["Line"][];
             /** Format: decimal */
@@ -10224,21 +13195,30 @@ export interface components {
             valid_until?: string | null;
             /** 备注 */
             note?: string;
-            /** Reason returned */
+            /** 退回原因 */
             return_reason: $Read<string>;
-            /** Reason rejected */
+            /** 拒绝原因 */
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发送时间
+             * Format: date-time
+             */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -10265,7 +13245,7 @@ export interface components {
             /** 修订自 */
             revised_from: $Read<number | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status571Enum"]>;
+            status: $Read<components["schemas"]["Status6baEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["Line"][];
             /** Format: decimal */
@@ -10279,21 +13259,30 @@ export interface components {
             valid_until?: string | null;
             /** 备注 */
             note?: string;
-            /** Reason returned */
+            /** 退回原因 */
             return_reason: $Read<string>;
-            /** Reason rejected */
+            /** 拒绝原因 */
             reject_reason: $Read<string>;
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发送时间
+             * Format: date-time
+             */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -10327,8 +13316,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         QuoteRejectInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason rejected */
+            /** 拒绝原因 */
             reason: string;
         };
         /**
@@ -10339,15 +13329,16 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         QuoteReturnInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason returned */
+            /** 退回原因 */
             reason: string;
         };
         QuoteVersion: {
             id: $Read<number>;
             version: $Read<number>;
             /** 状态 */
-            status?: components["schemas"]["Status571Enum"];
+            status?: components["schemas"]["Status6baEnum"];
             status_label: $Read<string>;
             /** Format: decimal */
             total: $Read<string>;
@@ -10384,10 +13375,10 @@ export interface components {
             };
         };
         /**
-         * @description * `` - does not repeat
-         *     * `daily` - daily
-         *     * `weekly` - weekly
-         *     * `monthly` - monthly
+         * @description * `` - 不重复
+         *     * `daily` - 每天
+         *     * `weekly` - 每周
+         *     * `monthly` - 每月
          * @enum {string}
          */
         RecurrenceEnum: "daily" | "weekly" | "monthly";
@@ -10429,7 +13420,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status409Enum"]>;
+            status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10458,21 +13449,30 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /** 成本 */
             total_cost: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
             /** 发料人 */
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发料时间
+             * Format: date-time
+             */
             issued_at: $Read<string | null>;
-            /** Reason returned */
+            /** 退回原因 */
             return_reason: $Read<string>;
-            /** Reason cancelled */
+            /** 取消原因 */
             cancel_reason: $Read<string>;
         };
         /**
@@ -10483,8 +13483,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         RequisitionCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason cancelled */
+            /** 取消原因 */
             reason: string;
         };
         RequisitionDetail: {
@@ -10492,7 +13493,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status409Enum"]>;
+            status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10521,21 +13522,30 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /** 成本 */
             total_cost: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 提交时间
+             * Format: date-time
+             */
             submitted_at: $Read<string | null>;
             /** 审批人 */
             approved_by: $Read<number | null>;
             approved_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 审批时间
+             * Format: date-time
+             */
             approved_at: $Read<string | null>;
             /** 发料人 */
             issued_by: $Read<number | null>;
             issued_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发料时间
+             * Format: date-time
+             */
             issued_at: $Read<string | null>;
-            /** Reason returned */
+            /** 退回原因 */
             return_reason: $Read<string>;
-            /** Reason cancelled */
+            /** 取消原因 */
             cancel_reason: $Read<string>;
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
@@ -10556,8 +13566,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         RequisitionReturnInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason returned */
+            /** 退回原因 */
             reason: string;
         };
         RequisitionSummary: {
@@ -10586,9 +13597,27 @@ export interface components {
          * @enum {string}
          */
         ResourceEnum: "customers" | "contacts" | "leads" | "products" | "opportunities" | "contracts" | "contract-installments";
-        RestoreRequestRequest: {
-            /** Format: binary */
-            file: string;
+        /**
+         * @description * `targeted` - targeted
+         *     * `contacted` - 已联系
+         *     * `responded` - responded
+         *     * `converted` - 已转化
+         *     * `declined` - declined
+         * @enum {string}
+         */
+        ResponseEnum: "targeted" | "contacted" | "responded" | "converted" | "declined";
+        RestoreRequest: {
+            /**
+             * backup file
+             * Format: binary
+             */
+            file?: string;
+            /** @default this */
+            target: components["schemas"]["TargetEnum"];
+            company?: string;
+            username?: string;
+            password?: string;
+            email?: string;
         };
         Role: {
             id: $Read<number>;
@@ -10607,15 +13636,83 @@ export interface components {
             /** 数据范围 */
             data_scope: components["schemas"]["DataScopeEnum"];
         };
+        SalesTarget: {
+            id: $Read<number>;
+            /** 用户 */
+            user?: number | null;
+            user_name: $Read<string | null>;
+            /** 团队 */
+            team?: number | null;
+            team_name: $Read<string | null>;
+            period_kind: components["schemas"]["PeriodKindEnum"];
+            period_kind_label: $Read<string>;
+            /** Format: date */
+            period_start: string;
+            period: $Read<string>;
+            measure: components["schemas"]["MeasureEnum"];
+            measure_label: $Read<string>;
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+            version: $Read<number>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        SalesTargetRequest: {
+            /** 用户 */
+            user?: number | null;
+            /** 团队 */
+            team?: number | null;
+            period_kind: components["schemas"]["PeriodKindEnum"];
+            /** Format: date */
+            period_start: string;
+            measure: components["schemas"]["MeasureEnum"];
+            /**
+             * 金额
+             * Format: decimal
+             */
+            amount: string;
+        };
         /**
-         * @description * `5` - 5 · Very satisfied
-         *     * `4` - 4 · Satisfied
-         *     * `3` - 3 · Neutral
-         *     * `2` - 2 · Dissatisfied
-         *     * `1` - 1 · Very dissatisfied
+         * @description * `5` - 5 分 · 非常满意
+         *     * `4` - 4 分 · 满意
+         *     * `3` - 3 分 · 一般
+         *     * `2` - 2 分 · 不满意
+         *     * `1` - 1 分 · 非常不满意
          * @enum {integer}
          */
         SatisfactionEnum: 5 | 4 | 3 | 2 | 1;
+        /**
+         * @description The body every step takes: a comment kept in the transition log.
+         *
+         *     A step with inputs of its own declares a subclass (unknown keys are
+         *     ignored, as everywhere in the API). The class name names the schema
+         *     component, so it says whose step it is (``LeadDisqualifyInputs``).
+         */
+        ScheduleInputsRequest: {
+            /** 备注 */
+            comment?: string;
+            /** Format: date-time */
+            scheduled_at?: string | null;
+        };
+        /** @description One tenant setting as the settings page shows it. */
+        SettingField: {
+            key: string;
+            label: string;
+            module: string;
+            module_label: string;
+            /** @description hours, days, minutes, hour_of_day, count, percent, mb, switch or empty */
+            unit: string;
+            min: number;
+            max: number;
+            default: number;
+            value: number;
+        };
         /**
          * @description * `low` - 低
          *     * `normal` - 普通
@@ -10624,6 +13721,15 @@ export interface components {
          * @enum {string}
          */
         SeverityEnum: "low" | "normal" | "high" | "critical";
+        /**
+         * @description * `contact_name` - 联系人
+         *     * `mobile` - 手机
+         *     * `email` - 邮箱
+         *     * `region` - 地区
+         *     * `need` - 需求
+         * @enum {string}
+         */
+        ShownFieldsEnum: "contact_name" | "mobile" | "email" | "region" | "need";
         SignupRequest: {
             /** 公司 */
             company: string;
@@ -10667,47 +13773,43 @@ export interface components {
             description?: string;
         };
         /**
-         * @description * `draft` - draft
-         *     * `submitted` - submitted for approval
-         *     * `approved` - approved
-         *     * `issued` - issued
+         * @description * `open` - 未收齐
+         *     * `in_progress` - 进行中
+         *     * `done` - 已完成
          *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status409Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        Status000Enum: "open" | "in_progress" | "done" | "cancelled";
         /**
-         * @description * `draft` - draft
-         *     * `confirmed` - confirmed
+         * @description * `draft` - 草稿
+         *     * `confirmed` - 已确认
          * @enum {string}
          */
-        Status44eEnum: "draft" | "confirmed";
+        Status07dEnum: "draft" | "confirmed";
         /**
-         * @description * `draft` - draft
-         *     * `submitted` - submitted
-         *     * `reviewed` - reviewed
+         * @description * `planned` - 计划中
+         *     * `active` - 有效
+         *     * `completed` - 已完成
+         *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status4eeEnum: "draft" | "submitted" | "reviewed";
+        Status171Enum: "planned" | "active" | "completed" | "cancelled";
         /**
-         * @description * `draft` - draft
-         *     * `pending_approval` - pending approval
-         *     * `approved` - approved
-         *     * `active` - active (signed)
-         *     * `completed` - completed
-         *     * `terminated` - terminated
+         * @description * `scheduled` - 已安排
+         *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status542Enum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
+        Status285Enum: "scheduled" | "cancelled";
         /**
-         * @description * `draft` - draft
-         *     * `submitted` - submitted for approval
-         *     * `approved` - approved
-         *     * `sent` - sent to customer
-         *     * `accepted` - accepted
-         *     * `rejected` - rejected
+         * @description * `draft` - 草稿
+         *     * `scheduled` - 已安排
+         *     * `sending` - sending
+         *     * `paused` - paused
+         *     * `completed` - 已完成
+         *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status571Enum: "draft" | "submitted" | "approved" | "sent" | "accepted" | "rejected";
+        Status586Enum: "draft" | "scheduled" | "sending" | "paused" | "completed" | "cancelled";
         /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
@@ -10717,6 +13819,13 @@ export interface components {
          */
         Status5d7Enum: "pending" | "running" | "succeeded" | "failed";
         /**
+         * @description * `draft` - 草稿
+         *     * `published` - 已发布
+         *     * `archived` - 已归档
+         * @enum {string}
+         */
+        Status5e1Enum: "draft" | "published" | "archived";
+        /**
          * @description * `planned` - 计划中
          *     * `done` - 已完成
          *     * `missed` - 已逾期
@@ -10725,47 +13834,56 @@ export interface components {
          */
         Status612Enum: "planned" | "done" | "missed" | "cancelled";
         /**
-         * @description * `draft` - draft
-         *     * `confirmed` - confirmed
-         *     * `reversed` - reversed
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `sent` - 已发送客户
+         *     * `accepted` - 已接受
+         *     * `rejected` - 已拒绝
          * @enum {string}
          */
-        Status75aEnum: "draft" | "confirmed" | "reversed";
-        /**
-         * @description * `open` - open
-         *     * `in_progress` - 进行中
-         *     * `done` - 已完成
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status78bEnum: "open" | "in_progress" | "done" | "cancelled";
+        Status6baEnum: "draft" | "submitted" | "approved" | "sent" | "accepted" | "rejected";
         /**
          * @description * `planned` - 计划中
-         *     * `ongoing` - ongoing
-         *     * `finished` - finished
+         *     * `ongoing` - 进行中
+         *     * `finished` - 已结束
          *     * `cancelled` - 已取消
          * @enum {string}
          */
-        Status8a0Enum: "planned" | "ongoing" | "finished" | "cancelled";
+        Status78eEnum: "planned" | "ongoing" | "finished" | "cancelled";
         /**
-         * @description * `draft` - draft
-         *     * `published` - published
-         *     * `archived` - archived
+         * @description * `draft` - 草稿
+         *     * `confirmed` - 已确认
+         *     * `reversed` - 已红冲
          * @enum {string}
          */
-        Status96cEnum: "draft" | "published" | "archived";
+        Status7f0Enum: "draft" | "confirmed" | "reversed";
         /**
-         * @description * `owned` - owned
-         *     * `pooled` - 在公海中
+         * @description * `draft` - 草稿
+         *     * `pending_approval` - 待审批
+         *     * `approved` - 已审批
+         *     * `active` - 已生效（已签署）
+         *     * `completed` - 已完成
+         *     * `terminated` - 已终止
          * @enum {string}
          */
-        StatusC1bEnum: "owned" | "pooled";
+        StatusBaeEnum: "draft" | "pending_approval" | "approved" | "active" | "completed" | "terminated";
         /**
-         * @description * `scheduled` - scheduled
+         * @description * `draft` - 草稿
+         *     * `submitted` - 已提交
+         *     * `reviewed` - 已批阅
+         * @enum {string}
+         */
+        StatusC89Enum: "draft" | "submitted" | "reviewed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `issued` - 已发料
          *     * `cancelled` - 已取消
          * @enum {string}
          */
-        StatusC5fEnum: "scheduled" | "cancelled";
+        StatusD03Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
         /**
          * @description * `received` - 待受理
          *     * `acknowledged` - 已受理
@@ -10794,16 +13912,6 @@ export interface components {
          */
         StatusEa5Enum: "planned" | "running" | "accepted" | "cancelled";
         /**
-         * @description * `initial` - initial contact
-         *     * `needs_defined` - needs defined
-         *     * `proposal` - proposal
-         *     * `negotiation` - negotiation
-         *     * `won` - won
-         *     * `lost` - lost
-         * @enum {string}
-         */
-        StatusEedEnum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
-        /**
          * @description * `open` - 待处理
          *     * `in_progress` - 进行中
          *     * `resolved` - 已解决
@@ -10811,6 +13919,22 @@ export interface components {
          * @enum {string}
          */
         StatusEfdEnum: "open" | "in_progress" | "resolved" | "closed";
+        /**
+         * @description * `initial` - 初步接洽
+         *     * `needs_defined` - 需求确认
+         *     * `proposal` - 方案报价
+         *     * `negotiation` - 商务谈判
+         *     * `won` - 赢单
+         *     * `lost` - 输单
+         * @enum {string}
+         */
+        StatusFa7Enum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
+        /**
+         * @description * `owned` - 有负责人
+         *     * `pooled` - 在公海中
+         * @enum {string}
+         */
+        StatusFc4Enum: "owned" | "pooled";
         /** @description One input of a step, as ``Step.describe_inputs`` gives it (the dialog's field). */
         StepInput: {
             name: string;
@@ -10847,7 +13971,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10855,7 +13979,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -10879,7 +14006,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -10887,7 +14014,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -11050,7 +14180,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -11058,7 +14188,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -11082,7 +14215,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -11090,7 +14223,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -11122,7 +14258,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -11130,7 +14266,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -11155,7 +14294,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status44eEnum"]>;
+            status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -11163,7 +14302,10 @@ export interface components {
             /** 创建人 */
             created_by: $Read<number | null>;
             created_by_name: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 确认时间
+             * Format: date-time
+             */
             confirmed_at: $Read<string | null>;
             /** 确认人 */
             confirmed_by: $Read<number | null>;
@@ -11192,12 +14334,59 @@ export interface components {
             requisition: number;
         };
         /**
-         * @description * `round_robin` - round robin within the team
-         *     * `least_loaded` - least-loaded member of the team
-         *     * `user` - a named user
+         * @description * `round_robin` - 团队内轮流分配
+         *     * `least_loaded` - 团队中负担最轻的成员
+         *     * `user` - 指定用户
          * @enum {string}
          */
         StrategyEnum: "round_robin" | "least_loaded" | "user";
+        Suppression: {
+            id: $Read<number>;
+            channel_kind: components["schemas"]["ChannelKindEnum"];
+            /** 地址 */
+            address: string;
+            /** 原因 */
+            reason?: string;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        SuppressionRequest: {
+            channel_kind: components["schemas"]["ChannelKindEnum"];
+            /** 地址 */
+            address: string;
+            /** 原因 */
+            reason?: string;
+        };
+        Tag: {
+            /** tag */
+            name: string;
+            /** 客户 */
+            customers: number;
+        };
+        /**
+         * @description * `this` - this
+         *     * `new` - new
+         * @enum {string}
+         */
+        TargetEnum: "this" | "new";
+        TargetReport: {
+            period: string;
+            period_kind: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            previous: string;
+            people: {
+                [key: string]: unknown;
+            }[];
+            teams: {
+                [key: string]: unknown;
+            }[];
+        };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Task: {
             id: $Read<number>;
@@ -11205,8 +14394,10 @@ export interface components {
             title: string;
             /** 描述 */
             description?: string;
+            /** 负责人 */
             assignee?: number;
             assignee_name: $Read<string | null>;
+            /** 派发人 */
             assigner: $Read<number | null>;
             assigner_name: $Read<string | null>;
             /**
@@ -11218,7 +14409,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status78bEnum"]>;
+            status: $Read<components["schemas"]["Status000Enum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -11242,7 +14433,7 @@ export interface components {
              * Format: date-time
              */
             done_at: $Read<string | null>;
-            /** Reason cancelled */
+            /** 取消原因 */
             cancel_reason: $Read<string>;
             version: $Read<number>;
             /**
@@ -11265,8 +14456,9 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         TaskCancelInputsRequest: {
+            /** 备注 */
             comment?: string;
-            /** reason cancelled */
+            /** 取消原因 */
             reason: string;
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
@@ -11276,8 +14468,10 @@ export interface components {
             title: string;
             /** 描述 */
             description?: string;
+            /** 负责人 */
             assignee?: number;
             assignee_name: $Read<string | null>;
+            /** 派发人 */
             assigner: $Read<number | null>;
             assigner_name: $Read<string | null>;
             /**
@@ -11289,7 +14483,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status78bEnum"]>;
+            status: $Read<components["schemas"]["Status000Enum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -11313,7 +14507,7 @@ export interface components {
              * Format: date-time
              */
             done_at: $Read<string | null>;
-            /** Reason cancelled */
+            /** 取消原因 */
             cancel_reason: $Read<string>;
             version: $Read<number>;
             /**
@@ -11333,6 +14527,7 @@ export interface components {
             title: string;
             /** 描述 */
             description?: string;
+            /** 负责人 */
             assignee?: number;
             /**
              * 计划时间
@@ -11372,6 +14567,16 @@ export interface components {
             /** 负责人 */
             leader?: number | null;
         };
+        TemplatePreview: {
+            subject: string;
+            body: string;
+            values: {
+                [key: string]: string;
+            };
+            text?: string;
+            characters?: number;
+            segments?: number;
+        };
         /** @description Every tenant setting, typed, with its limits. */
         TenantSettings: {
             /**
@@ -11380,12 +14585,12 @@ export interface components {
              */
             lead_first_contact_sla_hours: number;
             /**
-             * 超时多少小时后通知团队负责人
+             * 超时后通知团队负责人的间隔（小时）
              * @default 8
              */
             lead_escalation_hours: number;
             /**
-             * 多少天未跟进后线索退回公海
+             * 无跟进多少天后线索退回公海
              * @default 30
              */
             pool_idle_days: number;
@@ -11400,27 +14605,27 @@ export interface components {
              */
             daily_claim_cap: number;
             /**
-             * days without activity before a customer returns to the public pool
+             * 客户多少天无活动后退回公海
              * @default 90
              */
             customer_pool_idle_days: number;
             /**
-             * days of warning before a customer returns to the pool
+             * 客户退回公海前提前预警的天数
              * @default 7
              */
             customer_pool_warning_days: number;
             /**
-             * customers one user may claim from the pool per day
+             * 每人每天可从公海领取的客户数
              * @default 10
              */
             customer_daily_claim_cap: number;
             /**
-             * minutes before a task is due when its assignee is reminded
+             * 任务到期前提醒负责人的分钟数
              * @default 60
              */
             task_reminder_minutes: number;
             /**
-             * hour of a workday by which a daily plan should be submitted
+             * 工作日提交日计划的截止时刻（小时）
              * @default 10
              */
             plan_submit_hour: number;
@@ -11530,30 +14735,35 @@ export interface components {
              */
             requisition_approval_wait_hours: number;
             /**
-             * quiet hours start (hour, no SMS or robots)
+             * 免打扰开始时间（时，不发短信和机器人消息）
              * @default 21
              */
             messaging_quiet_start_hour: number;
             /**
-             * quiet hours end (hour)
+             * 免打扰结束时间（时）
              * @default 8
              */
             messaging_quiet_end_hour: number;
             /**
-             * escalations reach people during quiet hours (1 = yes)
+             * 免打扰时段仍发送升级通知（1 = 是）
              * @default 0
              */
             messaging_escalations_bypass_quiet: number;
             /**
-             * largest attachment, in MB
+             * 单个附件上限（MB）
              * @default 20
              */
             attachment_max_mb: number;
             /**
-             * storage for the company's attachments, in MB
+             * 公司附件存储总量（MB）
              * @default 2048
              */
             attachment_quota_mb: number;
+            /**
+             * hour of the day a care follow-up is due
+             * @default 9
+             */
+            care_due_hour: number;
         };
         TenantWorkday: {
             id: $Read<number>;
@@ -11705,6 +14915,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         TicketReopenInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 原因 */
             reason: string;
@@ -11717,6 +14928,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         TicketResolveInputsRequest: {
+            /** 备注 */
             comment?: string;
             /** 处理结果 */
             resolution: string;
@@ -11770,6 +14982,7 @@ export interface components {
          *     component, so it says whose step it is (``LeadDisqualifyInputs``).
          */
         TransitionInputsRequest: {
+            /** 备注 */
             comment?: string;
         };
         /**
@@ -11850,13 +15063,20 @@ export interface components {
         };
         Webhook: {
             id: $Read<number>;
-            /** Format: uri */
+            /**
+             * 网址
+             * Format: uri
+             */
             url: string;
             events: components["schemas"]["EventsEnum"][];
             /** 有效 */
             active?: boolean;
+            /** 连续失败次数 */
             consecutive_failures: $Read<number>;
-            /** Format: date-time */
+            /**
+             * 停用时间
+             * Format: date-time
+             */
             disabled_at: $Read<string | null>;
             /**
              * 创建时间
@@ -11873,13 +15093,20 @@ export interface components {
         /** @description The answer to a create: the only time the signing secret is shown. */
         WebhookCreated: {
             id: $Read<number>;
-            /** Format: uri */
+            /**
+             * 网址
+             * Format: uri
+             */
             url: string;
             events: components["schemas"]["EventsEnum"][];
             /** 有效 */
             active?: boolean;
+            /** 连续失败次数 */
             consecutive_failures: $Read<number>;
-            /** Format: date-time */
+            /**
+             * 停用时间
+             * Format: date-time
+             */
             disabled_at: $Read<string | null>;
             /**
              * 创建时间
@@ -11899,16 +15126,27 @@ export interface components {
             webhook: $Read<number>;
             /** Format: uuid */
             uid: $Read<string>;
+            /** 事件 */
             event: $Read<string>;
+            /** 数据内容 */
             payload: $Read<unknown>;
             /** 状态 */
             status: $Read<components["schemas"]["WebhookDeliveryStatusEnum"]>;
+            /** 尝试次数 */
             attempts: $Read<number>;
+            /** 响应码 */
             response_code: $Read<number | null>;
+            /** 错误 */
             error: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 下次尝试时间
+             * Format: date-time
+             */
             next_attempt_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 发送时间
+             * Format: date-time
+             */
             sent_at: $Read<string | null>;
             /**
              * 创建时间
@@ -11917,14 +15155,17 @@ export interface components {
             created_at: $Read<string>;
         };
         /**
-         * @description * `queued` - queued
+         * @description * `queued` - 排队中
          *     * `sent` - 已发送
          *     * `failed` - 失败
          * @enum {string}
          */
         WebhookDeliveryStatusEnum: "queued" | "sent" | "failed";
         WebhookRequest: {
-            /** Format: uri */
+            /**
+             * 网址
+             * Format: uri
+             */
             url: string;
             events: components["schemas"]["EventsEnum"][];
             /** 有效 */
@@ -11960,6 +15201,8 @@ export interface components {
             /** 时区 */
             time_zone?: string;
             version: $Read<number>;
+            /** @description This year and the next when their official holidays are not loaded. */
+            missing_official_years: $Read<number[]>;
         };
     };
     responses: never;
@@ -12439,7 +15682,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `all` - everyone
+                 * @description * `all` - 全体人员
                  *     * `teams` - 团队
                  *     * `roles` - 角色
                  */
@@ -12452,9 +15695,9 @@ export interface operations {
                 page_size?: number;
                 pinned?: boolean;
                 /**
-                 * @description * `draft` - draft
-                 *     * `published` - published
-                 *     * `archived` - archived
+                 * @description * `draft` - 草稿
+                 *     * `published` - 已发布
+                 *     * `archived` - 已归档
                  */
                 status?: "archived" | "draft" | "published";
             };
@@ -12504,7 +15747,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12526,7 +15769,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12554,7 +15797,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12575,7 +15818,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12602,7 +15845,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `all` - everyone
+                 * @description * `all` - 全体人员
                  *     * `teams` - 团队
                  *     * `roles` - 角色
                  */
@@ -12611,15 +15854,15 @@ export interface operations {
                 ordering?: string;
                 pinned?: boolean;
                 /**
-                 * @description * `draft` - draft
-                 *     * `published` - published
-                 *     * `archived` - archived
+                 * @description * `draft` - 草稿
+                 *     * `published` - 已发布
+                 *     * `archived` - 已归档
                  */
                 status?: "archived" | "draft" | "published";
             };
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12641,7 +15884,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12663,7 +15906,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12687,7 +15930,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12717,7 +15960,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 announcement 的 唯一整数值。 */
+                /** @description 标识此 公告 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -12993,7 +16236,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                /** @description 标识此 分配规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13015,7 +16258,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                /** @description 标识此 分配规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13043,7 +16286,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                /** @description 标识此 分配规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13064,7 +16307,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                /** @description 标识此 分配规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13095,7 +16338,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 assignment rule 的 唯一整数值。 */
+                /** @description 标识此 分配规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13194,7 +16437,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 attachment 的 唯一整数值。 */
+                /** @description 标识此 附件 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13225,7 +16468,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 attachment 的 唯一整数值。 */
+                /** @description 标识此 附件 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13255,7 +16498,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 attachment 的 唯一整数值。 */
+                /** @description 标识此 附件 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13286,7 +16529,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 attachment 的 唯一整数值。 */
+                /** @description 标识此 附件 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -13492,6 +16735,88 @@ export interface operations {
             };
         };
     };
+    v1_backup_jobs_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupJob"][];
+                };
+            };
+        };
+    };
+    v1_backup_jobs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupJob"];
+                };
+            };
+        };
+    };
+    v1_backup_jobs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupJob"];
+                };
+            };
+        };
+    };
+    v1_backup_jobs_download_retrieve: {
+        parameters: {
+            query: {
+                signature: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+        };
+    };
     v1_backup_restore_create: {
         parameters: {
             query?: never;
@@ -13499,9 +16824,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "multipart/form-data": components["schemas"]["RestoreRequestRequest"];
+                "multipart/form-data": components["schemas"]["RestoreRequest"];
             };
         };
         responses: {
@@ -13766,17 +17091,848 @@ export interface operations {
             };
         };
     };
+    v1_campaign_members_list: {
+        parameters: {
+            query?: {
+                campaign?: number;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `targeted` - targeted
+                 *     * `contacted` - 已联系
+                 *     * `responded` - responded
+                 *     * `converted` - 已转化
+                 *     * `declined` - declined
+                 */
+                response?: ("contacted" | "converted" | "declined" | "responded" | "targeted")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCampaignMemberList"];
+                };
+            };
+        };
+    };
+    v1_campaign_members_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign member 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignMember"];
+                };
+            };
+        };
+    };
+    v1_campaign_members_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign member 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CampaignMemberRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CampaignMemberRequest"];
+                "multipart/form-data": components["schemas"]["CampaignMemberRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignMember"];
+                };
+            };
+        };
+    };
+    v1_campaign_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign member 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_campaign_members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign member 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCampaignMemberRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCampaignMemberRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCampaignMemberRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignMember"];
+                };
+            };
+        };
+    };
+    v1_campaign_members_history_list: {
+        parameters: {
+            query?: {
+                campaign?: number;
+                customer?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `targeted` - targeted
+                 *     * `contacted` - 已联系
+                 *     * `responded` - responded
+                 *     * `converted` - 已转化
+                 *     * `declined` - declined
+                 */
+                response?: ("contacted" | "converted" | "declined" | "responded" | "targeted")[];
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 campaign member 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_campaign_members_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_campaigns_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `active` - 有效
+                 *     * `completed` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("active" | "cancelled" | "completed" | "planned")[];
+                target_group?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCampaignList"];
+                };
+            };
+        };
+    };
+    v1_campaigns_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CampaignDetailRequest"];
+                "multipart/form-data": components["schemas"]["CampaignDetailRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CampaignDetailRequest"];
+                "multipart/form-data": components["schemas"]["CampaignDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_campaigns_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCampaignDetailRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCampaignDetailRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCampaignDetailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_add_members_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AddMembersRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AddMembersRequest"];
+                "multipart/form-data": components["schemas"]["AddMembersRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddMembersResult"];
+                };
+            };
+        };
+    };
+    v1_campaigns_history_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `active` - 有效
+                 *     * `completed` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("active" | "cancelled" | "completed" | "planned")[];
+                target_group?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_campaigns_transitions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignCancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CampaignCancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["CampaignCancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_transitions_complete_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_transitions_start_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 campaign 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDetail"];
+                };
+            };
+        };
+    };
+    v1_campaigns_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_campaigns_roi_list: {
+        parameters: {
+            query?: {
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                owner?: number;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                starts_on_after?: string;
+                starts_on_before?: string;
+                /**
+                 * @description * `planned` - 计划中
+                 *     * `active` - 有效
+                 *     * `completed` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: ("active" | "cancelled" | "completed" | "planned")[];
+                target_group?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCampaignRoiList"];
+                };
+            };
+        };
+    };
+    v1_care_rules_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `spring` - Spring Festival (lunar 1/1)
+                 *     * `lantern` - Lantern Festival (lunar 1/15)
+                 *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
+                 *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
+                 *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
+                 *     * `new_year` - New Year's Day (1/1)
+                 *     * `womens_day` - Women's Day (3/8)
+                 *     * `labour_day` - Labour Day (5/1)
+                 *     * `national_day` - National Day (10/1)
+                 */
+                festival?: "double_ninth" | "dragon_boat" | "labour_day" | "lantern" | "mid_autumn" | "national_day" | "new_year" | "spring" | "womens_day";
+                /**
+                 * @description * `birthday` - contact birthday
+                 *     * `anniversary` - customer anniversary
+                 *     * `festival` - festival
+                 */
+                occasion?: "anniversary" | "birthday" | "festival";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCareRuleList"];
+                };
+            };
+        };
+    };
+    v1_care_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CareRuleRequest"];
+                "multipart/form-data": components["schemas"]["CareRuleRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareRule"];
+                };
+            };
+        };
+    };
+    v1_care_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 care rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareRule"];
+                };
+            };
+        };
+    };
+    v1_care_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 care rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CareRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CareRuleRequest"];
+                "multipart/form-data": components["schemas"]["CareRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareRule"];
+                };
+            };
+        };
+    };
+    v1_care_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 care rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_care_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 care rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCareRuleRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCareRuleRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCareRuleRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareRule"];
+                };
+            };
+        };
+    };
+    v1_care_rules_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `spring` - Spring Festival (lunar 1/1)
+                 *     * `lantern` - Lantern Festival (lunar 1/15)
+                 *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
+                 *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
+                 *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
+                 *     * `new_year` - New Year's Day (1/1)
+                 *     * `womens_day` - Women's Day (3/8)
+                 *     * `labour_day` - Labour Day (5/1)
+                 *     * `national_day` - National Day (10/1)
+                 */
+                festival?: "double_ninth" | "dragon_boat" | "labour_day" | "lantern" | "mid_autumn" | "national_day" | "new_year" | "spring" | "womens_day";
+                /**
+                 * @description * `birthday` - contact birthday
+                 *     * `anniversary` - customer anniversary
+                 *     * `festival` - festival
+                 */
+                occasion?: "anniversary" | "birthday" | "festival";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 care rule 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_care_rules_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_care_upcoming_retrieve: {
+        parameters: {
+            query?: {
+                /** @description how many days ahead (1-366, default 30) */
+                days?: number;
+                /** @description first day (default today) */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareUpcoming"];
+                };
+            };
+        };
+    };
     v1_channels_list: {
         parameters: {
             query?: {
                 active?: boolean;
                 /**
-                 * @description * `in_app` - in-app
+                 * @description * `in_app` - 站内
                  *     * `email` - 邮箱
-                 *     * `sms` - SMS
-                 *     * `wecom` - WeCom robot
-                 *     * `dingtalk` - DingTalk robot
-                 *     * `feishu` - Feishu robot
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
                  */
                 kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
                 /** @description 用于排序结果的字段。 */
@@ -13931,12 +18087,12 @@ export interface operations {
             query?: {
                 active?: boolean;
                 /**
-                 * @description * `in_app` - in-app
+                 * @description * `in_app` - 站内
                  *     * `email` - 邮箱
-                 *     * `sms` - SMS
-                 *     * `wecom` - WeCom robot
-                 *     * `dingtalk` - DingTalk robot
-                 *     * `feishu` - Feishu robot
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
                  */
                 kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
                 /** @description 用于排序结果的字段。 */
@@ -14498,6 +18654,209 @@ export interface operations {
             };
         };
     };
+    v1_contact_birthdays_list: {
+        parameters: {
+            query?: {
+                contact?: number;
+                leap?: boolean;
+                month?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLunarBirthdayList"];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LunarBirthdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LunarBirthdayRequest"];
+                "multipart/form-data": components["schemas"]["LunarBirthdayRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LunarBirthday"];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LunarBirthday"];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LunarBirthdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LunarBirthdayRequest"];
+                "multipart/form-data": components["schemas"]["LunarBirthdayRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LunarBirthday"];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_contact_birthdays_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedLunarBirthdayRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedLunarBirthdayRequest"];
+                "multipart/form-data": components["schemas"]["PatchedLunarBirthdayRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LunarBirthday"];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_history_list: {
+        parameters: {
+            query?: {
+                contact?: number;
+                leap?: boolean;
+                month?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_contact_birthdays_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_contacts_list: {
         parameters: {
             query?: {
@@ -14706,6 +19065,8 @@ export interface operations {
             query?: {
                 amount__gte?: number;
                 amount__lte?: number;
+                /** @description waiting for my approval */
+                awaiting_me?: boolean;
                 customer?: number;
                 end_date_after?: string;
                 end_date_before?: string;
@@ -14721,12 +19082,12 @@ export interface operations {
                 /** @description 搜索 */
                 search?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `pending_approval` - pending approval
-                 *     * `approved` - approved
-                 *     * `active` - active (signed)
-                 *     * `completed` - completed
-                 *     * `terminated` - terminated
+                 * @description * `draft` - 草稿
+                 *     * `pending_approval` - 待审批
+                 *     * `approved` - 已审批
+                 *     * `active` - 已生效（已签署）
+                 *     * `completed` - 已完成
+                 *     * `terminated` - 已终止
                  */
                 status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
             };
@@ -14870,11 +19231,39 @@ export interface operations {
             };
         };
     };
+    v1_contracts_document_retrieve: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf */
+                as?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 合同 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
     v1_contracts_history_list: {
         parameters: {
             query?: {
                 amount__gte?: number;
                 amount__lte?: number;
+                /** @description waiting for my approval */
+                awaiting_me?: boolean;
                 customer?: number;
                 end_date_after?: string;
                 end_date_before?: string;
@@ -14886,12 +19275,12 @@ export interface operations {
                 /** @description 搜索 */
                 search?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `pending_approval` - pending approval
-                 *     * `approved` - approved
-                 *     * `active` - active (signed)
-                 *     * `completed` - completed
-                 *     * `terminated` - terminated
+                 * @description * `draft` - 草稿
+                 *     * `pending_approval` - 待审批
+                 *     * `approved` - 已审批
+                 *     * `active` - 已生效（已签署）
+                 *     * `completed` - 已完成
+                 *     * `terminated` - 已终止
                  */
                 status?: ("active" | "approved" | "completed" | "draft" | "pending_approval" | "terminated")[];
             };
@@ -15116,12 +19505,242 @@ export interface operations {
             };
         };
     };
+    v1_customer_groups_list: {
+        parameters: {
+            query?: {
+                name?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCustomerGroupList"];
+                };
+            };
+        };
+    };
+    v1_customer_groups_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerGroupRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CustomerGroupRequest"];
+                "multipart/form-data": components["schemas"]["CustomerGroupRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerGroup"];
+                };
+            };
+        };
+    };
+    v1_customer_groups_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 customer group 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerGroup"];
+                };
+            };
+        };
+    };
+    v1_customer_groups_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 customer group 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerGroupRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CustomerGroupRequest"];
+                "multipart/form-data": components["schemas"]["CustomerGroupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerGroup"];
+                };
+            };
+        };
+    };
+    v1_customer_groups_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 customer group 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_customer_groups_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 customer group 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCustomerGroupRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCustomerGroupRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCustomerGroupRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerGroup"];
+                };
+            };
+        };
+    };
+    v1_customer_groups_history_list: {
+        parameters: {
+            query?: {
+                name?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 customer group 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_customer_groups_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_customer_groups_tags_list: {
+        parameters: {
+            query?: {
+                name?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tag"][];
+                };
+            };
+        };
+    };
     v1_customers_list: {
         parameters: {
             query?: {
                 code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
+                /** @description customer group */
+                group?: number;
                 industry?: number;
                 /**
                  * @description * `company` - 公司
@@ -15143,10 +19762,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `owned` - owned
+                 * @description * `owned` - 有负责人
                  *     * `pooled` - 在公海中
                  */
                 status?: ("owned" | "pooled")[];
+                /** @description tag */
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -15294,6 +19915,8 @@ export interface operations {
                 code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
+                /** @description customer group */
+                group?: number;
                 industry?: number;
                 /**
                  * @description * `company` - 公司
@@ -15311,10 +19934,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `owned` - owned
+                 * @description * `owned` - 有负责人
                  *     * `pooled` - 在公海中
                  */
                 status?: ("owned" | "pooled")[];
+                /** @description tag */
+                tag?: string;
             };
             header?: never;
             path: {
@@ -15419,6 +20044,31 @@ export interface operations {
             };
         };
     };
+    v1_customers_bulk_label_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["BulkLabelRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkLabelRequest"];
+                "multipart/form-data": components["schemas"]["BulkLabelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkLabelResult"];
+                };
+            };
+        };
+    };
     v1_customers_bulk_transfer_create: {
         parameters: {
             query?: never;
@@ -15473,6 +20123,7 @@ export interface operations {
                 created_at_after?: string;
                 created_at_before?: string;
                 event?: string;
+                mass_send?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /** @description 分页结果集中的页码。 */
@@ -15481,10 +20132,10 @@ export interface operations {
                 page_size?: number;
                 recipient_user?: number;
                 /**
-                 * @description * `queued` - queued
+                 * @description * `queued` - 排队中
                  *     * `sent` - 已发送
                  *     * `failed` - 失败
-                 *     * `suppressed` - suppressed
+                 *     * `suppressed` - 已屏蔽
                  */
                 status?: "failed" | "queued" | "sent" | "suppressed";
             };
@@ -15522,6 +20173,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+        };
+    };
+    v1_deliveries_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -15725,6 +20398,46 @@ export interface operations {
             };
         };
     };
+    v1_dictionary_reorder_create: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                /**
+                 * @description * `industry` - 行业
+                 *     * `source` - 来源
+                 *     * `level` - 客户等级
+                 *     * `region` - 地区
+                 *     * `loss_reason` - 丢单原因
+                 *     * `disqualify_reason` - 无效原因
+                 *     * `stock_category` - 库存类别
+                 *     * `ad_channel` - 广告渠道
+                 */
+                kind?: "ad_channel" | "disqualify_reason" | "industry" | "level" | "loss_reason" | "region" | "source" | "stock_category";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictionaryReorderRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DictionaryReorderRequest"];
+                "multipart/form-data": components["schemas"]["DictionaryReorderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictionaryItem"][];
+                };
+            };
+        };
+    };
     v1_events_list: {
         parameters: {
             query?: {
@@ -15748,7 +20461,7 @@ export interface operations {
                 /** @description range start (date or moment) */
                 start?: string;
                 /**
-                 * @description * `scheduled` - scheduled
+                 * @description * `scheduled` - 已安排
                  *     * `cancelled` - 已取消
                  */
                 status?: ("cancelled" | "scheduled")[];
@@ -15819,7 +20532,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -15850,7 +20563,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -15887,7 +20600,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -15917,7 +20630,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -15959,7 +20672,7 @@ export interface operations {
                 /** @description range start (date or moment) */
                 start?: string;
                 /**
-                 * @description * `scheduled` - scheduled
+                 * @description * `scheduled` - 已安排
                  *     * `cancelled` - 已取消
                  */
                 status?: ("cancelled" | "scheduled")[];
@@ -15968,7 +20681,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16001,7 +20714,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 calendar event 的 唯一整数值。 */
+                /** @description 标识此 日程 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16798,11 +21511,246 @@ export interface operations {
             };
         };
     };
+    v1_invitations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationLink"];
+                };
+            };
+        };
+    };
+    v1_invitations_accept_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AcceptRequest"];
+                "multipart/form-data": components["schemas"]["AcceptRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationAccepted"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                campaign?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /** @description 搜索 */
+                search?: string;
+                source?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedLeadFormList"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadFormRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadFormRequest"];
+                "multipart/form-data": components["schemas"]["LeadFormRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lead form 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lead form 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadFormRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["LeadFormRequest"];
+                "multipart/form-data": components["schemas"]["LeadFormRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lead form 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_lead_forms_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 lead form 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedLeadFormRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedLeadFormRequest"];
+                "multipart/form-data": components["schemas"]["PatchedLeadFormRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadForm"];
+                };
+            };
+        };
+    };
+    v1_lead_forms_history_list: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                campaign?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 搜索 */
+                search?: string;
+                source?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 lead form 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
     v1_leads_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 created_at_after?: string;
                 created_at_before?: string;
+                customer?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -16968,8 +21916,10 @@ export interface operations {
     v1_leads_history_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 created_at_after?: string;
                 created_at_before?: string;
+                customer?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -17237,6 +22187,7 @@ export interface operations {
     v1_marketing_events_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -17250,8 +22201,8 @@ export interface operations {
                 starts_on_before?: string;
                 /**
                  * @description * `planned` - 计划中
-                 *     * `ongoing` - ongoing
-                 *     * `finished` - finished
+                 *     * `ongoing` - 进行中
+                 *     * `finished` - 已结束
                  *     * `cancelled` - 已取消
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
@@ -17407,6 +22358,7 @@ export interface operations {
     v1_marketing_events_history_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -17416,8 +22368,8 @@ export interface operations {
                 starts_on_before?: string;
                 /**
                  * @description * `planned` - 计划中
-                 *     * `ongoing` - ongoing
-                 *     * `finished` - finished
+                 *     * `ongoing` - 进行中
+                 *     * `finished` - 已结束
                  *     * `cancelled` - 已取消
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
@@ -17564,6 +22516,7 @@ export interface operations {
     v1_marketing_events_roi_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 owner?: number;
@@ -17577,8 +22530,8 @@ export interface operations {
                 starts_on_before?: string;
                 /**
                  * @description * `planned` - 计划中
-                 *     * `ongoing` - ongoing
-                 *     * `finished` - finished
+                 *     * `ongoing` - 进行中
+                 *     * `finished` - 已结束
                  *     * `cancelled` - 已取消
                  */
                 status?: ("cancelled" | "finished" | "ongoing" | "planned")[];
@@ -17603,6 +22556,437 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedEventRoiList"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `group` - customer group
+                 *     * `campaign` - campaign target list
+                 *     * `filter` - saved filter
+                 */
+                audience?: "campaign" | "filter" | "group";
+                channel?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `scheduled` - 已安排
+                 *     * `sending` - sending
+                 *     * `paused` - paused
+                 *     * `completed` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: "cancelled" | "completed" | "draft" | "paused" | "scheduled" | "sending";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMassSendListList"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MassSendRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MassSendRequest"];
+                "multipart/form-data": components["schemas"]["MassSendRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MassSendRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MassSendRequest"];
+                "multipart/form-data": components["schemas"]["MassSendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_mass_sends_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMassSendRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMassSendRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMassSendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `group` - customer group
+                 *     * `campaign` - campaign target list
+                 *     * `filter` - saved filter
+                 */
+                audience?: "campaign" | "filter" | "group";
+                channel?: number;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `draft` - 草稿
+                 *     * `scheduled` - 已安排
+                 *     * `sending` - sending
+                 *     * `paused` - paused
+                 *     * `completed` - 已完成
+                 *     * `cancelled` - 已取消
+                 */
+                status?: "cancelled" | "completed" | "draft" | "paused" | "scheduled" | "sending";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_mass_sends_preview_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSendPreview"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CancelInputsRequest"];
+                "multipart/form-data": components["schemas"]["CancelInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_complete_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_pause_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_resume_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_schedule_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScheduleInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ScheduleInputsRequest"];
+                "multipart/form-data": components["schemas"]["ScheduleInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_transitions_start_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description 标识此 mass send 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionInputsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TransitionInputsRequest"];
+                "multipart/form-data": components["schemas"]["TransitionInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MassSend"];
+                };
+            };
+        };
+    };
+    v1_mass_sends_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
         };
@@ -17648,6 +23032,66 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Me"];
                 };
+            };
+        };
+    };
+    v1_me_avatar_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+        };
+    };
+    v1_me_avatar_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AvatarRequestRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    v1_me_avatar_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -17834,6 +23278,255 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MenuGroup"][];
+                };
+            };
+        };
+    };
+    v1_message_templates_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `in_app` - 站内
+                 *     * `email` - 邮箱
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
+                 */
+                channel_kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                marketing?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMessageTemplateList"];
+                };
+            };
+        };
+    };
+    v1_message_templates_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageTemplateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MessageTemplateRequest"];
+                "multipart/form-data": components["schemas"]["MessageTemplateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplate"];
+                };
+            };
+        };
+    };
+    v1_message_templates_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplate"];
+                };
+            };
+        };
+    };
+    v1_message_templates_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageTemplateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MessageTemplateRequest"];
+                "multipart/form-data": components["schemas"]["MessageTemplateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplate"];
+                };
+            };
+        };
+    };
+    v1_message_templates_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_message_templates_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMessageTemplateRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMessageTemplateRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMessageTemplateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageTemplate"];
+                };
+            };
+        };
+    };
+    v1_message_templates_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `in_app` - 站内
+                 *     * `email` - 邮箱
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
+                 */
+                channel_kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                marketing?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_message_templates_preview_retrieve: {
+        parameters: {
+            query?: {
+                id?: number;
+                /**
+                 * @description * `contact` - contact
+                 *     * `customer` - customer
+                 *     * `lead` - lead
+                 *     * `opportunity` - opportunity
+                 *     * `contract` - contract
+                 *     * `payment` - payment
+                 */
+                model?: "contact" | "customer" | "lead" | "opportunity" | "contract" | "payment";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 message template 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+        };
+    };
+    v1_message_templates_placeholders_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -18051,12 +23744,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - initial contact
-                 *     * `needs_defined` - needs defined
-                 *     * `proposal` - proposal
-                 *     * `negotiation` - negotiation
-                 *     * `won` - won
-                 *     * `lost` - lost
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -18218,12 +23911,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - initial contact
-                 *     * `needs_defined` - needs defined
-                 *     * `proposal` - proposal
-                 *     * `negotiation` - negotiation
-                 *     * `won` - won
-                 *     * `lost` - lost
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -18446,12 +24139,12 @@ export interface operations {
                 search?: string;
                 source?: number;
                 /**
-                 * @description * `initial` - initial contact
-                 *     * `needs_defined` - needs defined
-                 *     * `proposal` - proposal
-                 *     * `negotiation` - negotiation
-                 *     * `won` - won
-                 *     * `lost` - lost
+                 * @description * `initial` - 初步接洽
+                 *     * `needs_defined` - 需求确认
+                 *     * `proposal` - 方案报价
+                 *     * `negotiation` - 商务谈判
+                 *     * `won` - 赢单
+                 *     * `lost` - 输单
                  */
                 status?: ("initial" | "lost" | "needs_defined" | "negotiation" | "proposal" | "won")[];
             };
@@ -18497,6 +24190,7 @@ export interface operations {
         parameters: {
             query?: {
                 contract?: number;
+                customer?: number;
                 installment?: number;
                 /**
                  * @description * `bank_transfer` - 银行转账
@@ -18516,9 +24210,9 @@ export interface operations {
                 paid_at_after?: string;
                 paid_at_before?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
-                 *     * `reversed` - reversed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 *     * `reversed` - 已红冲
                  */
                 status?: ("confirmed" | "draft" | "reversed")[];
             };
@@ -18666,6 +24360,7 @@ export interface operations {
         parameters: {
             query?: {
                 contract?: number;
+                customer?: number;
                 installment?: number;
                 /**
                  * @description * `bank_transfer` - 银行转账
@@ -18681,9 +24376,9 @@ export interface operations {
                 paid_at_after?: string;
                 paid_at_before?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
-                 *     * `reversed` - reversed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
+                 *     * `reversed` - 已红冲
                  */
                 status?: ("confirmed" | "draft" | "reversed")[];
             };
@@ -18792,8 +24487,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `daily` - daily plan
-                 *     * `weekly` - weekly plan
+                 * @description * `daily` - 日计划
+                 *     * `weekly` - 周计划
                  */
                 kind?: "daily" | "weekly";
                 /** @description my plans */
@@ -18808,9 +24503,9 @@ export interface operations {
                 period_after?: string;
                 period_before?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted
-                 *     * `reviewed` - reviewed
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 已提交
+                 *     * `reviewed` - 已批阅
                  */
                 status?: ("draft" | "reviewed" | "submitted")[];
                 /** @description plans waiting for my review */
@@ -18872,7 +24567,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18899,7 +24594,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18932,7 +24627,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18958,7 +24653,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18985,8 +24680,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `daily` - daily plan
-                 *     * `weekly` - weekly plan
+                 * @description * `daily` - 日计划
+                 *     * `weekly` - 周计划
                  */
                 kind?: "daily" | "weekly";
                 /** @description my plans */
@@ -18997,9 +24692,9 @@ export interface operations {
                 period_after?: string;
                 period_before?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted
-                 *     * `reviewed` - reviewed
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 已提交
+                 *     * `reviewed` - 已批阅
                  */
                 status?: ("draft" | "reviewed" | "submitted")[];
                 /** @description plans waiting for my review */
@@ -19007,7 +24702,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19036,7 +24731,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19071,7 +24766,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 work plan 的 唯一整数值。 */
+                /** @description 标识此 工作计划 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19176,7 +24871,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                /** @description 标识此 按级别的公海规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19198,7 +24893,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                /** @description 标识此 按级别的公海规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19226,7 +24921,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                /** @description 标识此 按级别的公海规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19247,7 +24942,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                /** @description 标识此 按级别的公海规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19278,7 +24973,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 pool rule per level 的 唯一整数值。 */
+                /** @description 标识此 按级别的公海规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19870,6 +25565,9 @@ export interface operations {
     v1_quotes_list: {
         parameters: {
             query?: {
+                /** @description waiting for my approval */
+                awaiting_me?: boolean;
+                customer?: number;
                 is_latest?: boolean;
                 opportunity?: number;
                 /** @description 用于排序结果的字段。 */
@@ -19879,12 +25577,12 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted for approval
-                 *     * `approved` - approved
-                 *     * `sent` - sent to customer
-                 *     * `accepted` - accepted
-                 *     * `rejected` - rejected
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `sent` - 已发送客户
+                 *     * `accepted` - 已接受
+                 *     * `rejected` - 已拒绝
                  */
                 status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
             };
@@ -20028,20 +25726,49 @@ export interface operations {
             };
         };
     };
+    v1_quotes_document_retrieve: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf */
+                as?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 报价 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
     v1_quotes_history_list: {
         parameters: {
             query?: {
+                /** @description waiting for my approval */
+                awaiting_me?: boolean;
+                customer?: number;
                 is_latest?: boolean;
                 opportunity?: number;
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted for approval
-                 *     * `approved` - approved
-                 *     * `sent` - sent to customer
-                 *     * `accepted` - accepted
-                 *     * `rejected` - rejected
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `sent` - 已发送客户
+                 *     * `accepted` - 已接受
+                 *     * `rejected` - 已拒绝
                  */
                 status?: ("accepted" | "approved" | "draft" | "rejected" | "sent" | "submitted")[];
             };
@@ -20296,6 +26023,462 @@ export interface operations {
             };
         };
     };
+    v1_reports_customers_by_industry_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_industry_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_level_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_level_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_owner_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_owner_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_region_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_region_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_source_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_by_source_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_idle_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_idle_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_new_by_month_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_new_by_month_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_customers_pool_flow_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description idle report: days without activity */
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_customers_pool_flow_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                days?: number;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
     v1_reports_follow_ups_retrieve: {
         parameters: {
             query?: {
@@ -20409,6 +26592,54 @@ export interface operations {
                 from?: string;
                 /** @description last day (inclusive) */
                 to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_targets_retrieve: {
+        parameters: {
+            query?: {
+                /** @description 2026-05 (month), 2026-Q2 (quarter) or 2026 (year) */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TargetReport"];
+                };
+            };
+        };
+    };
+    v1_reports_usage_retrieve: {
+        parameters: {
+            query?: {
+                /** @description last day (default: today) */
+                end?: string;
+                /** @description first day (default: 29 days ago) */
+                start?: string;
             };
             header?: never;
             path?: never;
@@ -20684,10 +26915,10 @@ export interface operations {
                 page_size?: number;
                 requester?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted for approval
-                 *     * `approved` - approved
-                 *     * `issued` - issued
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -20843,10 +27074,10 @@ export interface operations {
                 ordering?: string;
                 requester?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted for approval
-                 *     * `approved` - approved
-                 *     * `issued` - issued
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -21053,10 +27284,10 @@ export interface operations {
                 ordering?: string;
                 requester?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `submitted` - submitted for approval
-                 *     * `approved` - approved
-                 *     * `issued` - issued
+                 * @description * `draft` - 草稿
+                 *     * `submitted` - 审批中
+                 *     * `approved` - 已审批
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -21318,6 +27549,25 @@ export interface operations {
             };
         };
     };
+    v1_settings_fields_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingField"][];
+                };
+            };
+        };
+    };
     v1_signup_create: {
         parameters: {
             query?: never;
@@ -21535,8 +27785,8 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -21689,8 +27939,8 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -22066,8 +28316,8 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -22220,8 +28470,8 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -22310,8 +28560,8 @@ export interface operations {
                 page_size?: number;
                 requisition?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -22465,8 +28715,8 @@ export interface operations {
                 ordering?: string;
                 requisition?: number;
                 /**
-                 * @description * `draft` - draft
-                 *     * `confirmed` - confirmed
+                 * @description * `draft` - 草稿
+                 *     * `confirmed` - 已确认
                  */
                 status?: ("confirmed" | "draft")[];
             };
@@ -22541,6 +28791,374 @@ export interface operations {
             };
         };
     };
+    v1_suppressions_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `in_app` - 站内
+                 *     * `email` - 邮箱
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
+                 */
+                channel_kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                reason?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSuppressionList"];
+                };
+            };
+        };
+    };
+    v1_suppressions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SuppressionRequest"];
+                "multipart/form-data": components["schemas"]["SuppressionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suppression"];
+                };
+            };
+        };
+    };
+    v1_suppressions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 suppression 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suppression"];
+                };
+            };
+        };
+    };
+    v1_suppressions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 suppression 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_suppressions_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `in_app` - 站内
+                 *     * `email` - 邮箱
+                 *     * `sms` - 短信
+                 *     * `wecom` - 企业微信机器人
+                 *     * `dingtalk` - 钉钉机器人
+                 *     * `feishu` - 飞书机器人
+                 */
+                channel_kind?: "dingtalk" | "email" | "feishu" | "in_app" | "sms" | "wecom";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 suppression 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_targets_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `won_amount` - 赢单金额
+                 *     * `collected` - collected (net of reversals)
+                 *     * `new_customers` - new customers
+                 */
+                measure?: "collected" | "new_customers" | "won_amount";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                /**
+                 * @description * `month` - month
+                 *     * `quarter` - quarter
+                 *     * `year` - year
+                 */
+                period_kind?: "month" | "quarter" | "year";
+                period_start_after?: string;
+                period_start_before?: string;
+                team?: number;
+                user?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSalesTargetList"];
+                };
+            };
+        };
+    };
+    v1_targets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SalesTargetRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SalesTargetRequest"];
+                "multipart/form-data": components["schemas"]["SalesTargetRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesTarget"];
+                };
+            };
+        };
+    };
+    v1_targets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 sales target 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesTarget"];
+                };
+            };
+        };
+    };
+    v1_targets_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 sales target 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SalesTargetRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SalesTargetRequest"];
+                "multipart/form-data": components["schemas"]["SalesTargetRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesTarget"];
+                };
+            };
+        };
+    };
+    v1_targets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 sales target 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_targets_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 sales target 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSalesTargetRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedSalesTargetRequest"];
+                "multipart/form-data": components["schemas"]["PatchedSalesTargetRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesTarget"];
+                };
+            };
+        };
+    };
+    v1_targets_history_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `won_amount` - 赢单金额
+                 *     * `collected` - collected (net of reversals)
+                 *     * `new_customers` - new customers
+                 */
+                measure?: "collected" | "new_customers" | "won_amount";
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /**
+                 * @description * `month` - month
+                 *     * `quarter` - quarter
+                 *     * `year` - year
+                 */
+                period_kind?: "month" | "quarter" | "year";
+                period_start_after?: string;
+                period_start_before?: string;
+                team?: number;
+                user?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 sales target 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_targets_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
     v1_tasks_list: {
         parameters: {
             query?: {
@@ -22574,7 +29192,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - open
+                 * @description * `open` - 未收齐
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -22637,7 +29255,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22664,7 +29282,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22697,7 +29315,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22723,7 +29341,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22775,7 +29393,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - open
+                 * @description * `open` - 未收齐
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -22784,7 +29402,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22813,7 +29431,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22848,7 +29466,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22883,7 +29501,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22918,7 +29536,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 task 的 唯一整数值。 */
+                /** @description 标识此 任务 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22970,7 +29588,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - open
+                 * @description * `open` - 未收齐
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -23770,6 +30388,61 @@ export interface operations {
             };
         };
     };
+    v1_users_reset_password_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 用户 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_users_invite_create: {
+        parameters: {
+            query?: {
+                is_active?: boolean;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["InviteRequest"];
+                "multipart/form-data": components["schemas"]["InviteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInvitedUserList"];
+                };
+            };
+        };
+    };
     v1_webhook_deliveries_list: {
         parameters: {
             query?: {
@@ -23781,7 +30454,7 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `queued` - queued
+                 * @description * `queued` - 排队中
                  *     * `sent` - 已发送
                  *     * `failed` - 失败
                  */
@@ -23809,7 +30482,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook delivery 的 唯一整数值。 */
+                /** @description 标识此 Webhook 推送记录 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23831,7 +30504,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook delivery 的 唯一整数值。 */
+                /** @description 标识此 Webhook 推送记录 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23904,7 +30577,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook 的 唯一整数值。 */
+                /** @description 标识此 Webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23926,7 +30599,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook 的 唯一整数值。 */
+                /** @description 标识此 Webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23954,7 +30627,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook 的 唯一整数值。 */
+                /** @description 标识此 Webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23975,7 +30648,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 webhook 的 唯一整数值。 */
+                /** @description 标识此 Webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -24006,7 +30679,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 webhook 的 唯一整数值。 */
+                /** @description 标识此 Webhook 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;

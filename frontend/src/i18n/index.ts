@@ -5,6 +5,7 @@ import marketingZhCN from './marketing.zh-CN'
 import activitiesZhCN from './activities.zh-CN'
 import settingsZhCN from './settings.zh-CN'
 import officeZhCN from './office.zh-CN'
+import adminOpsZhCN from './adminOps.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -40,6 +41,7 @@ i18n.global.mergeLocaleMessage('zh-CN', marketingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', settingsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', officeZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -47,6 +49,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
   if (locale === 'en' && !i18n.global.availableLocales.includes('en')) {
     const en = (await import('./en')).default
     i18n.global.setLocaleMessage('en', en as typeof zhCN)
+    i18n.global.mergeLocaleMessage('en', (await import('./adminOps.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./sales.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)

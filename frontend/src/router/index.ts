@@ -37,6 +37,7 @@ for (const config of Object.values(resources)) {
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true } },
   { path: '/signup', name: 'signup', component: () => import('@/pages/SignupPage.vue'), meta: { public: true } },
+  { path: '/invite/:token', name: 'invite', component: () => import('@/pages/AcceptInvitePage.vue'), props: true, meta: { public: true } },
   {
     path: '/',
     component: () => import('@/layouts/AppLayout.vue'),
@@ -75,6 +76,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'settings/modules', name: 'settings-modules', component: () => import('@/pages/settings/ModulesPage.vue') },
       { path: 'settings/company', name: 'settings-company', component: () => import('@/pages/settings/CompanyPage.vue') },
       { path: 'settings/audit', name: 'settings-audit', component: () => import('@/pages/settings/AuditPage.vue') },
+      { path: 'settings/backup', name: 'settings-backup', component: () => import('@/pages/settings/BackupPage.vue'), meta: { code: 'imports.backup' } },
+      { path: 'settings/usage', name: 'settings-usage', component: () => import('@/pages/settings/UsagePage.vue'), meta: { code: 'reports.usage' } },
+      { path: 'settings/users', name: 'settings-users', component: () => import('@/pages/settings/UsersAdminPage.vue'), meta: { code: 'users.view' } },
+      { path: 'me', name: 'me', component: () => import('@/pages/MePage.vue') },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFound.vue') },
     ],
   },

@@ -69,6 +69,7 @@ export async function mountWith(component: Component, props: Record<string, unkn
     permissions: codes,
     modules_off: [],
     data_scope: 'all',
+    avatar_url: null,
   }
   session.loaded = true
   const router = createRouter({
