@@ -169,6 +169,7 @@ from tests.service.matrix import register as _register_service  # noqa: E402
 
 _register_service(RESOURCES, ACTIONS, PATHS)
 import tests.activities.matrix_specs  # noqa: E402
+import tests.care.matrix_specs  # noqa: E402
 import tests.core.matrix_specs  # noqa: E402
 import tests.customers.matrix_specs  # noqa: E402
 import tests.imports.matrix_specs  # noqa: E402
@@ -177,4 +178,5 @@ import tests.messaging.matrix_specs  # noqa: E402
 import tests.office.matrix_specs  # noqa: E402
 import tests.sales.matrix_specs  # noqa: E402
 import tests.settings.matrix_specs  # noqa: E402
+import tests.targets.matrix_specs  # noqa: E402
 import tests.workflows.matrix_specs  # noqa: E402,F401

@@ -9,6 +9,7 @@ import { salesResources } from './sales'
 import { serviceResources } from './service'
 import { marketingResources } from './marketing'
 import { activitiesResources } from './activities'
+import { careResources } from './care'
 import { officeResources, withAttachments, withOfficeCards } from './office'
 
 
@@ -332,6 +333,7 @@ export const resources: Record<string, ResourceConfig> = {
   ...marketingResources,
   ...activitiesResources,
   ...officeResources,
+  ...careResources,
 }
 // Attachable records' cards show their files.
 withAttachments(resources)

@@ -61,6 +61,24 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/CalendarPage.vue'),
         meta: { code: 'activities.event.view' },
       },
+      {
+        path: 'care-rules/calendar',
+        name: 'care-calendar',
+        component: () => import('@/pages/CareCalendarPage.vue'),
+        meta: { code: 'care.calendar' },
+      },
+      {
+        path: 'targets/report',
+        name: 'targets-report',
+        component: () => import('@/pages/TargetsPage.vue'),
+        meta: { code: 'targets.report' },
+      },
+      {
+        path: 'dashboard/customers',
+        name: 'customer-reports',
+        component: () => import('@/pages/CustomerReportsPage.vue'),
+        meta: { code: 'reports.customers' },
+      },
       ...resourceRoutes,
       { path: 'imports', name: 'imports', component: () => import('@/pages/ImportWizard.vue'), meta: { code: 'imports.view' } },
       {
