@@ -247,7 +247,7 @@ class CampaignMemberViewSet(DocumentViewSet):
     serializer_class = CampaignMemberSerializer
     filterset_class = CampaignMemberFilter
     permission_module = "marketing.campaign"
-    http_method_names = ["get", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "put", "patch", "delete", "head", "options"]
     ordering_fields = ["id", "response", "responded_at"]
     ordering = ["id"]
     update_service = staticmethod(campaigns.member_update)

@@ -7,7 +7,7 @@ grouped queries (``campaign_figures``):
 * opportunities: those attributed to the campaign, directly (their own
   ``campaign``) or through their lead when they name none;
 * conversion to opportunity / to won: the share of the campaign's leads with
-  at least one opportunity / one won opportunity;
+  at least one attributed opportunity / one attributed won opportunity;
 * won amount: the sum of the attributed won opportunities' amounts;
 * cost per lead = actual cost / leads; ROI = (won amount - cost) / cost.
 """
@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,7 +207,14 @@ def campaign_figures(campaigns: list[Campaign]) -> dict[int, dict[str, Any]]:
     )
     with_opp = {
         row["campaign_id"]: row
-        for row in Lead.objects.filter(campaign_id__in=ids, opportunities__isnull=False)
+        # Only opportunities attributed to the lead's campaign (one naming another
+        # campaign counts there): both conditions on the same opportunity row.
+        for row in Lead.objects.filter(
+            Q(opportunities__campaign__isnull=True)
+            | Q(opportunities__campaign_id=F("campaign_id")),
+            campaign_id__in=ids,
+            opportunities__isnull=False,
+        )
         .values("campaign_id")
         .annotate(
             n=Count("id", distinct=True),

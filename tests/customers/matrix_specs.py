@@ -70,7 +70,12 @@ RESOURCES["campaign"] = {
     "create": lambda ctx: {"name": ctx.unique("战役"), "budget": "1000.00"},
     "update": lambda ctx: {"cost": "10.00"},
 }
-RESOURCES["campaign-member"] = {"make": _campaign_member, "update": lambda ctx: {"note": "矩阵"}}
+RESOURCES["campaign-member"] = {
+    "make": _campaign_member,
+    # No POST (members come through the campaign's add-members): the body of a PUT.
+    "create": lambda ctx: {"response": "contacted", "note": "矩阵"},
+    "update": lambda ctx: {"note": "矩阵"},
+}
 ACTIONS[("customer", "bulk_label")] = ActionSpec(body={"ids": [], "add_tags": ["矩阵"]})
 ACTIONS[("campaign", "transitions")] = ActionSpec(
     kwargs={"name": "start"}, body={}, extra_codes=("transition:campaign.start",)

@@ -90,8 +90,14 @@ describe('BrowsePage', () => {
   })
 
   it('reassigns the owner of the selected rows with one PATCH per row', async () => {
-    const calls = api()
-    const { wrapper } = await mountWith(BrowsePage, { resourceKey: 'leads' }, LEAD_CODES, '/leads')
+    // Leads and customers transfer in one request (bulk-transfer); events still PATCH per row.
+    const calls = mockApi((call) => {
+      if (call.url.pathname === '/api/v1/marketing-events/' && call.method === 'GET') return [200, page(rows, 2)]
+      if (call.url.pathname === '/api/v1/users/') return [200, page([{ id: 5, username: 'rep', full_name: '张三', is_active: true }])]
+      if (call.method === 'PATCH') return [200, {}]
+      return [200, page([])]
+    })
+    const { wrapper } = await mountWith(BrowsePage, { resourceKey: 'marketing-events' }, ['marketing.event.view', 'marketing.event.edit'], '/marketing-events')
     const vm = wrapper.vm as unknown as { $: { setupState: Record<string, unknown> } }
     const state = vm.$.setupState
     state.selection = rows
@@ -99,7 +105,7 @@ describe('BrowsePage', () => {
     await (state.reassign as () => Promise<void>)()
     await flushPromises()
     const patches = calls.filter((c) => c.method === 'PATCH')
-    expect(patches.map((p) => p.url.pathname)).toEqual(['/api/v1/leads/2/', '/api/v1/leads/1/'])
+    expect(patches.map((p) => p.url.pathname)).toEqual(['/api/v1/marketing-events/2/', '/api/v1/marketing-events/1/'])
     expect(patches.map((p) => p.body)).toEqual([{ owner: 5 }, { owner: 5 }])
     expect(patches[1].headers.get('If-Match')).toBe('"4"')
   })

@@ -107,6 +107,7 @@ export function displayText(field: FieldDef, record: Record<string, unknown>): s
   if (field.display && record[field.display] != null && record[field.display] !== '') return String(record[field.display])
   switch (field.type) {
     case 'enum':
+      if (Array.isArray(value)) return value.map((v) => choiceLabel(field, v)).join('、')
       return choiceLabel(field, value)
     case 'bool':
       return value === null || value === undefined ? '' : enumLabel('bool', String(Boolean(value)))
@@ -121,6 +122,7 @@ export function displayText(field: FieldDef, record: Record<string, unknown>): s
       return value === null || value === undefined || value === '' ? '' : `#${value}`
     case 'refs':
     case 'codes':
+    case 'tags':
       return Array.isArray(value) ? value.join(', ') : ''
     default:
       if (isPhoneField(field)) return formatPhone(value)

@@ -11,6 +11,7 @@ import { marketingResources } from './marketing'
 import { activitiesResources } from './activities'
 import { careResources } from './care'
 import { officeResources, withAttachments, withOfficeCards } from './office'
+import { customerResources, withCustomerResources } from './customerResources'
 
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
@@ -334,7 +335,10 @@ export const resources: Record<string, ResourceConfig> = {
   ...activitiesResources,
   ...officeResources,
   ...careResources,
+  ...customerResources,
 }
+// Groups, tags and campaigns on the lead and customer pages (issue 14).
+withCustomerResources(resources)
 // Attachable records' cards show their files.
 withAttachments(resources)
 // The 360 panel and quick create of customers; a follow-up, task or event from the cards.

@@ -21,6 +21,7 @@ export type FieldType =
   | 'ref' // a record of another resource (`ref` = resource key)
   | 'refs' // several records of another resource
   | 'codes' // permission codes (roles)
+  | 'tags' // free text tags (shown as chips; typed or picked in the form)
   | 'password'
   | 'countdown' // SLA countdown of the record's running clock (`clocks`), read-only
 
@@ -35,6 +36,8 @@ export interface FieldDef {
   display?: string
   enum?: string
   options?: string[]
+  /** several of the fixed choices (a list value) */
+  multiple?: boolean
   /** the field is this process's state: options and labels from the API (src/api/processes.ts) */
   process?: string
   /** fixed choices with their (translated) labels, e.g. from the API */
@@ -184,6 +187,9 @@ export interface ResourceConfig {
   importable?: boolean
   /** the field bulk reassign writes (via PATCH per row) */
   bulkOwner?: string
+  /** hand-made actions on the list's selection or current filter (props: config, selection,
+   * query, count; they emit `done` after a write) */
+  bulkActions?: Component[]
   create?: boolean
   edit?: boolean
   delete?: boolean
