@@ -205,6 +205,20 @@ def stop_installment_reminders(contract, ctx: GuardContext) -> None:
     installments_cancel_reminders(contract)
 
 
+def has_approver(doc, ctx: GuardContext):
+    """Someone must be able to approve what is submitted (crm.sales.approvals)."""
+    from crm.sales.approvals import no_approver_reason
+
+    return no_approver_reason(doc, submitter=ctx.actor)
+
+
+def notify_approvers(pk: int) -> None:
+    from crm.sales.approvals import notify_approvers as notify
+    from crm.sales.models import Contract
+
+    notify(Contract, pk)
+
+
 # --- reminder rules -----------------------------------------------------------
 
 
@@ -344,7 +358,12 @@ class ContractTerminateInputs(TransitionInputs):
 
 
 STEPS = {
-    "submit": Step("submit", _lazy("Submit for approval"), guards=SUBMIT_GUARDS),
+    "submit": Step(
+        "submit",
+        _lazy("Submit for approval"),
+        guards=[*SUBMIT_GUARDS, has_approver],
+        after_commit=[notify_approvers],
+    ),
     "approve": Step(
         "approve",
         _lazy("Approve"),

@@ -94,6 +94,9 @@ def available_transitions(obj: models.Model, actor) -> list[dict[str, Any]]:
                 "inputs": step.describe_inputs(),
             }
         )
+    # Along the process: in the order its steps are declared (the web app shows them so).
+    order = {name: i for i, name in enumerate(process.steps)}
+    out.sort(key=lambda row: order.get(row["name"], len(order)))
     return out
 
 

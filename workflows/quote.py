@@ -126,6 +126,20 @@ def is_latest_version(quote, ctx: GuardContext):
     return None
 
 
+def has_approver(doc, ctx: GuardContext):
+    """Someone must be able to approve what is submitted (crm.sales.approvals)."""
+    from crm.sales.approvals import no_approver_reason
+
+    return no_approver_reason(doc, submitter=ctx.actor)
+
+
+def notify_approvers(pk: int) -> None:
+    from crm.sales.approvals import notify_approvers as notify
+    from crm.sales.models import Quote
+
+    notify(Quote, pk)
+
+
 def create_next_version(quote, ctx: GuardContext) -> None:
     from crm.sales.services import quote_next_version
 
@@ -150,7 +164,8 @@ STEPS = {
     "submit": Step(
         "submit",
         _lazy("Submit for approval"),
-        guards=[has_lines, has_positive_total, opportunity_open],
+        guards=[has_lines, has_positive_total, opportunity_open, has_approver],
+        after_commit=[notify_approvers],
     ),
     "approve": Step("approve", _lazy("Approve"), guards=[not_own_quote], irreversible=True),
     "return": Step(

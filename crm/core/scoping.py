@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
 from crm.core.models import DataScope, Team
@@ -45,9 +47,20 @@ def visible_owner_q(user, owner_field: str) -> Q | None:
 
 
 def restrict(
-    queryset: QuerySet, user, owner_field: str | None, *, include_unowned: bool = False
+    queryset: QuerySet,
+    user,
+    owner_field: str | None,
+    *,
+    include_unowned: bool = False,
+    beyond: Callable[[], Q | None] | None = None,
 ) -> QuerySet:
-    """Rows of ``queryset`` the user may see under their data scope."""
+    """Rows of ``queryset`` the user may see under their data scope.
+
+    ``beyond`` is the one exception to the scope, asked only when the scope
+    actually narrows the rows: it returns the rows the user may open anyway
+    (a viewset's ``beyond_scope``; today only the quotes and contracts waiting
+    for the user's approval, ``crm.sales.approvals.awaiting_q``), or None.
+    """
     if owner_field is None:
         return queryset
     q = visible_owner_q(user, owner_field)
@@ -55,4 +68,7 @@ def restrict(
         return queryset
     if include_unowned:
         q |= Q(**{f"{owner_field}__isnull": True})
+    extra = beyond() if beyond is not None else None
+    if extra is not None:
+        q |= extra
     return queryset.filter(q)

@@ -111,8 +111,8 @@ def followups_panel(request) -> dict | None:
 
 
 def approvals_panel(request) -> dict | None:
-    """Quotes submitted and contracts pending approval that the user may approve
-    (holds the approve code and sees the document through their data scope), and
+    """Quotes submitted and contracts pending approval waiting for the user's approval
+    (``crm.sales.approvals``: whatever their data scope), and
     the submitted plans of the teams they lead (their review)."""
     user = request.user
     out: dict = {"count": 0, "results": [], "links": {}}
@@ -127,13 +127,18 @@ def approvals_panel(request) -> dict | None:
         if qs is None:
             continue
         found = True
-        waiting = qs.filter(status=state).order_by("updated_at", "id")
+        # What waits for this user (the leader chain first, else the holders of the
+        # permission): the sales app's selector, the same as ``?awaiting_me=true``.
+        from crm.sales.approvals import awaiting_ids
+
+        ids = awaiting_ids(user, qs.model)
+        waiting = qs.filter(status=state, pk__in=ids).order_by("updated_at", "id")
         rows, count = _listed(waiting)
         out["count"] += count
         out["results"] += [
             {"kind": collection[:-1], "id": r.pk, "title": str(r), "status": state} for r in rows
         ]
-        out["links"][collection] = f"/{collection}?status={state}"
+        out["links"][collection] = f"/{collection}/awaiting"
     # Daily and weekly plans of the teams I lead, submitted and waiting for my review.
     plans = collection_queryset(request, "plans")
     if plans is not None and user.has_code("transition:plan.review"):

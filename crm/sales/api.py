@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import F
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +15,7 @@ from rest_framework.response import Response
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, RecordViewSet
 from crm.core.errors import Invalid
-from crm.sales import selectors, services
+from crm.sales import approvals, documents, selectors, services
 from crm.sales import serializers as s
 from crm.sales.models import (
     ApprovalBand,
@@ -142,7 +145,58 @@ class SolutionViewSet(RecordViewSet):
 # --- quotes -----------------------------------------------------------------------
 
 
-class QuoteFilter(TenantFilterSet):
+class AwaitingMeFilter(django_filters.FilterSet):
+    """``?awaiting_me=true``: the documents waiting for the user's approval (待我审批)."""
+
+    awaiting_me = django_filters.BooleanFilter(
+        method="filter_awaiting_me", label=_lazy("waiting for my approval")
+    )
+
+    def filter_awaiting_me(self, queryset, name, value):
+        if value is None:
+            return queryset
+        ids = approvals.awaiting_ids(self.request.user, queryset.model)
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
+
+
+class AwaitingMeScopeMixin:
+    """An approver opens and acts on what waits for them, whatever their data scope
+    (the one exception to the scope; see ``crm.core.scoping.restrict``)."""
+
+    def beyond_scope(self):
+        return approvals.awaiting_q(self.request.user, self.model)
+
+
+class PrintableMixin:
+    """``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
+    document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
+    as a download. Whoever may open the record may print it."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as", str, enum=["html", "pdf"], description="html (default) or pdf")
+        ],
+        responses={
+            (200, "text/html"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    @action(detail=True, methods=["get"], code_verb="view", url_path="document")
+    def document(self, request, pk=None):
+        obj = self.get_object()
+        kind = request.query_params.get("as", "html")
+        if kind not in ("html", "pdf"):
+            raise Invalid(fields={"as": [_("Choose html or pdf.")]})
+        if kind == "html":
+            return HttpResponse(documents.render_html(obj), content_type="text/html; charset=utf-8")
+        data = documents.render_pdf(obj)
+        name = documents.quote_code(obj) if isinstance(obj, Quote) else obj.number
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+
+
+class QuoteFilter(AwaitingMeFilter, TenantFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=QuoteStatus.choices)
     # The 360 customer card links to a customer's quotes.
     customer = django_filters.NumberFilter(field_name="opportunity__customer")
@@ -152,7 +206,7 @@ class QuoteFilter(TenantFilterSet):
         fields = ["opportunity", "status", "is_latest"]
 
 
-class QuoteViewSet(ProcessViewSet):
+class QuoteViewSet(PrintableMixin, AwaitingMeScopeMixin, ProcessViewSet):
     """Quotes: each row is one version (``version``); ``row_version`` is the lock counter."""
 
     model = Quote
@@ -182,7 +236,7 @@ class QuoteViewSet(ProcessViewSet):
 # --- contracts --------------------------------------------------------------------
 
 
-class ContractFilter(SearchFilterSet):
+class ContractFilter(AwaitingMeFilter, SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
     amount__gte = django_filters.NumberFilter(field_name="amount", lookup_expr="gte")
     amount__lte = django_filters.NumberFilter(field_name="amount", lookup_expr="lte")
@@ -193,7 +247,7 @@ class ContractFilter(SearchFilterSet):
         fields = ["customer", "opportunity", "owner", "status", "number"]
 
 
-class ContractViewSet(ProcessViewSet):
+class ContractViewSet(PrintableMixin, AwaitingMeScopeMixin, ProcessViewSet):
     model = Contract
     serializer_class = s.ContractDetailSerializer
     list_serializer_class = s.ContractSerializer

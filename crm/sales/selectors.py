@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from crm.core.models import Team, User
+from crm.core.models import User
 from crm.sales.conf import stage_probability
 from crm.sales.models import (
     ApprovalBand,
@@ -57,34 +57,12 @@ def approval_band_for(tenant, amount) -> ApprovalBand:
 
 
 def approver_for(contract) -> User | None:
-    """Who is reminded of a waiting approval: the nearest team leader above the
-    author who holds the band's permission, else any such colleague (not the author)."""
-    band = approval_band_for(contract.tenant, contract.amount)
-    author_ids = {contract.created_by_id, contract.submitted_by_id} - {None}
-    author = contract.submitted_by or contract.created_by or contract.owner
-    team = author.team if author is not None else None
-    seen = set()
-    while team is not None and team.pk not in seen:
-        seen.add(team.pk)
-        leader = team.leader
-        if (
-            leader
-            and leader.is_active
-            and leader.pk not in author_ids
-            and leader.has_code(band.permission)
-        ):
-            return leader
-        team = Team.objects.filter(pk=team.parent_id).select_related("leader").first()
-    candidates = (
-        User.objects.filter(tenant_id=contract.tenant_id, is_active=True, is_system=False)
-        .exclude(pk__in=author_ids)
-        .prefetch_related("roles")
-        .order_by("id")
-    )
-    for user in candidates:
-        if any(band.permission in role.permissions for role in user.roles.all()):
-            return user
-    return None
+    """Who is reminded of a waiting approval: the first of its approvers
+    (``crm.sales.approvals``: the leader chain first, else the permission holders)."""
+    from crm.sales.approvals import approvers_for
+
+    approvers = approvers_for(contract)
+    return approvers[0] if approvers else None
 
 
 # --- list querysets (constant query counts) ------------------------------------
@@ -95,9 +73,9 @@ def opportunities_for_list(queryset: QuerySet[Opportunity]) -> QuerySet[Opportun
 
 
 def quotes_for_list(queryset: QuerySet[Quote]) -> QuerySet[Quote]:
-    return queryset.select_related("opportunity", "created_by", "approved_by").prefetch_related(
-        Prefetch("lines", queryset=QuoteLine.objects.select_related("product"))
-    )
+    return queryset.select_related(
+        "opportunity__customer", "created_by", "approved_by"
+    ).prefetch_related(Prefetch("lines", queryset=QuoteLine.objects.select_related("product")))
 
 
 def contracts_for_list(queryset: QuerySet[Contract]) -> QuerySet[Contract]:

@@ -283,6 +283,12 @@ class LineSerializer(serializers.Serializer):
 class QuoteSerializer(serializers.ModelSerializer):
     opportunity = _opportunity_field()
     opportunity_name = serializers.CharField(source="opportunity.name", read_only=True)
+    customer = serializers.IntegerField(
+        source="opportunity.customer_id", read_only=True, label=_("customer")
+    )
+    customer_name = serializers.CharField(
+        source="opportunity.customer.name", read_only=True, label=_("customer")
+    )
     version = serializers.IntegerField(source="number", read_only=True, label=_("quote version"))
     row_version = serializers.IntegerField(
         source="version", read_only=True, help_text="Optimistic-locking counter (ETag/If-Match)."
@@ -300,6 +306,8 @@ class QuoteSerializer(serializers.ModelSerializer):
             "id",
             "opportunity",
             "opportunity_name",
+            "customer",
+            "customer_name",
             "version",
             "row_version",
             "is_latest",

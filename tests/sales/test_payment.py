@@ -47,11 +47,13 @@ def test_confirm_updates_installment_and_contract(rep, active):
 
 
 def test_confirm_guards(rep, manager, active):
-    over = f.payment(active, rep, "10000.01")
+    # Two drafts that each fit: the second no longer fits once the first is confirmed.
+    first, over = f.payment(active, rep, "6000.00"), f.payment(active, rep, "6000.00")
+    f.move(first, "confirm", rep)
     with pytest.raises(GuardFailed) as err:
         f.move(over, "confirm", rep)
     assert err.value.reasons == [
-        "The amount 10000.01 exceeds the 10000.00 outstanding on installment 1."
+        "The amount 6000.00 exceeds the 4000.00 outstanding on installment 1."
     ]
     draft_contract = f.contract(rep)
     with pytest.raises(Invalid) as err:
@@ -189,3 +191,26 @@ def test_drafts_are_editable_and_deletable(rep, manager, active):
     edited = api.patch(f"/api/v1/payments/{p.pk}/", {"amount": "150.50"}, format="json")
     assert edited.status_code == 200 and edited.json()["amount"] == "150.50"
     assert client_for(manager).delete(f"/api/v1/payments/{p.pk}/").status_code == 204
+
+
+def test_a_payment_larger_than_the_installment_owes_is_refused_at_save(rep, active):
+    """Issue 20: refused when saved (400 naming the amount), not only at confirm."""
+    f.confirmed_payment(active, rep, "4000.00")
+    with pytest.raises(Invalid) as err:
+        f.payment(active, rep, "6000.01")
+    assert err.value.fields["amount"] == [
+        "The amount ¥6,000.01 exceeds the ¥6,000.00 still owed on installment 1."
+    ]
+    inst = active.installments.get(sequence=1)
+    body = {"installment": inst.pk, "amount": "6000.01", "paid_at": "2025-03-01"}
+    res = client_for(rep).post("/api/v1/payments/", body, format="json")
+    assert res.status_code == 400
+    assert "amount" in res.json()["fields"]
+    assert Payment.objects.filter(amount=D("6000.01")).count() == 0
+    # Exactly what is owed is fine; moving it up by a cent on edit is not.
+    p = f.payment(active, rep, "6000.00")
+    res = client_for(rep).patch(f"/api/v1/payments/{p.pk}/", {"amount": "6000.01"}, format="json")
+    assert res.status_code == 400 and "amount" in res.json()["fields"]
+    # The second installment owes 20,000.00: moving the draft there is fine.
+    inst2 = active.installments.get(sequence=2)
+    services.payment_update(p, tenant=rep.tenant, actor=rep, installment=inst2, amount=D("20000"))

@@ -229,8 +229,9 @@ def test_opportunity_and_approval_reminders_via_scheduler_and_worker(worker):
             "Opportunity “CRM 项目” is past its expected close date",
         ]
     )
-    assert notes(admin) == [f"Contract {c.number} is waiting for your approval"]
+    # Told at submit (issue 20), reminded once the wait is over.
+    assert notes(admin) == [f"Contract {c.number} is waiting for your approval"] * 2
     tick(now=later + dt.timedelta(days=30))
     worker.drain()
-    assert len(notes(rep)) == 2 and len(notes(admin)) == 1
+    assert len(notes(rep)) == 2 and len(notes(admin)) == 2
     assert opp.pk and D("10.00") == c.amount

@@ -121,6 +121,8 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         data["opportunity"] = data["quote"].opportunity
     if data.get("customer") is None and data.get("opportunity") is not None:
         data["customer"] = data["opportunity"].customer
+    if not data.get("title") and data.get("opportunity") is not None:
+        data["title"] = data["opportunity"].name  # a contract from a quote carries its name
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
     _check_contract_links(data.get("customer"), data.get("opportunity"), data.get("quote"))
@@ -271,12 +273,37 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
         )
 
 
+def _payment_within_outstanding(installment, amount) -> None:
+    """A payment may not exceed what its installment still owes (checked at save,
+    again at confirm by the step's guard)."""
+    from crm.sales.money import money_text
+
+    outstanding = installment.outstanding
+    if amount > outstanding:
+        raise Invalid(
+            fields={
+                "amount": [
+                    _(
+                        "The amount %(amount)s exceeds the %(outstanding)s still owed on "
+                        "installment %(seq)d."
+                    )
+                    % {
+                        "amount": money_text(amount),
+                        "outstanding": money_text(outstanding),
+                        "seq": installment.sequence,
+                    }
+                ]
+            }
+        )
+
+
 def payment_create(*, tenant, actor, **data: Any) -> Payment:
     refuse_unknown(data, (*PAYMENT_FIELDS, "contract"))
     _payment_links(tenant, data)
     if data.get("amount") is None or data["amount"] <= 0:
         raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
     data["amount"] = money(data["amount"])
+    _payment_within_outstanding(data["installment"], data["amount"])
     data.setdefault("paid_at", timezone.localdate())
     return audited_create(Payment, tenant=tenant, actor=actor, fields=data)
 
@@ -294,6 +321,10 @@ def payment_update(payment: Payment, *, tenant, actor, **data: Any) -> Payment:
         if data["amount"] is None or data["amount"] <= 0:
             raise Invalid(fields={"amount": [_("Enter an amount greater than zero.")]})
         data["amount"] = money(data["amount"])
+    if "amount" in data or "installment" in data:
+        _payment_within_outstanding(
+            data.get("installment") or payment.installment, data.get("amount", payment.amount)
+        )
     audited_update(payment, tenant=tenant, actor=actor, fields=data, check=payment_ensure_editable)
     return payment
 

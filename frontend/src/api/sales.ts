@@ -5,3 +5,9 @@ import { client, unwrap } from './client'
 export async function opportunityBoard<T>(query: { owner?: number } = {}): Promise<T[]> {
   return (await unwrap(client.GET('/api/v1/opportunities/board/', { params: { query } }))) as T[]
 }
+
+/** The customer-facing A4 document of a quote or a contract (`GET …/{id}/document/?as=html|pdf`),
+ * opened by the browser itself (the print view in a new tab, the PDF as a download). */
+export function documentUrl(collection: 'quotes' | 'contracts', id: number, as: 'html' | 'pdf'): string {
+  return `/api/v1/${collection}/${id}/document/?as=${as}`
+}

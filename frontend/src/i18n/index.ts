@@ -6,6 +6,7 @@ import activitiesZhCN from './activities.zh-CN'
 import settingsZhCN from './settings.zh-CN'
 import officeZhCN from './office.zh-CN'
 import customersZhCN from './customers.zh-CN'
+import salesDocsZhCN from './salesDocs.zh-CN'
 import careTargetsZhCN from './careTargets.zh-CN'
 import adminOpsZhCN from './adminOps.zh-CN'
 import { setApiLanguage } from '@/api/client'
@@ -44,6 +45,7 @@ i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', settingsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', officeZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', customersZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', salesDocsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', careTargetsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 
@@ -60,6 +62,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./settings.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./office.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./customers.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./salesDocs.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./careTargets.en')).default as never)
   }
 }

@@ -75,7 +75,7 @@ export const leads: ResourceConfig = {
     {
       label: 'actions.log_call',
       create: 'activities',
-      preset: { lead: '$id', kind: 'call' },
+      preset: { lead: '$id', kind: 'call', occurred_at: '$now' },
       permission: 'activities.create',
       testid: 'log-activity',
     },
@@ -209,7 +209,7 @@ export const activities: ResourceConfig = {
     { name: 'note', type: 'textarea' },
     { name: 'lead', type: 'ref', ref: 'leads' },
     { name: 'customer', type: 'ref', ref: 'customers' },
-    { name: 'contact', type: 'ref', ref: 'contacts', label: 'activities.fields.contact' },
+    { name: 'contact', type: 'ref', ref: 'contacts', label: 'activities.fields.contact', filterBy: { field: 'customer', param: 'customer' } },
     { name: 'opportunity', type: 'ref', ref: 'opportunities', label: 'activities.fields.opportunity' },
     { name: 'contract', type: 'ref', ref: 'contracts', label: 'activities.fields.contract' },
     { name: 'complaint', type: 'ref', ref: 'complaints', label: 'activities.fields.complaint' },

@@ -12,6 +12,7 @@ import type { FieldDef, ResourceConfig } from './types'
 
 const LinesPanel = defineAsyncComponent(() => import('@/components/sales/LinesPanel.vue'))
 const InstallmentsPanel = defineAsyncComponent(() => import('@/components/sales/InstallmentsPanel.vue'))
+const StageBar = defineAsyncComponent(() => import('@/components/sales/StageBar.vue'))
 
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
@@ -64,7 +65,7 @@ export const opportunities: ResourceConfig = {
   fields: [
     { name: 'name', required: true, sort: 'name', link: true, width: 200 },
     { name: 'customer', type: 'ref', ref: 'customers', display: 'customer_name', required: true },
-    { name: 'contact', type: 'ref', ref: 'contacts', display: 'contact_name' },
+    { name: 'contact', type: 'ref', ref: 'contacts', display: 'contact_name', filterBy: { field: 'customer', param: 'customer' } },
     { name: 'amount', type: 'money', sort: 'amount' },
     { name: 'expected_close_date', type: 'date', sort: 'expected_close_date' },
     owner,
@@ -105,6 +106,7 @@ export const opportunities: ResourceConfig = {
   transitions: true,
   history: true,
   timeline: 'opportunity',
+  panels: [{ key: 'stage', component: StageBar, top: true }],
   related: [
     { resource: 'requirements', param: 'opportunity', columns: ['description', 'priority', 'created_by', 'created_at'] },
     { resource: 'solutions', param: 'opportunity', columns: ['title', 'requirement', 'created_at'] },
@@ -114,8 +116,8 @@ export const opportunities: ResourceConfig = {
   cardActions: [
     { label: 'actions.add_requirement', create: 'requirements', preset: { opportunity: '$id' }, permission: 'sales.requirement.create', testid: 'add-requirement' },
     { label: 'actions.add_solution', create: 'solutions', preset: { opportunity: '$id' }, permission: 'sales.solution.create', testid: 'add-solution' },
-    { label: 'actions.new_quote', create: 'quotes', preset: { opportunity: '$id' }, permission: 'sales.quote.create', testid: 'new-quote' },
-    { label: 'actions.new_contract', create: 'contracts', preset: { opportunity: '$id', customer: '$customer' }, permission: 'sales.contract.create', testid: 'new-contract' },
+    { label: 'actions.new_quote', create: 'quotes', preset: { opportunity: '$id' }, permission: 'sales.quote.create', testid: 'new-quote', open: true },
+    { label: 'actions.new_contract', create: 'contracts', preset: { opportunity: '$id', customer: '$customer', title: '$name' }, permission: 'sales.contract.create', testid: 'new-contract', open: true },
   ],
   export: true,
   bulkOwner: 'owner',
@@ -201,6 +203,7 @@ export const quotes: ResourceConfig = {
   titleOf: (r) => `${r.opportunity_name ?? ''} · v${r.version ?? ''}`,
   fields: [
     { name: 'opportunity', type: 'ref', ref: 'opportunities', display: 'opportunity_name', required: true, createOnly: true, link: true, width: 200 },
+    { name: 'customer', type: 'ref', ref: 'customers', display: 'customer_name', width: 180 },
     { name: 'version', label: 'fields.quote_version', type: 'number' },
     { name: 'status', type: 'enum', process: 'quote', display: 'status_label' },
     { name: 'subtotal', type: 'money' },
@@ -219,7 +222,7 @@ export const quotes: ResourceConfig = {
     createdAt,
     updatedAt,
   ],
-  columns: ['opportunity', 'version', 'status', 'total', 'is_latest', 'valid_until', 'created_by', 'created_at'],
+  columns: ['opportunity', 'customer', 'version', 'status', 'total', 'is_latest', 'valid_until', 'created_by', 'created_at'],
   hiddenColumns: ['subtotal', 'approved_by', 'sent_at'],
   filters: [
     { name: 'status', type: 'enum', process: 'quote', multiple: true },
@@ -245,8 +248,11 @@ export const quotes: ResourceConfig = {
     { resource: 'quotes', param: 'opportunity', valueFrom: 'opportunity', columns: ['version', 'status', 'total', 'is_latest', 'created_at'], title: 'sales.quote_versions' },
   ],
   cardActions: [
-    { label: 'actions.new_contract', create: 'contracts', preset: { quote: '$id', opportunity: '$opportunity' }, permission: 'sales.contract.create', testid: 'quote-new-contract' },
+    // Customer, name, amount and (server side) the lines come from the quote.
+    { label: 'actions.new_contract', create: 'contracts', preset: { quote: '$id', opportunity: '$opportunity', customer: '$customer', title: '$opportunity_name', amount: '$total' }, permission: 'sales.contract.create', testid: 'quote-new-contract', open: true },
   ],
+  printable: true,
+  variants: [{ key: 'awaiting', title: 'salesDocs.awaiting_quotes', query: { awaiting_me: 'true' }, create: false }],
   lock: 'row_version',
   editable: isDraft,
   afterTransition: latestQuotePath,
@@ -319,6 +325,8 @@ export const contracts: ResourceConfig = {
     { key: 'installments', component: InstallmentsPanel, after: 'groups.amounts' },
   ],
   related: [{ resource: 'payments', param: 'contract', columns: ['paid_at', 'installment_sequence', 'amount', 'method', 'status', 'reference'] }],
+  printable: true,
+  variants: [{ key: 'awaiting', title: 'salesDocs.awaiting_contracts', query: { awaiting_me: 'true' }, create: false }],
   lock: 'version',
   editable: isDraft,
   export: true,

@@ -12,7 +12,7 @@ const f = (name: string, extra: Omit<FieldDef, 'name'> = {}): FieldDef => ({ nam
 const owner: FieldDef = { name: 'owner', type: 'user', display: 'owner_name' }
 // The customer (and a follow-up's target) is fixed once the record exists.
 const customer: FieldDef = { name: 'customer', type: 'ref', ref: 'customers', display: 'customer_name', required: true, createOnly: true }
-const contact = f('contact', { type: 'ref', ref: 'contacts', display: 'contact_name' })
+const contact = f('contact', { type: 'ref', ref: 'contacts', display: 'contact_name', filterBy: { field: 'customer', param: 'customer' } })
 const contract = f('contract', { type: 'ref', ref: 'contracts' })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
 const updatedAt: FieldDef = { name: 'updated_at', type: 'datetime' }
@@ -90,7 +90,7 @@ export const complaints: ResourceConfig = {
     {
       label: 'service.actions.plan_return_visit',
       create: 'follow-ups',
-      preset: { complaint: '$id', kind: 'return_visit', owner: '$owner' },
+      preset: { complaint: '$id', kind: 'return_visit', owner: '$owner', customer: '$customer' },
       permission: 'followups.create',
       testid: 'plan-return-visit',
     },

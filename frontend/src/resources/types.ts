@@ -58,6 +58,9 @@ export interface FieldDef {
   link?: boolean
   /** countdown: the record's clocks in order; the first running one is shown */
   clocks?: SlaClock[]
+  /** ref: the choices narrowed by another field of the form (e.g. a contact by its customer):
+   * `{ field: 'customer', param: 'customer' }` lists `?customer=<form.customer>` */
+  filterBy?: { field: string; param: string }
 }
 
 /** An SLA clock of a record: its deadline field and the field set when it stops. */
@@ -113,6 +116,8 @@ export interface CardAction {
   preset: Record<string, string | number>
   permission?: string
   testid?: string
+  /** open the new record's card after it is created */
+  open?: boolean
 }
 
 export interface VariantDef {
@@ -141,6 +146,8 @@ export interface PanelDef {
   when?: (record: Record<string, unknown>) => boolean
   /** placed after the field group with this title (default: after all groups) */
   after?: string
+  /** placed above the transitions and the field groups (e.g. the opportunity's stage bar) */
+  top?: boolean
 }
 
 export interface ResourceConfig {
@@ -196,6 +203,8 @@ export interface ResourceConfig {
   variants?: VariantDef[]
   /** hand-made pages linked from the menu and the browse page (e.g. the kanban board) */
   pages?: PageLink[]
+  /** the card offers the customer-facing document: print (HTML) and PDF download */
+  printable?: boolean
   /** panels of the card after the field groups */
   panels?: PanelDef[]
   /** whether the record may still be edited or deleted (confirmed documents are frozen) */

@@ -1,0 +1,16 @@
+/** Approvals, printable documents and the opportunity stage bar (issue 20). */
+export default {
+  salesDocs: {
+    print: '打印',
+    pdf: '下载 PDF',
+    awaiting_quotes: '待我审批的报价',
+    awaiting_contracts: '待我审批的合同',
+    stage: {
+      next: '下一步：',
+      ready: '可以推进',
+      blocked: '受阻：',
+      won: '已赢单',
+      lost: '已输单',
+    },
+  },
+}
