@@ -304,5 +304,5 @@ def register_routes(router) -> list:
     return [
         # The spelling, without the router's trailing slash.
         path("imports/<int:pk>/errors.xlsx", errors_file, name="import-errors-xlsx"),
-        *backup_api.routes(),
+        *backup_api.routes(router),
     ]

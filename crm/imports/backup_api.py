@@ -1,7 +1,7 @@
 """The company's backup, for holders of ``imports.backup``; every use is audited.
 
 * ``GET /backup/``: the zip at once (API clients, small companies);
-* ``GET|POST /backup/jobs/``: the recent background backups / start one;
+* ``GET|POST /backup/jobs/``: the background backups (paginated) / start one;
   ``GET /backup/jobs/{id}/``: its status and progress, and when done a
   ``download_url`` whose signature expires (``BACKUP_LINK_MAX_AGE``);
   ``GET /backup/jobs/{id}/download/?signature=``: the zip;
@@ -21,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.core import audit
 from crm.core.api.viewsets import TenantScopedMixin
-from crm.core.errors import Invalid, NotFound
+from crm.core.errors import Invalid
 from crm.imports import backup, backup_jobs
 from crm.imports.models import BackupJob
 
@@ -95,22 +96,22 @@ class BackupJobSerializer(serializers.ModelSerializer):
         return backup_jobs.link_max_age() if job.status == BackupJob.Status.SUCCEEDED else None
 
 
-class BackupJobsView(TenantScopedMixin, APIView):
-    code = CODE
+class BackupJobViewSet(
+    TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The company's background backups, newest first; POST starts one."""
 
-    @extend_schema(responses=BackupJobSerializer(many=True))
-    def get(self, request):
-        """The company's ten latest backups, newest first."""
-        jobs = (
-            BackupJob.objects.filter(tenant=request.tenant)
-            .select_related("created_by")
-            .order_by("-created_at")[:10]
-        )
-        return Response(BackupJobSerializer(jobs, many=True).data)
+    model = BackupJob
+    serializer_class = BackupJobSerializer
+    code = CODE
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("created_by").order_by("-created_at")
 
     @extend_schema(request=None, responses={202: BackupJobSerializer})
-    def post(self, request):
-        """Start a backup in the background; follow it at ``/backup/jobs/{id}/``."""
+    def create(self, request):
+        """Start a backup in the background (or give the one still running)."""
         running = BackupJob.objects.filter(
             tenant=request.tenant,
             status__in=[BackupJob.Status.PENDING, BackupJob.Status.RUNNING],
@@ -118,33 +119,14 @@ class BackupJobsView(TenantScopedMixin, APIView):
         job = running or backup_jobs.backup_job_create(tenant=request.tenant, actor=request.user)
         return Response(BackupJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-
-def _job(request, pk) -> BackupJob:
-    job = BackupJob.objects.filter(tenant=request.tenant, pk=pk).select_related("created_by")
-    found = job.first()
-    if found is None:
-        raise NotFound()
-    return found
-
-
-class BackupJobView(TenantScopedMixin, APIView):
-    code = CODE
-
-    @extend_schema(responses=BackupJobSerializer)
-    def get(self, request, pk: int):
-        return Response(BackupJobSerializer(_job(request, pk)).data)
-
-
-class BackupJobDownloadView(TenantScopedMixin, APIView):
-    code = CODE
-
     @extend_schema(
         parameters=[OpenApiParameter("signature", str, required=True)],
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
     )
-    def get(self, request, pk: int):
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def download(self, request, pk=None):
         """The backup's zip, while the link's signature is valid (audited)."""
-        job = _job(request, pk)
+        job = self.get_object()
         backup_jobs.check_signature(job, request.query_params.get("signature", ""))
         backup_jobs.record_download(job, actor=request.user)
         return FileResponse(
@@ -205,15 +187,9 @@ class RestoreView(TenantScopedMixin, APIView):
         return Response(summary, status=status.HTTP_201_CREATED)
 
 
-def routes() -> list:
+def routes(router) -> list:
+    router.register("backup/jobs", BackupJobViewSet, basename="backup-job")
     return [
         path("backup/", BackupView.as_view(), name="backup"),
-        path("backup/jobs/", BackupJobsView.as_view(), name="backup-jobs"),
-        path("backup/jobs/<int:pk>/", BackupJobView.as_view(), name="backup-job"),
-        path(
-            "backup/jobs/<int:pk>/download/",
-            BackupJobDownloadView.as_view(),
-            name="backup-job-download",
-        ),
         path("backup/restore/", RestoreView.as_view(), name="backup-restore"),
     ]

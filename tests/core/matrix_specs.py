@@ -6,7 +6,7 @@ Imported at the end of that file, which holds the matrix's PATHS.
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
-from tests.reliability.specs import PATHS, RESOURCES, PathSpec
+from tests.reliability.specs import ACTIONS, PATHS, RESOURCES, ActionSpec, PathSpec
 
 
 def _token(ctx, user) -> int:
@@ -39,6 +39,33 @@ PATHS.update(
                 body={"old_password": PASSWORD, "new_password": "Matrix-new-pass-9876!"},
                 status=204,
             )
+        },
+    }
+)
+
+
+ACTIONS.update(
+    {
+        ("user", "invite"): ActionSpec(
+            body=lambda ctx: {"emails": [f"{ctx.unique('invitee')}@example.cn"]}, status=201
+        ),
+        ("user", "reset_password"): ActionSpec(body={}, status=204),
+    }
+)
+
+PATHS.update(
+    {
+        # No avatar yet: 404 past 401; removing none is fine; uploading needs a file (400).
+        "me-avatar": {
+            "get": PathSpec(status=404),
+            "post": PathSpec(status=400),
+            "delete": PathSpec(status=204),
+        },
+        "report-usage": {"get": PathSpec(code="reports.usage")},
+        # The public link pages: an unknown key answers 400 naming the token.
+        "invitation": {"get": PathSpec(anonymous=True, tenant_scoped=False)},
+        "invitation-accept": {
+            "post": PathSpec(anonymous=True, body={"password": "x"}, tenant_scoped=False)
         },
     }
 )

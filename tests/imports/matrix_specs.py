@@ -68,3 +68,19 @@ PATHS.update(
         "backup-restore": {"post": PathSpec(code="imports.backup", status=400)},
     }
 )
+
+
+def _backup_job(ctx, user) -> int:
+    from crm.imports.models import BackupJob
+
+    return BackupJob.objects.create(tenant=ctx.tenant, created_by=ctx.admin).pk
+
+
+RESOURCES.update({"backup-job": {"make": _backup_job}})
+ACTIONS.update(
+    {
+        ("backup-job", "create"): ActionSpec(body={}, status=202),
+        # Without a signature the allowed caller gets the 400 naming it (past 401/403).
+        ("backup-job", "download"): ActionSpec(status=400),
+    }
+)

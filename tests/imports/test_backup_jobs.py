@@ -42,7 +42,7 @@ def test_a_backup_job_runs_in_the_worker_and_its_link_expires(worker, settings):
     assert job["rows"]["customers.customer"] == 1
     url = job["download_url"]
     assert url.startswith(f"/api/v1/backup/jobs/{job_id}/download/?signature=")
-    assert [j["id"] for j in api.get("/api/v1/backup/jobs/").json()] == [job_id]
+    assert [j["id"] for j in api.get("/api/v1/backup/jobs/").json()["results"]] == [job_id]
 
     archive = _zip(api.get(url))
     manifest = json.loads(archive.read("manifest.json"))

@@ -9,8 +9,8 @@ import type { Body, Me, Schema } from './types'
 // --- backup ---------------------------------------------------------------------
 export type BackupJob = Schema<'BackupJob'>
 
-export function listBackups(): Promise<BackupJob[]> {
-  return unwrap(client.GET('/api/v1/backup/jobs/'))
+export async function listBackups(): Promise<BackupJob[]> {
+  return (await unwrap(client.GET('/api/v1/backup/jobs/', { params: { query: { page_size: 10 } as never } }))).results
 }
 
 export function startBackup(): Promise<BackupJob> {
