@@ -88,3 +88,20 @@ def test_chinese_is_the_default_language():
         assert translation.gettext("Some fields are invalid.") == "部分字段填写有误。"
     with translation.override("en"):
         assert translation.gettext("Some fields are invalid.") == "Some fields are invalid."
+
+
+def test_a_contacts_title_is_a_job_title_and_other_titles_are_headings():
+    """One English word, two meanings: the contact's 职务 has a context of its own, so
+    the merged catalogs cannot give a task or an announcement a 职务."""
+    from django.apps import apps
+
+    with translation.override("zh-hans"):
+        job = str(apps.get_model("customers", "Contact")._meta.get_field("title").verbose_name)
+        headings = {
+            f"{model._meta.label}": str(model._meta.get_field("title").verbose_name)
+            for model in apps.get_models()
+            if model._meta.label != "customers.Contact"
+            and any(f.name == "title" for f in model._meta.get_fields())
+        }
+    assert job == "职务"
+    assert headings and all("标题" in name for name in headings.values()), headings
