@@ -66,6 +66,10 @@ class BulkTransferSerializer(serializers.Serializer):
     reason = serializers.CharField(label=_("reason"), max_length=300)
     move_open_opportunities = serializers.BooleanField(default=False)
     move_followups = serializers.BooleanField(default=False)
+    confirm_pending = serializers.BooleanField(
+        default=False,
+        help_text=_("Move open opportunities even when their quotes wait for approval."),
+    )
 
 
 class BulkTransferResultSerializer(serializers.Serializer):
@@ -100,6 +104,7 @@ class BulkTransferMixin:
             reason=data["reason"],
             move_open_opportunities=data["move_open_opportunities"],
             move_followups=data["move_followups"],
+            confirm_pending=data["confirm_pending"],
         )
         return Response(result)
 

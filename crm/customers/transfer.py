@@ -38,6 +38,7 @@ def bulk_transfer(
     reason: str,
     move_open_opportunities: bool = False,
     move_followups: bool = False,
+    confirm_pending: bool = False,
 ) -> dict:
     """Give every transferable row of ``queryset`` (already limited to what the
     actor may see) to ``owner``. Leads move while open, customers while owned
@@ -65,6 +66,8 @@ def bulk_transfer(
                 fields={"ids": [_("Transfer at most %(n)d records at once.") % {"n": MAX_ROWS}]}
             )
         ids = [pk for pk, _old in rows]
+        if move_open_opportunities and model is Customer and not confirm_pending:
+            _refuse_pending(tenant, ids)
         result = {"transferred": len(ids), "opportunities": 0, "followups": 0}
         if not ids:
             return result
@@ -97,6 +100,39 @@ def bulk_transfer(
             partial(_notify, tenant.pk, model, dict(olds), owner.pk, len(ids), actor)
         )
     return result
+
+
+def _refuse_pending(tenant, customer_ids: list[int]) -> None:
+    """Quotes waiting for approval on the opportunities that would move: refused with
+    their names unless the user confirms (``confirm_pending``)."""
+    from crm.sales.models import Quote
+    from workflows.opportunity import OPEN
+    from workflows.quote import QuoteStatus
+
+    pending = list(
+        Quote.objects.filter(
+            tenant=tenant,
+            opportunity__customer_id__in=customer_ids,
+            opportunity__status__in=OPEN,
+            status=QuoteStatus.SUBMITTED,
+        )
+        .select_related("opportunity")
+        .order_by("pk")[:11]
+    )
+    if not pending:
+        return
+    names = "、".join(str(q) for q in pending[:10]) + ("…" if len(pending) > 10 else "")
+    raise Invalid(
+        fields={
+            "confirm_pending": [
+                _(
+                    "Waiting for approval: %(names)s. Their opportunities would move to the new "
+                    "owner while an approver is deciding; confirm to move them anyway."
+                )
+                % {"names": names}
+            ]
+        }
+    )
 
 
 def _move_opportunities(tenant, customer_ids: list[int], owner) -> int:

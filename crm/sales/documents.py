@@ -110,7 +110,10 @@ def _lines(rows) -> list[Line]:
             Line(
                 position=i,
                 name=product.name if product is not None else (row.description or ""),
-                description=row.description if product is not None else "",
+                # The product's name already says it: a copy of it is not a description.
+                description=row.description
+                if product is not None and row.description.strip() != product.name
+                else "",
                 unit=product.unit if product is not None else "",
                 quantity=row.quantity.normalize() if row.quantity % 1 == 0 else row.quantity,
                 unit_price=row.unit_price,
@@ -215,6 +218,7 @@ def document_data(doc) -> Document:
 
 def render_html(doc) -> str:
     data = document_data(doc)
+    data.facts = [(label, value) for label, value in data.facts if value]
     return render_to_string("sales/document.html", {"doc": data})
 
 
@@ -259,7 +263,7 @@ def render_pdf(doc, *, compress: bool = True) -> bytes:
     else:
         story.extend(head)
     story += [Spacer(1, 6 * mm), p(data.title, title), Spacer(1, 4 * mm)]
-    facts = [[p(label, small), p(value, small)] for label, value in data.facts]
+    facts = [[p(label, small), p(value, small)] for label, value in data.facts if value]
     facts += [
         [p(_("Customer"), small), p(data.customer["name"], small)],
         [p(_("Contact"), small), p(data.customer["contact"], small)],

@@ -179,3 +179,33 @@ def test_quote_approvers_are_told(rep, manager, django_capture_on_commit_callbac
     assert len(notes) == 1 and notes[0].link == f"/quotes/{q.pk}"
     with scopes_disabled():
         assert Quote.objects.get(pk=q.pk).status == "submitted"
+
+
+def test_bulk_transfer_refuses_pending_quotes_unless_confirmed(admin, rep, manager):
+    """Moving a customer's open opportunities while a quote waits for approval is
+    refused with the quote named; confirmed, it moves."""
+    opp = f.opportunity(rep, name="待审项目")
+    f.move(f.quote(opp, rep), "submit", rep)
+    other = make_user(admin, "销售代表", team=rep.team, name="新负责人")
+    api = client_for(admin)
+    body = {
+        "ids": [opp.customer_id],
+        "owner": other.pk,
+        "reason": "调岗",
+        "move_open_opportunities": True,
+    }
+    res = api.post("/api/v1/customers/bulk-transfer/", body, format="json")
+    assert res.status_code == 400
+    reasons = res.json()["fields"]["confirm_pending"]
+    assert "待审项目 v1" in reasons[0] and "confirm" in reasons[0]
+    with scopes_disabled():
+        opp.refresh_from_db()
+        assert opp.owner_id == rep.pk and opp.customer.owner_id == rep.pk  # nothing moved
+    res = api.post(
+        "/api/v1/customers/bulk-transfer/", {**body, "confirm_pending": True}, format="json"
+    )
+    assert res.status_code == 200, res.json()
+    assert res.json()["opportunities"] == 1
+    # Without moving the opportunities nothing is refused.
+    back = {**body, "owner": rep.pk, "move_open_opportunities": False}
+    assert api.post("/api/v1/customers/bulk-transfer/", back, format="json").status_code == 200
