@@ -709,10 +709,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The company's ten latest backups, newest first. */
+        /** @description The company's background backups, newest first; POST starts one. */
         get: operations["v1_backup_jobs_list"];
         put?: never;
-        /** @description Start a backup in the background; follow it at ``/backup/jobs/{id}/``. */
+        /** @description Start a backup in the background (or give the one still running). */
         post: operations["v1_backup_jobs_create"];
         delete?: never;
         options?: never;
@@ -727,7 +727,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Activates the tenant scope after authentication for the whole request. */
+        /** @description The company's background backups, newest first; POST starts one. */
         get: operations["v1_backup_jobs_retrieve"];
         put?: never;
         post?: never;
@@ -3451,7 +3451,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Pause
+         * 暂停
          * @description Step `pause`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_mass_sends_transitions_pause_create"];
@@ -3471,7 +3471,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Resume
+         * 继续
          * @description Step `resume`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_mass_sends_transitions_resume_create"];
@@ -3491,7 +3491,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Schedule
+         * 安排发送
          * @description Step `schedule`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_mass_sends_transitions_schedule_create"];
@@ -3511,7 +3511,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send now
+         * 立即发送
          * @description Step `start`. Answers the updated record. A missing required input (-) or a blocking guard answers 400 `guard_failed` with the reasons; a bad value 400 `invalid` naming the field; the wrong state 409 `invalid_transition`; a stale `If-Match` 409 `conflict`.
          */
         post: operations["v1_mass_sends_transitions_start_create"];
@@ -7280,11 +7280,11 @@ export interface components {
             warnings: string[];
         };
         AddMembersRequest: {
-            /** customer group */
+            /** 客户分组 */
             group?: number | null;
             /**
              * 客户
-             * @description Omit both: the campaign's target group, else its saved filter.
+             * @description 两者都不填：使用战役的目标分组，否则使用其保存的筛选条件。
              */
             customers?: number[];
         };
@@ -7298,11 +7298,11 @@ export interface components {
         };
         Announcement: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
             /** 内容 */
             body?: string;
-            /** 发布范围 */
+            /** 受众 */
             audience?: components["schemas"]["Audience860Enum"];
             audience_label: $Read<string>;
             /** 团队 */
@@ -7352,11 +7352,11 @@ export interface components {
         };
         AnnouncementList: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
             /** 内容 */
             body?: string;
-            /** 发布范围 */
+            /** 受众 */
             audience?: components["schemas"]["Audience860Enum"];
             audience_label: $Read<string>;
             /** 团队 */
@@ -7396,11 +7396,11 @@ export interface components {
             comment?: string;
         };
         AnnouncementRequest: {
-            /** 职务 */
+            /** 标题 */
             title: string;
             /** 内容 */
             body?: string;
-            /** 发布范围 */
+            /** 受众 */
             audience?: components["schemas"]["Audience860Enum"];
             /** 团队 */
             teams?: number[];
@@ -7472,6 +7472,7 @@ export interface components {
             /** 行业 */
             industry?: number | null;
             industry_label: $Read<string | null>;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 分配方式 */
@@ -7506,6 +7507,7 @@ export interface components {
             region?: string;
             /** 行业 */
             industry?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
             /** 分配方式 */
             strategy?: components["schemas"]["StrategyEnum"];
@@ -7573,19 +7575,19 @@ export interface components {
             complaint?: number | null;
         };
         /**
-         * @description * `group` - customer group
-         *     * `campaign` - campaign target list
-         *     * `filter` - saved filter
-         * @enum {string}
-         */
-        Audience7b8Enum: "group" | "campaign" | "filter";
-        /**
          * @description * `all` - 全体人员
          *     * `teams` - 团队
          *     * `roles` - 角色
          * @enum {string}
          */
         Audience860Enum: "all" | "teams" | "roles";
+        /**
+         * @description * `group` - 客户分组
+         *     * `campaign` - 营销战役目标名单
+         *     * `filter` - 保存的筛选条件
+         * @enum {string}
+         */
+        Audience871Enum: "group" | "campaign" | "filter";
         AuditEntry: {
             id: $Read<number>;
             /**
@@ -7619,6 +7621,7 @@ export interface components {
             progress: $Read<number>;
             /** 大小 */
             size: $Read<number>;
+            /** 行数 */
             rows: $Read<unknown>;
             /** 说明 */
             detail: $Read<string>;
@@ -7629,7 +7632,7 @@ export interface components {
              */
             created_at: $Read<string>;
             /**
-             * 结束时间
+             * 完成时间
              * Format: date-time
              */
             finished_at: $Read<string | null>;
@@ -7657,16 +7660,16 @@ export interface components {
         BulkLabelRequest: {
             /**
              * 记录
-             * @description Omit to change every customer the list's filters select.
+             * @description 不填则修改列表筛选条件选中的全部客户。
              */
             ids?: number[];
-            /** groups to add */
+            /** 加入的分组 */
             add_groups?: number[];
-            /** groups to remove */
+            /** 移出的分组 */
             remove_groups?: number[];
-            /** tags to add */
+            /** 添加的标签 */
             add_tags?: string[];
-            /** tags to remove */
+            /** 移除的标签 */
             remove_tags?: string[];
         };
         BulkLabelResult: {
@@ -7696,6 +7699,11 @@ export interface components {
             move_open_opportunities: boolean;
             /** @default false */
             move_followups: boolean;
+            /**
+             * @description Move open opportunities even when their quotes wait for approval.
+             * @default false
+             */
+            confirm_pending: boolean;
         };
         BulkTransferResult: {
             transferred: number;
@@ -7722,15 +7730,17 @@ export interface components {
              */
             budget?: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost?: string;
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 目标分组 */
             target_group?: number | null;
             target_group_name: $Read<string | null>;
+            /** 目标筛选条件 */
             target_filter?: unknown;
             /** 状态 */
             status: $Read<components["schemas"]["Status171Enum"]>;
@@ -7780,15 +7790,17 @@ export interface components {
              */
             budget?: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost?: string;
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 目标分组 */
             target_group?: number | null;
             target_group_name: $Read<string | null>;
+            /** 目标筛选条件 */
             target_filter?: unknown;
             /** 状态 */
             status: $Read<components["schemas"]["Status171Enum"]>;
@@ -7804,14 +7816,17 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /**
              * 开始时间
              * Format: date-time
              */
             started_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 完成时间
+             * Format: date-time
+             */
             completed_at: $Read<string | null>;
             /** 取消原因 */
             cancel_reason: $Read<string>;
@@ -7838,26 +7853,29 @@ export interface components {
              */
             budget?: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 目标分组 */
             target_group?: number | null;
+            /** 目标筛选条件 */
             target_filter?: unknown;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         CampaignFigures: {
-            /** target customers */
+            /** 目标客户 */
             members: number;
+            /** 已响应 */
             responded: number;
             /** 潜在客户 */
             leads: number;
             /** 销售机会 */
             opportunities: number;
-            /** won opportunities */
+            /** 赢单商机 */
             won: number;
             /**
              * 赢单金额
@@ -7865,7 +7883,7 @@ export interface components {
              */
             won_amount: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost: string;
@@ -7874,27 +7892,41 @@ export interface components {
              * Format: decimal
              */
             budget: string;
-            /** Format: decimal */
+            /**
+             * 转商机率
+             * Format: decimal
+             */
             conversion_to_opportunity: string | null;
-            /** Format: decimal */
+            /**
+             * 赢单率
+             * Format: decimal
+             */
             conversion_to_won: string | null;
             /**
              * 单条线索成本
              * Format: decimal
              */
             cost_per_lead: string | null;
-            /** Format: decimal */
+            /**
+             * 投资回报率
+             * Format: decimal
+             */
             roi: string | null;
         };
         CampaignMember: {
             id: $Read<number>;
+            /** 营销战役 */
             campaign: $Read<number>;
             /** 客户 */
             customer: $Read<number>;
             customer_name: $Read<string>;
+            /** 响应 */
             response?: components["schemas"]["ResponseEnum"];
             response_label: $Read<string>;
-            /** Format: date-time */
+            /**
+             * 响应时间
+             * Format: date-time
+             */
             responded_at: $Read<string | null>;
             /** 备注 */
             note?: string;
@@ -7906,6 +7938,7 @@ export interface components {
             created_at: $Read<string>;
         };
         CampaignMemberRequest: {
+            /** 响应 */
             response?: components["schemas"]["ResponseEnum"];
             /** 备注 */
             note?: string;
@@ -7930,15 +7963,17 @@ export interface components {
              */
             budget?: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost?: string;
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 目标分组 */
             target_group?: number | null;
             target_group_name: $Read<string | null>;
+            /** 目标筛选条件 */
             target_filter?: unknown;
             /** 状态 */
             status: $Read<components["schemas"]["Status171Enum"]>;
@@ -7974,13 +8009,17 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
+            /** 关怀时机 */
             occasion: components["schemas"]["OccasionEnum"];
             occasion_label: $Read<string>;
+            /** 节日 */
             festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
             festival_label: $Read<string>;
+            /** 提前天数 */
             days_before?: number;
             /** 有效 */
             active?: boolean;
+            /** 祝福语 */
             greeting?: string;
             version: $Read<number>;
             /**
@@ -7992,11 +8031,15 @@ export interface components {
         CareRuleRequest: {
             /** 名称 */
             name: string;
+            /** 关怀时机 */
             occasion: components["schemas"]["OccasionEnum"];
+            /** 节日 */
             festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
+            /** 提前天数 */
             days_before?: number;
             /** 有效 */
             active?: boolean;
+            /** 祝福语 */
             greeting?: string;
         };
         CareUpcoming: {
@@ -8129,7 +8172,7 @@ export interface components {
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
             category_label: $Read<string>;
-            /** 描述 */
+            /** 说明 */
             description: string;
             /** 负责人 */
             owner?: number | null;
@@ -8243,7 +8286,7 @@ export interface components {
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
             category_label: $Read<string>;
-            /** 描述 */
+            /** 说明 */
             description: string;
             /** 负责人 */
             owner?: number | null;
@@ -8314,7 +8357,7 @@ export interface components {
             severity?: components["schemas"]["SeverityEnum"];
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
-            /** 描述 */
+            /** 说明 */
             description: string;
             /** 负责人 */
             owner?: number | null;
@@ -8361,6 +8404,7 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
+            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -8383,6 +8427,7 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
+            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -8394,7 +8439,7 @@ export interface components {
             id: $Read<number>;
             /** 编号 */
             number: $Read<string>;
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /** 客户 */
             customer?: number;
@@ -8474,7 +8519,7 @@ export interface components {
             id: $Read<number>;
             /** 编号 */
             number: $Read<string>;
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /** 客户 */
             customer?: number;
@@ -8554,7 +8599,7 @@ export interface components {
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
         ContractDetailRequest: {
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /** 客户 */
             customer?: number;
@@ -8665,8 +8710,9 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** customer groups */
+            /** 客户分组 */
             groups?: number[];
+            /** 标签 */
             tags?: string[];
             /** 公海状态 */
             status: $Read<components["schemas"]["StatusFc4Enum"]>;
@@ -8737,8 +8783,9 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** customer groups */
+            /** 客户分组 */
             groups?: number[];
+            /** 标签 */
             tags?: string[];
             /** 公海状态 */
             status: $Read<components["schemas"]["StatusFc4Enum"]>;
@@ -8805,15 +8852,16 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** customer groups */
+            /** 客户分组 */
             groups?: number[];
+            /** 标签 */
             tags?: string[];
         };
         CustomerGroup: {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** @default 0 */
             customer_count: $Read<number>;
@@ -8827,7 +8875,7 @@ export interface components {
         CustomerGroupRequest: {
             /** 名称 */
             name: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         /**
@@ -8862,7 +8910,7 @@ export interface components {
             recipient_user: $Read<number | null>;
             /** 事件 */
             event: $Read<string>;
-            /** 职务 */
+            /** 标题 */
             title: $Read<string>;
             /** 内容 */
             body: $Read<string>;
@@ -8932,7 +8980,7 @@ export interface components {
         DictionaryReorderRequest: {
             /** 类型 */
             kind: components["schemas"]["Kind7f5Enum"];
-            /** values */
+            /** 取值 */
             ids: number[];
         };
         /**
@@ -8946,7 +8994,7 @@ export interface components {
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Event: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
             /**
              * 开始
@@ -9028,7 +9076,7 @@ export interface components {
         };
         EventExpense: {
             id: $Read<number>;
-            /** 描述 */
+            /** 说明 */
             description: string;
             /**
              * 金额
@@ -9042,7 +9090,7 @@ export interface components {
             spent_on?: string | null;
         };
         EventExpenseRequest: {
-            /** 描述 */
+            /** 说明 */
             description: string;
             /**
              * 金额
@@ -9089,7 +9137,7 @@ export interface components {
         /** @description Adds the link fields to a model serializer (declared once, here). */
         EventList: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
             /**
              * 开始
@@ -9186,7 +9234,7 @@ export interface components {
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         EventRequest: {
-            /** 职务 */
+            /** 标题 */
             title: string;
             /**
              * 开始
@@ -9262,6 +9310,7 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 状态 */
@@ -9340,15 +9389,15 @@ export interface components {
             handled?: boolean;
         };
         /**
-         * @description * `spring` - Spring Festival (lunar 1/1)
-         *     * `lantern` - Lantern Festival (lunar 1/15)
-         *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
-         *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
-         *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
-         *     * `new_year` - New Year's Day (1/1)
-         *     * `womens_day` - Women's Day (3/8)
-         *     * `labour_day` - Labour Day (5/1)
-         *     * `national_day` - National Day (10/1)
+         * @description * `spring` - 春节（农历正月初一）
+         *     * `lantern` - 元宵节（农历正月十五）
+         *     * `dragon_boat` - 端午节（农历五月初五）
+         *     * `mid_autumn` - 中秋节（农历八月十五）
+         *     * `double_ninth` - 重阳节（农历九月初九）
+         *     * `new_year` - 元旦（1 月 1 日）
+         *     * `womens_day` - 妇女节（3 月 8 日）
+         *     * `labour_day` - 劳动节（5 月 1 日）
+         *     * `national_day` - 国庆节（10 月 1 日）
          * @enum {string}
          */
         FestivalEnum: "spring" | "lantern" | "dragon_boat" | "mid_autumn" | "double_ninth" | "new_year" | "womens_day" | "labour_day" | "national_day";
@@ -9685,8 +9734,8 @@ export interface components {
             /** @default false */
             add_missing_dictionary: boolean;
             /**
-             * apply the assignment rules
-             * @description Leads: new rows without an owner get one by the assignment rules (default); off, they are owned by the importing user.
+             * 应用分配规则
+             * @description 线索：没有负责人的新行按分配规则指定负责人（默认）；关闭时由导入人负责。
              * @default true
              */
             apply_assignment_rules: boolean;
@@ -9750,7 +9799,7 @@ export interface components {
             company: string;
         };
         InviteRequest: {
-            /** e-mail addresses */
+            /** 电子邮件地址 */
             emails: string[];
             /** 角色 */
             roles?: number[];
@@ -9838,6 +9887,7 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 状态 */
@@ -9916,6 +9966,7 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 状态 */
@@ -9975,6 +10026,7 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
         };
         /**
@@ -9994,24 +10046,27 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /** Title shown */
+            /** 显示的标题 */
             title?: string;
-            /** fields shown */
+            /** 显示的字段 */
             shown_fields?: components["schemas"]["ShownFieldsEnum"][];
             /** 来源 */
             source?: number | null;
             source_label: $Read<string | null>;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
-            /** owner when no rule fits */
+            /** 无规则匹配时的负责人 */
             default_owner?: number | null;
             default_owner_name: $Read<string | null>;
-            /** Thank-you text */
+            /** 感谢语 */
             thank_you?: string;
             /** 有效 */
             active?: boolean;
+            /** 公开密钥 */
             public_key: $Read<string>;
             public_path: $Read<string>;
+            /** 提交次数 */
             submissions: $Read<number>;
             version: $Read<number>;
             /**
@@ -10023,16 +10078,17 @@ export interface components {
         LeadFormRequest: {
             /** 名称 */
             name: string;
-            /** Title shown */
+            /** 显示的标题 */
             title?: string;
-            /** fields shown */
+            /** 显示的字段 */
             shown_fields?: components["schemas"]["ShownFieldsEnum"][];
             /** 来源 */
             source?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
-            /** owner when no rule fits */
+            /** 无规则匹配时的负责人 */
             default_owner?: number | null;
-            /** Thank-you text */
+            /** 感谢语 */
             thank_you?: string;
             /** 有效 */
             active?: boolean;
@@ -10042,7 +10098,7 @@ export interface components {
             /** 产品 */
             product: number;
             product_name: $Read<string>;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /**
              * 数量
@@ -10066,7 +10122,7 @@ export interface components {
         LineRequest: {
             /** 产品 */
             product: number;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /**
              * 数量
@@ -10092,11 +10148,11 @@ export interface components {
             contact_name: $Read<string | null>;
             customer: $Read<number>;
             customer_name: $Read<string | null>;
-            /** lunar month */
+            /** 农历月 */
             month: number;
-            /** lunar day */
+            /** 农历日 */
             day: number;
-            /** Leap month */
+            /** 闰月 */
             leap?: boolean;
             lunar_label: $Read<string>;
             /**
@@ -10114,11 +10170,11 @@ export interface components {
         LunarBirthdayRequest: {
             /** 联系人 */
             contact: number;
-            /** lunar month */
+            /** 农历月 */
             month: number;
-            /** lunar day */
+            /** 农历日 */
             day: number;
-            /** Leap month */
+            /** 闰月 */
             leap?: boolean;
         };
         MarkReadRequest: {
@@ -10154,6 +10210,7 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 状态 */
@@ -10211,6 +10268,7 @@ export interface components {
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
+            /** 营销战役 */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
             /** 状态 */
@@ -10227,7 +10285,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             expenses?: components["schemas"]["EventExpense"][];
             participants?: components["schemas"]["EventParticipant"][];
@@ -10261,8 +10319,9 @@ export interface components {
             budget?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
@@ -10274,34 +10333,41 @@ export interface components {
             /** 渠道 */
             channel: number;
             channel_kind: $Read<string>;
+            /** 模板 */
             template: number;
             template_name: $Read<string>;
-            /** 发布范围 */
-            audience: components["schemas"]["Audience7b8Enum"];
+            /** 受众 */
+            audience: components["schemas"]["Audience871Enum"];
             /**
-             * Customer group
+             * 客户分组
              * Format: int64
              */
             group_id?: number | null;
             /**
-             * Campaign
+             * 营销战役
              * Format: int64
              */
             campaign_id?: number | null;
-            /** Saved filter */
+            /** 保存的筛选条件 */
             filter?: unknown;
             /** 状态 */
-            status: $Read<components["schemas"]["Status586Enum"]>;
-            /** Format: date-time */
+            status: $Read<components["schemas"]["Status86fEnum"]>;
+            /**
+             * 计划发送时间
+             * Format: date-time
+             */
             scheduled_at?: string | null;
             /**
              * 开始时间
              * Format: date-time
              */
             started_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 完成时间
+             * Format: date-time
+             */
             completed_at: $Read<string | null>;
-            /** Recipients */
+            /** 接收人 */
             total: $Read<number>;
             progress: $Read<{
                 [key: string]: number;
@@ -10322,34 +10388,41 @@ export interface components {
             /** 渠道 */
             channel: number;
             channel_kind: $Read<string>;
+            /** 模板 */
             template: number;
             template_name: $Read<string>;
-            /** 发布范围 */
-            audience: components["schemas"]["Audience7b8Enum"];
+            /** 受众 */
+            audience: components["schemas"]["Audience871Enum"];
             /**
-             * Customer group
+             * 客户分组
              * Format: int64
              */
             group_id?: number | null;
             /**
-             * Campaign
+             * 营销战役
              * Format: int64
              */
             campaign_id?: number | null;
-            /** Saved filter */
+            /** 保存的筛选条件 */
             filter?: unknown;
             /** 状态 */
-            status: $Read<components["schemas"]["Status586Enum"]>;
-            /** Format: date-time */
+            status: $Read<components["schemas"]["Status86fEnum"]>;
+            /**
+             * 计划发送时间
+             * Format: date-time
+             */
             scheduled_at?: string | null;
             /**
              * 开始时间
              * Format: date-time
              */
             started_at: $Read<string | null>;
-            /** Format: date-time */
+            /**
+             * 完成时间
+             * Format: date-time
+             */
             completed_at: $Read<string | null>;
-            /** Recipients */
+            /** 接收人 */
             total: $Read<number>;
             progress: $Read<{
                 [key: string]: number;
@@ -10377,22 +10450,26 @@ export interface components {
             name: string;
             /** 渠道 */
             channel: number;
+            /** 模板 */
             template: number;
-            /** 发布范围 */
-            audience: components["schemas"]["Audience7b8Enum"];
+            /** 受众 */
+            audience: components["schemas"]["Audience871Enum"];
             /**
-             * Customer group
+             * 客户分组
              * Format: int64
              */
             group_id?: number | null;
             /**
-             * Campaign
+             * 营销战役
              * Format: int64
              */
             campaign_id?: number | null;
-            /** Saved filter */
+            /** 保存的筛选条件 */
             filter?: unknown;
-            /** Format: date-time */
+            /**
+             * 计划发送时间
+             * Format: date-time
+             */
             scheduled_at?: string | null;
             /** Format: int64 */
             version?: number;
@@ -10421,17 +10498,17 @@ export interface components {
             data_scope: $Read<string>;
             /** 手机 */
             mobile?: string;
-            /** Rows per page */
+            /** 每页行数 */
             page_size?: number;
-            /** E-mail signature */
+            /** 邮件签名 */
             email_signature?: string;
             /** @description The user's avatar's address. */
             avatar_url: $Read<string | null>;
         };
         /**
          * @description * `won_amount` - 赢单金额
-         *     * `collected` - collected (net of reversals)
-         *     * `new_customers` - new customers
+         *     * `collected` - 回款（扣除冲销）
+         *     * `new_customers` - 新增客户
          * @enum {string}
          */
         MeasureEnum: "won_amount" | "collected" | "new_customers";
@@ -10448,14 +10525,17 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
+            /** 渠道类型 */
             channel_kind: components["schemas"]["ChannelKindEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
             body: string;
+            /** 营销 */
             marketing?: boolean;
+            /** 短信模板编号 */
             sms_template_code?: string;
-            /** SMS signature */
+            /** 短信签名 */
             sms_sign_name?: string;
             placeholders: $Read<string[]>;
             /**
@@ -10473,14 +10553,17 @@ export interface components {
         MessageTemplateRequest: {
             /** 名称 */
             name: string;
+            /** 渠道类型 */
             channel_kind: components["schemas"]["ChannelKindEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
             body: string;
+            /** 营销 */
             marketing?: boolean;
+            /** 短信模板编号 */
             sms_template_code?: string;
-            /** SMS signature */
+            /** 短信签名 */
             sms_sign_name?: string;
         };
         /**
@@ -10504,7 +10587,7 @@ export interface components {
         };
         Notification: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
             /** 内容 */
             body?: string;
@@ -10525,9 +10608,9 @@ export interface components {
             created_at: $Read<string>;
         };
         /**
-         * @description * `birthday` - contact birthday
-         *     * `anniversary` - customer anniversary
-         *     * `festival` - festival
+         * @description * `birthday` - 联系人生日
+         *     * `anniversary` - 客户纪念日
+         *     * `festival` - 节日
          * @enum {string}
          */
         OccasionEnum: "birthday" | "anniversary" | "festival";
@@ -10577,6 +10660,7 @@ export interface components {
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
+            /** 营销战役 */
             campaign?: number | null;
             /**
              * 关闭日期
@@ -10640,6 +10724,7 @@ export interface components {
             loss_note: $Read<string>;
             /** 线索 */
             lead: $Read<number | null>;
+            /** 营销战役 */
             campaign?: number | null;
             /**
              * 关闭日期
@@ -10687,6 +10772,7 @@ export interface components {
             owner?: number | null;
             /** 来源 */
             source?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
         };
         /**
@@ -10823,6 +10909,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AuditEntry"][];
+        };
+        PaginatedBackupJobList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["BackupJob"][];
         };
         PaginatedCampaignList: {
             /** @example 123 */
@@ -11645,11 +11746,11 @@ export interface components {
             note?: string;
         };
         PatchedAnnouncementRequest: {
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /** 内容 */
             body?: string;
-            /** 发布范围 */
+            /** 受众 */
             audience?: components["schemas"]["Audience860Enum"];
             /** 团队 */
             teams?: number[];
@@ -11683,6 +11784,7 @@ export interface components {
             region?: string;
             /** 行业 */
             industry?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
             /** 分配方式 */
             strategy?: components["schemas"]["StrategyEnum"];
@@ -11710,18 +11812,21 @@ export interface components {
              */
             budget?: string;
             /**
-             * actual cost
+             * 实际成本
              * Format: decimal
              */
             cost?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 目标分组 */
             target_group?: number | null;
+            /** 目标筛选条件 */
             target_filter?: unknown;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         PatchedCampaignMemberRequest: {
+            /** 响应 */
             response?: components["schemas"]["ResponseEnum"];
             /** 备注 */
             note?: string;
@@ -11729,11 +11834,15 @@ export interface components {
         PatchedCareRuleRequest: {
             /** 名称 */
             name?: string;
+            /** 关怀时机 */
             occasion?: components["schemas"]["OccasionEnum"];
+            /** 节日 */
             festival?: components["schemas"]["FestivalEnum"] | components["schemas"]["BlankEnum"];
+            /** 提前天数 */
             days_before?: number;
             /** 有效 */
             active?: boolean;
+            /** 祝福语 */
             greeting?: string;
         };
         PatchedChannelRequest: {
@@ -11785,7 +11894,7 @@ export interface components {
             severity?: components["schemas"]["SeverityEnum"];
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 负责人 */
             owner?: number | null;
@@ -11804,6 +11913,7 @@ export interface components {
             mobile?: string;
             /** 邮箱 */
             email?: string;
+            /** 职务 */
             title?: string;
             /**
              * 生日
@@ -11812,7 +11922,7 @@ export interface components {
             birthday?: string | null;
         };
         PatchedContractDetailRequest: {
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /** 客户 */
             customer?: number;
@@ -11869,14 +11979,15 @@ export interface components {
             address?: string;
             /** 备注 */
             remark?: string;
-            /** customer groups */
+            /** 客户分组 */
             groups?: number[];
+            /** 标签 */
             tags?: string[];
         };
         PatchedCustomerGroupRequest: {
             /** 名称 */
             name?: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         PatchedDictionaryItemRequest: {
@@ -11896,7 +12007,7 @@ export interface components {
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         PatchedEventRequest: {
-            /** 职务 */
+            /** 标题 */
             title?: string;
             /**
              * 开始
@@ -12004,21 +12115,23 @@ export interface components {
             marketing_event?: number | null;
             /** 广告发布 */
             ad_placement?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
         };
         PatchedLeadFormRequest: {
             /** 名称 */
             name?: string;
-            /** Title shown */
+            /** 显示的标题 */
             title?: string;
-            /** fields shown */
+            /** 显示的字段 */
             shown_fields?: components["schemas"]["ShownFieldsEnum"][];
             /** 来源 */
             source?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
-            /** owner when no rule fits */
+            /** 无规则匹配时的负责人 */
             default_owner?: number | null;
-            /** Thank-you text */
+            /** 感谢语 */
             thank_you?: string;
             /** 有效 */
             active?: boolean;
@@ -12026,11 +12139,11 @@ export interface components {
         PatchedLunarBirthdayRequest: {
             /** 联系人 */
             contact?: number;
-            /** lunar month */
+            /** 农历月 */
             month?: number;
-            /** lunar day */
+            /** 农历日 */
             day?: number;
-            /** Leap month */
+            /** 闰月 */
             leap?: boolean;
         };
         PatchedMarketingEventDetailRequest: {
@@ -12057,8 +12170,9 @@ export interface components {
             budget?: string;
             /** 负责人 */
             owner?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
@@ -12068,22 +12182,26 @@ export interface components {
             name?: string;
             /** 渠道 */
             channel?: number;
+            /** 模板 */
             template?: number;
-            /** 发布范围 */
-            audience?: components["schemas"]["Audience7b8Enum"];
+            /** 受众 */
+            audience?: components["schemas"]["Audience871Enum"];
             /**
-             * Customer group
+             * 客户分组
              * Format: int64
              */
             group_id?: number | null;
             /**
-             * Campaign
+             * 营销战役
              * Format: int64
              */
             campaign_id?: number | null;
-            /** Saved filter */
+            /** 保存的筛选条件 */
             filter?: unknown;
-            /** Format: date-time */
+            /**
+             * 计划发送时间
+             * Format: date-time
+             */
             scheduled_at?: string | null;
             /** Format: int64 */
             version?: number;
@@ -12097,22 +12215,25 @@ export interface components {
             language?: components["schemas"]["LanguageEnum"];
             /** 手机 */
             mobile?: string;
-            /** Rows per page */
+            /** 每页行数 */
             page_size?: number;
-            /** E-mail signature */
+            /** 邮件签名 */
             email_signature?: string;
         };
         PatchedMessageTemplateRequest: {
             /** 名称 */
             name?: string;
+            /** 渠道类型 */
             channel_kind?: components["schemas"]["ChannelKindEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
             body?: string;
+            /** 营销 */
             marketing?: boolean;
+            /** 短信模板编号 */
             sms_template_code?: string;
-            /** SMS signature */
+            /** 短信签名 */
             sms_sign_name?: string;
         };
         PatchedOpportunityDetailRequest: {
@@ -12136,6 +12257,7 @@ export interface components {
             owner?: number | null;
             /** 来源 */
             source?: number | null;
+            /** 营销战役 */
             campaign?: number | null;
         };
         PatchedPaymentDetailRequest: {
@@ -12198,7 +12320,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name?: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -12228,7 +12350,7 @@ export interface components {
         PatchedRequirementRequest: {
             /** 销售机会 */
             opportunity?: number;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -12255,9 +12377,14 @@ export interface components {
             user?: number | null;
             /** 团队 */
             team?: number | null;
+            /** 周期类型 */
             period_kind?: components["schemas"]["PeriodKindEnum"];
-            /** Format: date */
+            /**
+             * 周期开始
+             * Format: date
+             */
             period_start?: string;
+            /** 指标 */
             measure?: components["schemas"]["MeasureEnum"];
             /**
              * 金额
@@ -12270,9 +12397,9 @@ export interface components {
             opportunity?: number;
             /** 客户需求 */
             requirement?: number | null;
-            /** 职务 */
+            /** 标题 */
             title?: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         PatchedStockAdjustmentDetailRequest: {
@@ -12320,9 +12447,9 @@ export interface components {
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         PatchedTaskRequest: {
-            /** 职务 */
+            /** 标题 */
             title?: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -12537,7 +12664,7 @@ export interface components {
              */
             attachment_quota_mb: number;
             /**
-             * hour of the day a care follow-up is due
+             * 关怀回访的到期时刻（点）
              * @default 9
              */
             care_due_hour: number;
@@ -12560,7 +12687,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject?: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -12750,9 +12877,9 @@ export interface components {
             reason: string;
         };
         /**
-         * @description * `month` - month
-         *     * `quarter` - quarter
-         *     * `year` - year
+         * @description * `month` - 月
+         *     * `quarter` - 季度
+         *     * `year` - 年
          * @enum {string}
          */
         PeriodKindEnum: "month" | "quarter" | "year";
@@ -13011,7 +13138,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -13095,7 +13222,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -13152,7 +13279,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -13172,6 +13299,10 @@ export interface components {
             /** 销售机会 */
             opportunity: number;
             opportunity_name: $Read<string>;
+            /** 客户 */
+            customer: $Read<number>;
+            /** 客户 */
+            customer_name: $Read<string>;
             /** 报价版本 */
             version: $Read<number>;
             /** @description Optimistic-locking counter (ETag/If-Match). */
@@ -13236,6 +13367,10 @@ export interface components {
             /** 销售机会 */
             opportunity: number;
             opportunity_name: $Read<string>;
+            /** 客户 */
+            customer: $Read<number>;
+            /** 客户 */
+            customer_name: $Read<string>;
             /** 报价版本 */
             version: $Read<number>;
             /** @description Optimistic-locking counter (ETag/If-Match). */
@@ -13386,7 +13521,7 @@ export interface components {
             id: $Read<number>;
             /** 销售机会 */
             opportunity: number;
-            /** 描述 */
+            /** 说明 */
             description: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -13410,7 +13545,7 @@ export interface components {
         RequirementRequest: {
             /** 销售机会 */
             opportunity: number;
-            /** 描述 */
+            /** 说明 */
             description: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -13598,21 +13733,24 @@ export interface components {
          */
         ResourceEnum: "customers" | "contacts" | "leads" | "products" | "opportunities" | "contracts" | "contract-installments";
         /**
-         * @description * `targeted` - targeted
+         * @description * `targeted` - 目标
          *     * `contacted` - 已联系
-         *     * `responded` - responded
+         *     * `responded` - 已响应
          *     * `converted` - 已转化
-         *     * `declined` - declined
+         *     * `declined` - 已拒绝
          * @enum {string}
          */
         ResponseEnum: "targeted" | "contacted" | "responded" | "converted" | "declined";
         RestoreRequest: {
             /**
-             * backup file
+             * 备份文件
              * Format: binary
              */
             file?: string;
-            /** @default this */
+            /**
+             * 目标
+             * @default this
+             */
             target: components["schemas"]["TargetEnum"];
             company?: string;
             username?: string;
@@ -13644,11 +13782,16 @@ export interface components {
             /** 团队 */
             team?: number | null;
             team_name: $Read<string | null>;
+            /** 周期类型 */
             period_kind: components["schemas"]["PeriodKindEnum"];
             period_kind_label: $Read<string>;
-            /** Format: date */
+            /**
+             * 周期开始
+             * Format: date
+             */
             period_start: string;
             period: $Read<string>;
+            /** 指标 */
             measure: components["schemas"]["MeasureEnum"];
             measure_label: $Read<string>;
             /**
@@ -13668,9 +13811,14 @@ export interface components {
             user?: number | null;
             /** 团队 */
             team?: number | null;
+            /** 周期类型 */
             period_kind: components["schemas"]["PeriodKindEnum"];
-            /** Format: date */
+            /**
+             * 周期开始
+             * Format: date
+             */
             period_start: string;
+            /** 指标 */
             measure: components["schemas"]["MeasureEnum"];
             /**
              * 金额
@@ -13697,7 +13845,10 @@ export interface components {
         ScheduleInputsRequest: {
             /** 备注 */
             comment?: string;
-            /** Format: date-time */
+            /**
+             * 计划发送时间
+             * Format: date-time
+             */
             scheduled_at?: string | null;
         };
         /** @description One tenant setting as the settings page shows it. */
@@ -13749,9 +13900,9 @@ export interface components {
             opportunity: number;
             /** 客户需求 */
             requirement?: number | null;
-            /** 职务 */
+            /** 标题 */
             title: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 创建人 */
             created_by: $Read<number | null>;
@@ -13767,9 +13918,9 @@ export interface components {
             opportunity: number;
             /** 客户需求 */
             requirement?: number | null;
-            /** 职务 */
+            /** 标题 */
             title: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
         };
         /**
@@ -13800,16 +13951,6 @@ export interface components {
          * @enum {string}
          */
         Status285Enum: "scheduled" | "cancelled";
-        /**
-         * @description * `draft` - 草稿
-         *     * `scheduled` - 已安排
-         *     * `sending` - sending
-         *     * `paused` - paused
-         *     * `completed` - 已完成
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status586Enum: "draft" | "scheduled" | "sending" | "paused" | "completed" | "cancelled";
         /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
@@ -13858,6 +13999,16 @@ export interface components {
          * @enum {string}
          */
         Status7f0Enum: "draft" | "confirmed" | "reversed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `scheduled` - 已安排
+         *     * `sending` - 发送中
+         *     * `paused` - 已暂停
+         *     * `completed` - 已完成
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status86fEnum: "draft" | "scheduled" | "sending" | "paused" | "completed" | "cancelled";
         /**
          * @description * `draft` - 草稿
          *     * `pending_approval` - 待审批
@@ -14342,6 +14493,7 @@ export interface components {
         StrategyEnum: "round_robin" | "least_loaded" | "user";
         Suppression: {
             id: $Read<number>;
+            /** 渠道类型 */
             channel_kind: components["schemas"]["ChannelKindEnum"];
             /** 地址 */
             address: string;
@@ -14354,6 +14506,7 @@ export interface components {
             created_at: $Read<string>;
         };
         SuppressionRequest: {
+            /** 渠道类型 */
             channel_kind: components["schemas"]["ChannelKindEnum"];
             /** 地址 */
             address: string;
@@ -14361,7 +14514,7 @@ export interface components {
             reason?: string;
         };
         Tag: {
-            /** tag */
+            /** 标签 */
             name: string;
             /** 客户 */
             customers: number;
@@ -14390,9 +14543,9 @@ export interface components {
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Task: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -14464,9 +14617,9 @@ export interface components {
         /** @description Adds the link fields to a model serializer (declared once, here). */
         TaskList: {
             id: $Read<number>;
-            /** 职务 */
+            /** 标题 */
             title: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -14523,9 +14676,9 @@ export interface components {
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         TaskRequest: {
-            /** 职务 */
+            /** 标题 */
             title: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -14760,7 +14913,7 @@ export interface components {
              */
             attachment_quota_mb: number;
             /**
-             * hour of the day a care follow-up is due
+             * 关怀回访的到期时刻（点）
              * @default 9
              */
             care_due_hour: number;
@@ -14803,7 +14956,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -14852,7 +15005,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -14900,7 +15053,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 描述 */
+            /** 说明 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -15201,7 +15354,7 @@ export interface components {
             /** 时区 */
             time_zone?: string;
             version: $Read<number>;
-            /** @description This year and the next when their official holidays are not loaded. */
+            /** @description 未载入法定节假日的今年和明年。 */
             missing_official_years: $Read<number[]>;
         };
     };
@@ -16737,7 +16890,12 @@ export interface operations {
     };
     v1_backup_jobs_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -16749,7 +16907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BackupJob"][];
+                    "application/json": components["schemas"]["PaginatedBackupJobList"];
                 };
             };
         };
@@ -16778,6 +16936,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description 标识此 备份 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -16801,6 +16960,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description 标识此 备份 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17103,11 +17263,11 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `targeted` - targeted
+                 * @description * `targeted` - 目标
                  *     * `contacted` - 已联系
-                 *     * `responded` - responded
+                 *     * `responded` - 已响应
                  *     * `converted` - 已转化
-                 *     * `declined` - declined
+                 *     * `declined` - 已拒绝
                  */
                 response?: ("contacted" | "converted" | "declined" | "responded" | "targeted")[];
             };
@@ -17132,7 +17292,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign member 的 唯一整数值。 */
+                /** @description 标识此 战役成员 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17154,7 +17314,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign member 的 唯一整数值。 */
+                /** @description 标识此 战役成员 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17182,7 +17342,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign member 的 唯一整数值。 */
+                /** @description 标识此 战役成员 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17203,7 +17363,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign member 的 唯一整数值。 */
+                /** @description 标识此 战役成员 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17234,17 +17394,17 @@ export interface operations {
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `targeted` - targeted
+                 * @description * `targeted` - 目标
                  *     * `contacted` - 已联系
-                 *     * `responded` - responded
+                 *     * `responded` - 已响应
                  *     * `converted` - 已转化
-                 *     * `declined` - declined
+                 *     * `declined` - 已拒绝
                  */
                 response?: ("contacted" | "converted" | "declined" | "responded" | "targeted")[];
             };
             header?: never;
             path: {
-                /** @description 标识此 campaign member 的 唯一整数值。 */
+                /** @description 标识此 战役成员 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17352,7 +17512,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17374,7 +17534,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17402,7 +17562,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17423,7 +17583,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17451,7 +17611,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17495,7 +17655,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17519,7 +17679,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17549,7 +17709,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17579,7 +17739,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 campaign 的 唯一整数值。 */
+                /** @description 标识此 营销战役 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17668,21 +17828,21 @@ export interface operations {
             query?: {
                 active?: boolean;
                 /**
-                 * @description * `spring` - Spring Festival (lunar 1/1)
-                 *     * `lantern` - Lantern Festival (lunar 1/15)
-                 *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
-                 *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
-                 *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
-                 *     * `new_year` - New Year's Day (1/1)
-                 *     * `womens_day` - Women's Day (3/8)
-                 *     * `labour_day` - Labour Day (5/1)
-                 *     * `national_day` - National Day (10/1)
+                 * @description * `spring` - 春节（农历正月初一）
+                 *     * `lantern` - 元宵节（农历正月十五）
+                 *     * `dragon_boat` - 端午节（农历五月初五）
+                 *     * `mid_autumn` - 中秋节（农历八月十五）
+                 *     * `double_ninth` - 重阳节（农历九月初九）
+                 *     * `new_year` - 元旦（1 月 1 日）
+                 *     * `womens_day` - 妇女节（3 月 8 日）
+                 *     * `labour_day` - 劳动节（5 月 1 日）
+                 *     * `national_day` - 国庆节（10 月 1 日）
                  */
                 festival?: "double_ninth" | "dragon_boat" | "labour_day" | "lantern" | "mid_autumn" | "national_day" | "new_year" | "spring" | "womens_day";
                 /**
-                 * @description * `birthday` - contact birthday
-                 *     * `anniversary` - customer anniversary
-                 *     * `festival` - festival
+                 * @description * `birthday` - 联系人生日
+                 *     * `anniversary` - 客户纪念日
+                 *     * `festival` - 节日
                  */
                 occasion?: "anniversary" | "birthday" | "festival";
                 /** @description 用于排序结果的字段。 */
@@ -17738,7 +17898,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 care rule 的 唯一整数值。 */
+                /** @description 标识此 关怀规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17760,7 +17920,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 care rule 的 唯一整数值。 */
+                /** @description 标识此 关怀规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17788,7 +17948,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 care rule 的 唯一整数值。 */
+                /** @description 标识此 关怀规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17809,7 +17969,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 care rule 的 唯一整数值。 */
+                /** @description 标识此 关怀规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -17837,21 +17997,21 @@ export interface operations {
             query?: {
                 active?: boolean;
                 /**
-                 * @description * `spring` - Spring Festival (lunar 1/1)
-                 *     * `lantern` - Lantern Festival (lunar 1/15)
-                 *     * `dragon_boat` - Dragon Boat Festival (lunar 5/5)
-                 *     * `mid_autumn` - Mid-Autumn Festival (lunar 8/15)
-                 *     * `double_ninth` - Double Ninth Festival (lunar 9/9)
-                 *     * `new_year` - New Year's Day (1/1)
-                 *     * `womens_day` - Women's Day (3/8)
-                 *     * `labour_day` - Labour Day (5/1)
-                 *     * `national_day` - National Day (10/1)
+                 * @description * `spring` - 春节（农历正月初一）
+                 *     * `lantern` - 元宵节（农历正月十五）
+                 *     * `dragon_boat` - 端午节（农历五月初五）
+                 *     * `mid_autumn` - 中秋节（农历八月十五）
+                 *     * `double_ninth` - 重阳节（农历九月初九）
+                 *     * `new_year` - 元旦（1 月 1 日）
+                 *     * `womens_day` - 妇女节（3 月 8 日）
+                 *     * `labour_day` - 劳动节（5 月 1 日）
+                 *     * `national_day` - 国庆节（10 月 1 日）
                  */
                 festival?: "double_ninth" | "dragon_boat" | "labour_day" | "lantern" | "mid_autumn" | "national_day" | "new_year" | "spring" | "womens_day";
                 /**
-                 * @description * `birthday` - contact birthday
-                 *     * `anniversary` - customer anniversary
-                 *     * `festival` - festival
+                 * @description * `birthday` - 联系人生日
+                 *     * `anniversary` - 客户纪念日
+                 *     * `festival` - 节日
                  */
                 occasion?: "anniversary" | "birthday" | "festival";
                 /** @description 用于排序结果的字段。 */
@@ -17859,7 +18019,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 care rule 的 唯一整数值。 */
+                /** @description 标识此 关怀规则 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18713,7 +18873,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                /** @description 标识此 农历生日 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18735,7 +18895,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                /** @description 标识此 农历生日 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18763,7 +18923,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                /** @description 标识此 农历生日 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18784,7 +18944,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                /** @description 标识此 农历生日 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -18818,7 +18978,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 lunar birthday 的 唯一整数值。 */
+                /** @description 标识此 农历生日 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19065,7 +19225,7 @@ export interface operations {
             query?: {
                 amount__gte?: number;
                 amount__lte?: number;
-                /** @description waiting for my approval */
+                /** @description 待我审批 */
                 awaiting_me?: boolean;
                 customer?: number;
                 end_date_after?: string;
@@ -19262,7 +19422,7 @@ export interface operations {
             query?: {
                 amount__gte?: number;
                 amount__lte?: number;
-                /** @description waiting for my approval */
+                /** @description 待我审批 */
                 awaiting_me?: boolean;
                 customer?: number;
                 end_date_after?: string;
@@ -19564,7 +19724,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 customer group 的 唯一整数值。 */
+                /** @description 标识此 客户分组 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19586,7 +19746,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 customer group 的 唯一整数值。 */
+                /** @description 标识此 客户分组 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19614,7 +19774,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 customer group 的 唯一整数值。 */
+                /** @description 标识此 客户分组 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19635,7 +19795,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 customer group 的 唯一整数值。 */
+                /** @description 标识此 客户分组 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19669,7 +19829,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 customer group 的 唯一整数值。 */
+                /** @description 标识此 客户分组 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -19739,7 +19899,7 @@ export interface operations {
                 code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
-                /** @description customer group */
+                /** @description 客户分组 */
                 group?: number;
                 industry?: number;
                 /**
@@ -19766,7 +19926,7 @@ export interface operations {
                  *     * `pooled` - 在公海中
                  */
                 status?: ("owned" | "pooled")[];
-                /** @description tag */
+                /** @description 标签 */
                 tag?: string;
             };
             header?: never;
@@ -19915,7 +20075,7 @@ export interface operations {
                 code?: string;
                 created_at_after?: string;
                 created_at_before?: string;
-                /** @description customer group */
+                /** @description 客户分组 */
                 group?: number;
                 industry?: number;
                 /**
@@ -19938,7 +20098,7 @@ export interface operations {
                  *     * `pooled` - 在公海中
                  */
                 status?: ("owned" | "pooled")[];
-                /** @description tag */
+                /** @description 标签 */
                 tag?: string;
             };
             header?: never;
@@ -21620,7 +21780,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lead form 的 唯一整数值。 */
+                /** @description 标识此 线索表单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21642,7 +21802,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lead form 的 唯一整数值。 */
+                /** @description 标识此 线索表单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21670,7 +21830,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lead form 的 唯一整数值。 */
+                /** @description 标识此 线索表单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21691,7 +21851,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 lead form 的 唯一整数值。 */
+                /** @description 标识此 线索表单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -21727,7 +21887,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 lead form 的 唯一整数值。 */
+                /** @description 标识此 线索表单 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22564,9 +22724,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `group` - customer group
-                 *     * `campaign` - campaign target list
-                 *     * `filter` - saved filter
+                 * @description * `group` - 客户分组
+                 *     * `campaign` - 营销战役目标名单
+                 *     * `filter` - 保存的筛选条件
                  */
                 audience?: "campaign" | "filter" | "group";
                 channel?: number;
@@ -22579,8 +22739,8 @@ export interface operations {
                 /**
                  * @description * `draft` - 草稿
                  *     * `scheduled` - 已安排
-                 *     * `sending` - sending
-                 *     * `paused` - paused
+                 *     * `sending` - 发送中
+                 *     * `paused` - 已暂停
                  *     * `completed` - 已完成
                  *     * `cancelled` - 已取消
                  */
@@ -22632,7 +22792,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22654,7 +22814,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22682,7 +22842,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22703,7 +22863,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22730,9 +22890,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description * `group` - customer group
-                 *     * `campaign` - campaign target list
-                 *     * `filter` - saved filter
+                 * @description * `group` - 客户分组
+                 *     * `campaign` - 营销战役目标名单
+                 *     * `filter` - 保存的筛选条件
                  */
                 audience?: "campaign" | "filter" | "group";
                 channel?: number;
@@ -22741,8 +22901,8 @@ export interface operations {
                 /**
                  * @description * `draft` - 草稿
                  *     * `scheduled` - 已安排
-                 *     * `sending` - sending
-                 *     * `paused` - paused
+                 *     * `sending` - 发送中
+                 *     * `paused` - 已暂停
                  *     * `completed` - 已完成
                  *     * `cancelled` - 已取消
                  */
@@ -22750,7 +22910,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22772,7 +22932,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22796,7 +22956,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22826,7 +22986,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22856,7 +23016,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22886,7 +23046,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22916,7 +23076,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -22946,7 +23106,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
-                /** @description 标识此 mass send 的 唯一整数值。 */
+                /** @description 标识此 群发 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23348,7 +23508,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23370,7 +23530,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23398,7 +23558,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23419,7 +23579,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23460,7 +23620,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -23493,7 +23653,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 message template 的 唯一整数值。 */
+                /** @description 标识此 消息模板 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -25565,7 +25725,7 @@ export interface operations {
     v1_quotes_list: {
         parameters: {
             query?: {
-                /** @description waiting for my approval */
+                /** @description 待我审批 */
                 awaiting_me?: boolean;
                 customer?: number;
                 is_latest?: boolean;
@@ -25755,7 +25915,7 @@ export interface operations {
     v1_quotes_history_list: {
         parameters: {
             query?: {
-                /** @description waiting for my approval */
+                /** @description 待我审批 */
                 awaiting_me?: boolean;
                 customer?: number;
                 is_latest?: boolean;
@@ -28857,7 +29017,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 suppression 的 唯一整数值。 */
+                /** @description 标识此 屏蔽 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -28879,7 +29039,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 suppression 的 唯一整数值。 */
+                /** @description 标识此 屏蔽 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -28913,7 +29073,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 suppression 的 唯一整数值。 */
+                /** @description 标识此 屏蔽 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -28935,8 +29095,8 @@ export interface operations {
             query?: {
                 /**
                  * @description * `won_amount` - 赢单金额
-                 *     * `collected` - collected (net of reversals)
-                 *     * `new_customers` - new customers
+                 *     * `collected` - 回款（扣除冲销）
+                 *     * `new_customers` - 新增客户
                  */
                 measure?: "collected" | "new_customers" | "won_amount";
                 /** @description 用于排序结果的字段。 */
@@ -28946,9 +29106,9 @@ export interface operations {
                 /** @description 每页返回的结果数量。 */
                 page_size?: number;
                 /**
-                 * @description * `month` - month
-                 *     * `quarter` - quarter
-                 *     * `year` - year
+                 * @description * `month` - 月
+                 *     * `quarter` - 季度
+                 *     * `year` - 年
                  */
                 period_kind?: "month" | "quarter" | "year";
                 period_start_after?: string;
@@ -29002,7 +29162,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 sales target 的 唯一整数值。 */
+                /** @description 标识此 销售目标 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -29024,7 +29184,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 sales target 的 唯一整数值。 */
+                /** @description 标识此 销售目标 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -29052,7 +29212,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 sales target 的 唯一整数值。 */
+                /** @description 标识此 销售目标 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -29073,7 +29233,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 sales target 的 唯一整数值。 */
+                /** @description 标识此 销售目标 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -29101,16 +29261,16 @@ export interface operations {
             query?: {
                 /**
                  * @description * `won_amount` - 赢单金额
-                 *     * `collected` - collected (net of reversals)
-                 *     * `new_customers` - new customers
+                 *     * `collected` - 回款（扣除冲销）
+                 *     * `new_customers` - 新增客户
                  */
                 measure?: "collected" | "new_customers" | "won_amount";
                 /** @description 用于排序结果的字段。 */
                 ordering?: string;
                 /**
-                 * @description * `month` - month
-                 *     * `quarter` - quarter
-                 *     * `year` - year
+                 * @description * `month` - 月
+                 *     * `quarter` - 季度
+                 *     * `year` - 年
                  */
                 period_kind?: "month" | "quarter" | "year";
                 period_start_after?: string;
@@ -29120,7 +29280,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 sales target 的 唯一整数值。 */
+                /** @description 标识此 销售目标 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
