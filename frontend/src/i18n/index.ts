@@ -4,10 +4,12 @@ import salesZhCN from './sales.zh-CN'
 import marketingZhCN from './marketing.zh-CN'
 import activitiesZhCN from './activities.zh-CN'
 import settingsZhCN from './settings.zh-CN'
+import settingsEditorsZhCN from './settingsEditors.zh-CN'
 import officeZhCN from './office.zh-CN'
+import careTargetsZhCN from './careTargets.zh-CN'
+import messagingZhCN from './messaging.zh-CN'
 import customersZhCN from './customers.zh-CN'
 import salesDocsZhCN from './salesDocs.zh-CN'
-import careTargetsZhCN from './careTargets.zh-CN'
 import adminOpsZhCN from './adminOps.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
@@ -43,10 +45,12 @@ i18n.global.mergeLocaleMessage('zh-CN', salesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', marketingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', activitiesZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', settingsZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', settingsEditorsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', officeZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', careTargetsZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', messagingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', customersZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', salesDocsZhCN as never)
-i18n.global.mergeLocaleMessage('zh-CN', careTargetsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
@@ -60,10 +64,12 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./settings.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./settingsEditors.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./office.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./careTargets.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./messaging.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./customers.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./salesDocs.en')).default as never)
-    i18n.global.mergeLocaleMessage('en', (await import('./careTargets.en')).default as never)
   }
 }
 

@@ -68,6 +68,12 @@ const routes: RouteRecordRaw[] = [
         meta: { code: 'care.calendar' },
       },
       {
+        path: 'mass-sends/compose',
+        name: 'mass-sends-compose',
+        component: () => import('@/pages/messaging/MassSendComposer.vue'),
+        meta: { code: 'messaging.mass_send.create' },
+      },
+      {
         path: 'targets/report',
         name: 'targets-report',
         component: () => import('@/pages/TargetsPage.vue'),
@@ -94,6 +100,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'settings/modules', name: 'settings-modules', component: () => import('@/pages/settings/ModulesPage.vue') },
       { path: 'settings/company', name: 'settings-company', component: () => import('@/pages/settings/CompanyPage.vue') },
       { path: 'settings/audit', name: 'settings-audit', component: () => import('@/pages/settings/AuditPage.vue') },
+      { path: 'settings/dictionary', name: 'settings-dictionary', component: () => import('@/pages/settings/DictionaryPage.vue') },
+      { path: 'settings/approval-bands', name: 'settings-approval-bands', component: () => import('@/pages/settings/ApprovalBandsPage.vue'), meta: { code: 'sales.approval_band.view' } },
+      { path: 'settings/calendar', name: 'settings-calendar', component: () => import('@/pages/settings/WorkingCalendarPage.vue'), meta: { code: 'calendar.view' } },
       { path: 'settings/backup', name: 'settings-backup', component: () => import('@/pages/settings/BackupPage.vue'), meta: { code: 'imports.backup' } },
       { path: 'settings/usage', name: 'settings-usage', component: () => import('@/pages/settings/UsagePage.vue'), meta: { code: 'reports.usage' } },
       { path: 'settings/users', name: 'settings-users', component: () => import('@/pages/settings/UsersAdminPage.vue'), meta: { code: 'users.view' } },

@@ -15,7 +15,7 @@ export interface Option {
 
 const dictCache = new Map<string, Promise<Option[]>>()
 let usersPromise: Promise<Option[]> | null = null
-let codesPromise: Promise<Array<{ code: string; label: string; module: string }>> | null = null
+let codesPromise: Promise<lookups.PermissionCode[]> | null = null
 
 export function dictionaryOptions(kind: string): Promise<Option[]> {
   let hit = dictCache.get(kind)
@@ -27,6 +27,12 @@ export function dictionaryOptions(kind: string): Promise<Option[]> {
     dictCache.set(kind, hit)
   }
   return hit
+}
+
+/** Forget the cached values of a kind (all kinds without one): the dictionary editor changed them. */
+export function clearDictionaryCache(kind?: string): void {
+  if (kind === undefined) dictCache.clear()
+  else dictCache.delete(kind)
 }
 
 export function userOptions(): Promise<Option[]> {
@@ -52,7 +58,7 @@ export function userLabel(id: unknown): string | undefined {
   return userLabels[String(id)]
 }
 
-export function permissionCodes(): Promise<Array<{ code: string; label: string; module: string }>> {
+export function permissionCodes(): Promise<lookups.PermissionCode[]> {
   if (!codesPromise) {
     codesPromise = lookups.permissionCodes().catch(() => [])
   }
