@@ -103,7 +103,25 @@ def run_backup_job(job_id: int) -> str:
         job.rows = {m["label"]: m["rows"] for m in manifest["models"]}
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "progress", "size", "rows", "finished_at", "file"])
+    prune_old_backups(job.tenant_id)
     return "succeeded"
+
+
+def keep_count() -> int:
+    return int(getattr(settings, "BACKUP_KEEP", 5))
+
+
+def prune_old_backups(tenant_id: int) -> int:
+    """Delete the files of all but the newest ``BACKUP_KEEP`` backups (the rows stay,
+    for the audit trail); returns how many files went."""
+    done = BackupJob.objects.filter(tenant_id=tenant_id, status=BackupJob.Status.SUCCEEDED).exclude(
+        file=""
+    )
+    old = list(done.order_by("-created_at", "-pk")[keep_count() :])
+    for job in old:
+        job.file.delete(save=False)
+        BackupJob.objects.filter(pk=job.pk).update(file="")
+    return len(old)
 
 
 def download_signature(job: BackupJob) -> str:

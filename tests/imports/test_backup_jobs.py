@@ -136,3 +136,27 @@ def test_restore_into_a_new_company(api, admin, tenant):
     assert boss.tenant == new_tenant and boss.check_password("Another-pass-987!")
     assert AuditEntry.objects.filter(tenant=tenant, action="restore_to_new_company").exists()
     assert AuditEntry.objects.filter(tenant=new_tenant, action="restore").exists()
+
+
+@pytest.mark.django_db
+def test_only_the_newest_backups_keep_their_files(admin, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from crm.imports.backup_jobs import prune_old_backups
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.BACKUP_KEEP = 2
+    jobs = []
+    for i in range(4):
+        job = BackupJob.objects.create(
+            tenant=admin.tenant, created_by=admin, status=BackupJob.Status.SUCCEEDED
+        )
+        job.file.save(f"b{i}.zip", ContentFile(b"zip"), save=True)
+        jobs.append(job)
+    names = [j.file.name for j in jobs]
+    assert prune_old_backups(admin.tenant_id) == 2
+    kept = {j.pk for j in BackupJob.objects.filter(tenant=admin.tenant).exclude(file="")}
+    assert kept == {jobs[2].pk, jobs[3].pk}
+    storage = jobs[0].file.storage
+    assert [storage.exists(n) for n in names] == [False, False, True, True]
+    assert BackupJob.objects.filter(tenant=admin.tenant).count() == 4  # the rows stay
