@@ -251,6 +251,13 @@ LOGIN_FAILURE_WINDOW_MINUTES = env.float("LOGIN_FAILURE_WINDOW_MINUTES", default
 SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="5/hour")
 # API tokens (crm.core.models.ApiToken) expire this many days after they are issued.
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+# Backups made in the background (crm.imports.backup_jobs): how long a download link
+# works, in seconds, and how many of a company's newest backups keep their files.
+BACKUP_LINK_MAX_AGE = env.int("BACKUP_LINK_MAX_AGE", default=3600)
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=5)
+# The address invitation and password-reset mails link to (default: the request's host).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+INVITATION_THROTTLE_RATE = env.str("INVITATION_THROTTLE_RATE", default="120/hour")
 # Proxies in front of the app that append to X-Forwarded-For (0: the peer's address is the
 # client's): the per-address limits and django-axes read the client's address through them.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
