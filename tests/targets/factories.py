@@ -7,6 +7,11 @@ import datetime as dt
 from decimal import Decimal
 
 
+def _month(k: int) -> dt.date:
+    """A month of its own per target (2030 onwards)."""
+    return dt.date(2030 + k // 12 % 160, k % 12 + 1, 1)
+
+
 def _register_walker_factories() -> None:
     from crm.targets.models import SalesTarget
     from crm.targets.services import target_create
@@ -15,8 +20,8 @@ def _register_walker_factories() -> None:
     def payload(admin):
         return {
             "user": admin.pk,
-            "period_kind": "year",
-            "period_start": f"{2100 + n() % 800}-01-01",
+            "period_kind": "month",
+            "period_start": _month(n()).isoformat(),
             "measure": "collected",
             "amount": "1000.00",
         }
@@ -27,8 +32,8 @@ def _register_walker_factories() -> None:
             tenant=admin.tenant,
             actor=admin,
             user=admin,
-            period_kind="year",
-            period_start=dt.date(2100 + n() % 800, 1, 1),
+            period_kind="month",
+            period_start=_month(n()),
             measure="won_amount",
             amount=Decimal("5000.00"),
         )

@@ -7,11 +7,11 @@ from tests.reliability.specs import PATHS, RESOURCES, PathSpec
 
 
 def _target(ctx) -> dict:
-    year = 2100 + int(ctx.unique("")) % 800  # a period of its own per target
+    k = int(ctx.unique(""))  # a period of its own per target
     return {
         "user": ctx.admin.pk,
-        "period_kind": "year",
-        "period_start": f"{year}-01-01",
+        "period_kind": "month",
+        "period_start": f"{2030 + k // 12 % 160}-{k % 12 + 1:02d}-01",
         "measure": "won_amount",
         "amount": "100000.00",
     }
