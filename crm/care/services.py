@@ -79,11 +79,14 @@ def lunar_birthday_create(*, tenant, actor, **data: Any) -> ContactLunarBirthday
 
 
 def lunar_birthday_update(row: ContactLunarBirthday, *, tenant, actor, **data: Any):
-    if "contact" in data and data["contact"] != row.contact:
-        raise Invalid(fields={"contact": [_("This field cannot be changed.")]})
-    data.pop("contact", None)
+    contact = data.get("contact")
+    if contact is not None and contact != row.contact:
+        check_same_tenant(tenant, contact=contact)
+        taken = ContactLunarBirthday.objects.filter(tenant=tenant, contact=contact)
+        if taken.exclude(pk=row.pk).exists():
+            raise Invalid(fields={"contact": [_("This contact has a lunar birthday already.")]})
     _check_birthday(data)
-    audited_update(row, tenant=tenant, actor=actor, fields=data, allowed=("month", "day", "leap"))
+    audited_update(row, tenant=tenant, actor=actor, fields=data, allowed=BIRTHDAY_FIELDS)
     return row
 
 
