@@ -232,3 +232,36 @@ def test_the_leader_reviews_a_submitted_daily_plan(page, live_server, shot):
     assert plan.reviewer_id == leader.pk and plan.review_comment == "先把云杉的报价发出去"
     expect(page.get_by_test_id("value-review_comment")).to_contain_text("先把云杉的报价发出去")
     shot(page, "84-plan-reviewed")
+
+
+def test_the_leader_looks_at_the_team_calendar_and_one_member(page, live_server):
+    from zoneinfo import ZoneInfo
+
+    from crm.activities.services.events import event_create
+    from tests.e2e.helpers import choose
+
+    admin = make_company()
+    leader, rep = _team(admin)
+    other = make_user(admin, "销售代表", team=rep.team, name="赵销售")
+    day = timezone.localdate() + dt.timedelta(days=2)
+    sh = ZoneInfo("Asia/Shanghai")
+    for owner, title, hour in ((rep, "李销售拜访客户", 10), (other, "赵销售产品演示", 14)):
+        event_create(
+            tenant=admin.tenant,
+            actor=owner,
+            title=title,
+            start=dt.datetime.combine(day, dt.time(hour), tzinfo=sh),
+            end=dt.datetime.combine(day, dt.time(hour + 1), tzinfo=sh),
+        )
+    login(page, live_server.url, leader.username)
+    # The address opens a day (the workbench's events link does the same).
+    page.goto(f"{live_server.url}/events/calendar?view=day&date={day.isoformat()}")
+    calendar = page.get_by_test_id("calendar-page")
+    expect(calendar).to_be_visible()
+    expect(calendar).not_to_contain_text("李销售拜访客户")  # my own calendar: empty
+    choose(page, "calendar-team", "销售一部")
+    expect(calendar).to_contain_text("李销售拜访客户")
+    expect(calendar).to_contain_text("赵销售产品演示")
+    choose(page, "calendar-member", "李销售")
+    expect(calendar).to_contain_text("李销售拜访客户")
+    expect(calendar).not_to_contain_text("赵销售产品演示")
