@@ -89,6 +89,18 @@ describe('QuickCreatePage', () => {
     expect(router.currentRoute.value.path).toBe('/customers/7')
   })
 
+  it('sends an opportunity instead of a lead when chosen', async () => {
+    const all = mockApi((call) => (call.method === 'POST' ? [201, { customer: { id: 7 }, contact: { id: 8 }, opportunity: { id: 9 } }] : [200, page([])]))
+    const { wrapper } = await mountWith(QuickCreatePage, {}, codes)
+    await wrapper.get('[data-testid="qc-kind-opportunity"] input').setValue(true)
+    await flushPromises()
+    await wrapper.get('[data-testid="qc-opportunity"] [data-testid="field-name"]').setValue('青禾 CRM 项目')
+    await fill(wrapper)
+    const body = all.find((c) => c.method === 'POST')!.body as Body
+    expect(body.opportunity).toMatchObject({ name: '青禾 CRM 项目' })
+    expect(body.lead).toBeUndefined()
+  })
+
   it("shows a field's error under that field of its section", async () => {
     mockApi((call) =>
       call.method === 'POST'
