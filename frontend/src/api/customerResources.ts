@@ -24,6 +24,8 @@ export interface BulkTransferBody {
   reason: string
   move_open_opportunities: boolean
   move_followups: boolean
+  /** move open opportunities even when their quotes wait for approval */
+  confirm_pending: boolean
 }
 
 /** Give leads or customers to a new owner in one transaction (ids, else the filter). */

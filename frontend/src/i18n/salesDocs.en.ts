@@ -5,6 +5,7 @@ export default {
     pdf: 'Download PDF',
     awaiting_quotes: 'Quotes waiting for me',
     awaiting_contracts: 'Contracts waiting for me',
+    confirm_pending: 'Move them anyway (the quotes waiting for approval go with their opportunities)',
     stage: {
       next: 'Next step: ',
       ready: 'ready',

@@ -5,6 +5,7 @@ export default {
     pdf: '下载 PDF',
     awaiting_quotes: '待我审批的报价',
     awaiting_contracts: '待我审批的合同',
+    confirm_pending: '仍然转移（审批中的报价随商机一并转移）',
     stage: {
       next: '下一步：',
       ready: '可以推进',
