@@ -30,6 +30,7 @@ NON_MODEL_ENDPOINTS: dict[str, str] = {
 # body for one of them leaves the others out of the payload.
 ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {
     "follow-ups": ("lead", "customer", "complaint", "opportunity", "contract"),
+    "targets": ("user", "team"),
     "attachments": (
         "customer",
         "contact",
