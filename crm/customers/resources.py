@@ -7,6 +7,7 @@ sales resources too.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -380,6 +381,31 @@ class ContactResource(CrmResource):
         resolve_customers(ctx, rows)
 
 
+def _campaign_ids(ctx) -> dict[str, int]:
+    """The company's campaigns by name and by id (loaded once per import)."""
+    from crm.marketing.models import Campaign
+
+    cache = getattr(ctx, "campaign_ids", None)
+    if cache is None:
+        cache = ctx.campaign_ids = {}
+        rows = Campaign._base_manager.filter(tenant=ctx.tenant)
+        for pk, title in rows.values_list("pk", "name"):
+            cache.setdefault(title, pk)
+            cache[str(pk)] = pk
+    return cache
+
+
+def _campaign(ctx, raw) -> int | None:
+    """战役 by its name (or id), within the company."""
+    name = _text(ctx, raw)
+    if not name:
+        return None
+    cache = _campaign_ids(ctx)
+    if name not in cache:
+        raise ValidationError(_("Unknown campaign “%(name)s”.") % {"name": name})
+    return cache[name]
+
+
 class LeadResource(CrmResource):
     """潜在客户: upsert by mobile, else company + contact name. Converted leads are frozen."""
 
@@ -419,6 +445,14 @@ class LeadResource(CrmResource):
         ),
         source_column(_("lead source")),
         Column(
+            "campaign",
+            _("campaign"),
+            ("战役", "营销战役", "市场战役", "campaign"),
+            attr="campaign_id",
+            clean=_campaign,
+            export=lambda lead: lead.campaign.name if lead.campaign_id else "",
+        ),
+        Column(
             "need",
             _("need"),
             ("需求", "客户需求", "需求描述", "requirement"),
@@ -445,6 +479,11 @@ class LeadResource(CrmResource):
     class Meta:
         model = Lead
         fields = ("company_name", "contact_name", "mobile", "email", "credit_code", "need")
+
+    @classmethod
+    def prime(cls, ctx) -> None:
+        """Load the campaigns before the rows are cleaned (maybe on another thread)."""
+        _campaign_ids(ctx)
 
     @classmethod
     def on_create(cls, ctx, values):

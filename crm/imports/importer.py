@@ -116,6 +116,11 @@ class Importer:
         )
         # Leads: the assignment rules give new rows an owner unless the upload opted out.
         self.ctx.assign_leads = bool(job.options.get("apply_assignment_rules", True))
+        # Look-ups of the resource's own (a lead's campaign by name), loaded here: the
+        # cleaning may run on another thread, which must not query the database.
+        prime = getattr(resource, "prime", None)
+        if prime is not None:
+            prime(self.ctx)
         self.frozen = resource.frozen()
         # The rows this user may edit (their data scope); None: all of the tenant's.
         self.editable = self.ctx.editable_q(resource.owner_field, resource.include_unowned)

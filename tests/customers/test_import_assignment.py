@@ -44,3 +44,18 @@ def test_an_import_may_opt_out(api, admin, rep, rule_to_rep):
         Lead.objects.filter(company_name__startswith="2公司").values_list("owner", flat=True)
     )
     assert owners == {admin.pk}
+
+
+def test_an_import_attributes_leads_to_a_campaign_by_name(api, admin):
+    from crm.marketing.campaigns import campaign_create
+
+    campaign = campaign_create(tenant=admin.tenant, actor=admin, name="春季战役")
+    rows = [["公司名称", "手机", "战役"], ["战役公司", "13811112222", "春季战役"]]
+    job = run(api, csv_bytes(rows), name="leads.csv", resource="leads")
+    assert job["status"] == "succeeded", (job["errors"], job.get("result"))
+    assert Lead.objects.get(company_name="战役公司").campaign_id == campaign.pk
+    bad = [["公司名称", "手机", "战役"], ["别的公司", "13811113333", "没有这个战役"]]
+    job = run(api, csv_bytes(bad), name="leads.csv", resource="leads")
+    assert job["status"] != "succeeded"
+    assert "没有这个战役" in str(job["errors"])
+    assert not Lead.objects.filter(company_name="别的公司").exists()
