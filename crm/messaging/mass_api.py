@@ -130,6 +130,7 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
     template = TenantPrimaryKeyField(model=MessageTemplate, label=gettext_lazy("template"))
     channel_kind = serializers.CharField(source="channel.kind", read_only=True)
     template_name = serializers.CharField(source="template.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
     progress = serializers.SerializerMethodField()
     transitions = TransitionsField()
 
@@ -147,6 +148,7 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
             "campaign_id",
             "filter",
             "status",
+            "status_label",
             "scheduled_at",
             "started_at",
             "completed_at",

@@ -10,6 +10,7 @@ import { serviceResources } from './service'
 import { marketingResources } from './marketing'
 import { activitiesResources } from './activities'
 import { careResources } from './care'
+import { messagingResources } from './messaging'
 import { officeResources, withAttachments, withOfficeCards } from './office'
 import { customerResources, withCustomerResources } from './customerResources'
 
@@ -335,6 +336,7 @@ export const resources: Record<string, ResourceConfig> = {
   ...activitiesResources,
   ...officeResources,
   ...careResources,
+  ...messagingResources,
   ...customerResources,
 }
 // Groups, tags and campaigns on the lead and customer pages (issue 14).
