@@ -35,8 +35,10 @@ def send_deliveries(delivery_ids: list[int]) -> None:
     from crm.messaging.models import Delivery
 
     with scopes_disabled():
+        # An address unsubscribed since the send was expanded is skipped (one query).
+        blocked = services.suppressed_in(delivery_ids)
         for delivery_id in delivery_ids:
-            outcome = services.deliver(delivery_id)
+            outcome = services.deliver(delivery_id, suppressed=delivery_id in blocked)
             log.debug("delivery %s: %s", delivery_id, outcome)
         sends = set(
             Delivery.objects.filter(pk__in=delivery_ids, mass_send__isnull=False)

@@ -170,7 +170,26 @@ def hand_due(now=None, limit: int | None = None, size: int = 50, mass_send_id=No
     return len(ids)
 
 
-def deliver(delivery_id: int) -> str:
+def suppressed_in(ids) -> set[int]:
+    """The marketing deliveries among ``ids`` whose address is on the suppression list
+    (one query for a worker's batch)."""
+    from django.db.models import Exists, OuterRef
+
+    from crm.messaging.models import Suppression
+
+    listed = Suppression.objects.filter(
+        tenant_id=OuterRef("tenant_id"),
+        channel_kind=OuterRef("channel__kind"),
+        address=OuterRef("recipient"),
+    )
+    return set(
+        Delivery.objects.filter(pk__in=ids, mass_send__template__marketing=True)
+        .filter(Exists(listed))
+        .values_list("pk", flat=True)
+    )
+
+
+def deliver(delivery_id: int, suppressed: bool | None = None) -> str:
     """Send one delivery once; idempotent under redelivery (row lock + status check).
 
     A transient failure leaves it queued with ``next_attempt_at`` pushed by the
@@ -189,7 +208,7 @@ def deliver(delivery_id: int) -> str:
         if delivery.status != Delivery.Status.QUEUED:
             return DONE_ALREADY
         if delivery.mass_send_id is not None:
-            held = _mass_send_hold(delivery)
+            held = _mass_send_hold(delivery, suppressed)
             if held:
                 return held
         now = timezone.now()
@@ -235,7 +254,7 @@ def deliver(delivery_id: int) -> str:
     return outcome
 
 
-def _mass_send_hold(delivery: Delivery) -> str | None:
+def _mass_send_hold(delivery: Delivery, suppressed: bool | None) -> str | None:
     """A mass send's delivery waits while its send is paused (the scheduler hands it
     over on resume) and is suppressed if its address unsubscribed meanwhile."""
     from crm.messaging.models import MassSend, Suppression
@@ -244,11 +263,16 @@ def _mass_send_hold(delivery: Delivery) -> str | None:
         delivery.claimed_at = None
         delivery.save(update_fields=["claimed_at"])
         return PAUSED
-    if Suppression.objects.filter(
-        tenant_id=delivery.tenant_id,
-        channel_kind=delivery.channel.kind,
-        address=delivery.recipient,
-    ).exists():
+    if suppressed is None:  # not told by the batch: look it up
+        suppressed = (
+            delivery.mass_send.template.marketing
+            and Suppression.objects.filter(
+                tenant_id=delivery.tenant_id,
+                channel_kind=delivery.channel.kind,
+                address=delivery.recipient,
+            ).exists()
+        )
+    if suppressed:
         delivery.status = Delivery.Status.SUPPRESSED
         delivery.save(update_fields=["status"])
         return SUPPRESSED
