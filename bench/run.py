@@ -1,7 +1,7 @@
 """`make bench`: seed (or reuse) the benchmark tenant on PostgreSQL, run every
 benchmark, print a table and write bench/results.json.
 
-    python -m bench.run [--only api,ui,transitions,reminders,import] [--reseed]
+    python -m bench.run [--only api,ui,transitions,reminders,import,messaging] [--reseed]
 
 BENCH_QUICK=1 runs shorter versions (same seed, fewer requests and rows).
 """
@@ -27,7 +27,7 @@ from bench.common import (
     write_results,
 )
 
-SUITES = ("api", "ui", "transitions", "reminders", "import")
+SUITES = ("api", "ui", "transitions", "reminders", "import", "messaging")
 
 
 def table(rows: list[dict]) -> str:
@@ -73,6 +73,15 @@ def run_import_bench() -> None:
         return
     say("== import (bench/import_bench.py)")
     subprocess.run([sys.executable, str(script)], cwd=ROOT, env=child_env(), check=False)
+
+
+def run_messaging_bench() -> None:
+    """The mass send benchmark (issue 16): it merges its own entries into results.json."""
+    say("== messaging (bench/messaging_bench.py)")
+    args = [sys.executable, "-m", "bench.messaging_bench"]
+    if QUICK:
+        args += ["--n", "5000"]
+    subprocess.run(args, cwd=ROOT, env=child_env(), check=False)
 
 
 def main(argv=None) -> int:
@@ -128,6 +137,8 @@ def main(argv=None) -> int:
     write_results(results)
     if "import" in only:
         run_import_bench()
+    if "messaging" in only:
+        run_messaging_bench()
 
     rows = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     say("")

@@ -1,5 +1,6 @@
 """Permission-matrix entries for the messaging endpoints: channels, deliveries,
-webhooks, the webhook delivery log and the notification preferences (hooked into
+webhooks, the webhook delivery log, templates, mass sends, the suppression list,
+the public unsubscribe and SMS inbound endpoints and the notification preferences (hooked into
 ``tests/reliability/specs.py`` with one import line).
 
 Nothing is contacted: channels are e-mail (no endpoint), webhooks point at
@@ -43,6 +44,28 @@ RESOURCES.update(
             "update": lambda ctx: {"events": ["payment.confirmed"]},
         },
         "webhook-delivery": {"make": _webhook_delivery},
+        "message-template": {
+            "create": lambda ctx: {
+                "name": ctx.unique("模板"),
+                "channel_kind": "email",
+                "subject": "{{客户名称}}",
+                "body": "{{联系人}}您好",
+            },
+            "update": lambda ctx: {"name": ctx.unique("模板")},
+        },
+        "mass-send": {
+            "create": lambda ctx: {
+                "name": ctx.unique("群发"),
+                "channel": ctx.create("channel"),
+                "template": ctx.create("message-template"),
+                "audience": "filter",
+                "filter": {},
+            },
+            "update": lambda ctx: {"name": ctx.unique("群发")},
+        },
+        "suppression": {
+            "create": lambda ctx: {"channel_kind": "sms", "address": ctx.unique("139")},
+        },
     }
 )
 
@@ -51,8 +74,18 @@ ACTIONS.update(
         # Both only queue work (sent by a worker after commit): 202.
         ("channel", "test"): ActionSpec(body={"recipient": "matrix@example.cn"}, status=202),
         ("webhook-delivery", "replay"): ActionSpec(body={}, status=202),
+        ("mass-send", "transitions"): ActionSpec(
+            kwargs={"name": "cancel"}, body={}, extra_codes=("transition:mass_send.cancel",)
+        ),
     }
 )
+
+# Public: the signed unsubscribe link and the SMS provider's inbound callback.
+PATHS["unsubscribe"] = {
+    "get": PathSpec(anonymous=True, tenant_scoped=False),
+    "post": PathSpec(anonymous=True, tenant_scoped=False),
+}
+PATHS["sms-inbound"] = {"post": PathSpec(anonymous=True, tenant_scoped=False)}
 
 PATHS["me-notification-preferences"] = {
     "get": PathSpec(),
