@@ -10,6 +10,11 @@ export async function dictionaryItems(kind: string): Promise<Array<{ id: number;
   return page.results
 }
 
+/** One dictionary value, active or not (an old record may hold a deactivated one). */
+export function dictionaryItem(id: number | string): Promise<{ id: number; label: string; active: boolean }> {
+  return api.get<{ id: number; label: string; active: boolean }>('dictionary', id)
+}
+
 export async function activeUsers(): Promise<Array<{ id: number; username: string; full_name: string }>> {
   const page = await api.list<{ id: number; username: string; full_name: string }>('users', { page_size: 200, is_active: 'true' })
   return page.results

@@ -79,3 +79,22 @@ describe('SettingsPage', () => {
     expect(items.map((i) => i.classes().includes('is-error'))).toEqual([true, false])
   })
 })
+
+describe('OptionSelect with a deactivated value', () => {
+  it('shows the value an old record holds, marked, without offering it to others', async () => {
+    const { default: OptionSelect } = await import('@/components/OptionSelect.vue')
+    const { clearDictionaryCache } = await import('@/stores/lookups')
+    clearDictionaryCache()
+    mockApi((call) => {
+      if (call.url.pathname === '/api/v1/dictionary/') {
+        expect(call.url.searchParams.get('active')).toBe('true')
+        return [200, { count: 1, next: null, previous: null, results: [{ id: 1, label: '制造业' }] }]
+      }
+      if (call.url.pathname === '/api/v1/dictionary/9/') return [200, { id: 9, label: '采矿业', active: false }]
+      return [404, {}]
+    })
+    const { wrapper } = await mountWith(OptionSelect, { source: 'dict', dict: 'industry', modelValue: 9, testid: 'field-industry' })
+    await flushPromises()
+    expect(wrapper.text()).toContain('采矿业 · 已停用')
+  })
+})
