@@ -249,6 +249,8 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
 LOGIN_FAILURE_WINDOW_MINUTES = env.float("LOGIN_FAILURE_WINDOW_MINUTES", default=15.0)
 # Sign-ups per client address (DRF rate: <n>/<second|minute|hour|day>; empty: no limit).
 SIGNUP_THROTTLE_RATE = env.str("SIGNUP_THROTTLE_RATE", default="5/hour")
+# Public lead forms (/f/<key>/): submissions per client address per window ("count/seconds").
+LEAD_FORM_RATE = env.str("LEAD_FORM_RATE", default="5/600")
 # API tokens (crm.core.models.ApiToken) expire this many days after they are issued.
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 # Backups made in the background (crm.imports.backup_jobs): how long a download link

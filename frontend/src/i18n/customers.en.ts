@@ -91,6 +91,10 @@ const en = {
       add_members: 'Add target customers',
       added: '{n} added, {total} in all',
     },
+    imports: {
+      assignment: 'Assignment rules',
+      assignment_hint: 'New leads without an owner are assigned by the rules (unticked: the importing user owns them)',
+    },
     form: {
       public_link: 'Public link',
       copy: 'Copy',

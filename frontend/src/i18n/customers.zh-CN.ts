@@ -92,6 +92,10 @@ const zh = {
       add_members: '添加目标客户',
       added: '新增 {n} 个目标客户，共 {total} 个',
     },
+    imports: {
+      assignment: '分配规则',
+      assignment_hint: '没有负责人的新线索按分配规则分配（不勾选：归导入人）',
+    },
     form: {
       public_link: '公开链接',
       copy: '复制',

@@ -69,6 +69,7 @@ export interface ImportOptions {
   encoding?: string
   sheet?: string
   add_missing_dictionary?: boolean
+  apply_assignment_rules?: boolean
 }
 
 export interface ImportJob {
@@ -108,6 +109,8 @@ export interface ImportRequest {
   encoding?: string
   sheet?: string
   addMissingDictionary?: boolean
+  /** leads: new rows without an owner get one by the assignment rules (default) */
+  applyAssignmentRules?: boolean
 }
 
 export const TOTAL_KEYS: Array<keyof ImportTotals> = ['rows', 'new', 'updated', 'unchanged', 'invalid']
@@ -150,6 +153,7 @@ export function createJob(req: ImportRequest): Promise<ImportJob> {
   if (req.encoding) form.append('encoding', req.encoding)
   if (req.sheet) form.append('sheet', req.sheet)
   form.append('add_missing_dictionary', req.addMissingDictionary ? 'true' : 'false')
+  form.append('apply_assignment_rules', req.applyAssignmentRules === false ? 'false' : 'true')
   return api.createImportJob<ImportJob>(form)
 }
 
