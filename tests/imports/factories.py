@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.core.models import User
-from crm.imports.models import ImportJob
+from crm.imports.models import BackupJob, ImportJob
 from crm.imports.services import import_job_create
 from tests.core.factories import factory
 from tests.imports.helpers import csv_bytes
@@ -19,3 +19,10 @@ def make_import_job(admin: User) -> ImportJob:
         content=csv_bytes([["客户名称"], ["走查公司"]]),
         dry_run=True,
     )
+
+
+@factory(BackupJob)
+def make_backup_job(admin: User) -> BackupJob:
+    from crm.imports.backup_jobs import backup_job_create
+
+    return backup_job_create(tenant=admin.tenant, actor=admin)

@@ -29,6 +29,8 @@ WITHOUT_EXPORT = {
     "approval-bands",
     "calendar/days",
     "imports",
+    # The company's backups (a zip each; the page lists the latest).
+    "backup/jobs",
     # A user's own API tokens and signed-in sessions (personal settings).
     "me/tokens",
     "me/sessions",
