@@ -127,3 +127,12 @@ def test_unknown_fields_are_refused(api):
         "/api/v1/lead-forms/?lang=en", {"name": "x", "shown_fields": ["salary"]}, format="json"
     )
     assert response.status_code == 400 and "shown_fields" in response.json()["fields"]
+
+
+def test_a_switched_off_leads_module_hides_the_page(admin, form):
+    from crm.core.modules import set_modules
+
+    set_modules(tenant=admin.tenant, actor=admin, values={"leads": False})
+    assert Client().get(f"/f/{form.public_key}/").status_code == 404
+    assert _post(form).status_code == 404
+    assert not Lead.objects.exists()
