@@ -48,8 +48,8 @@ class MessagingConfig(AppConfig):
                     *(f"{r}/" for r in routes),
                     "deliveries/",
                     "webhook-deliveries/",
-                    "unsubscribe/",
-                    "sms/inbound/",
+                    # Not "unsubscribe/" nor "sms/inbound/": public, and an
+                    # unsubscribe must work even while messaging is switched off.
                 ),
                 codes=("messaging.", "transition:mass_send."),
                 menu=tuple(
