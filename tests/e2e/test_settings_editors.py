@@ -126,3 +126,25 @@ def test_policies_grouped_by_module_save_and_refuse_out_of_range(page, live_serv
     admin.tenant.refresh_from_db()
     assert admin.tenant.setting("pool_idle_days") == 45
     shot(page, "95-policies")
+
+
+def test_role_editor_groups_codes_by_module_with_each_steps_subject(page, live_server, shot):
+    from crm.core.models import Role
+
+    admin = make_company()
+    login(page, live_server.url, admin.username)
+    page.goto(f"{live_server.url}/settings")
+    page.get_by_test_id("settings-roles-link").click()
+    page.get_by_test_id("create").click()
+    form = page.get_by_test_id("form-roles")
+    form.get_by_test_id("field-name").fill("合同审批员")
+    form.get_by_test_id("codes-group-sales").locator(".el-collapse-item__header").click()
+    approve = form.get_by_test_id("code-transition:contract.approve")
+    expect(approve).to_be_visible()
+    expect(approve).to_have_text("合同 · 审批通过")
+    approve.click()
+    shot(page, "96-role-editor")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("card-title")).to_have_text("合同审批员")
+    role = Role.objects.get(tenant=admin.tenant, name="合同审批员")
+    assert role.permissions == ["transition:contract.approve"]
