@@ -127,3 +127,23 @@ def test_revoke_another_browsers_session(page, browser, live_server):
         expect(page.get_by_test_id("browse-customers")).to_be_visible()
     finally:
         other.close()
+
+
+def test_the_owner_reads_the_usage_of_a_period(page, live_server, shot):
+    admin = make_company("用量演示公司")
+    customer_services.customer_create(tenant=admin.tenant, actor=admin, name="今天的客户")
+    login(page, live_server.url, admin.username)
+    page.goto(f"{live_server.url}/settings")
+    page.get_by_test_id("settings-usage-link").click()
+    expect(page.get_by_test_id("usage-page")).to_be_visible()
+    # The last 30 days: the admin signed in and created a customer today.
+    expect(page.get_by_test_id("usage-active")).to_have_text("1")
+    expect(page.get_by_test_id("usage-sign-ins")).to_have_text("1")
+    expect(page.get_by_test_id("usage-created")).to_contain_text("1")
+    page.wait_for_timeout(300)
+    shot(page, "95-usage")
+    # Last month: nothing yet.
+    page.get_by_test_id("usage-page").locator(".el-date-editor").first.click()
+    page.locator(".el-picker-panel__shortcut", has_text="上月").click()
+    expect(page.get_by_test_id("usage-active")).to_have_text("0")
+    expect(page.get_by_test_id("usage-sign-ins")).to_have_text("0")
