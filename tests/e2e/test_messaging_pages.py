@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_mass_sms_from_a_group_preview_confirm_progress(
-    page, live_server, worker, recorder, shot  # noqa: F811
+    page,
+    live_server,
+    worker,
+    recorder,
+    shot,  # noqa: F811
 ):
     admin = make_company()
     services.channel_create(
@@ -70,3 +74,30 @@ def test_mass_sms_from_a_group_preview_confirm_progress(
     shot(page, "91-mass-send-completed")
     phones = sorted(r.query["PhoneNumbers"][0] for r in recorder.requests)
     assert phones == sorted(c.mobile for i, c in enumerate(contacts) if i != 2)
+
+
+def test_webhook_delivery_log_and_replay(page, live_server, shot):
+    from crm.messaging import webhooks
+    from crm.messaging.models import WebhookDelivery
+
+    admin = make_company()
+    hook, _secret = webhooks.webhook_create(
+        tenant=admin.tenant, actor=admin, url="http://127.0.0.1:9/hook", events=["contract.signed"]
+    )
+    first = WebhookDelivery.objects.create(
+        tenant=admin.tenant,
+        webhook=hook,
+        event="contract.signed",
+        payload={"event": "contract.signed", "data": {"id": 7}},
+        status="failed",
+        response_code=500,
+    )
+    login(page, live_server.url, admin.username)
+    page.goto(f"{live_server.url}/webhook-deliveries/{first.pk}")
+    panel = page.get_by_test_id("webhook-replay-panel")
+    expect(panel).to_contain_text("contract.signed")
+    shot(page, "92-webhook-delivery")
+    page.get_by_test_id("webhook-replay").click()
+    page.wait_for_url(lambda url: f"/webhook-deliveries/{first.pk}" not in url)
+    copies = WebhookDelivery.objects.filter(webhook=hook).exclude(pk=first.pk)
+    assert copies.count() == 1 and copies.get().payload["data"] == {"id": 7}

@@ -82,3 +82,9 @@ export async function startMassSend(id: number): Promise<MassSend> {
 export async function getMassSend(id: number): Promise<MassSend> {
   return (await unwrap(client.GET('/api/v1/mass-sends/{id}/', { params: { path: { id } } }))) as unknown as MassSend
 }
+
+export async function replayWebhookDelivery(id: number): Promise<{ id: number }> {
+  return (await unwrap(
+    client.POST('/api/v1/webhook-deliveries/{id}/replay/', { params: { path: { id } } }),
+  )) as unknown as { id: number }
+}

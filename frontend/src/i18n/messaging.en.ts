@@ -54,6 +54,7 @@ export default {
       webhook: 'Webhook',
       response_code: 'Response code',
     },
+    webhook: { payload: 'Payload', replay: 'Replay', replayed: 'Replayed (a new entry in the log)' },
     mass: {
       title: 'New mass send',
       defaultName: 'Mass send',

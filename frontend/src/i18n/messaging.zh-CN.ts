@@ -55,6 +55,7 @@ export default {
       webhook: 'Webhook',
       response_code: '响应码',
     },
+    webhook: { payload: '推送内容', replay: '重新推送', replayed: '已重新推送（日志中新增一条）' },
     mass: {
       title: '新建群发',
       defaultName: '群发',

@@ -3,7 +3,10 @@
  * with preview, confirm and live progress is pages/messaging/MassSendComposer.vue),
  * deliveries, the suppression list, webhooks and their delivery log.
  */
+import { defineAsyncComponent } from 'vue'
 import type { FieldDef, ResourceConfig } from './types'
+
+const WebhookReplayPanel = defineAsyncComponent(() => import('@/components/messaging/WebhookReplayPanel.vue'))
 
 const m = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `messaging.fields.${name}`, ...rest })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
@@ -222,6 +225,7 @@ export const webhookDeliveries: ResourceConfig = {
   columns: ['webhook', 'event', 'status', 'attempts', 'response_code', 'created_at'],
   search: false,
   groups: [{ title: 'groups.basic', fields: ['webhook', 'event', 'status', 'attempts', 'response_code', 'error', 'sent_at', 'created_at'] }],
+  panels: [{ key: 'replay', component: WebhookReplayPanel }],
   form: [],
   create: false,
   edit: false,
