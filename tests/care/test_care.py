@@ -185,3 +185,33 @@ def test_rules_and_lunar_birthdays_refuse_bad_input(admin, lunar_contact):
     assert response.status_code == 400 and "contact" in response.json()["fields"]
     row = api.get(f"/api/v1/contact-birthdays/?contact={lunar_contact.pk}").json()["results"][0]
     assert row["lunar_label"] == "八月十五"
+
+
+def test_a_greeting_is_queued_to_the_contacts_mobile_on_the_day(admin, rep, monkeypatch):
+    from crm.messaging import services as messaging
+    from crm.messaging.models import Delivery
+
+    moment = dt.datetime(2026, 9, 22, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    messaging.channel_create(
+        tenant=admin.tenant,
+        actor=admin,
+        kind="sms",
+        name="阿里云短信",
+        endpoint="http://127.0.0.1:9/sms",
+        secret="sms-secret",
+        options={"access_key_id": "AK1"},
+    )
+    customer = customer_create(tenant=admin.tenant, actor=admin, name="西湖茶业", owner=rep)
+    contact = contact_create(
+        tenant=admin.tenant, actor=admin, customer=customer, name="陈秋", mobile="13912345678"
+    )
+    lunar_birthday_create(tenant=admin.tenant, actor=admin, contact=contact, month=8, day=15)
+    _rule(admin, greeting="{name}您好，祝您生日快乐！")
+    assert care_tick(today=dt.date(2026, 9, 22)) == 1
+    (delivery,) = Delivery.objects.filter(tenant=admin.tenant)
+    assert delivery.recipient.endswith("13912345678")
+    assert delivery.body == "陈秋您好，祝您生日快乐！"
+    assert timezone.localtime(delivery.next_attempt_at).date() == dt.date(2026, 9, 25)
+    assert CareOccurrence.objects.get(contact=contact).greeting_queued
