@@ -134,6 +134,7 @@ def test_board_drag_moves_a_card_and_a_refused_move_snaps_back(
 def test_quote_card_shows_versions_and_lines_and_edits_a_draft(
     page, live_server, shot, admin, customer
 ):
+    make_user(admin, "销售经理", name="王经理")  # someone who may approve (issue 20)
     opp = f.opportunity(admin, cust=customer, name="星辰 CRM 项目", amount="2450.00")
     product = f.product(admin, code="CRM-STD", name="CRM 标准版", price="1000.00")
     extra = f.product(admin, code="CRM-SVC", name="实施服务", price="500.00")

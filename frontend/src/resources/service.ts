@@ -90,7 +90,7 @@ export const complaints: ResourceConfig = {
     {
       label: 'service.actions.plan_return_visit',
       create: 'follow-ups',
-      preset: { complaint: '$id', kind: 'return_visit', owner: '$owner', customer: '$customer' },
+      preset: { complaint: '$id', kind: 'return_visit', owner: '$owner' },
       permission: 'followups.create',
       testid: 'plan-return-visit',
     },
