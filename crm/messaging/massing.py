@@ -217,6 +217,16 @@ def expand(mass_send_id: int) -> int:
     return added
 
 
+def _signature(send: MassSend) -> str:
+    """The personal e-mail signature of the user who made the send (personal settings)."""
+    from crm.core.models import User
+
+    if send.created_by_id is None:
+        return ""
+    found = User.objects.filter(pk=send.created_by_id).values_list("email_signature", flat=True)
+    return (found.first() or "").strip()
+
+
 def _write_deliveries(send: MassSend) -> int:
     kind = send.channel.kind
     field = address_field(kind)
@@ -238,6 +248,7 @@ def _write_deliveries(send: MassSend) -> int:
         )
     )
     base = templating.context_of(None, send.tenant)
+    signature = _signature(send) if kind == ChannelKind.EMAIL else ""
     now = timezone.now()
     batch: list[Delivery] = []
     added = 0
@@ -245,6 +256,8 @@ def _write_deliveries(send: MassSend) -> int:
         address = getattr(contact, field)
         values = {**base, **templating.context_of(contact, send.tenant)}
         body = templating.render(template.body, values)
+        if signature:
+            body = f"{body}\n\n-- \n{signature}"
         if marketing_email:
             body = f"{body}\n\n{unsubscribe.footer(send.tenant_id, kind, address)}"
         batch.append(
