@@ -228,3 +228,34 @@ def test_marketing_email_carries_a_signed_unsubscribe_link_honoured_by_the_next_
     assert Delivery.objects.get(mass_send_id=pk, recipient=contacts[0].email).status == (
         "suppressed"
     )
+
+
+@pytest.mark.django_db
+def test_campaign_and_saved_filter_audiences_preview(admin):
+    from crm.marketing.models import Campaign
+
+    api = client_for(admin)
+    channel = _sms(admin, "http://127.0.0.1:9")
+    template = _template(api).json()
+    group, _contacts = group_with_contacts(admin, 4, name="战役目标")
+    group_with_contacts(admin, 2, name="其他", start=100)
+    campaign = Campaign.objects.create(tenant=admin.tenant, name="双十二", target_group=group)
+
+    def preview(**audience):
+        made = api.post(
+            "/api/v1/mass-sends/",
+            {"name": "x", "channel": channel.pk, "template": template["id"], **audience},
+            format="json",
+        )
+        assert made.status_code == 201, made.content
+        return api.get(f"/api/v1/mass-sends/{made.json()['id']}/preview/").json()
+
+    assert preview(audience="campaign", campaign_id=campaign.pk)["count"] == 4
+    assert preview(audience="filter", filter={"group": group.pk})["count"] == 4
+    assert preview(audience="filter", filter={})["count"] == 6
+    bad = api.post(
+        "/api/v1/mass-sends/",
+        {"name": "x", "channel": channel.pk, "template": template["id"], "audience": "campaign"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "campaign_id" in bad.json()["fields"]
