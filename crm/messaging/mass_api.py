@@ -215,7 +215,17 @@ class MassSendViewSet(ProcessViewSet):
 # --- suppression list ------------------------------------------------------------------
 
 
+SUPPRESSED_KINDS = (ChannelKind.SMS, ChannelKind.EMAIL)
+
+
 class SuppressionSerializer(serializers.ModelSerializer):
+    # Only SMS and e-mail carry marketing: the choices (and /choices/) say so.
+    channel_kind = serializers.ChoiceField(
+        choices=[(k.value, k.label) for k in SUPPRESSED_KINDS],
+        label=gettext_lazy("channel kind"),
+        error_messages={"invalid_choice": gettext_lazy("Only SMS and e-mail are suppressed.")},
+    )
+
     class Meta:
         model = Suppression
         fields = ["id", "channel_kind", "address", "reason", "created_at"]
@@ -229,7 +239,7 @@ class SuppressionFilter(TenantFilterSet):
 
 
 def suppression_create(*, tenant, actor, channel_kind, address, reason="manual"):
-    if channel_kind not in (ChannelKind.SMS, ChannelKind.EMAIL):
+    if channel_kind not in SUPPRESSED_KINDS:
         raise Invalid(fields={"channel_kind": [_("Only SMS and e-mail are suppressed.")]})
     if Suppression.objects.filter(
         tenant=tenant, channel_kind=channel_kind, address=address.strip()

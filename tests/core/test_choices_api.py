@@ -57,3 +57,15 @@ def test_any_signed_in_user_may_read_it_and_it_may_be_cached(admin):
     assert "private" in response["Cache-Control"]
     assert "Accept-Language" in response["Vary"]
     assert APIClient().get("/api/v1/choices/").status_code == 401
+
+
+def test_a_list_of_choices_and_narrowed_choices_are_listed(api):
+    """A field holding several choices (a lead form's shown fields) lists its item
+    choices; a suppression offers only the channels that carry marketing."""
+    from crm.customers.models import LeadForm
+
+    data = choices(api, "zh-hans")
+    shown = data["lead-forms"]["shown_fields"]
+    assert [s["value"] for s in shown] == [str(v) for v, _ in LeadForm.Field.choices]
+    assert [k["value"] for k in data["suppressions"]["channel_kind"]] == ["sms", "email"]
+    assert labels(data["suppressions"]["channel_kind"])["sms"] == "短信"

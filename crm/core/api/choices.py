@@ -36,6 +36,15 @@ CHOICES_SCHEMA = serializers.DictField(
 )
 
 
+def _choice_field(field):
+    """The field's choices: its own, or those of each item of a list of choices."""
+    if isinstance(field, serializers.ChoiceField):
+        return field
+    if isinstance(field, serializers.ListField) and isinstance(field.child, serializers.ChoiceField):
+        return field.child
+    return None
+
+
 def collection_choices(registry) -> dict[str, dict[str, list[dict[str, str]]]]:
     """Every choice field of every registered collection, labelled in the active language."""
     out: dict[str, dict[str, list[dict[str, str]]]] = {}
@@ -52,8 +61,8 @@ def collection_choices(registry) -> dict[str, dict[str, list[dict[str, str]]]]:
             name: [
                 {"value": str(value), "label": str(label)} for value, label in field.choices.items()
             ]
-            for name, field in fields.items()
-            if isinstance(field, serializers.ChoiceField)
+            for name, field in ((n, _choice_field(f)) for n, f in fields.items())
+            if field is not None
         }
         if found:
             out[prefix] = found

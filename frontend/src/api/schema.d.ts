@@ -8118,7 +8118,7 @@ export interface components {
          *     * `feishu` - 飞书机器人
          * @enum {string}
          */
-        ChannelKindEnum: "in_app" | "email" | "sms" | "wecom" | "dingtalk" | "feishu";
+        ChannelKindAffEnum: "in_app" | "email" | "sms" | "wecom" | "dingtalk" | "feishu";
         ChannelRequest: {
             /** 类型 */
             kind: components["schemas"]["KindAffEnum"];
@@ -10352,6 +10352,7 @@ export interface components {
             filter?: unknown;
             /** 状态 */
             status: $Read<components["schemas"]["Status86fEnum"]>;
+            status_label: $Read<string>;
             /**
              * 计划发送时间
              * Format: date-time
@@ -10407,6 +10408,7 @@ export interface components {
             filter?: unknown;
             /** 状态 */
             status: $Read<components["schemas"]["Status86fEnum"]>;
+            status_label: $Read<string>;
             /**
              * 计划发送时间
              * Format: date-time
@@ -10526,7 +10528,7 @@ export interface components {
             /** 名称 */
             name: string;
             /** 渠道类型 */
-            channel_kind: components["schemas"]["ChannelKindEnum"];
+            channel_kind: components["schemas"]["ChannelKindAffEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
@@ -10554,7 +10556,7 @@ export interface components {
             /** 名称 */
             name: string;
             /** 渠道类型 */
-            channel_kind: components["schemas"]["ChannelKindEnum"];
+            channel_kind: components["schemas"]["ChannelKindAffEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
@@ -12224,7 +12226,7 @@ export interface components {
             /** 名称 */
             name?: string;
             /** 渠道类型 */
-            channel_kind?: components["schemas"]["ChannelKindEnum"];
+            channel_kind?: components["schemas"]["ChannelKindAffEnum"];
             /** 主题 */
             subject?: string;
             /** 内容 */
@@ -14494,7 +14496,7 @@ export interface components {
         Suppression: {
             id: $Read<number>;
             /** 渠道类型 */
-            channel_kind: components["schemas"]["ChannelKindEnum"];
+            channel_kind: components["schemas"]["SuppressionChannelKindEnum"];
             /** 地址 */
             address: string;
             /** 原因 */
@@ -14505,9 +14507,15 @@ export interface components {
              */
             created_at: $Read<string>;
         };
+        /**
+         * @description * `sms` - 短信
+         *     * `email` - 邮箱
+         * @enum {string}
+         */
+        SuppressionChannelKindEnum: "sms" | "email";
         SuppressionRequest: {
             /** 渠道类型 */
-            channel_kind: components["schemas"]["ChannelKindEnum"];
+            channel_kind: components["schemas"]["SuppressionChannelKindEnum"];
             /** 地址 */
             address: string;
             /** 原因 */

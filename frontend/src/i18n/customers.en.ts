@@ -103,11 +103,6 @@ const en = {
       inactive: 'The form is inactive: its public link does not answer',
     },
   },
-  enums: {
-    lead_form_field: { contact_name: 'Contact name', email: 'E-mail', region: 'Region', need: 'Need' },
-    campaign_response: { targeted: 'Targeted', contacted: 'Contacted', responded: 'Responded', converted: 'Converted', declined: 'Declined' },
-    assignment_strategy: { round_robin: 'Round robin within the team', least_loaded: 'Least-loaded member', user: 'A named user' },
-  },
 }
 
 export default en

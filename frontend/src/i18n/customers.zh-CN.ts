@@ -104,11 +104,6 @@ const zh = {
       inactive: '表单已停用，公开链接暂不可用',
     },
   },
-  enums: {
-    lead_form_field: { contact_name: '联系人', email: '电子邮箱', region: '地区', need: '需求' },
-    campaign_response: { targeted: '待联系', contacted: '已联系', responded: '已响应', converted: '已转化', declined: '已拒绝' },
-    assignment_strategy: { round_robin: '团队内轮流分配', least_loaded: '分给线索最少的成员', user: '指定用户' },
-  },
 }
 
 export default zh

@@ -79,9 +79,4 @@ export default {
       remaining: 'Remaining',
     },
   },
-  enums: {
-    msgChannelKind: { in_app: 'In-app', email: 'E-mail', sms: 'SMS', wecom: 'WeCom robot', dingtalk: 'DingTalk robot', feishu: 'Feishu robot' },
-    msgAudience: { group: 'Customer group', campaign: 'Campaign target list', filter: 'Saved filter' },
-    msgDeliveryStatus: { queued: 'Queued', sent: 'Sent', failed: 'Failed', suppressed: 'Suppressed' },
-  },
 }

@@ -80,9 +80,4 @@ export default {
       remaining: '待发送',
     },
   },
-  enums: {
-    msgChannelKind: { in_app: '站内信', email: '邮件', sms: '短信', wecom: '企业微信机器人', dingtalk: '钉钉机器人', feishu: '飞书机器人' },
-    msgAudience: { group: '客户分组', campaign: '营销活动目标', filter: '保存的筛选' },
-    msgDeliveryStatus: { queued: '排队中', sent: '已发送', failed: '失败', suppressed: '已退订跳过' },
-  },
 }

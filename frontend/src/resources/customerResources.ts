@@ -14,7 +14,6 @@ const LeadFormLinkPanel = defineAsyncComponent(() => import('@/components/custom
 
 const f = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `cr.fields.${name}`, ...rest })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
-const LEAD_FORM_FIELDS = ['contact_name', 'email', 'region', 'need']
 
 export const customerGroups: ResourceConfig = {
   key: 'customer-groups',
@@ -56,7 +55,7 @@ export const leadForms: ResourceConfig = {
   fields: [
     f('name', { required: true, sort: 'name', link: true, width: 200 }),
     f('title'),
-    f('shown_fields', { type: 'enum', enum: 'lead_form_field', options: LEAD_FORM_FIELDS, multiple: true }),
+    f('shown_fields', { type: 'enum', choicesOf: 'lead-forms', multiple: true }),
     { name: 'source', type: 'dict', dict: 'source', display: 'source_label' },
     f('campaign', { type: 'ref', ref: 'campaigns', display: 'campaign_name' }),
     f('default_owner', { type: 'user', display: 'default_owner_name' }),
@@ -146,13 +145,13 @@ export const campaignMembers: ResourceConfig = {
   fields: [
     f('customer', { type: 'ref', ref: 'customers', display: 'customer_name', link: true }),
     f('campaign', { type: 'ref', ref: 'campaigns' }),
-    f('response', { type: 'enum', enum: 'campaign_response', options: ['targeted', 'contacted', 'responded', 'converted', 'declined'], display: 'response_label' }),
+    f('response', { type: 'enum', choicesOf: 'campaign-members', display: 'response_label' }),
     f('responded_at', { type: 'datetime' }),
     f('note'),
     createdAt,
   ],
   columns: ['customer', 'response', 'responded_at', 'note'],
-  filters: [{ name: 'response', type: 'enum', enum: 'campaign_response', options: ['targeted', 'contacted', 'responded', 'converted', 'declined'] }],
+  filters: [{ name: 'response', type: 'enum', choicesOf: 'campaign-members' }],
   defaultOrdering: 'id',
   groups: [{ title: 'groups.basic', fields: ['customer', 'campaign', 'response', 'responded_at', 'note', 'created_at'] }],
   form: ['response', 'note'],
@@ -163,7 +162,6 @@ export const campaignMembers: ResourceConfig = {
   delete: true,
 }
 
-const STRATEGIES = ['round_robin', 'least_loaded', 'user']
 
 export const assignmentRules: ResourceConfig = {
   key: 'assignment-rules',
@@ -182,7 +180,7 @@ export const assignmentRules: ResourceConfig = {
     f('region'),
     { name: 'industry', type: 'dict', dict: 'industry', display: 'industry_label' },
     f('campaign', { type: 'ref', ref: 'campaigns', display: 'campaign_name' }),
-    f('strategy', { type: 'enum', enum: 'assignment_strategy', options: STRATEGIES, display: 'strategy_label', required: true }),
+    f('strategy', { type: 'enum', choicesOf: 'assignment-rules', display: 'strategy_label', required: true }),
     f('team', { type: 'ref', ref: 'teams', display: 'team_name' }),
     f('user', { type: 'user', display: 'user_name' }),
     createdAt,

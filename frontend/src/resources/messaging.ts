@@ -4,14 +4,14 @@
  * deliveries, the suppression list, webhooks and their delivery log.
  */
 import { defineAsyncComponent } from 'vue'
+import type { Collection } from '@/api/collections'
 import type { FieldDef, ResourceConfig } from './types'
 
 const WebhookReplayPanel = defineAsyncComponent(() => import('@/components/messaging/WebhookReplayPanel.vue'))
 
 const m = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `messaging.fields.${name}`, ...rest })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
-const KINDS = ['in_app', 'email', 'sms', 'wecom', 'dingtalk', 'feishu']
-const kind = (name: string, options = KINDS): FieldDef => m(name, { type: 'enum', enum: 'msgChannelKind', options })
+const kind = (name: string, collection: Collection): FieldDef => m(name, { type: 'enum', choicesOf: collection })
 
 export const channels: ResourceConfig = {
   key: 'channels',
@@ -24,7 +24,7 @@ export const channels: ResourceConfig = {
   titleField: 'name',
   fields: [
     m('name', { required: true, link: true, width: 180, maxLength: 100 }),
-    kind('kind'),
+    kind('kind', 'channels'),
     m('active', { type: 'bool' }),
     m('endpoint', { maxLength: 500, width: 280 }),
     m('secret', { type: 'password' }),
@@ -33,7 +33,7 @@ export const channels: ResourceConfig = {
   ],
   columns: ['name', 'kind', 'active', 'endpoint', 'has_secret'],
   hiddenColumns: ['created_at'],
-  filters: [{ name: 'kind', type: 'enum', enum: 'msgChannelKind', options: KINDS, label: 'messaging.fields.kind' }],
+  filters: [{ name: 'kind', type: 'enum', choicesOf: 'channels', label: 'messaging.fields.kind' }],
   search: false,
   groups: [{ title: 'groups.basic', fields: ['name', 'kind', 'active', 'endpoint', 'has_secret', 'created_at'] }],
   form: ['name', 'kind', 'active', 'endpoint', 'secret'],
@@ -55,7 +55,7 @@ export const messageTemplates: ResourceConfig = {
   titleField: 'name',
   fields: [
     m('name', { required: true, link: true, width: 180, maxLength: 100 }),
-    kind('channel_kind'),
+    kind('channel_kind', 'message-templates'),
     m('subject', { maxLength: 200 }),
     m('body', { type: 'textarea', required: true }),
     m('marketing', { type: 'bool' }),
@@ -90,7 +90,7 @@ export const massSends: ResourceConfig = {
     m('name', { required: true, link: true, width: 200, maxLength: 200 }),
     m('channel', { type: 'ref', ref: 'channels', required: true }),
     m('template', { type: 'ref', ref: 'message-templates', display: 'template_name', required: true }),
-    m('audience', { type: 'enum', enum: 'msgAudience', options: ['group', 'campaign', 'filter'] }),
+    m('audience', { type: 'enum', choicesOf: 'mass-sends' }),
     m('group_id', { type: 'number' }),
     m('campaign_id', { type: 'number' }),
     m('status', { type: 'enum', process: 'mass_send', display: 'status_label' }),
@@ -131,7 +131,7 @@ export const deliveries: ResourceConfig = {
     m('event'),
     m('title'),
     m('body', { type: 'textarea' }),
-    m('status', { type: 'enum', enum: 'msgDeliveryStatus', options: ['queued', 'sent', 'failed', 'suppressed'] }),
+    m('status', { type: 'enum', choicesOf: 'deliveries' }),
     m('attempts', { type: 'number' }),
     m('error'),
     m('sent_at', { type: 'datetime' }),
@@ -140,7 +140,7 @@ export const deliveries: ResourceConfig = {
   columns: ['channel', 'recipient', 'event', 'status', 'attempts', 'sent_at', 'created_at'],
   hiddenColumns: ['title', 'error'],
   filters: [
-    { name: 'status', type: 'enum', enum: 'msgDeliveryStatus', options: ['queued', 'sent', 'failed', 'suppressed'], label: 'messaging.fields.status' },
+    { name: 'status', type: 'enum', choicesOf: 'deliveries', label: 'messaging.fields.status' },
   ],
   search: false,
   groups: [{ title: 'groups.basic', fields: ['channel', 'recipient', 'event', 'title', 'body', 'status', 'attempts', 'error', 'sent_at', 'created_at'] }],
@@ -161,13 +161,13 @@ export const suppressions: ResourceConfig = {
   icon: 'CircleClose',
   titleField: 'address',
   fields: [
-    kind('channel_kind', ['sms', 'email']),
+    kind('channel_kind', 'suppressions'),
     m('address', { required: true, link: true, maxLength: 200 }),
     m('reason'),
     createdAt,
   ],
   columns: ['channel_kind', 'address', 'reason', 'created_at'],
-  filters: [{ name: 'channel_kind', type: 'enum', enum: 'msgChannelKind', options: ['sms', 'email'], label: 'messaging.fields.channel_kind' }],
+  filters: [{ name: 'channel_kind', type: 'enum', choicesOf: 'suppressions', label: 'messaging.fields.channel_kind' }],
   search: true,
   groups: [{ title: 'groups.basic', fields: ['channel_kind', 'address', 'reason', 'created_at'] }],
   form: ['channel_kind', 'address', 'reason'],
@@ -215,7 +215,7 @@ export const webhookDeliveries: ResourceConfig = {
   fields: [
     m('webhook', { type: 'ref', ref: 'webhooks' }),
     m('event', { link: true }),
-    m('status', { type: 'enum', enum: 'msgDeliveryStatus', options: ['queued', 'sent', 'failed'] }),
+    m('status', { type: 'enum', choicesOf: 'webhook-deliveries' }),
     m('attempts', { type: 'number' }),
     m('response_code', { type: 'number' }),
     m('error'),
