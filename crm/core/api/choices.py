@@ -40,8 +40,9 @@ def _choice_field(field):
     """The field's choices: its own, or those of each item of a list of choices."""
     if isinstance(field, serializers.ChoiceField):
         return field
-    if isinstance(field, serializers.ListField) and isinstance(field.child, serializers.ChoiceField):
-        return field.child
+    child = getattr(field, "child", None)
+    if isinstance(field, serializers.ListField) and isinstance(child, serializers.ChoiceField):
+        return child
     return None
 
 
