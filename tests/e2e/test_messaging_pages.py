@@ -21,8 +21,8 @@ def test_mass_sms_from_a_group_preview_confirm_progress(
     page,
     live_server,
     worker,
-    recorder,
-    shot,  # noqa: F811
+    recorder,  # noqa: F811 - the fixture imported above
+    shot,
 ):
     admin = make_company()
     services.channel_create(

@@ -127,9 +127,9 @@ def test_customer_overview_respects_scope(admin, rep, other_admin):
 
 
 def _submitted_plan(user, day: int):
+    from crm.activities.models import WorkPlan
     from crm.activities.services.plans import plan_create
     from workflows.engine import transition
-    from crm.activities.models import WorkPlan
 
     plan = plan_create(
         tenant=user.tenant,
