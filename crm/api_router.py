@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from crm.activities.api import ActivityViewSet, NotificationViewSet
 from crm.core.api.credentials import ApiTokenViewSet, UserSessionViewSet
+from crm.core.api.saved_views import SavedViewViewSet
 from crm.core.api.views import DictionaryViewSet, RoleViewSet, TeamViewSet, UserViewSet
 from crm.customers.api import ContactViewSet, CustomerViewSet, LeadViewSet
 
@@ -45,6 +46,7 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("me/tokens", ApiTokenViewSet, basename="me-token")
 router.register("me/sessions", UserSessionViewSet, basename="me-session")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
 
 extra_urlpatterns = []
 for _module in MODULES:

@@ -363,3 +363,37 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.user_id}"
+
+
+class SavedView(TenantModel):
+    """A named list view: the filters, columns and sort of one list, kept by a user.
+
+    ``collection`` is the list's endpoint (``customers``); ``query`` its query
+    parameters. A shared view is visible to the owner's team (crm.core.saved_views).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    collection = models.CharField(_("list"), max_length=60)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.JSONField(_("filters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "owner", "collection", "name"],
+                name="saved_view_unique_name_per_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,7 +22,7 @@ from django.db import models
 
 import tests
 from crm.core import services as core
-from crm.core.models import DictionaryItem, Role, Team, User
+from crm.core.models import DictionaryItem, Role, SavedView, Team, User
 
 _seq = itertools.count(1)
 PASSWORD = "Test-pass-1234!"
@@ -130,6 +130,17 @@ def _dictionary_payload(admin):
 @factory(DictionaryItem, payload=_dictionary_payload)
 def make_dictionary_item(admin):
     return core.dictionary_create(tenant=admin.tenant, actor=admin, **_dictionary_payload(admin))
+
+
+def _saved_view_payload(admin):
+    return {"collection": "customers", "name": f"视图{n()}", "query": {"q": "上海"}}
+
+
+@factory(SavedView, payload=_saved_view_payload)
+def make_saved_view(admin):
+    from crm.core.saved_views import saved_view_create
+
+    return saved_view_create(tenant=admin.tenant, actor=admin, **_saved_view_payload(admin))
 
 
 def _register_domain() -> None:

@@ -28,8 +28,26 @@ def _session(ctx, user) -> int:
     return UserSession.objects.create(session_id=store.session_key, user=user).pk
 
 
+def _saved_view(ctx, user) -> int:
+    """A view owned by ``user`` (only the owner changes or deletes it)."""
+    from crm.core.saved_views import saved_view_create
+
+    return saved_view_create(
+        tenant=ctx.tenant, actor=user, collection="customers", name=ctx.unique("视图")
+    ).pk
+
+
 # The signed-in user's own tokens and sessions (personal settings; no permission code).
 RESOURCES.update({"me-token": {"make": _token}, "me-session": {"make": _session}})
+# Saved list views: any signed-in user; the matrix's writes act on the user's own view.
+RESOURCES.update(
+    {
+        "saved-view": {
+            "make": _saved_view,
+            "create": lambda ctx: {"collection": "leads", "name": ctx.unique("视图")},
+        }
+    }
+)
 
 PATHS.update(
     {

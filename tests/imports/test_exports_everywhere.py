@@ -34,6 +34,8 @@ WITHOUT_EXPORT = {
     # A user's own API tokens and signed-in sessions (personal settings).
     "me/tokens",
     "me/sessions",
+    # A user's saved list views (filters and columns of another list).
+    "saved-views",
     # Files on a record (their list is the record's attachments panel, not a report).
     "attachments",
     # Messaging settings (channels, webhooks) and their delivery logs.
