@@ -72,6 +72,12 @@ def _send_after_commit(user: User, *, kind: str, key: str, base_url: str) -> Non
     transaction.on_commit(lambda: _mail(user, kind=kind, link=link, company=company))
 
 
+def send_invitation(user: User, *, actor: User | None, base_url: str) -> None:
+    """Issue ``user`` an invitation link and mail it after the commit (the import's path)."""
+    key = issue_link(user, kind=Invitation.Kind.INVITE, actor=actor)
+    _send_after_commit(user, kind=Invitation.Kind.INVITE, key=key, base_url=base_url)
+
+
 def _clean_emails(emails) -> list[str]:
     if not isinstance(emails, list) or not emails:
         raise Invalid(fields={"emails": [_("Enter at least one e-mail address.")]})

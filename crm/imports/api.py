@@ -33,7 +33,7 @@ from crm.core.api.fields import JSONField, RelatedLabelField
 from crm.core.api.parsers import JSONParser, loads
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
-from crm.imports import backup_api, formats, resources, services
+from crm.imports import backup_api, formats, resources, services, user_import_api
 from crm.imports.models import ImportFile, ImportJob
 
 ERRORS_SHOWN = 1000
@@ -305,4 +305,5 @@ def register_routes(router) -> list:
         # The spelling, without the router's trailing slash.
         path("imports/<int:pk>/errors.xlsx", errors_file, name="import-errors-xlsx"),
         *backup_api.routes(router),
+        *user_import_api.routes(),
     ]
