@@ -66,6 +66,8 @@ PATHS.update(
         # always has users besides the caller, and its body is sent as JSON: without
         # a file the allowed caller gets the 400 "choose a backup file" (past 401/403).
         "backup-restore": {"post": PathSpec(code="imports.backup", status=400)},
+        # Users from a file: without a file the allowed caller gets the 400 naming it.
+        "user-import": {"post": PathSpec(code="users.create", status=400)},
     }
 )
 

@@ -5777,6 +5777,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saved-views/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The user's saved list views and those their team shares, by name. */
+        get: operations["v1_saved_views_list"];
+        put?: never;
+        /** @description The user's saved list views and those their team shares, by name. */
+        post: operations["v1_saved_views_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The user's saved list views and those their team shares, by name. */
+        get: operations["v1_saved_views_retrieve"];
+        /** @description The user's saved list views and those their team shares, by name. */
+        put: operations["v1_saved_views_update"];
+        post?: never;
+        /** @description The user's saved list views and those their team shares, by name. */
+        delete: operations["v1_saved_views_destroy"];
+        options?: never;
+        head?: never;
+        /** @description The user's saved list views and those their team shares, by name. */
+        patch: operations["v1_saved_views_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/saved-views/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Transitions and field changes of the record, newest first. */
+        get: operations["v1_saved_views_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/": {
         parameters: {
             query?: never;
@@ -6986,6 +7041,23 @@ export interface paths {
         put?: never;
         /** @description Mail the user a one-time link to set a new password. */
         post: operations["v1_users_reset_password_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Preview (``dry_run``, the default) or import users from an xlsx/CSV file. */
+        post: operations["v1_users_import_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11467,6 +11539,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SalesTarget"][];
         };
+        PaginatedSavedViewList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["SavedView"][];
+        };
         PaginatedSolutionList: {
             /** @example 123 */
             count: number;
@@ -12393,6 +12480,19 @@ export interface components {
              * Format: decimal
              */
             amount?: string;
+        };
+        PatchedSavedViewRequest: {
+            /** list */
+            collection?: string;
+            /** 名称 */
+            name?: string;
+            /** filters */
+            query?: {
+                [key: string]: unknown;
+            };
+            columns?: string[];
+            /** Shared with the team */
+            shared?: boolean;
         };
         PatchedSolutionRequest: {
             /** 销售机会 */
@@ -13837,6 +13937,44 @@ export interface components {
          * @enum {integer}
          */
         SatisfactionEnum: 5 | 4 | 3 | 2 | 1;
+        SavedView: {
+            id: $Read<number>;
+            /** list */
+            collection: string;
+            /** 名称 */
+            name: string;
+            /** filters */
+            query?: {
+                [key: string]: unknown;
+            };
+            columns?: string[];
+            /** Shared with the team */
+            shared?: boolean;
+            /** 负责人 */
+            owner: $Read<number>;
+            /** 负责人 */
+            owner_name: $Read<string | null>;
+            /** my view */
+            mine: $Read<boolean>;
+            /**
+             * 创建时间
+             * Format: date-time
+             */
+            created_at: $Read<string>;
+        };
+        SavedViewRequest: {
+            /** list */
+            collection: string;
+            /** 名称 */
+            name: string;
+            /** filters */
+            query?: {
+                [key: string]: unknown;
+            };
+            columns?: string[];
+            /** Shared with the team */
+            shared?: boolean;
+        };
         /**
          * @description The body every step takes: a comment kept in the transition log.
          *
@@ -15186,6 +15324,41 @@ export interface components {
              * @description 指明用户是否被认为是活跃的。以反选代替删除帐号。
              */
             is_active: $Read<boolean>;
+        };
+        UserImportCreated: {
+            id: number;
+            username: string;
+            email: string;
+        };
+        UserImportRequest: {
+            /**
+             * 文件
+             * Format: binary
+             */
+            file: string;
+            /** @default true */
+            dry_run: boolean;
+        };
+        UserImportResult: {
+            total: number;
+            error_rows: number;
+            rows: components["schemas"]["UserImportRow"][];
+            created: components["schemas"]["UserImportCreated"][];
+        };
+        UserImportRow: {
+            values: components["schemas"]["UserImportValues"];
+            row: number;
+            errors: {
+                [key: string]: string[];
+            };
+        };
+        UserImportValues: {
+            username: string;
+            full_name: string;
+            email: string;
+            mobile: string;
+            role: string;
+            team: string;
         };
         UserRequest: {
             /**
@@ -27673,6 +27846,185 @@ export interface operations {
             };
         };
     };
+    v1_saved_views_list: {
+        parameters: {
+            query?: {
+                collection?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                /** @description 分页结果集中的页码。 */
+                page?: number;
+                /** @description 每页返回的结果数量。 */
+                page_size?: number;
+                shared?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSavedViewList"];
+                };
+            };
+        };
+    };
+    v1_saved_views_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SavedViewRequest"];
+                "multipart/form-data": components["schemas"]["SavedViewRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+        };
+    };
+    v1_saved_views_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 saved view 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+        };
+    };
+    v1_saved_views_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 saved view 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SavedViewRequest"];
+                "multipart/form-data": components["schemas"]["SavedViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+        };
+    };
+    v1_saved_views_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 saved view 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    v1_saved_views_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 标识此 saved view 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSavedViewRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedSavedViewRequest"];
+                "multipart/form-data": components["schemas"]["PatchedSavedViewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+        };
+    };
+    v1_saved_views_history_list: {
+        parameters: {
+            query?: {
+                collection?: string;
+                /** @description 用于排序结果的字段。 */
+                ordering?: string;
+                shared?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 saved view 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
     v1_settings_retrieve: {
         parameters: {
             query?: never;
@@ -30574,6 +30926,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    v1_users_import_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UserImportRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportResult"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImportResult"];
+                };
             };
         };
     };

@@ -11,6 +11,7 @@ import messagingZhCN from './messaging.zh-CN'
 import customersZhCN from './customers.zh-CN'
 import salesDocsZhCN from './salesDocs.zh-CN'
 import adminOpsZhCN from './adminOps.zh-CN'
+import userImportZhCN from './userImport.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -52,6 +53,7 @@ i18n.global.mergeLocaleMessage('zh-CN', messagingZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', customersZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', salesDocsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', userImportZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -60,6 +62,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     const en = (await import('./en')).default
     i18n.global.setLocaleMessage('en', en as typeof zhCN)
     i18n.global.mergeLocaleMessage('en', (await import('./adminOps.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./userImport.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./sales.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./marketing.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./activities.en')).default as never)

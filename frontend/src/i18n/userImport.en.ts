@@ -1,0 +1,30 @@
+/** Users from a file (issue 17 item 8). */
+export default {
+  userImport: {
+    open: 'Import from file',
+    title: 'Import staff from a file',
+    hint: 'Upload an xlsx or CSV (UTF-8 or GBK) file whose first row is the header: username, name, email, mobile, role, team. The e-mail is required; an empty username becomes the e-mail; separate several roles with commas. At most 500 rows at once.',
+    template: 'Download template',
+    choose: 'Choose file',
+    preview: 'Preview',
+    checking: 'Checking…',
+    summary: '{total} rows, {errors} with errors',
+    clean: '{total} rows, all ready to import',
+    fix_first: 'Correct the rows with errors in the file, then choose it again.',
+    submit: 'Import and send invitations',
+    done: '{n} people imported and invited by e-mail',
+    refused: 'Some rows have errors: nobody was imported',
+    row: 'Row',
+    errors: 'Errors',
+    ok: 'Ready',
+    columns: {
+      username: 'Username',
+      full_name: 'Name',
+      email: 'Email',
+      mobile: 'Mobile',
+      role: 'Role',
+      team: 'Team',
+    },
+    sample_name: 'Zhang San',
+  },
+}

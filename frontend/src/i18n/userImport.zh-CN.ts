@@ -1,0 +1,30 @@
+/** Users from a file (issue 17 item 8). */
+export default {
+  userImport: {
+    open: '从文件导入',
+    title: '从文件导入员工',
+    hint: '上传 xlsx 或 CSV（UTF-8 或 GBK）文件，第一行为表头：用户名、姓名、邮箱、手机、角色、团队。邮箱必填；用户名留空时使用邮箱；多个角色用逗号分隔。每次最多 500 行。',
+    template: '下载模板',
+    choose: '选择文件',
+    preview: '预览',
+    checking: '正在检查…',
+    summary: '共 {total} 行，{errors} 行有错误',
+    clean: '共 {total} 行，全部可以导入',
+    fix_first: '请修改文件中有错误的行后重新选择文件。',
+    submit: '导入并发送邀请',
+    done: '已导入 {n} 名员工，并已发送邀请邮件',
+    refused: '有错误的行，未导入任何员工',
+    row: '行号',
+    errors: '错误',
+    ok: '可以导入',
+    columns: {
+      username: '用户名',
+      full_name: '姓名',
+      email: '邮箱',
+      mobile: '手机',
+      role: '角色',
+      team: '团队',
+    },
+    sample_name: '张三',
+  },
+}
