@@ -100,7 +100,7 @@ export default {
     columns: { username: 'Username', full_name: 'Name', email: 'E-mail', active: 'Status', actions: 'Actions' },
     active: 'Active',
     inactive: 'Deactivated',
-    import_hint: 'To add many people at once, paste their addresses into “Invite staff”.',
+    import_hint: 'To add many people at once, use “Import from file” (xlsx/CSV) or paste their addresses into “Invite staff”.',
   },
   accept: {
     title_invite: 'Join {company}',

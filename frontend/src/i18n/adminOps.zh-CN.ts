@@ -100,7 +100,7 @@ export default {
     columns: { username: '用户名', full_name: '姓名', email: '邮箱', active: '状态', actions: '操作' },
     active: '在用',
     inactive: '已停用',
-    import_hint: '批量导入员工请使用“邀请员工”（粘贴多行邮箱）。',
+    import_hint: '批量添加员工：用“从文件导入”上传 xlsx/CSV，或在“邀请员工”中粘贴多行邮箱。',
   },
   accept: {
     title_invite: '加入 {company}',
