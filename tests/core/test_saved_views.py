@@ -174,3 +174,18 @@ def test_the_list_takes_the_same_queries_for_few_and_many_views(admin, rep, sale
     many = count()
     assert len(_names(api)) == 8
     assert many == few
+
+
+def test_the_demo_company_has_a_team_shared_view():
+    from crm.core.models import User
+    from fixtures import demo
+
+    demo.load()
+    rep2 = User.objects.get(username="rep2")
+    service = User.objects.get(username="service")
+    assert set(_names(client_for(rep2), collection="customers")) == {"华东重点客户"}
+    assert _names(client_for(service), collection="customers") == {}
+    assert set(_names(client_for(User.objects.get(username="rep1")))) == {
+        "华东重点客户",
+        "待联系线索",
+    }
