@@ -35,8 +35,8 @@ def visible_to(user, queryset=None):
 
 
 def _scalar_ok(value) -> bool:
-    if isinstance(value, str):
-        return len(value) <= MAX_VALUE_LENGTH
+    if isinstance(value, str):  # PostgreSQL's JSON takes no NUL character
+        return len(value) <= MAX_VALUE_LENGTH and "\x00" not in value
     return isinstance(value, _SCALARS)
 
 
@@ -47,7 +47,7 @@ def clean_query(value: Any) -> dict:
     if len(value) > MAX_QUERY_KEYS:
         raise Invalid(fields={"query": [_("At most %(n)d parameters.") % {"n": MAX_QUERY_KEYS}]})
     for key, item in value.items():
-        if not key or len(key) > MAX_KEY_LENGTH:
+        if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
             raise Invalid(fields={"query": [_("A parameter name is empty or too long.")]})
         ok = _scalar_ok(item) or (
             isinstance(item, list)

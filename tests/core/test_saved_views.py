@@ -129,6 +129,8 @@ def test_another_company_cannot_see_or_touch_a_view(rep, other_admin):
         ({"query": {"level": ["A", {"x": 1}]}}, "query"),
         ({"query": {f"k{i}": i for i in range(51)}}, "query"),
         ({"query": {"q": "x" * 501}}, "query"),
+        ({"query": {"q": "a\x00b"}}, "query"),
+        ({"query": {"a\x00": "b"}}, "query"),
         ({"columns": "name"}, "columns"),
         ({"columns": ["", "name"]}, "columns"),
         ({"columns": [f"c{i}" for i in range(61)]}, "columns"),
