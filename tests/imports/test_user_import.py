@@ -113,9 +113,7 @@ def test_a_clean_import_creates_users_and_mails_each_a_link_that_works_once(
     assert {r.name for r in zhang.roles.all()} == {"销售代表"}
     li = User.objects.get(username="li@example.cn")
     assert {r.name for r in li.roles.all()} == {"销售代表", "销售经理"} and li.team is None
-    assert AuditEntry.objects.filter(
-        tenant=tenant, action="create", object_id=zhang.pk
-    ).exists()
+    assert AuditEntry.objects.filter(tenant=tenant, action="create", object_id=zhang.pk).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["li@example.cn", "zhang@example.cn"]
     assert Invitation.objects.filter(user__in=[zhang, li]).count() == 2
 
