@@ -191,3 +191,18 @@ def test_the_demo_company_has_a_team_shared_view():
         "华东重点客户",
         "待联系线索",
     }
+
+
+def test_the_list_is_identical_on_the_fast_and_the_drf_path(rep, admin, sales_team, monkeypatch):
+    from crm.core.api import fast_list
+
+    mate = make_user(admin, "销售代表", team=sales_team)
+    _save(client_for(mate), name="共享", shared=True, columns=["name"])
+    api = client_for(rep)
+    _save(api, name="自己", query={"level": [1, 2], "vip": False, "q": "上海"})
+    fast = api.get(URL)
+    monkeypatch.setattr(fast_list, "ENABLED", False)
+    slow = api.get(URL)
+    assert fast.status_code == slow.status_code == 200
+    assert len(slow.json()["results"]) == 2
+    assert fast.json() == slow.json()
