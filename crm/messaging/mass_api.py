@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.core.api.export import ExportMixin
 from crm.core.api.filters import TenantFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import RecordViewSet
@@ -255,7 +256,7 @@ def suppression_delete(row, *, tenant, actor):
     row.delete()
 
 
-class SuppressionViewSet(RecordViewSet):
+class SuppressionViewSet(ExportMixin, RecordViewSet):
     """The addresses marketing sends skip (unsubscribed, replied TD, added by hand)."""
 
     model = Suppression

@@ -87,3 +87,20 @@ PATHS.update(
         },
     }
 )
+
+
+def _reorder_body(ctx) -> dict:
+    """Every industry of the company, in reverse order (the reorder takes all of a kind)."""
+    from crm.core.models import DictionaryItem
+
+    ids = list(
+        DictionaryItem.objects.filter(tenant=ctx.tenant, kind="industry")
+        .order_by("-order", "-id")
+        .values_list("id", flat=True)
+    )
+    return {"kind": "industry", "ids": ids}
+
+
+ACTIONS[("dictionary", "reorder")] = ActionSpec(body=_reorder_body)
+# The settings' descriptions (module, unit, limits): any user of the company reads them.
+PATHS["tenant-setting-fields"] = {"get": PathSpec()}

@@ -48,8 +48,19 @@ ROUTE_IDS = [prefix for prefix, _viewset in ROUTES]
 MODEL_ROUTES = [(p, v) for p, v in ROUTES if p not in NON_MODEL_ENDPOINTS]
 
 
+METHOD_OF = {
+    "list": "get",
+    "retrieve": "get",
+    "create": "post",
+    "update": "patch",
+    "partial_update": "patch",
+    "destroy": "delete",
+}
+
+
 def _has(viewset, action: str) -> bool:
-    return hasattr(viewset, action)
+    """The viewset has the action and lets its HTTP method through."""
+    return hasattr(viewset, action) and METHOD_OF[action] in viewset.http_method_names
 
 
 def _detail_actions(viewset):

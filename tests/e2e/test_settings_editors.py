@@ -73,10 +73,11 @@ def test_in_use_value_can_only_be_deactivated(page, live_server):
     page.goto(f"{live_server.url}/settings/dictionary")
     page.get_by_test_id("dict-delete-finance").click()
     page.locator(".el-message-box__btns .el-button--primary").click()  # confirm the delete
-    box = page.locator(".el-message-box")
+    # The confirm box may still be fading out when the refusal opens: take the refusal.
+    box = page.locator(".el-message-box").filter(has_text="正在使用")
     expect(box).to_contain_text("金融")
     expect(box).to_contain_text("1")
-    page.locator(".el-message-box__btns .el-button--primary").click()  # deactivate instead
+    box.locator(".el-message-box__btns .el-button--primary").click()  # deactivate instead
     expect(page.get_by_test_id("dict-row-finance")).to_contain_text("已停用")
     industry.refresh_from_db()
     assert industry.active is False

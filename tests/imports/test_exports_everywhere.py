@@ -38,7 +38,10 @@ WITHOUT_EXPORT = {
     "saved-views",
     # Files on a record (their list is the record's attachments panel, not a report).
     "attachments",
-    # Messaging settings (channels, webhooks) and their delivery logs.
+    # Messaging settings (channels, webhooks, message templates) and their delivery logs.
+    "message-templates",
+    # Lead capture forms (settings: a handful of forms, each with its public link).
+    "lead-forms",
     "channels",
     "deliveries",
     "webhooks",

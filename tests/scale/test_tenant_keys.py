@@ -18,12 +18,15 @@ GLOBAL_TABLES = {
     "core.ApiToken": "found by its digest before the tenant is known (then its user's tenant)",
     "core.UserSession": "found by its session key before the tenant is known",
     "tasks.SchedulerLease": "one scheduler loop for the whole installation, not per tenant",
+    "core.Invitation": "found by its link's digest before the tenant is known (then its user's)",
 }
 
 # Unique keys without the tenant that are global by nature.
 GLOBAL_UNIQUES = {
     ("core.ApiToken", ("digest",)): "a token's digest identifies it across all tenants",
     ("core.UserSession", ("session",)): "a session key identifies it across all tenants",
+    ("core.Invitation", ("digest",)): "an invitation link's digest identifies it everywhere",
+    ("customers.LeadForm", ("public_key",)): "the public form's key in /f/<key>/ (no tenant yet)",
     ("core.User", ("username",)): (
         "sign-in finds the user, and so the tenant, by username; "
         "users stay a coordinator table under Citus (docs/scaling.md)"
@@ -43,6 +46,7 @@ GAP_TABLES = {
     "office.Announcement_roles": "many-to-many " + GAP,
     "imports.ImportFile": "an import job's file: " + GAP,
     "imports.ImportRecord": "an import job's per-record history: " + GAP,
+    "customers.CustomerGroup_customers": "many-to-many " + GAP,
 }
 UNIQUE_GAP = "unique within a tenant in effect (a tenant's row leads it); add tenant"
 GAP_UNIQUES = {
@@ -55,6 +59,12 @@ GAP_UNIQUES = {
     ("marketing.StockBalance", ("item",)): UNIQUE_GAP,
     ("messaging.WebhookDelivery", ("uid",)): "a random uid, unique everywhere; add tenant",
     ("office.AnnouncementRead", ("announcement", "user")): UNIQUE_GAP,
+    ("customers.CustomerGroup_customers", ("customergroup", "customer")): UNIQUE_GAP,
+    ("customers.CustomerTag", ("customer", "name")): UNIQUE_GAP,
+    ("marketing.CampaignMember", ("campaign", "customer")): UNIQUE_GAP,
+    ("messaging.Delivery", ("mass_send", "recipient")): UNIQUE_GAP,
+    ("care.ContactLunarBirthday", ("contact",)): UNIQUE_GAP,
+    ("care.CareOccurrence", ("rule", "subject", "year")): UNIQUE_GAP,
 }
 
 
