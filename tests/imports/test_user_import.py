@@ -88,8 +88,8 @@ def test_a_real_run_with_errors_creates_nothing_and_answers_400(api, sales_team)
     assert body["code"] == "invalid" and "file" in body["fields"]
     rows = {r["row"]: r["errors"] for r in body["rows"]}
     assert rows[2] == {}
-    assert "row 2" in rows[3]["email"][0]  # duplicate e-mail within the file
-    assert "row 2" in rows[4]["username"][0]  # duplicate username within the file
+    assert "第 2 行" in rows[3]["email"][0]  # duplicate e-mail within the file (zh-hans)
+    assert "第 2 行" in rows[4]["username"][0]  # duplicate username within the file
     assert User.objects.count() == before and not mail.outbox
 
 
