@@ -13,6 +13,7 @@ import salesDocsZhCN from './salesDocs.zh-CN'
 import adminOpsZhCN from './adminOps.zh-CN'
 import userImportZhCN from './userImport.zh-CN'
 import savedViewsZhCN from './savedViews.zh-CN'
+import mobileZhCN from './mobile.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -56,6 +57,7 @@ i18n.global.mergeLocaleMessage('zh-CN', salesDocsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', userImportZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', savedViewsZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', mobileZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -76,6 +78,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./customers.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./salesDocs.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./savedViews.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./mobile.en')).default as never)
   }
 }
 
