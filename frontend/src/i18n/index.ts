@@ -14,6 +14,7 @@ import adminOpsZhCN from './adminOps.zh-CN'
 import userImportZhCN from './userImport.zh-CN'
 import savedViewsZhCN from './savedViews.zh-CN'
 import mobileZhCN from './mobile.zh-CN'
+import offlineZhCN from './offline.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -58,6 +59,7 @@ i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', userImportZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', savedViewsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', mobileZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', offlineZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -79,6 +81,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./salesDocs.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./savedViews.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./mobile.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./offline.en')).default as never)
   }
 }
 
