@@ -7,9 +7,6 @@ import { syncApi, type PullAnswer, type PullChange } from '@/api/sync'
 import type { Page, Query } from '@/api/client'
 import { offlineDb, recordKey, type CachedRecord, type OfflineDb, type Row } from './db'
 
-/** The collections whose lists and cards can be read offline. */
-export const OFFLINE_READ = ['customers', 'contacts', 'leads', 'follow-ups', 'activities'] as const
-
 /** How many recently viewed records (outside the pulled scope) are kept. */
 export const RECENT_LIMIT = 100
 

@@ -14,6 +14,9 @@ import { ApiError } from '@/api/errors'
 import { offlineDb, type OfflineDb, type OutboxOp, type Row } from './db'
 import { applyLocalEdit, storeRecord } from './cache'
 import { conflictFields, resolution, serverVersion, type Choice } from './conflicts'
+import { isNetworkError } from './network'
+
+export { isNetworkError }
 
 export type NewOp = Omit<OutboxOp, 'seq' | 'id' | 'createdAt' | 'state' | 'label'> & { label?: string }
 
@@ -79,12 +82,6 @@ export interface PushSummary {
   conflict: number
   /** the push stopped on a network failure (the rest waits for the next try) */
   offline: boolean
-}
-
-/** A network failure (no answer at all), not a refusal of the server. */
-export function isNetworkError(error: unknown): boolean {
-  if (error instanceof ApiError) return error.status === 502 || error.status === 503 || error.status === 504
-  return error instanceof TypeError || (error as Error | null)?.name === 'TypeError' || (error as Error | null)?.name === 'NetworkError'
 }
 
 let running: Promise<PushSummary> | null = null

@@ -9,19 +9,25 @@
  */
 import { api, ifMatch, type Collection, type ProcessCollection } from '@/api/collections'
 import type { Row } from './db'
-import { hasOfflineDb } from './db'
+import { hasOfflineDb, openOfflineDb } from './db'
+import { useSession } from '@/stores/session'
 import { storeRecord } from './cache'
-import { enqueue, isNetworkError, type NewOp } from './outbox'
+import { enqueue, type NewOp } from './outbox'
+import { canWriteOffline, isNetworkError } from './network'
 import { useOffline } from './store'
 
-/** Collections whose creates, edits and transitions can be captured offline. */
-export const OFFLINE_WRITE = new Set(['activities', 'follow-ups', 'leads', 'contacts', 'customers'])
-
-export function canWriteOffline(collection: string): boolean {
-  return OFFLINE_WRITE.has(collection)
-}
+export { canWriteOffline }
 
 export type WriteResult = { queued: false; record: Row } | { queued: true; id: string }
+
+/** The user's offline database is open (opened here when the header has not done it yet). */
+function ensureDb(): boolean {
+  if (hasOfflineDb()) return true
+  const id = useSession().me?.id
+  if (id === undefined || id === null) return false
+  openOfflineDb(id)
+  return true
+}
 
 async function callApi(op: NewOp): Promise<Row> {
   const collection = op.collection as Collection
@@ -31,17 +37,23 @@ async function callApi(op: NewOp): Promise<Row> {
   return api.transition(op.collection as ProcessCollection, op.record as number, op.transition as string, op.data, lock)
 }
 
+/** Queue an operation in the outbox (the caller found no network). */
+export async function queueOffline(op: NewOp): Promise<WriteResult> {
+  return useOfflineWrite().queue(op)
+}
+
 export function useOfflineWrite() {
   const offline = useOffline()
 
   async function queue(op: NewOp): Promise<WriteResult> {
+    ensureDb()
     const queuedOp = await enqueue(op)
     await offline.refresh()
     return { queued: true, id: queuedOp.id }
   }
 
   async function write(op: NewOp): Promise<WriteResult> {
-    const capturable = canWriteOffline(op.collection) && hasOfflineDb()
+    const capturable = canWriteOffline(op.collection) && ensureDb()
     if (capturable && !offline.online) return queue(op)
     try {
       const record = await callApi(op)
@@ -56,5 +68,5 @@ export function useOfflineWrite() {
     }
   }
 
-  return { write, canWriteOffline }
+  return { write, queue, canWriteOffline }
 }
