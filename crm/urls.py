@@ -12,6 +12,7 @@ from crm.core.api.invitations import InvitationAcceptView, InvitationView
 from crm.core.api.password import PasswordChangeView
 from crm.core.api.profile import AvatarView
 from crm.core.health import health
+from crm.core.manual import manual
 from crm.customers.public_form import lead_form_page
 
 api_v1 = [
@@ -48,6 +49,8 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("f/<str:public_key>/", lead_form_page, name="lead-form-page"),
     path("admin/", admin.site.urls),
+    # The user manual (manual/, built by `make run`): zh-CN at /docs/, English at /docs/en/.
+    re_path(r"^docs(?:/(?P<path>.*))?$", manual, name="manual"),
     # The web app (crm/core/spa.py): every other path that is not an API, admin,
     # static or built-asset path answers with its index.html.
     re_path(r"^(?!api/|admin/|static/|assets/|health/)(?P<path>.*)$", spa.index, name="spa"),
