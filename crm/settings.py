@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crm.reports",
     "crm.care",
     "crm.targets",
+    "crm.sync",
     "workflows",
     "axes",
 ]
@@ -343,6 +344,18 @@ def _vite_asset_is_immutable(path: str, url: str) -> bool:
 
 
 WHITENOISE_IMMUTABLE_FILE_TEST = _vite_asset_is_immutable
+
+
+def _pwa_headers(headers, path: str, url: str) -> None:
+    # /sw.js, /manifest.webmanifest and /index.html are revalidated on every use (issue 18).
+    from crm.core.spa import pwa_headers
+
+    pwa_headers(headers, path, url)
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _pwa_headers
+# WhiteNoise's own table lacks the web app manifest's type.
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 
 # --- Mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -8,6 +8,7 @@ import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+import { VitePWA } from 'vite-plugin-pwa'
 
 /** Write .gz and .br beside each JS/CSS file: WhiteNoise serves them to browsers that accept them. */
 function precompress(): Plugin {
@@ -43,6 +44,48 @@ export default defineConfig({
       resolvers: [ElementPlusResolver({ importStyle: 'css' })],
       dts: 'src/components.d.ts',
       dirs: [],
+    }),
+    // The installable app (issue 18): /manifest.webmanifest and /sw.js at the site root.
+    // Workbox precaches the app shell and static files; navigations are answered with the
+    // cached index.html except on the server's own routes. src/pwa/register.ts registers
+    // the worker after the page has loaded and asks before switching to a new version.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      strategies: 'generateSW',
+      filename: 'sw.js',
+      manifestFilename: 'manifest.webmanifest',
+      includeAssets: ['favicon-64x64.png', 'apple-touch-icon.png'],
+      manifest: {
+        id: '/',
+        name: '商慧 CRM',
+        short_name: '商慧CRM',
+        description: '商慧 CRM：客户、线索、商机与服务 / Shanghui CRM',
+        lang: 'zh-CN',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'any',
+        theme_color: '#409eff',
+        background_color: '#f5f7fa',
+        icons: [
+          { src: '/pwa-192x192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/pwa-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/maskable-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,woff,woff2,webmanifest}'],
+        // The ECharts chunk is the largest file (about 1 MB): the guard only keeps stray files out.
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        // The server's own pages and endpoints are never the app.
+        navigateFallbackDenylist: [/^\/(api|admin|static|media|assets|health|docs|f)(\/|$)/],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: false,
+      },
+      devOptions: { enabled: false },
     }),
   ],
   resolve: {

@@ -11,3 +11,11 @@ app.use(createPinia())
 app.use(i18n)
 app.use(router)
 void loadInitialLocale().then(() => app.mount('#app'))
+
+// The installable app's service worker (issue 18): its small module is fetched after the
+// page has loaded, in production builds only (the dev server has no /sw.js).
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  const register = () => void import('./pwa/register').then((m) => m.registerServiceWorker())
+  if (document.readyState === 'complete') register()
+  else window.addEventListener('load', register, { once: true })
+}
