@@ -5,6 +5,7 @@
  */
 import { syncApi, type PullAnswer, type PullChange } from '@/api/sync'
 import type { Page, Query } from '@/api/client'
+import { ApiError } from '@/api/errors'
 import { offlineDb, recordKey, type CachedRecord, type OfflineDb, type Row } from './db'
 
 /** How many recently viewed records (outside the pulled scope) are kept. */
@@ -52,7 +53,19 @@ export async function pullChanges(pull: Puller = syncApi.pull, db: OfflineDb = o
   let cursor = ((await db.meta.get('cursor'))?.value as string | undefined) ?? null
   let total = 0
   for (let i = 0; i < maxPages; i += 1) {
-    const answer = await pull(cursor)
+    let answer: PullAnswer
+    try {
+      answer = await pull(cursor)
+    } catch (error) {
+      // The position is older than the server keeps its change log: start again from a full pull.
+      if (error instanceof ApiError && error.status === 410 && cursor !== null) {
+        await db.records.filter((r) => r.scoped).delete()
+        await db.meta.delete('cursor')
+        cursor = null
+        continue
+      }
+      throw error
+    }
     await applyChanges(db, answer.changes ?? [])
     total += answer.changes?.length ?? 0
     const moved = answer.cursor !== undefined && answer.cursor !== null && answer.cursor !== cursor

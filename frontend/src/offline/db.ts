@@ -65,7 +65,7 @@ export class OfflineDb extends Dexie {
   constructor(name: string) {
     super(name)
     this.version(1).stores({
-      records: 'key, collection, viewedAt, scoped',
+      records: 'key, collection, viewedAt',
       outbox: '++seq, &id, state',
       meta: 'key',
     })

@@ -185,6 +185,24 @@ describe('the offline copy', () => {
     expect(await getCached('customers', 2, db)).toBeNull()
   })
 
+  it('starts again from a full pull when the server no longer knows the cursor (410)', async () => {
+    await db.meta.put({ key: 'cursor', value: 'old' })
+    await storeRecord('customers', { id: 1, name: '已离开范围' }, db)
+    await remember('leads', { id: 2, name: '看过的' }, db)
+    const asked: Array<string | null> = []
+    const pull = async (cursor: string | null) => {
+      asked.push(cursor)
+      if (cursor === 'old') throw new ApiError(410, { code: 'cursor_expired' })
+      return { changes: [{ collection: 'customers', record: { id: 3, name: '新的' } }], cursor: 'new', more: false }
+    }
+    await pullChanges(pull, db)
+    expect(asked).toEqual(['old', null])
+    expect(await getCached('customers', 1, db)).toBeNull()
+    expect(await getCached('customers', 3, db)).toMatchObject({ name: '新的' })
+    expect(await getCached('leads', 2, db)).toMatchObject({ name: '看过的' })
+    expect((await db.meta.get('cursor'))?.value).toBe('new')
+  })
+
   it('answers a list like the API: filters, search, order and pages', async () => {
     for (let i = 1; i <= 25; i += 1) await storeRecord('customers', { id: i, name: `客户${String(i).padStart(2, '0')}`, region: i % 2 ? '华东' : '华南' }, db)
     await remember('leads', { id: 99, name: '看过的线索' }, db)
