@@ -31,6 +31,7 @@ MODULES = (
     "crm.care.api",
     "crm.targets.api",
     "workflows.process_api",
+    "crm.sync.api",
     "crm.core.api.choices",  # last: reads the collections registered above
 )
 
