@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crm.care",
     "crm.targets",
     "crm.sync",
+    "crm.sync",
     "workflows",
     "axes",
 ]
