@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "crm.care",
     "crm.targets",
     "crm.sync",
-    "crm.sync",
     "workflows",
     "axes",
 ]
