@@ -5,6 +5,7 @@ import { router } from './router'
 import { i18n, loadInitialLocale } from './i18n'
 import './styles/main.css'
 import './styles/print.css'
+import './phone/phone.css'
 
 const app = createApp(App)
 app.use(createPinia())

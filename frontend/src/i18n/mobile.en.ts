@@ -7,7 +7,6 @@ export default {
     later: 'Later',
   },
   phone: {
-    menu: 'Menu',
     open_menu: 'Open the menu',
     field_actions: 'In the field',
     my_customers: 'My customers',
@@ -27,7 +26,6 @@ export default {
     contacts: 'Contacts',
     search_contacts: 'Search contacts or mobile numbers',
     no_contacts: 'No contacts found',
-    more: 'More',
     activity: {
       kind: 'Type',
       call: 'Call',
@@ -51,9 +49,5 @@ export default {
       saved: 'Activity logged',
       need_target: 'Choose a customer or a lead',
     },
-  },
-  browse_cards: {
-    empty: 'No data',
-    open: 'Open',
   },
 }

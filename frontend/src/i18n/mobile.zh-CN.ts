@@ -7,7 +7,6 @@ export default {
     later: '稍后',
   },
   phone: {
-    menu: '菜单',
     open_menu: '打开菜单',
     field_actions: '外勤常用',
     my_customers: '我的客户',
@@ -27,7 +26,6 @@ export default {
     contacts: '联系人',
     search_contacts: '搜索联系人或手机号',
     no_contacts: '没有找到联系人',
-    more: '更多',
     activity: {
       kind: '方式',
       call: '电话',
@@ -51,9 +49,5 @@ export default {
       saved: '活动已记录',
       need_target: '请选择客户或线索',
     },
-  },
-  browse_cards: {
-    empty: '暂无数据',
-    open: '查看',
   },
 }
