@@ -6460,6 +6460,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/suppressions/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The list's rows (same filters, search and ordering) as an xlsx or CSV file. */
+        get: operations["v1_suppressions_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/pull/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What changed in the user's data scope since ``cursor`` (everything they see
+         *     when no cursor is given), deletions and records that left the scope as
+         *     tombstones.
+         */
+        get: operations["v1_sync_pull_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync/push/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Apply a batch of operations queued offline, each once, each in its own
+         *     transaction, through the same checks as the collection's own endpoints.
+         */
+        post: operations["v1_sync_push_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/targets/": {
         parameters: {
             query?: never;
@@ -7529,10 +7587,7 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -7566,10 +7621,7 @@ export interface components {
         AssignmentRuleRequest: {
             /** 名称 */
             name: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -7772,7 +7824,7 @@ export interface components {
             /** @default false */
             move_followups: boolean;
             /**
-             * @description Move open opportunities even when their quotes wait for approval.
+             * @description 即使报价单正在等待审批，也转移未关闭的商机。
              * @default false
              */
             confirm_pending: boolean;
@@ -8133,6 +8185,13 @@ export interface components {
          * @enum {string}
          */
         CategoryEnum: "product" | "service" | "delivery" | "billing" | "other";
+        Change: {
+            collection: string;
+            record: {
+                [key: string]: unknown;
+            };
+            deleted: boolean;
+        };
         Channel: {
             id: $Read<number>;
             /** 类型 */
@@ -8208,6 +8267,15 @@ export interface components {
         ChannelTestRequest: {
             recipient?: string;
         };
+        /**
+         * @description * `customers` - customers
+         *     * `contacts` - contacts
+         *     * `leads` - leads
+         *     * `activities` - activities
+         *     * `follow-ups` - follow-ups
+         * @enum {string}
+         */
+        CollectionEnum: "customers" | "contacts" | "leads" | "activities" | "follow-ups";
         Company: {
             /** 公司 */
             name: string;
@@ -9026,10 +9094,7 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -9041,10 +9106,7 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -10451,7 +10513,6 @@ export interface components {
              * Format: date-time
              */
             created_at: $Read<string>;
-            /** Format: int64 */
             version?: number;
         };
         MassSendList: {
@@ -10506,7 +10567,6 @@ export interface components {
              * Format: date-time
              */
             created_at: $Read<string>;
-            /** Format: int64 */
             version?: number;
         };
         MassSendPreview: {
@@ -10545,7 +10605,6 @@ export interface components {
              * Format: date-time
              */
             scheduled_at?: string | null;
-            /** Format: int64 */
             version?: number;
         };
         Me: {
@@ -10694,6 +10753,53 @@ export interface components {
          * @enum {string}
          */
         OnErrorEnum: "abort" | "skip";
+        /**
+         * @description * `create` - create
+         *     * `update` - update
+         *     * `transition` - transition
+         * @enum {string}
+         */
+        OpEnum: "create" | "update" | "transition";
+        /** @description One queued operation (checked one by one: see ``services.parse_operation``). */
+        OperationRequest: {
+            /**
+             * Format: uuid
+             * @description made by the client, unique
+             */
+            id: string;
+            op: components["schemas"]["OpEnum"];
+            collection: components["schemas"]["CollectionEnum"];
+            record?: number | null;
+            base_version?: number | null;
+            data?: {
+                [key: string]: unknown;
+            };
+            transition?: string;
+        };
+        OperationResult: {
+            id: string | null;
+            status: components["schemas"]["OperationResultStatusEnum"];
+            record: {
+                [key: string]: unknown;
+            } | null;
+            /** @description {field: {"mine", "theirs", "base"}} */
+            conflicts: {
+                [key: string]: unknown;
+            };
+            reasons: string[];
+            code?: string;
+            fields?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description * `applied` - applied
+         *     * `duplicate` - duplicate
+         *     * `conflict` - conflict
+         *     * `rejected` - rejected
+         * @enum {string}
+         */
+        OperationResultStatusEnum: "applied" | "duplicate" | "conflict" | "rejected";
         Opportunity: {
             id: $Read<number>;
             /** 名称 */
@@ -11860,10 +11966,7 @@ export interface components {
         PatchedAssignmentRuleRequest: {
             /** 名称 */
             name?: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -12086,10 +12189,7 @@ export interface components {
             code?: string;
             /** 名称 */
             label?: string;
-            /**
-             * 排序
-             * Format: int64
-             */
+            /** 排序 */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -12292,7 +12392,6 @@ export interface components {
              * Format: date-time
              */
             scheduled_at?: string | null;
-            /** Format: int64 */
             version?: number;
         };
         PatchedMeRequest: {
@@ -12482,16 +12581,17 @@ export interface components {
             amount?: string;
         };
         PatchedSavedViewRequest: {
-            /** list */
+            /** 列表 */
             collection?: string;
             /** 名称 */
             name?: string;
-            /** filters */
+            /** 筛选条件 */
             query?: {
                 [key: string]: unknown;
             };
+            /** 列 */
             columns?: string[];
-            /** Shared with the team */
+            /** 共享给团队 */
             shared?: boolean;
         };
         PatchedSolutionRequest: {
@@ -12770,6 +12870,11 @@ export interface components {
              * @default 9
              */
             care_due_hour: number;
+            /**
+             * days a pushed offline operation is remembered (no duplicates when resent)
+             * @default 30
+             */
+            sync_key_days: number;
         };
         PatchedTenantWorkdayRequest: {
             /**
@@ -13396,6 +13501,17 @@ export interface components {
              */
             planned_end?: string | null;
         };
+        Pull: {
+            changes: components["schemas"]["Change"][];
+            cursor: string;
+            more: boolean;
+        };
+        PushRequest: {
+            operations: components["schemas"]["OperationRequest"][];
+        };
+        PushResult: {
+            results: components["schemas"]["OperationResult"][];
+        };
         Quote: {
             id: $Read<number>;
             /** 销售机会 */
@@ -13939,22 +14055,23 @@ export interface components {
         SatisfactionEnum: 5 | 4 | 3 | 2 | 1;
         SavedView: {
             id: $Read<number>;
-            /** list */
+            /** 列表 */
             collection: string;
             /** 名称 */
             name: string;
-            /** filters */
+            /** 筛选条件 */
             query?: {
                 [key: string]: unknown;
             };
+            /** 列 */
             columns?: string[];
-            /** Shared with the team */
+            /** 共享给团队 */
             shared?: boolean;
             /** 负责人 */
             owner: $Read<number>;
             /** 负责人 */
             owner_name: $Read<string | null>;
-            /** my view */
+            /** 我的视图 */
             mine: $Read<boolean>;
             /**
              * 创建时间
@@ -13963,16 +14080,17 @@ export interface components {
             created_at: $Read<string>;
         };
         SavedViewRequest: {
-            /** list */
+            /** 列表 */
             collection: string;
             /** 名称 */
             name: string;
-            /** filters */
+            /** 筛选条件 */
             query?: {
                 [key: string]: unknown;
             };
+            /** 列 */
             columns?: string[];
-            /** Shared with the team */
+            /** 共享给团队 */
             shared?: boolean;
         };
         /**
@@ -15063,6 +15181,11 @@ export interface components {
              * @default 9
              */
             care_due_hour: number;
+            /**
+             * days a pushed offline operation is remembered (no duplicates when resent)
+             * @default 30
+             */
+            sync_key_days: number;
         };
         TenantWorkday: {
             id: $Read<number>;
@@ -15336,7 +15459,10 @@ export interface components {
              * Format: binary
              */
             file: string;
-            /** @default true */
+            /**
+             * 仅预览
+             * @default true
+             */
             dry_run: boolean;
         };
         UserImportResult: {
@@ -27904,7 +28030,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 saved view 的 唯一整数值。 */
+                /** @description 标识此 保存的视图 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -27926,7 +28052,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 saved view 的 唯一整数值。 */
+                /** @description 标识此 保存的视图 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -27954,7 +28080,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 saved view 的 唯一整数值。 */
+                /** @description 标识此 保存的视图 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -27975,7 +28101,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description 标识此 saved view 的 唯一整数值。 */
+                /** @description 标识此 保存的视图 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -28008,7 +28134,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description 标识此 saved view 的 唯一整数值。 */
+                /** @description 标识此 保存的视图 的 唯一整数值。 */
                 id: number;
             };
             cookie?: never;
@@ -29446,6 +29572,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+        };
+    };
+    v1_suppressions_export_retrieve: {
+        parameters: {
+            query?: {
+                file_format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    v1_sync_pull_retrieve: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pull"];
+                };
+            };
+        };
+    };
+    v1_sync_push_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PushRequest"];
+                "multipart/form-data": components["schemas"]["PushRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushResult"];
                 };
             };
         };
