@@ -4,6 +4,8 @@ import * as account from '@/api/account'
 import { listModules } from '@/api/modules'
 import type { Me } from '@/api/types'
 import { applyLocale, fromApiLanguage, i18n, toApiLanguage, type UiLocale } from '@/i18n'
+import { isNetworkError } from '@/offline/network'
+import { forgetMe, offlineMe, rememberMe } from '@/offline/session'
 
 export type { Me }
 
@@ -35,6 +37,7 @@ export const useSession = defineStore('session', () => {
       }
     }
     hiddenPaths.value = paths
+    if (user) rememberMe(user)
     me.value = user
     loaded.value = true
   }
@@ -44,8 +47,10 @@ export const useSession = defineStore('session', () => {
     let user: Me | null = null
     try {
       user = await account.getMe()
-    } catch {
-      user = null
+    } catch (error) {
+      // Without a network the installed app opens as the user last signed in here (issue 18).
+      user = isNetworkError(error) ? offlineMe() : null
+      if (!user) forgetMe()
     }
     await adopt(user)
     return me.value
@@ -78,6 +83,7 @@ export const useSession = defineStore('session', () => {
       await account.logout()
     } finally {
       me.value = null
+      forgetMe()
     }
   }
 
@@ -96,6 +102,7 @@ export const useSession = defineStore('session', () => {
 
   function clear(): void {
     me.value = null
+    forgetMe()
   }
 
   return { me, loaded, codes, can, hidden, hiddenPaths, load, login, signup, logout, setLanguage, changePassword, clear, ensureCsrf }
