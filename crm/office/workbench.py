@@ -220,8 +220,10 @@ def figures_panel(request) -> dict:
         }
     payments = collection_queryset(request, "payments")
     if payments is not None:
+        # A reversed payment and its reversal both count (they cancel out): the
+        # reversal alone would make the month's collection negative.
         got = payments.filter(
-            contract__owner=user, status="confirmed", confirmed_at__gte=since
+            contract__owner=user, status__in=["confirmed", "reversed"], confirmed_at__gte=since
         ).aggregate(total=Sum("amount"))["total"]
         out["collected"] = {
             "value": str(got or Decimal("0.00")),
