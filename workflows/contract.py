@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.api.fields import DateField
+from crm.core.money_format import money_text
 from crm.core.permissions import transition_code
 from workflows.opportunity import morning_of
 from workflows.process import (
@@ -127,8 +128,8 @@ def lines_match_amount(contract, ctx: GuardContext):
         return _("Add at least one contract line.")
     if total(lines) != contract.amount:
         return _("The lines add up to %(lines)s, not the contract amount %(amount)s.") % {
-            "lines": total(lines),
-            "amount": contract.amount,
+            "lines": money_text(total(lines)),
+            "amount": money_text(contract.amount),
         }
     return None
 
@@ -141,8 +142,8 @@ def plan_matches_amount(contract, ctx: GuardContext):
         return _("Add a payment plan (at least one installment).")
     if total(plan) != contract.amount:
         return _("The installments add up to %(plan)s, not the contract amount %(amount)s.") % {
-            "plan": total(plan),
-            "amount": contract.amount,
+            "plan": money_text(total(plan)),
+            "amount": money_text(contract.amount),
         }
     return None
 
@@ -170,7 +171,7 @@ def holds_approval_band(contract, ctx: GuardContext):
     band = approval_band_for(contract.tenant, contract.amount)
     if not ctx.actor.has_code(band.permission):
         return _("A contract of %(amount)s must be approved by someone with “%(label)s”.") % {
-            "amount": contract.amount,
+            "amount": money_text(contract.amount),
             "label": band.get_permission_display(),
         }
     return None
@@ -187,8 +188,8 @@ def fully_collected(contract, ctx: GuardContext):
         return _(
             "Collected %(collected)s of %(amount)s: the payment plan is not fully collected."
         ) % {
-            "collected": contract.collected_amount,
-            "amount": contract.amount,
+            "collected": money_text(contract.collected_amount),
+            "amount": money_text(contract.amount),
         }
     return None
 
@@ -252,7 +253,7 @@ def _approval_message(contract):
         _("Contract %(number)s (%(amount)s) has waited more than %(hours)d hours for approval.")
         % {
             "number": contract.number,
-            "amount": contract.amount,
+            "amount": money_text(contract.amount),
             "hours": contract.tenant.setting("contract_approval_wait_hours"),
         },
     )
@@ -294,10 +295,10 @@ def _due_soon_message(inst):
         % {"seq": inst.sequence, "number": inst.contract.number, "date": inst.due_date},
         _("%(amount)s of %(customer)s is due on %(date)s (outstanding %(outstanding)s).")
         % {
-            "amount": inst.amount,
+            "amount": money_text(inst.amount),
             "customer": inst.contract.customer,
             "date": inst.due_date,
-            "outstanding": inst.outstanding,
+            "outstanding": money_text(inst.outstanding),
         },
     )
 
@@ -308,7 +309,7 @@ def _overdue_message(inst):
         % {"seq": inst.sequence, "number": inst.contract.number},
         _("%(outstanding)s of %(customer)s was due on %(date)s and is still outstanding.")
         % {
-            "outstanding": inst.outstanding,
+            "outstanding": money_text(inst.outstanding),
             "customer": inst.contract.customer,
             "date": inst.due_date,
         },

@@ -9,6 +9,7 @@ def transition_entries(content_type, object_id) -> list[dict]:
     return [
         {
             "kind": "transition",
+            "id": log.pk,
             "action": log.transition,
             "actor": log.actor.display_name if log.actor else None,
             "at": log.created_at,

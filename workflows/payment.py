@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from crm.core.money_format import money_text
 from crm.core.permissions import transition_code
 from workflows.process import GuardContext, Process, Step, TransitionInputs, register, required_text
 
@@ -78,8 +79,8 @@ def within_outstanding(payment, ctx: GuardContext):
         return _(
             "The amount %(amount)s exceeds the %(outstanding)s outstanding on installment %(seq)d."
         ) % {
-            "amount": payment.amount,
-            "outstanding": outstanding,
+            "amount": money_text(payment.amount),
+            "outstanding": money_text(outstanding),
             "seq": installment.sequence,
         }
     return None

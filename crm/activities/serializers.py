@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from crm.activities.models import CalendarEvent, PlanItem, Task, WorkPlan
 from crm.core.api.fields import DateField, DateTimeField, RelatedLabelField, TextField
+from crm.core.api.mixins import ChangeLineSerializer
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.models import User
 from crm.customers.models import Contact, Customer, Lead
@@ -281,6 +282,8 @@ class TimelineEntrySerializer(serializers.Serializer):
     source = serializers.CharField(required=False)
     target = serializers.CharField(required=False)
     changes = serializers.DictField(required=False)
+    lines = ChangeLineSerializer(many=True, required=False)
+    job = serializers.IntegerField(required=False, allow_null=True)
 
 
 class TimelinePageSerializer(serializers.Serializer):

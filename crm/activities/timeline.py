@@ -160,6 +160,7 @@ def transition_entries(field: str, record: Model, limit: int):
 
 
 def change_entries(field: str, record: Model, limit: int):
+    from crm.core.history import readable
     from crm.core.models import AuditEntry
 
     ct = ContentType.objects.get_for_model(record, for_concrete_model=True)
@@ -170,6 +171,8 @@ def change_entries(field: str, record: Model, limit: int):
         .order_by("-created_at", "-id")
     )
     rows, count = _rows(qs, limit)
+    model = ct.model_class()
+    shown = readable([(model, e.tenant_id, e.action, e.changes) for e in rows])
     return [
         {
             "kind": "change",
@@ -178,8 +181,10 @@ def change_entries(field: str, record: Model, limit: int):
             "title": entry.action,
             "actor": _name(entry.actor),
             "changes": entry.changes,
+            "lines": readable_entry["lines"],
+            "job": readable_entry["job"],
         }
-        for entry in rows
+        for entry, readable_entry in zip(rows, shown, strict=True)
     ], count
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from crm.core.money_format import money_text as core_money_text
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -37,9 +39,7 @@ def weighted(amount, probability_percent: int) -> Decimal:
 
 def money_text(value) -> str:
     """``¥12,345.60``: an amount as people read it in a message or a document."""
-    amount = money(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(amount):,.2f}"
+    return core_money_text(money(value))
 
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"

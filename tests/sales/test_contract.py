@@ -66,8 +66,8 @@ def test_submit_guards_each_give_a_reason(rep):
     with pytest.raises(GuardFailed) as err:
         f.move(c, "submit", rep)
     assert err.value.reasons == [
-        "The lines add up to 999.99, not the contract amount 1000.00.",
-        "The installments add up to 900.00, not the contract amount 1000.00.",
+        "The lines add up to ¥999.99, not the contract amount ¥1,000.00.",
+        "The installments add up to ¥900.00, not the contract amount ¥1,000.00.",
     ]
     c = services.contract_update(
         c,
@@ -100,7 +100,7 @@ def test_every_path(rep, manager):
     with pytest.raises(GuardFailed) as err:
         f.move(c, "complete", rep)
     assert err.value.reasons == [
-        "Collected 0.00 of 30000.00: the payment plan is not fully collected."
+        "Collected ¥0.00 of ¥30,000.00: the payment plan is not fully collected."
     ]
     f.confirmed_payment(c, rep, "30000.00")
     c = f.move(c, "complete", rep)
@@ -141,7 +141,7 @@ def test_large_contracts_need_the_large_approval_permission(rep, manager, admin)
     with pytest.raises(GuardFailed) as err:
         f.move(big, "approve", manager)
     assert err.value.reasons == [
-        "A contract of 100000.01 must be approved by someone with “approve large contracts”."
+        "A contract of ¥100,000.01 must be approved by someone with “approve large contracts”."
     ]
     detail = client_for(manager).get(f"/api/v1/contracts/{big.pk}/").json()
     assert detail["approval_permission"] == "sales.contract.approve_large"

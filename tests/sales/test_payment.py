@@ -53,7 +53,7 @@ def test_confirm_guards(rep, manager, active):
     with pytest.raises(GuardFailed) as err:
         f.move(over, "confirm", rep)
     assert err.value.reasons == [
-        "The amount 6000.00 exceeds the 4000.00 outstanding on installment 1."
+        "The amount ¥6,000.00 exceeds the ¥4,000.00 outstanding on installment 1."
     ]
     draft_contract = f.contract(rep)
     with pytest.raises(Invalid) as err:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.core.api.export import ExportMixin
+from crm.core.api.mixins import ChangeLineSerializer
 from crm.core.api.viewsets import TenantReadOnlyViewSet
+from crm.core.history import readable_entries
 from crm.core.models import AuditEntry
 
 
@@ -25,6 +28,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     module = serializers.CharField(source="content_type.app_label", read_only=True)
     model = serializers.SerializerMethodField(label=_("record type"))
     model_label = serializers.SerializerMethodField(label=_("record type"))
+    lines = serializers.SerializerMethodField(label=_("changes"))
+    job = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEntry
@@ -39,7 +44,28 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "model_label",
             "object_id",
             "changes",
+            "lines",
+            "job",
         ]
+
+    @extend_schema_field(ChangeLineSerializer(many=True))
+    def get_lines(self, entry) -> list:
+        return self._readable(entry)["lines"]
+
+    def get_job(self, entry) -> int | None:
+        return self._readable(entry)["job"]
+
+    def _readable(self, entry) -> dict:
+        # The whole page at once (one query per referenced model, not per row).
+        cache = self.context.setdefault("readable", {})
+        if entry.pk not in cache:
+            page = getattr(self.parent, "instance", None) if self.parent is not None else None
+            rows = list(page) if page is not None else [entry]
+            if entry not in rows:
+                rows = [entry]
+            for row, shown in zip(rows, readable_entries(rows), strict=True):
+                cache[row.pk] = shown
+        return cache[entry.pk]
 
     def get_actor_name(self, entry) -> str:
         actor = entry.actor
@@ -51,6 +77,11 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     def get_model_label(self, entry) -> str:
         model = entry.content_type.model_class()
         return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
+class AuditExportSerializer(AuditEntrySerializer):
+    class Meta(AuditEntrySerializer.Meta):
+        fields = [f for f in AuditEntrySerializer.Meta.fields if f not in ("lines", "job")]
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -85,3 +116,7 @@ class AuditViewSet(ExportMixin, TenantReadOnlyViewSet):
 
     def get_queryset(self):
         return super().get_queryset().select_related("actor", "content_type")
+
+    def get_serializer_class(self):
+        # A file keeps the stored changes: readable lines are built a page at a time.
+        return AuditExportSerializer if self.action == "export" else super().get_serializer_class()

@@ -84,10 +84,20 @@ class ServiceWriteMixin:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+class ChangeLineSerializer(serializers.Serializer):
+    """One changed field as people read it (``crm.core.history``)."""
+
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_null=True, help_text="null: the entry records a value")
+    new = serializers.CharField()
+
+
 HistorySerializer = inline_serializer(
     "HistoryEntry",
     {
         "kind": serializers.CharField(),
+        "id": serializers.IntegerField(required=False),
         "action": serializers.CharField(),
         "actor": serializers.CharField(allow_null=True),
         "at": serializers.DateTimeField(),
@@ -95,6 +105,8 @@ HistorySerializer = inline_serializer(
         "target": serializers.CharField(required=False),
         "comment": serializers.CharField(required=False),
         "changes": serializers.DictField(required=False),
+        "lines": ChangeLineSerializer(many=True, required=False),
+        "job": serializers.IntegerField(required=False, allow_null=True),
     },
     many=True,
 )

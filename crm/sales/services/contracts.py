@@ -29,7 +29,7 @@ from crm.sales.models import (
     NumberSequence,
     Payment,
 )
-from crm.sales.money import ZERO, money, total
+from crm.sales.money import ZERO, money, money_text, total
 from crm.sales.services._base import CONTRACT_FIELDS, PAYMENT_FIELDS, _money_positive
 from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
 from crm.sales.services.sequences import contract_number
@@ -276,7 +276,6 @@ def _payment_links(tenant, data: dict, payment: Payment | None = None) -> None:
 def _payment_within_outstanding(installment, amount) -> None:
     """A payment may not exceed what its installment still owes (checked at save,
     again at confirm by the step's guard)."""
-    from crm.sales.money import money_text
 
     outstanding = installment.outstanding
     if amount > outstanding:
@@ -389,7 +388,11 @@ def collected_recompute(*, contract_id: int, pending: Payment | None = None) -> 
             raise GuardFailed(
                 reasons=[
                     _("Installment %(seq)d would be over-collected (%(collected)s of %(amount)s).")
-                    % {"seq": inst.sequence, "collected": collected, "amount": inst.amount}
+                    % {
+                        "seq": inst.sequence,
+                        "collected": money_text(collected),
+                        "amount": money_text(inst.amount),
+                    }
                 ]
             )
         status = InstallmentStatus.COLLECTED if collected >= inst.amount else InstallmentStatus.OPEN
