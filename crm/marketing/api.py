@@ -132,13 +132,13 @@ class RequisitionViewSet(_StockDocumentViewSet):
     serializer_class = s.RequisitionDetailSerializer
     list_serializer_class = s.RequisitionSerializer
     filterset_class = _document_filter(
-        Requisition, RequisitionStatus.choices, ("requester", "marketing_event")
+        Requisition, RequisitionStatus.choices, ("requester", "marketing_event", "campaign")
     )
     permission_module = "marketing.requisition"
     owner_field = "requester"
     create_service = staticmethod(services.requisition_create)
     update_service = staticmethod(services.requisition_update)
-    related = ("requester", "approved_by", "issued_by", "marketing_event")
+    related = ("requester", "approved_by", "issued_by", "marketing_event", "campaign")
 
     @extend_schema(responses=s.RequisitionSummarySerializer(many=True))
     @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)

@@ -34,7 +34,9 @@ class CampaignFiguresSerializer(serializers.Serializer):
     opportunities = serializers.IntegerField(label=_("opportunities"))
     won = serializers.IntegerField(label=_("won opportunities"))
     won_amount = MoneyField(label=_("won amount"))
-    cost = MoneyField(label=_("actual cost"))
+    actual_cost = MoneyField(label=_("actual cost"))
+    goods_cost = MoneyField(label=_("cost of goods issued"))
+    cost = MoneyField(label=_("cost"))
     budget = MoneyField(label=_("budget"))
     conversion_to_opportunity = serializers.DecimalField(
         max_digits=12, decimal_places=4, allow_null=True, label=_("conversion to opportunity")

@@ -1,6 +1,6 @@
 """Campaigns (战役): the write path, the target list and the figures.
 
-Figures are computed, never stored, for any number of campaigns in four
+Figures are computed, never stored, for any number of campaigns in six
 grouped queries (``campaign_figures``):
 
 * leads produced: leads whose ``campaign`` is the campaign;
@@ -9,7 +9,10 @@ grouped queries (``campaign_figures``):
 * conversion to opportunity / to won: the share of the campaign's leads with
   at least one attributed opportunity / one attributed won opportunity;
 * won amount: the sum of the attributed won opportunities' amounts;
-* cost per lead = actual cost / leads; ROI = (won amount - cost) / cost.
+* cost = the actual cost entered on the campaign + the goods issued on
+  requisitions naming the campaign (less what came back on returns; goods for
+  the campaign's events count on the events);
+* cost per lead = cost / leads; ROI = (won amount - cost) / cost.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from crm.core.writes import (
     refuse_unknown,
 )
 from crm.marketing.models import ZERO, Campaign, CampaignMember
+from crm.marketing.selectors import goods_cost
 from workflows.campaign import CampaignStatus
 
 CAMPAIGN_FIELDS = (
@@ -190,7 +194,7 @@ def _ratio(part, whole, places: str = "0.0001") -> Decimal | None:
 
 
 def campaign_figures(campaigns: list[Campaign]) -> dict[int, dict[str, Any]]:
-    """The figures of each campaign, in four grouped queries for any number of them."""
+    """The figures of each campaign, in six grouped queries for any number of them."""
     from crm.customers.models import Lead
     from crm.sales.models import Opportunity
     from workflows.opportunity import OpportunityStatus
@@ -240,13 +244,16 @@ def campaign_figures(campaigns: list[Campaign]) -> dict[int, dict[str, Any]]:
         .values("campaign_id")
         .annotate(n=Count("id"), responded=Count("id", filter=~Q(response="targeted")))
     }
+    goods = goods_cost("campaign", ids)
     out = {}
     for campaign in campaigns:
         pk = campaign.pk
         n_leads = leads.get(pk, 0)
         opp = opps.get(pk, {})
         won_amount = (opp.get("won_amount") or ZERO).quantize(Decimal("0.01"))
-        cost = campaign.cost or ZERO
+        actual_cost = campaign.cost or ZERO
+        goods_cost_ = (goods.get(pk) or ZERO).quantize(Decimal("0.01"))
+        cost = actual_cost + goods_cost_
         out[pk] = {
             "members": members.get(pk, {}).get("n", 0),
             "responded": members.get(pk, {}).get("responded", 0),
@@ -254,6 +261,8 @@ def campaign_figures(campaigns: list[Campaign]) -> dict[int, dict[str, Any]]:
             "opportunities": opp.get("n", 0),
             "won": opp.get("won_n", 0),
             "won_amount": won_amount,
+            "actual_cost": actual_cost,
+            "goods_cost": goods_cost_,
             "cost": cost,
             "budget": campaign.budget or ZERO,
             "conversion_to_opportunity": _ratio(with_opp.get(pk, {}).get("n", 0), n_leads),

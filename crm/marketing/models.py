@@ -266,7 +266,8 @@ class StockAdjustmentLine(Freezable, DocumentLine):
 
 
 class Requisition(Freezable, RequisitionProcessMixin, NumberedDocument):
-    """A request to take goods out of stock (领料) for a purpose or a marketing event."""
+    """A request to take goods out of stock (领料) for a purpose, and for a marketing
+    event or a campaign (at most one of them)."""
 
     frozen_states = requisition_process.FROZEN_STATES
     requester = models.ForeignKey(
@@ -284,13 +285,28 @@ class Requisition(Freezable, RequisitionProcessMixin, NumberedDocument):
         on_delete=models.PROTECT,
         related_name="requisitions",
     )
+    # Or the campaign (战役) the goods are for: a requisition names at most one of the two.
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requisitions",
+    )
     approved_by = _user_fk(_("approved by"))
     issued_by = _user_fk(_("issued by"))
 
     class Meta:
         verbose_name = _("requisition")
         verbose_name_plural = _("requisitions")
-        constraints = [_unique_number("requisition_unique_number")]
+        constraints = [
+            _unique_number("requisition_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(marketing_event__isnull=True) | models.Q(campaign__isnull=True),
+                name="requisition_event_or_campaign",
+            ),
+        ]
         indexes = [models.Index(fields=["tenant", "status", "-created_at"])]
 
 

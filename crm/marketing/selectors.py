@@ -163,29 +163,35 @@ def requisition_summary(queryset: QuerySet) -> list[dict]:
 
 def requisition_cost(event_ids) -> dict[int, Decimal]:
     """Per event: the cost of the goods issued for it less what came back on returns."""
+    return goods_cost("marketing_event", event_ids)
+
+
+def goods_cost(link: str, ids) -> dict[int, Decimal]:
+    """Per marketing event or campaign (``link`` is the requisition's field naming it):
+    the cost of the goods issued on its requisitions less what came back on confirmed
+    returns, at the costs frozen on the lines. Two grouped queries for any number of ids."""
+    key = f"requisition__{link}_id"
     issued = (
         RequisitionLine.objects.filter(
-            requisition__marketing_event_id__in=event_ids,
-            requisition__status=RequisitionStatus.ISSUED,
+            **{f"{key}__in": ids}, requisition__status=RequisitionStatus.ISSUED
         )
-        .values("requisition__marketing_event_id")
+        .values(key)
         .annotate(v=Sum(F("quantity") * F("unit_cost"), output_field=MONEY))
     )
     returned = (
         StockReturnLine.objects.filter(
-            stock_return__requisition__marketing_event_id__in=event_ids,
+            **{f"stock_return__{key}__in": ids},
             stock_return__status=StockDocumentStatus.CONFIRMED,
         )
-        .values("stock_return__requisition__marketing_event_id")
+        .values(f"stock_return__{key}")
         .annotate(v=Sum(F("quantity") * F("unit_cost"), output_field=MONEY))
     )
     out: dict[int, Decimal] = {}
     for row in issued:
-        key = row["requisition__marketing_event_id"]
-        out[key] = out.get(key, ZERO) + row["v"]
+        out[row[key]] = out.get(row[key], ZERO) + row["v"]
     for row in returned:
-        key = row["stock_return__requisition__marketing_event_id"]
-        out[key] = out.get(key, ZERO) - row["v"]
+        k = row[f"stock_return__{key}"]
+        out[k] = out.get(k, ZERO) - row["v"]
     return out
 
 

@@ -16,6 +16,7 @@ from crm.customers.models import Contact, Customer
 from crm.marketing import selectors
 from crm.marketing.models import (
     AdPlacement,
+    Campaign,
     MarketingEvent,
     Requisition,
     StockAdjustment,
@@ -174,6 +175,14 @@ class RequisitionSerializer(DocumentSerializer):
         label=_("marketing event"), model=MarketingEvent, required=False, allow_null=True
     )
     marketing_event_name = RelatedLabelField(source="marketing_event.name")
+    campaign = TenantPrimaryKeyField(
+        label=_("campaign"),
+        model=Campaign,
+        required=False,
+        allow_null=True,
+        help_text=_("Or a campaign: a requisition names an event or a campaign, not both."),
+    )
+    campaign_name = RelatedLabelField(source="campaign.name")
     approved_by_name = RelatedLabelField(source="approved_by.display_name")
     issued_by_name = RelatedLabelField(source="issued_by.display_name")
     total_cost = serializers.SerializerMethodField(label=_("cost"))
@@ -190,6 +199,8 @@ class RequisitionSerializer(DocumentSerializer):
             "purpose",
             "marketing_event",
             "marketing_event_name",
+            "campaign",
+            "campaign_name",
             "total_cost",
             "submitted_at",
             "approved_by",

@@ -167,7 +167,11 @@ ADJUSTMENT = DocumentSpec(
     StockAdjustment, StockAdjustmentLine, "adjustment", "TZ", ("reason", "note"), signed=True
 )
 REQUISITION = DocumentSpec(
-    Requisition, RequisitionLine, "requisition", "LL", ("purpose", "marketing_event", "note")
+    Requisition,
+    RequisitionLine,
+    "requisition",
+    "LL",
+    ("purpose", "marketing_event", "campaign", "note"),
 )
 RETURN = DocumentSpec(StockReturn, StockReturnLine, "stock_return", "TL", ("requisition", "note"))
 
@@ -184,13 +188,15 @@ def _set_number(doc, *, tenant, prefix: str) -> None:
     doc.number = f"{prefix}{next_number(tenant, f'marketing.{prefix}'):06d}"
 
 
-def _check_refs(spec: DocumentSpec, tenant, data: dict) -> None:
+def _check_refs(spec: DocumentSpec, tenant, data: dict, doc=None) -> None:
     check_same_tenant(
         tenant,
-        **{k: data.get(k) for k in ("marketing_event", "requisition") if k in data},
+        **{k: data.get(k) for k in ("marketing_event", "campaign", "requisition") if k in data},
     )
     if spec is REQUISITION and "purpose" in data and not (data["purpose"] or "").strip():
         raise Invalid(fields={"purpose": [_("Enter the purpose.")]})
+    if spec is REQUISITION:
+        _check_event_or_campaign(data, doc)
     if spec is RETURN and "requisition" in data:
         req = data["requisition"]
         if req is None or req.status != RequisitionStatus.ISSUED:
@@ -199,6 +205,29 @@ def _check_refs(spec: DocumentSpec, tenant, data: dict) -> None:
                     "requisition": [_("Goods are returned against an issued requisition only.")]
                 }
             )
+
+
+def _check_event_or_campaign(data: dict, doc) -> None:
+    """A requisition is for a marketing event or a campaign, never both: the error
+    names the field this change sets (``campaign`` when both come at once)."""
+
+    def given(name: str):
+        return data[name] if name in data else getattr(doc, f"{name}_id", None)
+
+    event, campaign = given("marketing_event"), given("campaign")
+    if event is None or campaign is None:
+        return
+    field = "campaign" if "campaign" in data else "marketing_event"
+    raise Invalid(
+        fields={
+            field: [
+                _(
+                    "A requisition is for a marketing event or a campaign, not both: "
+                    "clear the other one first."
+                )
+            ]
+        }
+    )
 
 
 def document_create(spec: DocumentSpec, *, tenant, actor, lines=(), **data: Any):
@@ -227,7 +256,7 @@ def document_create(spec: DocumentSpec, *, tenant, actor, lines=(), **data: Any)
 def document_update(spec: DocumentSpec, doc, *, tenant, actor, lines=None, **data: Any):
     refuse_unknown(data, spec.fields)
     ensure_draft(doc)
-    _check_refs(spec, tenant, data)
+    _check_refs(spec, tenant, data, doc)
     with transaction.atomic():
         lock_row(doc, check=ensure_draft)
         changes = audit.apply_changes(doc, data)
