@@ -85,6 +85,8 @@ const en = {
       conversion_to_won: 'Lead to won',
       won_amount: 'Won amount',
       cost: 'Actual cost / budget',
+      goods_cost: 'Goods issued (net of returns)',
+      total_cost: 'Total cost',
       cost_per_lead: 'Cost per lead',
       roi: 'ROI',
       group_placeholder: 'From a customer group (none: the campaign target)',

@@ -86,6 +86,8 @@ const zh = {
       conversion_to_won: '线索赢单率',
       won_amount: '赢单金额',
       cost: '实际成本 / 预算',
+      goods_cost: '领用物料成本（扣除退料）',
+      total_cost: '总成本',
       cost_per_lead: '单条线索成本',
       roi: '投资回报率 (ROI)',
       group_placeholder: '从客户分组添加（不选则用战役的目标）',

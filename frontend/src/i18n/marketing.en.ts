@@ -53,6 +53,7 @@ const en: Same<typeof zh> = {
       created_by: 'Created by',
       purpose: 'Purpose',
       marketing_event: 'Marketing event',
+      campaign: 'Campaign',
       requester: 'Requester',
       total_cost: 'Cost',
       submitted_at: 'Submitted at',

@@ -49,6 +49,7 @@ const zh = {
       created_by: '创建人',
       purpose: '用途',
       marketing_event: '市场活动',
+      campaign: '战役',
       requester: '申请人',
       total_cost: '成本',
       submitted_at: '提交时间',

@@ -128,6 +128,7 @@ export const campaigns: ResourceConfig = {
     { resource: 'campaign-members', param: 'campaign', columns: ['customer', 'response', 'responded_at', 'note'], title: 'cr.campaign.members' },
     { resource: 'leads', param: 'campaign', columns: ['company_name', 'contact_name', 'status', 'owner'] },
     { resource: 'marketing-events', param: 'campaign', columns: ['name', 'starts_on', 'status'] },
+    { resource: 'requisitions', param: 'campaign', columns: ['number', 'purpose', 'total_cost', 'status'] },
   ],
   export: true,
   create: true,
