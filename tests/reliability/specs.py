@@ -178,5 +178,6 @@ import tests.messaging.matrix_specs  # noqa: E402
 import tests.office.matrix_specs  # noqa: E402
 import tests.sales.matrix_specs  # noqa: E402
 import tests.settings.matrix_specs  # noqa: E402
+import tests.sync.matrix_specs  # noqa: E402
 import tests.targets.matrix_specs  # noqa: E402
 import tests.workflows.matrix_specs  # noqa: E402,F401
