@@ -7732,6 +7732,9 @@ export interface components {
             /** Format: int64 */
             object_id: number;
             changes?: unknown;
+            /** changes */
+            lines: $Read<components["schemas"]["ChangeLine"][]>;
+            job: $Read<number | null>;
         };
         AvatarRequestRequest: {
             /** Format: binary */
@@ -8010,6 +8013,16 @@ export interface components {
              * 实际成本
              * Format: decimal
              */
+            actual_cost: string;
+            /**
+             * cost of goods issued
+             * Format: decimal
+             */
+            goods_cost: string;
+            /**
+             * 成本
+             * Format: decimal
+             */
             cost: string;
             /**
              * 预算
@@ -8191,6 +8204,14 @@ export interface components {
                 [key: string]: unknown;
             };
             deleted: boolean;
+        };
+        /** @description One changed field as people read it (``crm.core.history``). */
+        ChangeLine: {
+            field: string;
+            label: string;
+            /** @description null: the entry records a value */
+            old: string | null;
+            new: string;
         };
         Channel: {
             id: $Read<number>;
@@ -9729,6 +9750,7 @@ export interface components {
         };
         HistoryEntry: {
             kind: string;
+            id?: number;
             action: string;
             actor: string | null;
             /** Format: date-time */
@@ -9739,6 +9761,8 @@ export interface components {
             changes?: {
                 [key: string]: unknown;
             };
+            lines?: components["schemas"]["ChangeLine"][];
+            job?: number | null;
         };
         ImportColumn: {
             name: string;
@@ -12551,6 +12575,11 @@ export interface components {
             purpose?: string;
             /** 市场活动 */
             marketing_event?: number | null;
+            /**
+             * 营销战役
+             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             */
+            campaign?: number | null;
         };
         PatchedRoleRequest: {
             /** 名称 */
@@ -13800,6 +13829,12 @@ export interface components {
             /** 市场活动 */
             marketing_event?: number | null;
             marketing_event_name: $Read<string | null>;
+            /**
+             * 营销战役
+             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             */
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 成本 */
             total_cost: $Read<string>;
             /**
@@ -13873,6 +13908,12 @@ export interface components {
             /** 市场活动 */
             marketing_event?: number | null;
             marketing_event_name: $Read<string | null>;
+            /**
+             * 营销战役
+             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             */
+            campaign?: number | null;
+            campaign_name: $Read<string | null>;
             /** 成本 */
             total_cost: $Read<string>;
             /**
@@ -13910,6 +13951,11 @@ export interface components {
             purpose: string;
             /** 市场活动 */
             marketing_event?: number | null;
+            /**
+             * 营销战役
+             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             */
+            campaign?: number | null;
         };
         /**
          * @description The body every step takes: a comment kept in the transition log.
@@ -15371,6 +15417,8 @@ export interface components {
             changes?: {
                 [key: string]: unknown;
             };
+            lines?: components["schemas"]["ChangeLine"][];
+            job?: number | null;
         };
         TimelinePage: {
             count: number;
@@ -27370,6 +27418,7 @@ export interface operations {
     v1_requisitions_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 created_at_after?: string;
                 created_at_before?: string;
                 marketing_event?: number;
@@ -27533,6 +27582,7 @@ export interface operations {
     v1_requisitions_history_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 created_at_after?: string;
                 created_at_before?: string;
                 marketing_event?: number;
@@ -27743,6 +27793,7 @@ export interface operations {
     v1_requisitions_summary_list: {
         parameters: {
             query?: {
+                campaign?: number;
                 created_at_after?: string;
                 created_at_before?: string;
                 marketing_event?: number;
