@@ -228,6 +228,13 @@ def messaging_tick() -> dict:
     return messaging()
 
 
+def purge_sync() -> dict:
+    """Forget offline operation ids past their tenant's days, and old change-log rows."""
+    from crm.sync.services import purge
+
+    return purge()
+
+
 def housekeeping() -> list[Periodic]:
     """The periodic chores of one scheduler loop."""
     return [
@@ -235,6 +242,7 @@ def housekeeping() -> list[Periodic]:
         Periodic("plans", check_plans, settings.SCHEDULER_PLAN_CHECK_SECONDS),
         Periodic("care", check_care, settings.SCHEDULER_CARE_SECONDS),
         Periodic("messaging", messaging_tick, settings.SCHEDULER_MESSAGING_SECONDS),
+        Periodic("sync", purge_sync, getattr(settings, "SCHEDULER_SYNC_PURGE_SECONDS", 3600.0)),
     ]
 
 

@@ -409,3 +409,18 @@ def purge_operations(now: dt.datetime | None = None) -> int:
         ).delete()
         deleted += n
     return deleted
+
+
+def purge_changes(now: dt.datetime | None = None) -> int:
+    """Drop change-log rows older than ``SYNC_CHANGE_RETENTION_DAYS`` (a cursor that
+    old answers 410 ``cursor_expired``: the device pulls everything again)."""
+    from crm.sync.selectors import change_retention_days
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=change_retention_days())
+    n, _detail = SyncChange.objects.filter(created_at__lt=cutoff).delete()
+    return n
+
+
+def purge(now: dt.datetime | None = None) -> dict:
+    """The scheduler's sync housekeeping (``tasks.scheduler.housekeeping``)."""
+    return {"operations": purge_operations(now), "changes": purge_changes(now)}

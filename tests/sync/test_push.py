@@ -248,3 +248,26 @@ def test_keys_are_kept_for_the_tenants_days_then_purged(rep, rep_api):
     rep.tenant.save(update_fields=["settings"])
     assert purge_operations(now=later) == 0
     assert purge_operations(now=later + dt.timedelta(days=30)) == 1
+
+
+def test_the_scheduler_forgets_old_change_rows_and_an_old_cursor_is_refused(rep, rep_api):
+    import base64
+    import json
+    import time
+
+    from crm.sync.models import SyncChange
+    from tasks import scheduler
+
+    _customer(rep)
+    (chore,) = [c for c in scheduler.housekeeping() if c.name == "sync"]
+    assert chore.run_if_due() == {"operations": 0, "changes": 0}
+    assert SyncChange.objects.filter(tenant=rep.tenant).exists()
+    later = timezone.now() + dt.timedelta(days=91)
+    from crm.sync.services import purge
+
+    assert purge(now=later)["changes"] >= 1
+    assert not SyncChange.objects.filter(tenant=rep.tenant).exists()
+    old = {"l": [0, 0], "t": int(time.time()) - 91 * 86400}
+    cursor = base64.urlsafe_b64encode(json.dumps(old).encode()).decode().rstrip("=")
+    response = rep_api.get("/api/v1/sync/pull/", {"cursor": cursor})
+    assert response.status_code == 410 and response.json()["code"] == "cursor_expired"
