@@ -406,6 +406,44 @@ def _campaign(ctx, raw) -> int | None:
     return cache[name]
 
 
+def _named_ids(ctx, cache_name: str, model_path: str) -> dict[str, int]:
+    """A marketing model's rows of the company by name and by id (loaded once per import)."""
+    from django.apps import apps
+
+    cache = getattr(ctx, cache_name, None)
+    if cache is None:
+        cache = {}
+        setattr(ctx, cache_name, cache)
+        model = apps.get_model(model_path)
+        rows = model._base_manager.filter(tenant=ctx.tenant).order_by("pk")
+        for pk, title in rows.values_list("pk", "name"):
+            cache.setdefault(title, pk)
+            cache[str(pk)] = pk
+    return cache
+
+
+def _marketing_event(ctx, raw) -> int | None:
+    """市场活动 by its name (or id), within the company."""
+    name = _text(ctx, raw)
+    if not name:
+        return None
+    cache = _named_ids(ctx, "marketing_event_ids", "marketing.MarketingEvent")
+    if name not in cache:
+        raise ValidationError(_("Unknown marketing event “%(name)s”.") % {"name": name})
+    return cache[name]
+
+
+def _ad_placement(ctx, raw) -> int | None:
+    """广告投放 by its name (or id), within the company."""
+    name = _text(ctx, raw)
+    if not name:
+        return None
+    cache = _named_ids(ctx, "ad_placement_ids", "marketing.AdPlacement")
+    if name not in cache:
+        raise ValidationError(_("Unknown ad placement “%(name)s”.") % {"name": name})
+    return cache[name]
+
+
 class LeadResource(CrmResource):
     """潜在客户: upsert by mobile, else company + contact name. Converted leads are frozen."""
 
@@ -453,6 +491,22 @@ class LeadResource(CrmResource):
             export=lambda lead: lead.campaign.name if lead.campaign_id else "",
         ),
         Column(
+            "marketing_event",
+            _("marketing event"),
+            ("市场活动", "活动", "活动名称", "展会", "event", "marketing event"),
+            attr="marketing_event_id",
+            clean=_marketing_event,
+            export=lambda lead: lead.marketing_event.name if lead.marketing_event_id else "",
+        ),
+        Column(
+            "ad_placement",
+            _("ad placement"),
+            ("广告投放", "广告发布", "广告", "投放", "ad", "ad placement"),
+            attr="ad_placement_id",
+            clean=_ad_placement,
+            export=lambda lead: lead.ad_placement.name if lead.ad_placement_id else "",
+        ),
+        Column(
             "need",
             _("need"),
             ("需求", "客户需求", "需求描述", "requirement"),
@@ -484,6 +538,8 @@ class LeadResource(CrmResource):
     def prime(cls, ctx) -> None:
         """Load the campaigns before the rows are cleaned (maybe on another thread)."""
         _campaign_ids(ctx)
+        _named_ids(ctx, "marketing_event_ids", "marketing.MarketingEvent")
+        _named_ids(ctx, "ad_placement_ids", "marketing.AdPlacement")
 
     @classmethod
     def on_create(cls, ctx, values):

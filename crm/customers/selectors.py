@@ -33,7 +33,9 @@ def find_duplicate_customer(
 
 
 def leads_for_list(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
-    return queryset.select_related("owner", "source", "industry", "campaign")
+    return queryset.select_related(
+        "owner", "source", "industry", "campaign", "marketing_event", "ad_placement"
+    )
 
 
 def customers_for_list(queryset: QuerySet[Customer]) -> QuerySet[Customer]:

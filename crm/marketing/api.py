@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, TenantReadOnlyViewSet
-from crm.marketing import selectors, services
+from crm.core.errors import Invalid
+from crm.marketing import printing, selectors, services
 from crm.marketing import serializers as s
 from crm.marketing.models import (
     AdPlacement,
@@ -105,7 +109,34 @@ class _StockDocumentViewSet(ProcessViewSet):
         return selectors.documents_for_list(super().get_queryset(), *self.related)
 
 
-class StockReceiptViewSet(_StockDocumentViewSet):
+class PrintableStockDocumentMixin:
+    """``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+    sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+    download. Whoever may open the record may print it."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("as", str, enum=["html", "pdf"], description="html (default) or pdf")
+        ],
+        responses={
+            (200, "text/html"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
+    )
+    @action(detail=True, methods=["get"], code_verb="view", url_path="document")
+    def document(self, request, pk=None):
+        obj = self.get_object()
+        kind = request.query_params.get("as", "html")
+        if kind not in ("html", "pdf"):
+            raise Invalid(fields={"as": [_("Choose html or pdf.")]})
+        if kind == "html":
+            return HttpResponse(printing.render_html(obj), content_type="text/html; charset=utf-8")
+        response = HttpResponse(printing.render_pdf(obj), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{obj.number}.pdf"'
+        return response
+
+
+class StockReceiptViewSet(PrintableStockDocumentMixin, _StockDocumentViewSet):
     model = StockReceipt
     serializer_class = s.StockReceiptDetailSerializer
     list_serializer_class = s.StockReceiptSerializer
@@ -125,7 +156,7 @@ class StockAdjustmentViewSet(_StockDocumentViewSet):
     update_service = staticmethod(services.adjustment_update)
 
 
-class RequisitionViewSet(_StockDocumentViewSet):
+class RequisitionViewSet(PrintableStockDocumentMixin, _StockDocumentViewSet):
     """Requisitions (领料): submit, approve (not your own), issue (moves the stock)."""
 
     model = Requisition
@@ -149,7 +180,7 @@ class RequisitionViewSet(_StockDocumentViewSet):
         return Response(s.RequisitionSummarySerializer(rows, many=True).data)
 
 
-class StockReturnViewSet(_StockDocumentViewSet):
+class StockReturnViewSet(PrintableStockDocumentMixin, _StockDocumentViewSet):
     """Returns (退料) against an issued requisition: at most what was issued."""
 
     model = StockReturn

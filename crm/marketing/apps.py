@@ -26,6 +26,12 @@ class MarketingConfig(AppConfig):
         )
         register_signup_seed("marketing", marketing_seed)
 
+        from crm.imports.resources import register
+        from crm.marketing.resources import RESOURCES
+
+        for resource in RESOURCES:  # what the import/export engine may read and write
+            register(resource)
+
         from crm.core.registries import AppModule, MenuEntry, register_module
 
         routes = {

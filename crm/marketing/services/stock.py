@@ -33,6 +33,14 @@ from crm.marketing.models import (
 from workflows.stock import StockDocumentStatus
 
 
+def balances_open(*, tenant, item_ids: Iterable[int]) -> None:
+    """Zero balance rows for new items (a bulk import's ``stock_item_create``); an
+    item that has one keeps it."""
+    StockBalance.objects.bulk_create(
+        [StockBalance(tenant=tenant, item_id=pk) for pk in item_ids], ignore_conflicts=True
+    )
+
+
 def _short_reason(item: StockItem, need: Decimal, on_hand: Decimal) -> str:
     return _("%(item)s: %(need)s %(unit)s needed, %(left)s on hand.") % {
         "item": item.name,
