@@ -6,8 +6,11 @@ export async function opportunityBoard<T>(query: { owner?: number } = {}): Promi
   return (await unwrap(client.GET('/api/v1/opportunities/board/', { params: { query } }))) as T[]
 }
 
-/** The customer-facing A4 document of a quote or a contract (`GET …/{id}/document/?as=html|pdf`),
- * opened by the browser itself (the print view in a new tab, the PDF as a download). */
-export function documentUrl(collection: 'quotes' | 'contracts', id: number, as: 'html' | 'pdf'): string {
+/** The A4 document of a quote or a contract, or the form of a requisition, a stock receipt or
+ * a stock return (`GET …/{id}/document/?as=html|pdf`), opened by the browser itself (the print
+ * view in a new tab, the PDF as a download). */
+export type PrintableCollection = 'quotes' | 'contracts' | 'requisitions' | 'stock-receipts' | 'stock-returns'
+
+export function documentUrl(collection: PrintableCollection, id: number, as: 'html' | 'pdf'): string {
   return `/api/v1/${collection}/${id}/document/?as=${as}`
 }

@@ -128,6 +128,8 @@ function document(
     transitions: true,
     history: true,
     panels: [{ key: 'lines', component: StockLinesPanel, after: 'groups.basic' }],
+    // receipts and returns print as A4 forms to sign (adjustments are internal)
+    printable: key !== 'stock-adjustments',
     editable: isDraft,
     export: true,
     create: true,
@@ -204,6 +206,8 @@ export const requisitions: ResourceConfig = {
   history: true,
   panels: [{ key: 'lines', component: StockLinesPanel, after: 'groups.basic' }],
   related: [{ resource: 'stock-returns', param: 'requisition', columns: ['number', 'status', 'created_at'] }],
+  // the A4 requisition form with its lines and signature blocks (申请人 / 审批人 / 库管 / 领用人)
+  printable: true,
   cardActions: [
     { label: 'marketing.actions.new_return', create: 'stock-returns', preset: { requisition: '$id' }, permission: 'marketing.stock_return.create', testid: 'new-return' },
   ],
