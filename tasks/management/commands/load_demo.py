@@ -5,7 +5,7 @@ from crm.core.models import Tenant
 
 
 class Command(BaseCommand):
-    help = "Load the demo company (上海商慧示范有限公司) with users, customers and leads."
+    help = "Load the demo company (上海商慧示范有限公司): users, teams, months of work."
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Only when no company exists.")
@@ -17,9 +17,10 @@ class Command(BaseCommand):
             if if_empty and Tenant.objects.exists():
                 return
             username = demo.load()
+        others = ", ".join(name for name, *_rest in demo.DEMO_USERS)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company loaded. Log in as {username} / {demo.DEMO_PASSWORD} "
-                "(also manager, rep1, rep2, service, marketing with the same password)."
+                f"(also {others} with the same password)."
             )
         )
