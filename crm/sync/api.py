@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import DomainError, Invalid
 from crm.sync import selectors, services
-from crm.sync.collections import COLLECTIONS
+from crm.sync.collections import COLLECTIONS, get_collection
 
 
 class OperationSerializer(serializers.Serializer):
@@ -100,6 +100,15 @@ class PullView(TenantScopedMixin, APIView):
         parameters=[
             OpenApiParameter("cursor", str, required=False),
             OpenApiParameter("limit", int, required=False),
+            OpenApiParameter(
+                "collections",
+                str,
+                required=False,
+                description=gettext_lazy(
+                    "Comma-separated collections to pull (default: all); keep the same "
+                    "list for a cursor's later pulls"
+                ),
+            ),
         ],
         responses=PullSerializer,
     )
@@ -113,8 +122,25 @@ class PullView(TenantScopedMixin, APIView):
             raise Invalid(
                 fields={"limit": [_("Enter a number from 1 to %(n)d.") % {"n": selectors.MAX_PAGE}]}
             )
+        only = None
+        if request.query_params.get("collections"):
+            only = [
+                get_collection(name.strip()).name if get_collection(name.strip()) else name
+                for name in request.query_params["collections"].split(",")
+            ]
+            unknown = [name for name in only if name not in COLLECTIONS]
+            if unknown:
+                raise Invalid(
+                    fields={
+                        "collections": [
+                            _("Not a synced collection: %(names)s.") % {"names": ", ".join(unknown)}
+                        ]
+                    }
+                )
         try:
-            page = selectors.Puller(request, self).page(request.query_params.get("cursor"), limit)
+            page = selectors.Puller(request, self, only).page(
+                request.query_params.get("cursor"), limit
+            )
         except selectors.BadCursor:
             raise Invalid(
                 fields={"cursor": [_("Send a cursor given by a previous pull.")]}

@@ -133,11 +133,15 @@ def visible_owners(user) -> set[int] | None:
 class Puller:
     """One page of ``GET /sync/pull/`` for ``request.user``."""
 
-    def __init__(self, request: Request, view) -> None:
+    def __init__(self, request: Request, view, only: list[str] | None = None) -> None:
         self.request = request
         self.view = view  # the pull view: its request, format and context for viewsets
         self.user = request.user
-        self.collections = [c for c in COLLECTIONS.values() if self._may_view(c)]
+        self.collections = [
+            c
+            for c in COLLECTIONS.values()
+            if (only is None or c.name in only) and self._may_view(c)
+        ]
 
     def _viewset(self, collection: Collection):
         cls = collection.viewset()

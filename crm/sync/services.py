@@ -275,9 +275,11 @@ def _update(request, op: Operation) -> dict:
     model = collection.model
     path = f"{API}{collection.name}/{op.record}/"
     # The row lock first: no write of the record lands between the check and the merge.
-    model._base_manager.select_for_update().filter(
-        tenant_id=request.user.tenant_id, pk=op.record
-    ).exists()
+    list(
+        model._base_manager.select_for_update()
+        .filter(tenant_id=request.user.tenant_id, pk=op.record)
+        .values_list("pk", flat=True)[:1]
+    )
     current = _call(request, "GET", path)
     if current.status_code != 200:
         raise _NotApplied(_error_result(op, current))
