@@ -5533,6 +5533,23 @@ export interface paths {
         patch: operations["v1_requisitions_partial_update"];
         trace?: never;
     };
+    "/api/v1/requisitions/{id}/document/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Requisitions (领料): submit, approve (not your own), issue (moves the stock). */
+        get: operations["v1_requisitions_document_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requisitions/{id}/history/": {
         parameters: {
             query?: never;
@@ -6207,16 +6224,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         get: operations["v1_stock_receipts_list"];
         put?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         post: operations["v1_stock_receipts_create"];
         delete?: never;
@@ -6233,32 +6250,53 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         get: operations["v1_stock_receipts_retrieve"];
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         put: operations["v1_stock_receipts_update"];
         post?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         delete: operations["v1_stock_receipts_destroy"];
         options?: never;
         head?: never;
         /**
-         * @description A document with a process: service writes, ``history/``, ``export/`` and
-         *     ``transitions/{name}/``. Its ``serializer_class`` shows the record with its
-         *     ``transitions``; ``list_serializer_class`` the list rows without them.
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
          */
         patch: operations["v1_stock_receipts_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-receipts/{id}/document/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
+         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
+         *     download. Whoever may open the record may print it.
+         */
+        get: operations["v1_stock_receipts_document_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/stock-receipts/{id}/history/": {
@@ -6351,6 +6389,23 @@ export interface paths {
         head?: never;
         /** @description Returns (退料) against an issued requisition: at most what was issued. */
         patch: operations["v1_stock_returns_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/stock-returns/{id}/document/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Returns (退料) against an issued requisition: at most what was issued. */
+        get: operations["v1_stock_returns_document_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/stock-returns/{id}/history/": {
@@ -13993,9 +14048,11 @@ export interface components {
          *     * `opportunities` - opportunities
          *     * `contracts` - contracts
          *     * `contract-installments` - contract-installments
+         *     * `stock-items` - stock-items
+         *     * `stock-receipt-lines` - stock-receipt-lines
          * @enum {string}
          */
-        ResourceEnum: "customers" | "contacts" | "leads" | "products" | "opportunities" | "contracts" | "contract-installments";
+        ResourceEnum: "customers" | "contacts" | "leads" | "products" | "opportunities" | "contracts" | "contract-installments" | "stock-items" | "stock-receipt-lines";
         /**
          * @description * `targeted` - 目标
          *     * `contacted` - 已联系
@@ -27579,6 +27636,32 @@ export interface operations {
             };
         };
     };
+    v1_requisitions_document_retrieve: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf */
+                as?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 领料单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
     v1_requisitions_history_list: {
         parameters: {
             query?: {
@@ -29158,6 +29241,32 @@ export interface operations {
             };
         };
     };
+    v1_stock_receipts_document_retrieve: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf */
+                as?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 入库单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
     v1_stock_receipts_history_list: {
         parameters: {
             query?: {
@@ -29398,6 +29507,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StockReturnDetail"];
+                };
+            };
+        };
+    };
+    v1_stock_returns_document_retrieve: {
+        parameters: {
+            query?: {
+                /** @description html (default) or pdf */
+                as?: "html" | "pdf";
+            };
+            header?: never;
+            path: {
+                /** @description 标识此 退料单 的 唯一整数值。 */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                    "application/pdf": string;
                 };
             };
         };
@@ -29652,6 +29787,8 @@ export interface operations {
     v1_sync_pull_retrieve: {
         parameters: {
             query?: {
+                /** @description Comma-separated collections to pull (default: all); keep the same list for a cursor's later pulls */
+                collections?: string;
                 cursor?: string;
                 limit?: number;
             };
