@@ -15,6 +15,7 @@ import userImportZhCN from './userImport.zh-CN'
 import savedViewsZhCN from './savedViews.zh-CN'
 import mobileZhCN from './mobile.zh-CN'
 import offlineZhCN from './offline.zh-CN'
+import helpZhCN from './help.zh-CN'
 import { setApiLanguage } from '@/api/client'
 
 export type UiLocale = 'zh-CN' | 'en'
@@ -60,6 +61,7 @@ i18n.global.mergeLocaleMessage('zh-CN', userImportZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', savedViewsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', mobileZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', offlineZhCN as never)
+i18n.global.mergeLocaleMessage('zh-CN', helpZhCN as never)
 
 setApiLanguage(toApiLanguage(i18n.global.locale.value))
 
@@ -82,6 +84,7 @@ async function ensureMessages(locale: UiLocale): Promise<void> {
     i18n.global.mergeLocaleMessage('en', (await import('./savedViews.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./mobile.en')).default as never)
     i18n.global.mergeLocaleMessage('en', (await import('./offline.en')).default as never)
+    i18n.global.mergeLocaleMessage('en', (await import('./help.en')).default as never)
   }
 }
 
