@@ -1,7 +1,7 @@
 """`make bench`: seed (or reuse) the benchmark tenant on PostgreSQL, run every
 benchmark, print a table and write bench/results.json.
 
-    python -m bench.run [--only api,ui,transitions,reminders,import,messaging] [--reseed]
+    python -m bench.run [--only api,ui,transitions,reminders,marketing,import,messaging] [--reseed]
 
 BENCH_QUICK=1 runs shorter versions (same seed, fewer requests and rows).
 """
@@ -27,7 +27,7 @@ from bench.common import (
     write_results,
 )
 
-SUITES = ("api", "ui", "transitions", "reminders", "import", "messaging")
+SUITES = ("api", "ui", "transitions", "reminders", "marketing", "import", "messaging")
 
 
 def table(rows: list[dict]) -> str:
@@ -132,6 +132,12 @@ def main(argv=None) -> int:
 
         say("== reminders")
         results += reminders_bench.run(flow)
+        write_results(results)
+    if "marketing" in only:
+        from bench import marketing_bench
+
+        say("== marketing stock (requisitions issued, stock on hand)")
+        results += marketing_bench.run()
         write_results(results)
     results.append(load_average("end"))
     write_results(results)
