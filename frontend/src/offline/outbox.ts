@@ -30,7 +30,7 @@ function newId(): string {
 function labelOf(op: NewOp): string {
   if (op.label) return op.label
   const d = op.data
-  return String(d.subject ?? d.name ?? d.title ?? d.outcome ?? op.transition ?? op.record ?? '')
+  return String(d.subject ?? d.name ?? d.company_name ?? d.title ?? d.outcome ?? op.transition ?? op.record ?? '')
 }
 
 /** Queue an operation (and show a queued edit in the offline copy at once). */
