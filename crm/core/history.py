@@ -52,12 +52,18 @@ def _field(model, key: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(key)
+        field = model._meta.get_field(key)
     except FieldDoesNotExist:
         for field in model._meta.concrete_fields:
             if field.attname == key:
                 return field
-    return None
+        return None
+    # A reverse relation (a document's "lines") or a generic key is no field of the row.
+    if field.auto_created and not field.concrete:
+        return None
+    if not (getattr(field, "concrete", False) or getattr(field, "many_to_many", False)):
+        return None
+    return field
 
 
 def _is_pairs(action: str, changes: dict) -> bool:

@@ -175,3 +175,13 @@ def test_a_guard_reason_writes_amounts_as_money(rep, manager):
     confirm = {t["name"]: t for t in detail["transitions"]}["confirm"]
     assert confirm["allowed"] is False
     assert any("¥6,000.00" in r and "¥4,000.00" in r for r in confirm["reasons"]), confirm
+
+
+def test_a_document_with_lines_and_plan_reads(rep, manager):
+    contract = f.contract(rep, amount="2000.00")
+    api = zh(rep)
+    history = api.get(f"/api/v1/contracts/{contract.pk}/history/")
+    assert history.status_code == 200, history.content
+    for entry in history.json():
+        for line in entry.get("lines", []):
+            assert line["label"] and line["new"] is not None
