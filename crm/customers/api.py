@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.core.api.bulk import BulkDeleteMixin
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
@@ -293,7 +294,7 @@ class BulkLabelResultSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
 
 
-class CustomerViewSet(BulkTransferMixin, ProcessViewSet):
+class CustomerViewSet(BulkDeleteMixin, BulkTransferMixin, ProcessViewSet):
     model = Customer
     serializer_class = CustomerDetailSerializer
     list_serializer_class = CustomerSerializer
@@ -309,7 +310,7 @@ class CustomerViewSet(BulkTransferMixin, ProcessViewSet):
 
     def get_queryset(self):
         queryset = selectors.customers_for_list(super().get_queryset())
-        if self.action in ("bulk_label", "bulk_transfer"):
+        if self.action in ("bulk_label", "bulk_transfer", "bulk_delete"):
             return queryset
         queryset = queryset.prefetch_related("tag_rows", "groups")
         if self.action in self.list_actions:
@@ -375,7 +376,7 @@ class ContactFilter(SearchFilterSet):
         fields = ["customer"]
 
 
-class ContactViewSet(DocumentViewSet):
+class ContactViewSet(BulkDeleteMixin, DocumentViewSet):
     model = Contact
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
@@ -503,7 +504,7 @@ class LeadFilter(SearchFilterSet):
         return queryset.exclude(status=LeadStatus.POOLED)
 
 
-class LeadViewSet(BulkTransferMixin, ProcessViewSet):
+class LeadViewSet(BulkDeleteMixin, BulkTransferMixin, ProcessViewSet):
     model = Lead
     serializer_class = LeadDetailSerializer
     list_serializer_class = LeadSerializer

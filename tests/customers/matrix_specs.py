@@ -34,6 +34,9 @@ ACTIONS[("customer", "bulk_transfer")] = ActionSpec(
 ACTIONS[("lead", "bulk_transfer")] = ActionSpec(
     body=lambda ctx: {"ids": [], "owner": ctx.admin.pk, "reason": "矩阵"}
 )
+# A dry run of an empty selection: the right and the route, nothing deleted.
+for _basename in ("customer", "lead", "contact"):
+    ACTIONS[(_basename, "bulk_delete")] = ActionSpec(body={"ids": [], "dry_run": True})
 
 
 # --- groups, tags, lead forms, campaigns (issue 14 items 1, 4, 5) -----------------------

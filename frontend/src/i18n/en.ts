@@ -77,6 +77,16 @@ const en: Messages = {
     bool: { true: 'Yes', false: 'No' },
     satisfaction: { 5: '5 · Very satisfied', 4: '4 · Satisfied', 3: '3 · Neutral', 2: '2 · Dissatisfied', 1: '1 · Very dissatisfied' },
   },
+  bulk: {
+    delete: 'Delete selected',
+    delete_title: 'Delete the selected records',
+    will_delete: '{n} of the {total} selected will be deleted.',
+    kept: 'These {n} cannot be deleted and stay:',
+    irreversible: 'This cannot be undone.',
+    delete_n: 'Delete {n}',
+    delete_done: '{n} deleted, {refused} kept',
+    export: 'Export selected ({n})',
+  },
   actions: {
     new: 'New',
     create: 'New {noun}',

@@ -73,6 +73,16 @@ export default {
     bool: { true: '是', false: '否' },
     satisfaction: { 5: '5 分 · 非常满意', 4: '4 分 · 满意', 3: '3 分 · 一般', 2: '2 分 · 不满意', 1: '1 分 · 非常不满意' },
   },
+  bulk: {
+    delete: '删除所选',
+    delete_title: '删除所选记录',
+    will_delete: '所选 {total} 条中，将删除 {n} 条。',
+    kept: '以下 {n} 条不能删除，将保留：',
+    irreversible: '删除后无法恢复。',
+    delete_n: '删除 {n} 条',
+    delete_done: '已删除 {n} 条，保留 {refused} 条',
+    export: '导出所选 ({n})',
+  },
   actions: {
     new: '新建',
     create: '新建{noun}',

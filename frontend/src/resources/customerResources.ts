@@ -9,6 +9,8 @@ import type { FieldDef, ResourceConfig } from './types'
 
 const BulkLabelAction = defineAsyncComponent(() => import('@/components/customers/BulkLabelAction.vue'))
 const BulkTransferAction = defineAsyncComponent(() => import('@/components/customers/BulkTransferAction.vue'))
+const BulkExportAction = defineAsyncComponent(() => import('@/components/BulkExportAction.vue'))
+const BulkDeleteAction = defineAsyncComponent(() => import('@/components/BulkDeleteAction.vue'))
 const CampaignPanel = defineAsyncComponent(() => import('@/components/customers/CampaignPanel.vue'))
 const LeadFormLinkPanel = defineAsyncComponent(() => import('@/components/customers/LeadFormLinkPanel.vue'))
 
@@ -251,7 +253,7 @@ export function withCustomerResources(resources: Record<string, ResourceConfig>)
     customers.form = [...customers.form, 'groups', 'tags']
     customers.defaults = { ...(customers.defaults ?? {}), groups: [], tags: [] }
     customers.bulkOwner = undefined
-    customers.bulkActions = [BulkLabelAction, BulkTransferAction]
+    customers.bulkActions = [BulkLabelAction, BulkTransferAction, BulkExportAction, BulkDeleteAction]
   }
   if (leads && !leads.fields.some((x) => x.name === 'campaign')) {
     leads.fields.push(f('campaign', { type: 'ref', ref: 'campaigns', display: 'campaign_name' }), f('region'))
@@ -260,7 +262,7 @@ export function withCustomerResources(resources: Record<string, ResourceConfig>)
     leads.form = [...leads.form, 'region', 'campaign']
     leads.groups = leads.groups.map((g) => (g.title === 'groups.basic' ? { ...g, fields: [...g.fields, 'region', 'campaign'] } : g))
     leads.bulkOwner = undefined
-    leads.bulkActions = [BulkTransferAction]
+    leads.bulkActions = [BulkTransferAction, BulkExportAction, BulkDeleteAction]
   }
   if (opportunities && !opportunities.fields.some((x) => x.name === 'campaign')) {
     opportunities.fields.push(f('campaign', { type: 'ref', ref: 'campaigns' }))
