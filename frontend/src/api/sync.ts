@@ -4,6 +4,7 @@
  * /api/v1/sync/pull/?cursor=` returns what changed in the user's data scope
  * since the cursor (tombstones for deletions and records that left the scope).
  */
+import type { components } from './schema'
 import { client, unwrap } from './client'
 
 export type Row = Record<string, unknown>
@@ -54,19 +55,15 @@ export interface PullAnswer {
   has_more?: boolean
 }
 
-type Call = Promise<{ data?: unknown; error?: unknown; response: Response }>
-/** The sync paths seen through one loose signature (the bodies are typed above). */
-const loose = client as unknown as {
-  GET: (path: string, init?: { params?: { query?: Record<string, string> } }) => Call
-  POST: (path: string, init?: { body?: unknown }) => Call
-}
+type Schemas = components['schemas']
 
 export const syncApi = {
   push(operations: SyncOperation[]): Promise<PushAnswer> {
-    return unwrap(loose.POST('/api/v1/sync/push/', { body: { operations } })) as Promise<PushAnswer>
+    // The outbox keeps collections as plain strings; the server checks them against its list.
+    const body = { operations: operations as unknown as Schemas['OperationRequest'][] }
+    return unwrap(client.POST('/api/v1/sync/push/', { body })) as Promise<PushAnswer>
   },
   pull(cursor?: string | null): Promise<PullAnswer> {
-    const query: Record<string, string> = cursor ? { cursor } : {}
-    return unwrap(loose.GET('/api/v1/sync/pull/', { params: { query } })) as Promise<PullAnswer>
+    return unwrap(client.GET('/api/v1/sync/pull/', { params: { query: cursor ? { cursor } : {} } })) as Promise<PullAnswer>
   },
 }
