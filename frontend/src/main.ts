@@ -3,6 +3,7 @@ import { createPinia } from 'pinia'
 import App from './App.vue'
 import { router } from './router'
 import { i18n, loadInitialLocale } from './i18n'
+import { installDialogKeyboard } from './keyboard/dialogs'
 import './styles/main.css'
 import './styles/print.css'
 import './phone/phone.css'
@@ -11,6 +12,7 @@ const app = createApp(App)
 app.use(createPinia())
 app.use(i18n)
 app.use(router)
+installDialogKeyboard()
 void loadInitialLocale().then(() => app.mount('#app'))
 
 // The installable app's service worker (issue 18): its small module is fetched after the
