@@ -8,9 +8,10 @@ current models, so a column added later is covered.
 PostgreSQL: statement-level triggers with transition tables (one INSERT ...
 SELECT per statement, whatever the rows), each row's changed columns with their
 old values (``fields``) and the writing transaction's id (``txid``). SQLite (the
-embedded default, one writer at a time): row-level triggers without the changed
-columns (``fields`` null: a sync update then treats every field as possibly
-changed, so it reports a conflict rather than overwrite).
+embedded default, one writer at a time): row-level triggers, the changed
+columns listed from the current models (regenerated after every migrate).
+Where the log cannot tell which fields changed (``fields`` null), a sync update
+treats every field as possibly changed: it reports a conflict, never overwrites.
 """
 
 from __future__ import annotations
@@ -97,14 +98,30 @@ def _pg_statements(c: Collection) -> list[str]:
     return out
 
 
+def _sqlite_diff(c: Collection) -> str:
+    """A SELECT of ``{column: old value}`` of the columns an update changed (NULL: none)."""
+    columns = [f.column for f in c.model._meta.concrete_fields if f.column not in IGNORED]
+
+    def obj(alias: str) -> str:
+        return "json_object(" + ", ".join(f"'{col}', {alias}.{col}" for col in columns) + ")"
+
+    return (
+        "SELECT CASE WHEN count(*) > 0 THEN json_group_object(o.key, o.value) END AS diff "
+        f"FROM json_each({obj('OLD')}) o "
+        f"WHERE o.value IS NOT json_extract({obj('NEW')}, '$.' || o.key)"
+    )
+
+
 def _sqlite_statements(c: Collection) -> list[str]:
     table = c.model._meta.db_table
     out = []
     bodies = {
         "insert": f"VALUES (NEW.tenant_id, '{c.name}', NEW.id, {_owner(c, 'NEW')}, "
         f"{_owner(c, 'NEW')}, 0, {_version(c, 'NEW')}, NULL)",
-        "update": f"VALUES (NEW.tenant_id, '{c.name}', NEW.id, {_owner(c, 'NEW')}, "
-        f"{_owner(c, 'OLD')}, 0, {_version(c, 'NEW')}, NULL)",
+        "update": f"SELECT NEW.tenant_id, '{c.name}', NEW.id, {_owner(c, 'NEW')}, "
+        f"{_owner(c, 'OLD')}, 0, {_version(c, 'NEW')}, COALESCE(d.diff, '{{}}') "
+        f"FROM ({_sqlite_diff(c)}) d "
+        f"WHERE d.diff IS NOT NULL OR {_owner(c, 'NEW')} IS NOT {_owner(c, 'OLD')}",
         "delete": f"VALUES (OLD.tenant_id, '{c.name}', OLD.id, {_owner(c, 'OLD')}, "
         f"{_owner(c, 'OLD')}, 1, NULL, NULL)",
     }
