@@ -43,6 +43,11 @@ class OperationResultSerializer(serializers.Serializer):
     id = serializers.CharField(allow_null=True)
     status = serializers.ChoiceField(choices=["applied", "duplicate", "conflict", "rejected"])
     record = serializers.DictField(allow_null=True)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("the record's version after the operation (applied) or now"),
+    )
     conflicts = serializers.DictField(help_text=gettext_lazy('{field: {"mine", "theirs", "base"}}'))
     reasons = serializers.ListField(child=serializers.CharField())
     code = serializers.CharField(required=False)

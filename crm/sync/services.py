@@ -307,6 +307,7 @@ def _update(request, op: Operation) -> dict:
                 {
                     "id": str(op.id),
                     "status": "conflict",
+                    "version": version,
                     "record": _plain(theirs),
                     "conflicts": _plain(conflicts),
                     "reasons": [
@@ -371,6 +372,7 @@ def apply_operation(request, raw: Any) -> dict:
             result = {
                 "id": str(op.id),
                 "status": "applied",
+                "version": record.get("version") if isinstance(record, dict) else None,
                 "record": record,
                 "conflicts": {},
                 "reasons": [],

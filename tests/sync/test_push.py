@@ -45,6 +45,7 @@ def test_replay_of_the_same_batch_applies_once(rep, rep_api):
     first = push(rep_api, batch)
     assert [r["status"] for r in first] == ["applied"] * 4
     assert first[3]["record"]["need"] == "CRM" and first[3]["record"]["version"] == 2
+    assert first[3]["version"] == 2
     counts = (Activity.objects.count(), Lead.objects.count(), Customer.objects.count())
 
     again = push(rep_api, batch)
@@ -99,6 +100,7 @@ def test_same_field_changed_on_both_sides_is_a_conflict_and_nothing_is_applied(
         "remark": {"mine": "离线备注", "theirs": "线上备注", "base": "原备注"}
     }
     assert result["record"]["version"] == 2 and result["record"]["remark"] == "线上备注"
+    assert result["version"] == 2
     assert "remark" in result["reasons"][0]
     customer.refresh_from_db()
     # Nothing of the operation applied (not even the region), nothing lost: the
