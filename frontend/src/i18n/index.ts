@@ -13,7 +13,6 @@ import salesDocsZhCN from './salesDocs.zh-CN'
 import adminOpsZhCN from './adminOps.zh-CN'
 import userImportZhCN from './userImport.zh-CN'
 import savedViewsZhCN from './savedViews.zh-CN'
-import mobileZhCN from './mobile.zh-CN'
 import offlineZhCN from './offline.zh-CN'
 import helpZhCN from './help.zh-CN'
 import { setApiLanguage } from '@/api/client'
@@ -59,7 +58,6 @@ i18n.global.mergeLocaleMessage('zh-CN', salesDocsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', adminOpsZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', userImportZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', savedViewsZhCN as never)
-i18n.global.mergeLocaleMessage('zh-CN', mobileZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', offlineZhCN as never)
 i18n.global.mergeLocaleMessage('zh-CN', helpZhCN as never)
 

@@ -1,4 +1,5 @@
-import { ref, type Ref } from 'vue'
+import { ref, watch, type Ref } from 'vue'
+import { loadMobileMessages } from './messages'
 
 /**
  * Phone layout (issue 18): below 768 px wide, lists are cards, the menu a
@@ -9,6 +10,11 @@ export const PHONE_QUERY = '(max-width: 767px)'
 
 const phone = ref(false)
 let query: MediaQueryList | null = null
+
+// The phone strings load with the first phone-sized window (not with the desktop app shell).
+watch(phone, (isPhone) => {
+  if (isPhone) void loadMobileMessages()
+})
 
 /** True while the window is phone-sized (follows rotation and resizing). */
 export function usePhone(): Ref<boolean> {

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
 import { i18n, applyLocale } from '@/i18n'
 import UpdatePrompt from './UpdatePrompt.vue'
 import { applyUpdate, watchForUpdates } from './register'
+import { loadMobileMessages } from '@/phone/messages'
+
+beforeAll(() => loadMobileMessages())
 
 afterEach(async () => {
   await applyLocale('zh-CN')

@@ -13,6 +13,7 @@ export type ApplyUpdate = () => void
 
 import { createApp } from 'vue'
 import { i18n } from '@/i18n'
+import { loadMobileMessages } from '@/phone/messages'
 
 const HOUR = 60 * 60 * 1000
 
@@ -51,7 +52,7 @@ export function watchForUpdates(registration: ServiceWorkerRegistration, onUpdat
 
 /** Show the update prompt (its own small chunk) in a container of its own. */
 async function showPrompt(apply: ApplyUpdate): Promise<void> {
-  const { default: UpdatePrompt } = await import('./UpdatePrompt.vue')
+  const [{ default: UpdatePrompt }] = await Promise.all([import('./UpdatePrompt.vue'), loadMobileMessages()])
   const host = document.createElement('div')
   document.body.appendChild(host)
   const app = createApp(UpdatePrompt, {
