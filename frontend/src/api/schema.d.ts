@@ -1625,10 +1625,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_contacts_list"];
         put?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         post: operations["v1_contacts_create"];
         delete?: never;
         options?: never;
@@ -1643,16 +1643,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_contacts_retrieve"];
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         put: operations["v1_contacts_update"];
         post?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         delete: operations["v1_contacts_destroy"];
         options?: never;
         head?: never;
-        /** @description A business record: service writes, ``history/`` and ``export/``. */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         patch: operations["v1_contacts_partial_update"];
         trace?: never;
     };
@@ -1667,6 +1667,23 @@ export interface paths {
         get: operations["v1_contacts_history_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/bulk-delete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
+        post: operations["v1_contacts_bulk_delete_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2023,16 +2040,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_customers_list"];
         put?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         post: operations["v1_customers_create"];
         delete?: never;
         options?: never;
@@ -2047,28 +2058,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_customers_retrieve"];
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         put: operations["v1_customers_update"];
         post?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         delete: operations["v1_customers_destroy"];
         options?: never;
         head?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         patch: operations["v1_customers_partial_update"];
         trace?: never;
     };
@@ -2149,6 +2148,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/bulk-delete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
+        post: operations["v1_customers_bulk_delete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/bulk-label/": {
         parameters: {
             query?: never;
@@ -2178,10 +2194,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         post: operations["v1_customers_bulk_transfer_create"];
         delete?: never;
         options?: never;
@@ -2936,16 +2949,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_leads_list"];
         put?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         post: operations["v1_leads_create"];
         delete?: never;
         options?: never;
@@ -2960,28 +2967,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         get: operations["v1_leads_retrieve"];
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         put: operations["v1_leads_update"];
         post?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         delete: operations["v1_leads_destroy"];
         options?: never;
         head?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         patch: operations["v1_leads_partial_update"];
         trace?: never;
     };
@@ -3122,6 +3117,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/bulk-delete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
+        post: operations["v1_leads_bulk_delete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/bulk-transfer/": {
         parameters: {
             query?: never;
@@ -3131,10 +3143,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * @description ``POST /<collection>/bulk-transfer/``: the ids given, else the list's current
-         *     filter (query string), within the user's data scope, in one transaction.
-         */
+        /** @description Add to a ``RecordViewSet`` (it needs ``delete_service``). */
         post: operations["v1_leads_bulk_transfer_create"];
         delete?: never;
         options?: never;
@@ -7839,6 +7848,32 @@ export interface components {
         BulkCompleteRequest: {
             ids: number[];
         };
+        BulkDeleteBlocker: {
+            model: string;
+            count: number;
+        };
+        BulkDeleteRefusal: {
+            id: number;
+            name: string;
+            code: string;
+            detail: string;
+            blockers: components["schemas"]["BulkDeleteBlocker"][];
+        };
+        BulkDeleteRequest: {
+            /** 记录 */
+            ids: number[];
+            /**
+             * @description Only tell what would be deleted and what is refused.
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        BulkDeleteResult: {
+            dry_run: boolean;
+            /** @description Deleted (or, in a dry run, deletable) rows. */
+            deleted: number;
+            refused: components["schemas"]["BulkDeleteRefusal"][];
+        };
         BulkLabelRequest: {
             /**
              * 记录
@@ -10861,6 +10896,8 @@ export interface components {
             record: {
                 [key: string]: unknown;
             } | null;
+            /** @description the record's version after the operation (applied) or now */
+            version?: number | null;
             /** @description {field: {"mine", "theirs", "base"}} */
             conflicts: {
                 [key: string]: unknown;
@@ -15991,6 +16028,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -16225,6 +16264,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -16552,6 +16593,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -17177,6 +17220,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -17837,6 +17882,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -18178,6 +18225,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -18452,6 +18501,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -19208,6 +19259,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -19411,6 +19464,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -19610,10 +19665,37 @@ export interface operations {
             };
         };
     };
+    v1_contacts_bulk_delete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkDeleteRequest"];
+                "multipart/form-data": components["schemas"]["BulkDeleteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleteResult"];
+                };
+            };
+        };
+    };
     v1_contacts_export_retrieve: {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -20059,6 +20141,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -20262,6 +20346,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -20616,6 +20702,31 @@ export interface operations {
             };
         };
     };
+    v1_customers_bulk_delete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkDeleteRequest"];
+                "multipart/form-data": components["schemas"]["BulkDeleteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleteResult"];
+                };
+            };
+        };
+    };
     v1_customers_bulk_label_create: {
         parameters: {
             query?: never;
@@ -20670,6 +20781,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -20753,6 +20866,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -21315,6 +21430,8 @@ export interface operations {
                 /** @description range end (date: inclusive) */
                 end?: string;
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
                 /** @description events I own or am invited to */
                 mine?: boolean;
                 /** @description range start (date or moment) */
@@ -21538,6 +21655,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -21901,6 +22020,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -22709,6 +22830,31 @@ export interface operations {
             };
         };
     };
+    v1_leads_bulk_delete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeleteRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkDeleteRequest"];
+                "multipart/form-data": components["schemas"]["BulkDeleteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleteResult"];
+                };
+            };
+        };
+    };
     v1_leads_bulk_transfer_create: {
         parameters: {
             query?: never;
@@ -22738,6 +22884,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -23067,6 +23215,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -23545,6 +23695,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -24740,6 +24892,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -25037,6 +25191,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -25365,6 +25521,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
                 /** @description my plans */
                 mine?: boolean;
                 /** @description plans waiting for my review */
@@ -25768,6 +25926,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -26083,6 +26243,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -26577,6 +26739,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -27855,6 +28019,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -28777,6 +28943,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -28984,6 +29152,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -29065,6 +29235,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -29334,6 +29506,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -29605,6 +29779,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -29766,6 +29942,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -30044,6 +30222,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
@@ -30526,6 +30706,8 @@ export interface operations {
                 file_format?: "csv" | "xlsx";
                 /** @description tasks I gave */
                 given?: boolean;
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
                 /** @description tasks assigned to me */
                 mine?: boolean;
             };
@@ -31066,6 +31248,8 @@ export interface operations {
         parameters: {
             query?: {
                 file_format?: "csv" | "xlsx";
+                /** @description Comma-separated ids: only these rows (a list's selection). */
+                ids?: string;
             };
             header?: never;
             path?: never;
