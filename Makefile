@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install frontend lint format messages bench serve-prod clean
+.PHONY: run test install frontend manual lint format messages bench serve-prod clean
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,8 +35,18 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SR
 ## frontend: build the web app if it is missing or stale
 frontend: frontend/dist/index.html
 
+# The user manual (manual/, MkDocs): built into var/manual when missing or older than its
+# sources; the app serves it at /docs/ (zh-CN) and /docs/en/, offline.
+MANUAL_SRC := $(shell find manual -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+var/manual/index.html: $(STAMP) $(MANUAL_SRC)
+	$(PY) manual/build.py --out var/manual
+
+## manual: build the user manual if it is missing or stale
+manual: var/manual/index.html
+
 ## run: the app on the embedded default (SQLite, in-process worker + scheduler, demo data)
-run: install frontend
+run: install frontend manual
 	$(PY) manage.py serve
 
 ## test: the whole suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
