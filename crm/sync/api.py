@@ -3,8 +3,10 @@
 Push answers per operation (``applied``, ``duplicate``, ``conflict``,
 ``rejected``) with 200, whatever each operation's fate: a bad operation does not
 refuse the batch. Only a body that is not a list of operations is a 400.
-Pull answers ``{"changes": [...], "cursor": "...", "more": bool}``; ask again
-with the cursor until ``more`` is false, and later from the last cursor.
+Pull answers ``{"changes": [...], "cursor": "...", "more": bool, "reset": bool}``;
+ask again with the cursor until ``more`` is false, and later from the last
+cursor. ``reset`` true: the user's role, data scope or team changed since the
+cursor, and this pull starts over with everything they see now (drop the rest).
 """
 
 from __future__ import annotations
@@ -68,6 +70,12 @@ class PullSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
     cursor = serializers.CharField()
     more = serializers.BooleanField()
+    reset = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "the user's scope changed since the cursor: drop what is kept and store "
+            "this full pull instead"
+        )
+    )
 
 
 class CursorExpired(DomainError):

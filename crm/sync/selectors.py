@@ -13,6 +13,11 @@ transaction that started before it can still commit (the snapshot's ``xmin``),
 and rows are read in (transaction id, row id) order, so a transaction that
 commits late never lands behind a cursor already handed out.
 
+A cursor carries a fingerprint of what the user could see (data scope, the
+owners it covers, the collections): when a new role or team changes it, the
+next pull starts over from a snapshot and says ``reset`` (no change row tells
+a device about records that became visible, or invisible, that way).
+
 A page costs a fixed number of queries per collection, whatever its size.
 """
 
@@ -20,9 +25,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
@@ -51,9 +58,10 @@ class Cursor:
     log: tuple[int, int]  # (txid, id): the change log is read after this
     snap: tuple[int, int] | None = None  # (collection index, last id) while in the snapshot
     issued: int = 0  # unix time it was handed out
+    scope: str = ""  # the fingerprint of what the user could see then
 
     def encode(self) -> str:
-        body = {"l": list(self.log), "t": int(time.time())}
+        body = {"l": list(self.log), "t": int(time.time()), "f": self.scope}
         if self.snap is not None:
             body["s"] = list(self.snap)
         raw = json.dumps(body, separators=(",", ":")).encode()
@@ -67,11 +75,12 @@ class Cursor:
             log = tuple(int(x) for x in body["l"])
             snap = tuple(int(x) for x in body["s"]) if "s" in body else None
             issued = int(body.get("t", 0))
+            scope = str(body.get("f", ""))
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
             raise BadCursor(text) from None
         if len(log) != 2 or (snap is not None and len(snap) != 2):
             raise BadCursor(text)
-        return cls(log=log, snap=snap, issued=issued)
+        return cls(log=log, snap=snap, issued=issued, scope=scope)
 
 
 def change_retention_days() -> int:
@@ -143,6 +152,19 @@ class Puller:
             if (only is None or c.name in only) and self._may_view(c)
         ]
 
+    @cached_property
+    def owners(self) -> set[int] | None:
+        return visible_owners(self.user)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What the user may see, in short: a new role, data scope or team changes it,
+        and a cursor of the old one starts over (``reset``)."""
+        owners = None if self.owners is None else sorted(self.owners)
+        names = [c.name for c in self.collections]
+        raw = json.dumps([self.user.data_scope, owners, names]).encode()
+        return hashlib.sha256(raw).hexdigest()[:16]
+
     def _viewset(self, collection: Collection):
         cls = collection.viewset()
         viewset = cls(
@@ -207,7 +229,7 @@ class Puller:
             rows = rows.filter(final)
         names = [c.name for c in self.collections]
         rows = rows.filter(collection__in=names)
-        owners = visible_owners(self.user)
+        owners = self.owners
         if owners is not None:
             rows = rows.filter(
                 Q(owner_id__in=owners)
@@ -244,11 +266,17 @@ class Puller:
         return changes, Cursor(log=(last_txid, last_id)), len(page) < limit
 
     def page(self, cursor_text: str | None, limit: int) -> dict:
+        reset = False
+        cursor = None
         if cursor_text:
             cursor = Cursor.decode(cursor_text)
             if cursor.issued and time.time() - cursor.issued > change_retention_days() * 86400:
                 raise CursorExpired(cursor_text)
-        else:
+            if cursor.scope != self.fingerprint:
+                # The user's scope changed (role, team, collections): what they hold may
+                # no longer be theirs, and records new to them carry no change. Start over.
+                cursor, reset = None, True
+        if cursor is None:
             cursor = Cursor(log=start_position(), snap=(0, 0))
         if cursor.snap is not None:
             changes, after, done = self.snapshot(cursor, limit)
@@ -257,4 +285,5 @@ class Puller:
                 changes += more
         else:
             changes, after, done = self.log(cursor, limit)
-        return {"changes": changes, "cursor": after.encode(), "more": not done}
+        after.scope = self.fingerprint
+        return {"changes": changes, "cursor": after.encode(), "more": not done, "reset": reset}

@@ -92,3 +92,28 @@ def test_the_same_batch_pushed_twice_at_once_applies_once(rep):
         assert answers[0][n]["record"]["id"] == answers[1][n]["record"]["id"]
     assert Activity.objects.filter(lead=lead).count() == len(batch)
     assert SyncOperation.objects.filter(tenant=rep.tenant).count() == len(batch)
+
+
+def test_a_new_data_scope_starts_the_pull_over(admin, rep, sales_team):
+    from crm.core.models import Role
+
+    teammate = make_user(admin, "销售代表", team=sales_team)
+    theirs = customer_services.customer_create(
+        tenant=admin.tenant, actor=teammate, name="同事客户", owner=teammate
+    )
+    device = Device(client_for(rep))
+    assert device.sync() == [] and device.api.get("/api/v1/sync/pull/").json()["reset"] is False
+    wider = Role.objects.create(
+        tenant=admin.tenant,
+        name="团队范围",
+        permissions=list(rep.permission_codes),
+        data_scope="team",
+    )
+    rep.roles.add(wider)
+    body = device.api.get("/api/v1/sync/pull/", {"cursor": device.cursor}).json()
+    assert body["reset"] is True
+    assert ("customers", theirs.pk) in {
+        (c["collection"], c["record"]["id"]) for c in body["changes"]
+    }
+    later = device.api.get("/api/v1/sync/pull/", {"cursor": body["cursor"]}).json()
+    assert later["reset"] is False
