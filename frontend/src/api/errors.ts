@@ -57,6 +57,22 @@ export interface MappedErrors {
  * part); the rest (non_field_errors, detail, unknown fields, guard reasons) are
  * general messages.
  */
+/**
+ * Several reasons as one line, joined cleanly: sentences that end with their own
+ * stop follow each other ("…。…。", "…. …."), others take "；" (Chinese) or "; ".
+ */
+export function joinReasons(messages: Array<string | undefined | null>): string {
+  const parts = messages.map((m) => (m ?? '').trim()).filter(Boolean)
+  let out = ''
+  for (const part of parts) {
+    if (!out) out = part
+    else if (/[。！？]$/.test(out)) out += part
+    else if (/[.!?]$/.test(out)) out += ` ${part}`
+    else out += /[\u3000-\u9fff\uff00-\uffef]/.test(out + part) ? `；${part}` : `; ${part}`
+  }
+  return out
+}
+
 export function mapErrors(error: unknown, formFields: Iterable<string>): MappedErrors {
   const known = new Set(formFields)
   const result: MappedErrors = { fields: {}, general: [] }
@@ -70,7 +86,7 @@ export function mapErrors(error: unknown, formFields: Iterable<string>): MappedE
     const head = key.split('.')[0]
     const target = known.has(key) ? key : known.has(head) ? head : null
     if (target) {
-      result.fields[target] = [result.fields[target], ...messages].filter(Boolean).join(' ')
+      result.fields[target] = joinReasons([result.fields[target], ...messages])
     } else if (key === 'non_field_errors' || key === '') {
       result.general.push(...messages)
     } else {
