@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { PushAnswer, SyncOperation, SyncResult } from '@/api/sync'
 import { ApiError } from '@/api/errors'
 import { OfflineDb } from './db'
-import { BATCH, discard, enqueue, pushOutbox, queued, resolveConflict, retry, wire } from './outbox'
+import { BATCH, discard, enqueue, pushOutbox, queued, reasonLines, resolveConflict, retry, wire } from './outbox'
 import { getCached, listCached, pullChanges, remember, storeRecord, syncedAt } from './cache'
 
 let db: OfflineDb
@@ -158,6 +158,16 @@ describe('the outbox', () => {
     expect(await resolveConflict(edit.id, { phone: 'theirs' }, db)).toBeNull()
     expect(await db.outbox.count()).toBe(0)
     expect(await getCached('leads', 5, db)).toMatchObject({ phone: '333', version: 2 })
+  })
+})
+
+describe('refusal reasons', () => {
+  it('show a message given for several fields once', () => {
+    expect(reasonLines(['customer: 请关联一条记录。', 'lead: 请关联一条记录。', 'subject: 必填。', '已完成的回访不能再完成。'])).toEqual([
+      '请关联一条记录。',
+      'subject: 必填。',
+      '已完成的回访不能再完成。',
+    ])
   })
 })
 

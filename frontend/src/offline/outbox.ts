@@ -156,3 +156,22 @@ export async function resolveConflict(id: string, choices: Record<string, Choice
   if (op.server) await storeRecord(op.collection, op.server, db)
   return next ? enqueue(next, db) : null
 }
+
+/**
+ * A refused operation's reasons as shown: a message the server gave for
+ * several fields ("customer: …", "lead: …") appears once, without the names.
+ */
+export function reasonLines(reasons: string[]): string[] {
+  const split = reasons.map((r) => {
+    const m = /^([\w.]+): ([\s\S]*)$/.exec(r)
+    return m ? { field: m[1], text: m[2] } : { field: '', text: r }
+  })
+  const counts = new Map<string, number>()
+  split.forEach((s) => counts.set(s.text, (counts.get(s.text) ?? 0) + 1))
+  const out: string[] = []
+  for (const s of split) {
+    const line = (counts.get(s.text) ?? 0) > 1 || !s.field ? s.text : `${s.field}: ${s.text}`
+    if (!out.includes(line)) out.push(line)
+  }
+  return out
+}
