@@ -27,6 +27,7 @@ MODULES = (
     "crm.imports.api",
     "crm.reports.api",
     "crm.reports.customers_api",
+    "crm.reports.marketing_api",
     "crm.reports.targets_api",
     "crm.care.api",
     "crm.targets.api",

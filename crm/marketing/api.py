@@ -28,6 +28,7 @@ from crm.marketing.models import (
     StockReceipt,
     StockReturn,
 )
+from crm.reports.selectors import marketing as marketing_reports
 from workflows.api import ProcessViewSet
 from workflows.marketing_event import MarketingEventStatus
 from workflows.requisition import RequisitionStatus
@@ -176,7 +177,7 @@ class RequisitionViewSet(PrintableStockDocumentMixin, _StockDocumentViewSet):
     def summary(self, request):
         """Issued requisitions of the list (same filters and data scope) per department
         and purpose: their number and the net cost of the goods."""
-        rows = selectors.requisition_summary(self.filter_queryset(self.get_queryset()))
+        rows = marketing_reports.requisition_summary(self.filter_queryset(self.get_queryset()))
         return Response(s.RequisitionSummarySerializer(rows, many=True).data)
 
 
@@ -269,7 +270,7 @@ class AdPlacementViewSet(DocumentViewSet):
     @action(detail=False, methods=["get"], code_verb="view", pagination_class=None)
     def channels(self, request):
         """Per channel: cost, leads, won customers, cost per lead and per won customer."""
-        rows = selectors.channel_figures(request.tenant)
+        rows = marketing_reports.channel_figures(AdPlacement.objects.filter(tenant=request.tenant))
         return Response(s.ChannelFiguresSerializer(rows, many=True).data)
 
 

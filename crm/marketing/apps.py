@@ -51,7 +51,8 @@ class MarketingConfig(AppConfig):
                 key="marketing",
                 label=_("Marketing"),
                 order=60,
-                routes=tuple(f"{r}/" for r in routes),
+                # Its reports too (longer than the reports module's "reports/").
+                routes=(*(f"{r}/" for r in routes), "reports/marketing/"),
                 codes=(
                     "marketing.",
                     "transition:requisition.",
@@ -77,6 +78,7 @@ class MarketingConfig(AppConfig):
                     )
                     for r, m in routes.items()
                     if r != "campaign-members"
-                ),
+                )
+                + (MenuEntry("/dashboard/marketing", _("marketing reports"), permissions.REPORTS),),
             )
         )

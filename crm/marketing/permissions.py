@@ -27,6 +27,12 @@ for _module, _label in MODULES.items():
 registry.register(
     "marketing.stock_movement.view", _("view stock movements"), "marketing.stock_movement"
 )
+# The marketing reports (/api/v1/reports/marketing/..., queries in crm/reports).
+REPORTS = registry.register(
+    "marketing.reports",
+    _("view marketing reports (stock on hand, movements, requisitions, event and channel ROI)"),
+    "reports",
+)
 
 registry.grant(STOCK_KEEPER, "users.view", "teams.view", "audit.view")
 registry.grant(
@@ -42,6 +48,7 @@ registry.grant(
     "transition:stock_adjustment.",
     "transition:stock_return.",
     "transition:requisition.issue",
+    REPORTS,
 )
 
 registry.grant(
@@ -59,6 +66,7 @@ registry.grant(
     "transition:requisition.submit",
     "transition:requisition.cancel",
     "transition:marketing_event.",
+    REPORTS,
 )
 
 registry.grant(
@@ -70,4 +78,5 @@ registry.grant(
     "marketing.campaign.view",
     "transition:requisition.approve",
     "transition:requisition.return",
+    REPORTS,
 )

@@ -10,7 +10,6 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     QuerySet,
     Sum,
@@ -22,7 +21,6 @@ from crm.core.models import Role, User
 from crm.core.permissions import transition_code
 from crm.marketing.models import (
     ZERO,
-    AdPlacement,
     EventExpense,
     MarketingEvent,
     Requisition,
@@ -115,52 +113,6 @@ def low_stock_lines(req: Requisition) -> list[tuple[StockItem, Decimal]]:
 # --- figures -------------------------------------------------------------------------------
 
 
-def requisition_summary(queryset: QuerySet) -> list[dict]:
-    """Issued requisitions of ``queryset`` per department (the requester's team) and
-    purpose: how many, and the cost of the goods issued less what came back."""
-    issued = queryset.filter(status=RequisitionStatus.ISSUED)
-    groups: dict[tuple, dict] = {}
-    lines = (
-        RequisitionLine.objects.filter(requisition__in=issued)
-        .values(
-            "requisition__requester__team_id",
-            "requisition__requester__team__name",
-            "requisition__purpose",
-        )
-        .annotate(
-            cost=Sum(F("quantity") * F("unit_cost"), output_field=MONEY),
-            n=Count("requisition_id", distinct=True),
-        )
-    )
-    for row in lines:
-        key = (row["requisition__requester__team_id"], row["requisition__purpose"])
-        groups[key] = {
-            "team": key[0],
-            "team_name": row["requisition__requester__team__name"] or "",
-            "purpose": key[1],
-            "requisitions": row["n"],
-            "cost": _money(row["cost"]),
-        }
-    returned = (
-        StockReturnLine.objects.filter(
-            stock_return__requisition__in=issued,
-            stock_return__status=StockDocumentStatus.CONFIRMED,
-        )
-        .values(
-            "stock_return__requisition__requester__team_id", "stock_return__requisition__purpose"
-        )
-        .annotate(v=Sum(F("quantity") * F("unit_cost"), output_field=MONEY))
-    )
-    for row in returned:
-        key = (
-            row["stock_return__requisition__requester__team_id"],
-            row["stock_return__requisition__purpose"],
-        )
-        if key in groups:
-            groups[key]["cost"] = _money(groups[key]["cost"] - row["v"])
-    return sorted(groups.values(), key=lambda g: (g["team_name"], g["purpose"]))
-
-
 def requisition_cost(event_ids) -> dict[int, Decimal]:
     """Per event: the cost of the goods issued for it less what came back on returns."""
     return goods_cost("marketing_event", event_ids)
@@ -250,56 +202,3 @@ def _won_q(status):
     from django.db.models import Q
 
     return Q(status=status.WON)
-
-
-def channel_figures(tenant) -> list[dict]:
-    """Per advertising channel: placements' cost, leads, won customers, cost per lead and
-    per won customer."""
-    from crm.customers.models import Lead
-
-    cost = {
-        row["channel_id"]: row
-        for row in AdPlacement.objects.filter(tenant=tenant)
-        .values("channel_id", "channel__label")
-        .annotate(cost=Sum("cost"), placements=Count("id"))
-    }
-    leads = {
-        row["ad_placement__channel_id"]: row
-        for row in Lead.objects.filter(tenant=tenant, ad_placement__isnull=False)
-        .values("ad_placement__channel_id")
-        .annotate(
-            n=Count("id"),
-            won=Count("customer_id", distinct=True, filter=_won_customer_q()),
-        )
-    }
-    out = []
-    for channel_id, row in sorted(cost.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
-        total = _money(row["cost"])
-        lead = leads.get(channel_id, {})
-        n, won = lead.get("n", 0), lead.get("won", 0)
-        out.append(
-            {
-                "channel": channel_id,
-                "channel_label": row["channel__label"] or "",
-                "placements": row["placements"],
-                "cost": total,
-                "leads": n,
-                "won_customers": won,
-                "cost_per_lead": _money(total / n) if n else None,
-                "cost_per_won_customer": _money(total / won) if won else None,
-            }
-        )
-    return out
-
-
-def _won_customer_q():
-    """A lead's customer counts as won when it has a won opportunity."""
-    from django.db.models import Exists, Q
-
-    from crm.sales.models import Opportunity
-    from workflows.opportunity import OpportunityStatus
-
-    won = Opportunity.objects.filter(
-        customer_id=OuterRef("customer_id"), status=OpportunityStatus.WON
-    )
-    return Q(Exists(won))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.reliability.specs import ACTIONS, RESOURCES, ActionSpec
+from tests.reliability.specs import ACTIONS, PATHS, RESOURCES, ActionSpec, PathSpec
 
 
 def _item(ctx) -> int:
@@ -97,3 +97,8 @@ ACTIONS.update(
         ),
     }
 )
+
+# The marketing reports (/api/v1/reports/marketing/<report>/ and its export/).
+for _name in ("stock-on-hand", "stock-movements", "requisitions", "event-roi", "channel-roi"):
+    for _suffix in ("", "-export"):
+        PATHS[f"report-marketing-{_name}{_suffix}"] = {"get": PathSpec(code="marketing.reports")}

@@ -3,8 +3,9 @@ exhibition's cost and leads, a channel with its cost per lead."""
 
 import pytest
 
-from crm.marketing.models import MarketingEvent, StockItem
-from crm.marketing.selectors import channel_figures, event_figures
+from crm.marketing.models import AdPlacement, MarketingEvent, StockItem
+from crm.marketing.selectors import event_figures
+from crm.reports.selectors.marketing import channel_figures
 from fixtures import demo
 from tests.marketing.helpers import D
 
@@ -21,6 +22,6 @@ def test_demo_marketing():
         StockItem.objects.filter(tenant=event.tenant).values_list("code", "balance__quantity")
     )
     assert stock == {"P001": D(300), "G001": D(25), "G002": D(30)}
-    (baidu,) = channel_figures(event.tenant)
+    (baidu,) = channel_figures(AdPlacement.objects.filter(tenant=event.tenant))
     assert baidu["cost"] == D("6000.00") and baidu["leads"] == 3
     assert baidu["cost_per_lead"] == D("2000.00")
