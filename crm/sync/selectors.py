@@ -59,11 +59,16 @@ class Cursor:
     snap: tuple[int, int] | None = None  # (collection index, last id) while in the snapshot
     issued: int = 0  # unix time it was handed out
     scope: str = ""  # the fingerprint of what the user could see then
+    # After a snapshot: (xmax, running) of its start. Rows of transactions below xmax
+    # that were not running then are in the snapshot already; the log skips them.
+    seen: tuple[int, tuple[int, ...]] | None = None
 
     def encode(self) -> str:
         body = {"l": list(self.log), "t": int(time.time()), "f": self.scope}
         if self.snap is not None:
             body["s"] = list(self.snap)
+        if self.seen is not None and self.log[0] < self.seen[0]:
+            body["x"] = [self.seen[0], list(self.seen[1])]
         raw = json.dumps(body, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -76,11 +81,14 @@ class Cursor:
             snap = tuple(int(x) for x in body["s"]) if "s" in body else None
             issued = int(body.get("t", 0))
             scope = str(body.get("f", ""))
+            seen = None
+            if "x" in body:
+                seen = (int(body["x"][0]), tuple(int(x) for x in body["x"][1]))
         except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
             raise BadCursor(text) from None
         if len(log) != 2 or (snap is not None and len(snap) != 2):
             raise BadCursor(text)
-        return cls(log=log, snap=snap, issued=issued, scope=scope)
+        return cls(log=log, snap=snap, issued=issued, scope=scope, seen=seen)
 
 
 def change_retention_days() -> int:
@@ -100,13 +108,24 @@ def _horizon() -> tuple[int | None, int | None]:
         return cursor.fetchone()
 
 
-def start_position() -> tuple[int, int]:
-    """The change-log position a snapshot starting now hands over to."""
-    xmin, _own = _horizon()
-    if xmin is None:
+def start_position() -> tuple[tuple[int, int], tuple[int, tuple[int, ...]] | None]:
+    """The change-log position a snapshot starting now hands over to, and what of the
+    log after it the snapshot holds already (see ``Cursor.seen``)."""
+    if connection.vendor != "postgresql":
         last = SyncChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        return (0, last)
-    return (xmin - 1, _END)
+        return (0, last), None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(s)::text::bigint, pg_snapshot_xmax(s)::text::bigint,"
+            " ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x),"
+            " pg_current_xact_id_if_assigned()::text::bigint"
+            " FROM pg_current_snapshot() AS s"
+        )
+        xmin, xmax, running, own = cursor.fetchone()
+    # Our own transaction (only in tests: a pull writes nothing) may write more after
+    # the snapshot: its rows are read again, like those of transactions still running.
+    running = tuple(sorted(set(running) | ({own} if own is not None else set())))
+    return (xmin - 1, _END), (xmax, running)
 
 
 def visible_owners(user) -> set[int] | None:
@@ -211,8 +230,8 @@ class Puller:
             else:
                 after = page[-1].pk
         if index >= len(names):
-            return changes, Cursor(log=cursor.log), True
-        return changes, Cursor(log=cursor.log, snap=(index, after)), False
+            return changes, Cursor(log=cursor.log, seen=cursor.seen), True
+        return changes, Cursor(log=cursor.log, snap=(index, after), seen=cursor.seen), False
 
     # --- the change log ----------------------------------------------------------
 
@@ -227,6 +246,9 @@ class Puller:
             if own is not None:
                 final |= Q(txid=own)
             rows = rows.filter(final)
+        if cursor.seen is not None and txid < cursor.seen[0]:
+            xmax, running = cursor.seen
+            rows = rows.exclude(Q(txid__lt=xmax) & ~Q(txid__in=running))
         names = [c.name for c in self.collections]
         rows = rows.filter(collection__in=names)
         owners = self.owners
@@ -263,7 +285,8 @@ class Puller:
             else:
                 changes.append({"collection": key[0], "record": row, "deleted": False})
         last_txid, last_id = page[-1][0], page[-1][1]
-        return changes, Cursor(log=(last_txid, last_id)), len(page) < limit
+        after = Cursor(log=(last_txid, last_id), seen=cursor.seen)
+        return changes, after, len(page) < limit
 
     def page(self, cursor_text: str | None, limit: int) -> dict:
         reset = False
@@ -277,7 +300,8 @@ class Puller:
                 # no longer be theirs, and records new to them carry no change. Start over.
                 cursor, reset = None, True
         if cursor is None:
-            cursor = Cursor(log=start_position(), snap=(0, 0))
+            position, seen = start_position()
+            cursor = Cursor(log=position, snap=(0, 0), seen=seen)
         if cursor.snap is not None:
             changes, after, done = self.snapshot(cursor, limit)
             if done and len(changes) < limit:
