@@ -5303,6 +5303,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/marketing/channel-roi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_channel_roi_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/channel-roi/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_channel_roi_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/event-roi/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_event_roi_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/event-roi/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_event_roi_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/requisitions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_requisitions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/requisitions/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_requisitions_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/stock-movements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_stock_movements_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/stock-movements/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_stock_movements_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/stock-on-hand/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_stock_on_hand_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/marketing/stock-on-hand/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description For an APIView whose handler only reads: the handler's queries go to the
+         *     replica (authentication and permission checks before it stay on ``default``,
+         *     so a token or role just changed is seen at once).
+         */
+        get: operations["v1_reports_marketing_stock_on_hand_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/receivables-aging/": {
         parameters: {
             query?: never;
@@ -13626,6 +13836,8 @@ export interface components {
             changes: components["schemas"]["Change"][];
             cursor: string;
             more: boolean;
+            /** @description the user's scope changed since the cursor: drop what is kept and store this full pull instead */
+            reset: boolean;
         };
         PushRequest: {
             operations: components["schemas"]["OperationRequest"][];
@@ -27263,6 +27475,280 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FunnelReport"];
+                };
+            };
+        };
+    };
+    v1_reports_marketing_channel_roi_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_marketing_channel_roi_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_marketing_event_roi_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+                /** @description event type */
+                type?: "conference" | "exhibition" | "other" | "promotion" | "seminar";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_marketing_event_roi_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+                /** @description event type */
+                type?: "conference" | "exhibition" | "other" | "promotion" | "seminar";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_marketing_requisitions_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_marketing_requisitions_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description a team, with its sub-teams */
+                team?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_marketing_stock_movements_retrieve: {
+        parameters: {
+            query?: {
+                /** @description a stock category (dictionary item) */
+                category?: number;
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description one stock item */
+                item?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_marketing_stock_movements_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description a stock category (dictionary item) */
+                category?: number;
+                /** @description first day (inclusive) */
+                date_from?: string;
+                /** @description last day (inclusive) */
+                date_to?: string;
+                /** @description one stock item */
+                item?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+        };
+    };
+    v1_reports_marketing_stock_on_hand_retrieve: {
+        parameters: {
+            query?: {
+                /** @description stock at the end of this day */
+                as_of?: string;
+                /** @description a stock category (dictionary item) */
+                category?: number;
+                /** @description only items at or below their threshold */
+                low?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    v1_reports_marketing_stock_on_hand_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description stock at the end of this day */
+                as_of?: string;
+                /** @description a stock category (dictionary item) */
+                category?: number;
+                /** @description only items at or below their threshold */
+                low?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
         };

@@ -85,6 +85,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/pages/CustomerReportsPage.vue'),
         meta: { code: 'reports.customers' },
       },
+      {
+        path: 'dashboard/marketing',
+        name: 'marketing-reports',
+        component: () => import('@/pages/MarketingReportsPage.vue'),
+        meta: { code: 'marketing.reports' },
+      },
       ...resourceRoutes,
       { path: 'imports', name: 'imports', component: () => import('@/pages/ImportWizard.vue'), meta: { code: 'imports.view' } },
       {
