@@ -177,6 +177,27 @@ def main() -> None:
     dup = sum(r["status"] == "duplicate" for r in response.json()["results"])
     say(f"the same batch again: {again_s:.2f} s, {dup} duplicates")
 
+    # --- the same work as REST calls one by one (the baseline) ------------------------
+    rest = [
+        {"kind": "visit", "subject": f"基线 {i}", "note": "现场沟通需求", "customer": ids[1000 + i]}
+        for i in range(100)
+    ]
+    t0 = time.perf_counter()
+    for body in rest:
+        assert api.post("/api/v1/activities/", body, format="json").status_code == 201
+    rest_s = time.perf_counter() - t0
+    same = [
+        {"id": str(uuid.uuid4()), "op": "create", "collection": "activities", "data": body}
+        for body in rest
+    ]
+    t0 = time.perf_counter()
+    api.post("/api/v1/sync/push/", {"operations": same}, format="json")
+    pushed_s = time.perf_counter() - t0
+    say(
+        f"100 visit notes: {rest_s:.2f} s as 100 REST POSTs, {pushed_s:.2f} s as one push "
+        f"({pushed_s / rest_s:.2f}x)"
+    )
+
     # --- pull: incremental after the push -------------------------------------------
     t0 = time.perf_counter()
     response = api.get("/api/v1/sync/pull/", {"cursor": cursor, "limit": 2000})
