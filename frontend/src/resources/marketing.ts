@@ -50,6 +50,7 @@ export const stockItems: ResourceConfig = {
   related: [{ resource: 'stock-movements', param: 'item', columns: ['at', 'quantity', 'unit_cost', 'document_kind', 'document_number'] }],
   history: true,
   export: true,
+  importable: true,
   create: true,
   edit: true,
   delete: true,
