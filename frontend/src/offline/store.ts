@@ -55,8 +55,13 @@ export const useOffline = defineStore('offline', () => {
     window.addEventListener('offline', onOffline)
     timers.forEach((id) => window.clearInterval(id))
     timers = [
-      window.setInterval(() => (now.value = Date.now()), 30_000),
-      window.setInterval(() => online.value && void sync(), REFRESH_MS),
+      // Every 30 s: the age shown; and, when the server was not reachable or operations
+      // wait, another try (a server outage fires no `online` event).
+      window.setInterval(() => {
+        now.value = Date.now()
+        if (browserOnline.value && (!reachable.value || pending.value.length)) void sync()
+      }, 30_000),
+      window.setInterval(() => browserOnline.value && void sync(), REFRESH_MS),
     ]
     await refresh()
     if (browserOnline.value) void sync()
