@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -40,7 +41,7 @@ def manual(request, path: str = "") -> HttpResponse:
         return HttpResponseRedirect(f"/docs/{path}/")
     try:
         response = serve(request, path, document_root=str(root))
-    except Http404:
+    except (Http404, SuspiciousFileOperation):  # a missing file, or a path out of the manual
         not_found = root / ("en/404.html" if path.startswith("en/") else "404.html")
         if not not_found.is_file():
             raise
