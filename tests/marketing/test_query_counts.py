@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from crm.core.models import DictionaryItem
 from crm.customers.models import Lead
 from crm.marketing import services
-from crm.marketing.models import Requisition, StockReturn
+from crm.marketing.models import Requisition, StockAdjustment, StockReturn
 from tests.conftest import client_for
 from tests.marketing.helpers import D, issued, item, move, receive
 
@@ -39,6 +42,11 @@ def populated(admin, marketer, manager, keeper):
         )
         Lead.objects.create(tenant=tenant, company_name=f"线索{i}", ad_placement=ad)
     receive(admin, [(it, 1) for it in items[:5]])
+    for it in items[:5]:  # a count found one more of each
+        count = services.adjustment_create(
+            tenant=tenant, actor=keeper, reason="盘点", lines=[{"item": it, "quantity": D(1)}]
+        )
+        move(StockAdjustment, count, "confirm", keeper)
     assert Requisition.objects.filter(tenant=tenant).count() == ROWS
     return admin
 
@@ -54,6 +62,7 @@ COLLECTIONS = [
     "stock-items",
     "stock-movements",
     "stock-receipts",
+    "stock-adjustments",
     "requisitions",
     "stock-returns",
     "marketing-events",
@@ -82,3 +91,61 @@ def test_list_queries_do_not_grow_with_the_page_size(populated, marketer, keeper
         for (_who, collection), (_small, large) in measured.items()
     ), measured
     assert ("marketer", "requisitions") in measured and ("keeper", "stock-receipts") in measured
+
+
+EXPORTED = [c for c in COLLECTIONS if "/" not in c]
+
+
+def _export(client, collection, query="") -> tuple[int, int]:
+    """(rows in the CSV export without its header, queries it took)."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/api/v1/{collection}/export/?file_format=csv{query}")
+        assert response.status_code == 200, (collection, response.content[:300])
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    return len(rows) - 1, len(ctx.captured_queries)
+
+
+def test_every_marketing_list_exports_its_rows_in_constant_queries(
+    populated, marketer, manager, keeper
+):
+    """Stock items, movements, receipts, adjustments, requisitions, returns, events and
+    placements: the export holds the list's rows (same filters) and its queries do not
+    grow with them."""
+    admin = populated
+    client = client_for(admin)
+    before = {}
+    for collection in EXPORTED:
+        rows, queries = _export(client, collection)
+        assert rows == client.get(f"/api/v1/{collection}/?page_size=1").json()["count"]
+        before[collection] = queries
+    # Filtered: the export follows the list's filters.
+    issued_only = client.get("/api/v1/requisitions/?status=issued&page_size=1").json()["count"]
+    drafts = services.requisition_create(
+        tenant=admin.tenant, actor=marketer, purpose="草稿", lines=[]
+    )
+    assert drafts.status == "draft"
+    assert _export(client, "requisitions", "&status=issued")[0] == issued_only
+    # More of everything, then the same number of queries.
+    tenant = admin.tenant
+    more = [item(admin, f"N{i}", f"新礼品{i}", stock=50) for i in range(6)]
+    for it in more:
+        event = services.marketing_event_create(
+            tenant=tenant,
+            actor=marketer,
+            name=f"新活动{it.code}",
+            expenses=[{"description": "场地", "amount": D(10)}],
+        )
+        req = issued(marketer, manager, keeper, [(it, 3)], marketing_event=event)
+        ret = services.return_create(
+            tenant=tenant, actor=marketer, requisition=req, lines=[{"item": it, "quantity": D(1)}]
+        )
+        move(StockReturn, ret, "confirm", keeper)
+        count = services.adjustment_create(
+            tenant=tenant, actor=keeper, reason="盘点", lines=[{"item": it, "quantity": D(-1)}]
+        )
+        move(StockAdjustment, count, "confirm", keeper)
+        services.ad_placement_create(tenant=tenant, actor=marketer, name=f"新广告{it.code}")
+    after = {c: _export(client, c)[1] for c in EXPORTED}
+    print(f"\nEXPORT QUERIES {after}")
+    assert after == before
