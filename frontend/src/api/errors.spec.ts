@@ -9,7 +9,7 @@ describe('mapErrors', () => {
       fields: { mobile: ['手机号码格式不正确。'], company_name: ['请填写公司名称。', '太长了。'] },
     })
     const mapped = mapErrors(error, ['company_name', 'mobile'])
-    expect(mapped.fields).toEqual({ mobile: '手机号码格式不正确。', company_name: '请填写公司名称。 太长了。' })
+    expect(mapped.fields).toEqual({ mobile: '手机号码格式不正确。', company_name: '请填写公司名称。太长了。' })
     expect(mapped.general).toEqual([])
   })
 
