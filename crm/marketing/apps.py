@@ -70,15 +70,17 @@ class MarketingConfig(AppConfig):
                     "marketing.MarketingEvent",
                     "marketing.Campaign",
                 ),
-                menu=tuple(
-                    MenuEntry(
-                        f"/{r}",
-                        permissions.MODULES.get(m, _("view stock movements")),
-                        f"{m}.view",
-                    )
-                    for r, m in routes.items()
-                    if r != "campaign-members"
-                )
-                + (MenuEntry("/dashboard/marketing", _("marketing reports"), permissions.REPORTS),),
+                menu=(
+                    *tuple(
+                        MenuEntry(
+                            f"/{r}",
+                            permissions.MODULES.get(m, _("view stock movements")),
+                            f"{m}.view",
+                        )
+                        for r, m in routes.items()
+                        if r != "campaign-members"
+                    ),
+                    MenuEntry("/dashboard/marketing", _("marketing reports"), permissions.REPORTS),
+                ),
             )
         )
