@@ -88,3 +88,20 @@ export async function replayWebhookDelivery(id: number): Promise<{ id: number }>
     client.POST('/api/v1/webhook-deliveries/{id}/replay/', { params: { path: { id } } }),
   )) as unknown as { id: number }
 }
+
+export interface TemplatePreview {
+  subject: string
+  body: string
+  values: Record<string, string>
+  text?: string
+  characters?: number
+  segments?: number
+}
+
+/** A template rendered for a record (`model` = contact | customer), or with no record. */
+export async function templatePreview(id: number, model?: string, recordId?: number | null): Promise<TemplatePreview> {
+  const query: Record<string, unknown> = recordId ? { model, id: recordId } : {}
+  return (await unwrap(
+    client.GET('/api/v1/message-templates/{id}/preview/', { params: { path: { id }, query: query as never } }),
+  )) as unknown as TemplatePreview
+}

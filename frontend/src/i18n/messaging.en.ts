@@ -55,6 +55,15 @@ export default {
       response_code: 'Response code',
     },
     webhook: { payload: 'Payload', replay: 'Replay', replayed: 'Replayed (a new entry in the log)' },
+    preview: {
+      title: 'Preview',
+      contact: 'Contact',
+      customer: 'Customer',
+      pick: 'Choose a record (none: sample values)',
+      action: 'Preview',
+      subject: 'Subject:',
+      segments: '{characters} characters, {segments} SMS (70 characters each)',
+    },
     mass: {
       title: 'New mass send',
       defaultName: 'Mass send',

@@ -56,6 +56,15 @@ export default {
       response_code: '响应码',
     },
     webhook: { payload: '推送内容', replay: '重新推送', replayed: '已重新推送（日志中新增一条）' },
+    preview: {
+      title: '预览',
+      contact: '联系人',
+      customer: '客户',
+      pick: '选择记录（不选则用示例值）',
+      action: '预览',
+      subject: '主题：',
+      segments: '{characters} 个字，{segments} 条短信（每条 70 字）',
+    },
     mass: {
       title: '新建群发',
       defaultName: '群发',

@@ -8,6 +8,7 @@ import type { Collection } from '@/api/collections'
 import type { FieldDef, ResourceConfig } from './types'
 
 const WebhookReplayPanel = defineAsyncComponent(() => import('@/components/messaging/WebhookReplayPanel.vue'))
+const TemplatePreviewPanel = defineAsyncComponent(() => import('@/components/messaging/TemplatePreviewPanel.vue'))
 
 const m = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `messaging.fields.${name}`, ...rest })
 const createdAt: FieldDef = { name: 'created_at', type: 'datetime', sort: 'created_at' }
@@ -71,6 +72,7 @@ export const messageTemplates: ResourceConfig = {
   ],
   form: ['name', 'channel_kind', 'subject', 'body', 'marketing', 'sms_template_code', 'sms_sign_name'],
   defaults: { channel_kind: 'sms', marketing: true },
+  panels: [{ key: 'preview', component: TemplatePreviewPanel, after: 'groups.basic' }],
   history: true,
   create: true,
   edit: true,
