@@ -34,9 +34,10 @@ class ActivitySerializer(LinkedSerializer):
             *LINKS,
             "owner",
             "owner_name",
+            "version",
             "created_at",
         ]
-        read_only_fields = ["owner", "created_at"]
+        read_only_fields = ["owner", "version", "created_at"]
 
     def validate(self, attrs):
         if self.instance is None and not any(attrs.get(name) for name in LINKS):

@@ -90,6 +90,7 @@ class Activity(TenantModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

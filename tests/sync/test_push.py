@@ -273,3 +273,86 @@ def test_the_scheduler_forgets_old_change_rows_and_an_old_cursor_is_refused(rep,
     cursor = base64.urlsafe_b64encode(json.dumps(old).encode()).decode().rstrip("=")
     response = rep_api.get("/api/v1/sync/pull/", {"cursor": cursor})
     assert response.status_code == 410 and response.json()["code"] == "cursor_expired"
+
+
+def _activity(rep, **fields):
+    from crm.activities import services as activity_services
+
+    return activity_services.activity_create(
+        tenant=rep.tenant,
+        actor=rep,
+        kind="visit",
+        subject=fields.pop("subject", "拜访"),
+        lead=_lead(rep),
+        **fields,
+    )
+
+
+def test_an_activity_has_a_version_every_write_bumps(rep, rep_api):
+    activity = _activity(rep, note="原记录")
+    assert activity.version == 1
+    response = rep_api.patch(
+        f"/api/v1/activities/{activity.pk}/", {"note": "改了", "version": 9}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    # Read-only: the client's number is ignored, the server counts.
+    assert response.json()["version"] == 2
+    activity.refresh_from_db()
+    assert (activity.note, activity.version) == ("改了", 2)
+
+
+def test_an_activity_edited_offline_and_online_on_the_same_field_is_a_conflict(api, rep, rep_api):
+    activity = _activity(rep, note="原记录", subject="拜访")
+    assert (
+        api.patch(
+            f"/api/v1/activities/{activity.pk}/", {"note": "线上记录"}, format="json"
+        ).status_code
+        == 200
+    )
+    [result] = push(
+        rep_api,
+        [
+            op(
+                "update",
+                "activities",
+                {"note": "离线记录", "subject": "回访"},
+                record=activity.pk,
+                base_version=1,
+            )
+        ],
+    )
+    assert result["status"] == "conflict", result
+    assert result["conflicts"] == {
+        "note": {"mine": "离线记录", "theirs": "线上记录", "base": "原记录"}
+    }
+    assert result["version"] == 2 and result["record"]["note"] == "线上记录"
+    activity.refresh_from_db()
+    # Nothing of the operation applied, not even the subject: no last writer wins.
+    assert (activity.note, activity.subject, activity.version) == ("线上记录", "拜访", 2)
+
+
+def test_an_activity_edited_offline_and_online_on_different_fields_merges(api, rep, rep_api):
+    activity = _activity(rep, note="原记录", subject="拜访")
+    assert (
+        api.patch(
+            f"/api/v1/activities/{activity.pk}/", {"subject": "线上主题"}, format="json"
+        ).status_code
+        == 200
+    )
+    # The device sends its whole edited record: subject as it was (base), a new note.
+    [result] = push(
+        rep_api,
+        [
+            op(
+                "update",
+                "activities",
+                {"note": "离线记录", "subject": "拜访"},
+                record=activity.pk,
+                base_version=1,
+            )
+        ],
+    )
+    assert result["status"] == "applied", result
+    activity.refresh_from_db()
+    assert (activity.subject, activity.note, activity.version) == ("线上主题", "离线记录", 3)
+    assert result["record"]["subject"] == "线上主题" and result["record"]["version"] == 3

@@ -7576,6 +7576,7 @@ export interface components {
             /** 负责人 */
             owner: $Read<number | null>;
             owner_name: $Read<string | null>;
+            version: $Read<number>;
             /**
              * 创建时间
              * Format: date-time
