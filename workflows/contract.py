@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.api.fields import DateField
@@ -51,7 +52,8 @@ APPROVED_STATES = (S.APPROVED, S.ACTIVE, S.COMPLETED)
 
 
 class InstallmentStatus(models.TextChoices):
-    OPEN = "open", _lazy("open")
+    # "open" alone is also a task's state (待办): a context of its own.
+    OPEN = "open", pgettext_lazy("instalment status", "open")
     COLLECTED = "collected", _lazy("collected")
 
 

@@ -252,3 +252,20 @@ def get_process(name_or_model) -> Process:
 
 def all_processes() -> list[Process]:
     return list(_PROCESSES.values())
+
+
+def transition_labels(model, step_name: str, source: str, target: str) -> dict[str, str]:
+    """A logged transition as people read it: the step's label and both states' labels
+    in the active language (the codes themselves where the process does not know them)."""
+    try:
+        process = get_process(model)
+    except (KeyError, AttributeError):
+        return {"step_label": step_name, "source_label": source, "target_label": target}
+    step = process.step(step_name)
+    state_field = process.model._meta.get_field(process.field_name)
+    states = {str(k): str(v) for k, v in state_field.flatchoices}
+    return {
+        "step_label": str(step.label) if step is not None else step_name,
+        "source_label": states.get(str(source), source),
+        "target_label": states.get(str(target), target),
+    }

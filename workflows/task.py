@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from crm.core.permissions import transition_code
@@ -30,7 +31,8 @@ from workflows.process import (
 
 
 class TaskStatus(models.TextChoices):
-    OPEN = "open", _lazy("open")
+    # "open" alone is also an instalment's state (未收齐): a context of its own.
+    OPEN = "open", pgettext_lazy("task status", "open")
     IN_PROGRESS = "in_progress", _lazy("in progress")
     DONE = "done", _lazy("done")
     CANCELLED = "cancelled", _lazy("cancelled")

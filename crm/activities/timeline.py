@@ -135,6 +135,7 @@ def event_entries(field: str, record: Model, limit: int):
 
 def transition_entries(field: str, record: Model, limit: int):
     from workflows.models import TransitionLog
+    from workflows.process import transition_labels
 
     ct = ContentType.objects.get_for_model(record, for_concrete_model=True)
     qs = (
@@ -143,20 +144,27 @@ def transition_entries(field: str, record: Model, limit: int):
         .order_by("-created_at", "-id")
     )
     rows, count = _rows(qs, limit)
-    return [
-        {
-            "kind": "transition",
-            "id": log.pk,
-            "at": log.created_at,
-            "title": log.transition,
-            "actor": _name(log.actor),
-            "status": log.target,
-            "source": log.source,
-            "target": log.target,
-            "detail": log.comment,
-        }
-        for log in rows
-    ], count
+    model = type(record)
+    entries = []
+    for log in rows:
+        # The step and the states by their labels ("联系：新建 → 已联系"), never the codes.
+        labels = transition_labels(model, log.transition, log.source, log.target)
+        entries.append(
+            {
+                "kind": "transition",
+                "id": log.pk,
+                "at": log.created_at,
+                "title": labels["step_label"],
+                "actor": _name(log.actor),
+                "status": log.target,
+                "source": log.source,
+                "target": log.target,
+                "transition": log.transition,
+                **labels,
+                "detail": log.comment,
+            }
+        )
+    return entries, count
 
 
 def change_entries(field: str, record: Model, limit: int):
