@@ -10058,6 +10058,9 @@ export interface components {
             at: string;
             source?: string;
             target?: string;
+            step_label?: string;
+            source_label?: string;
+            target_label?: string;
             comment?: string;
             changes?: {
                 [key: string]: unknown;
@@ -15721,6 +15724,14 @@ export interface components {
             link?: string;
             source?: string;
             target?: string;
+            /** @description a transition's step (code) */
+            transition?: string;
+            /** @description the step's label */
+            step_label?: string;
+            /** @description the state left, by label */
+            source_label?: string;
+            /** @description the state reached, by label */
+            target_label?: string;
             changes?: {
                 [key: string]: unknown;
             };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import zh from '@/i18n/zh-CN'
 import en from '@/i18n/en'
-import { actionLabel, lineText, newestFirst } from './history'
+import { actionLabel, lineText, newestFirst, transitionTitle } from './history'
 
 function translator(locale: 'zh-CN' | 'en') {
   const i18n = createI18n({ legacy: false, locale, messages: { 'zh-CN': zh, en } as never })
@@ -18,6 +18,18 @@ describe('readable history', () => {
     expect(actionLabel(t, te, 'something_new')).toBe('变更')
     const [tEn, teEn] = translator('en')
     expect(actionLabel(tEn, teEn, 'import', 12)).toBe('Import (job #12)')
+  })
+
+  it('names a transition by its step and both states, never the codes', () => {
+    const [t] = translator('zh-CN')
+    const labels = { step_label: '标记已联系', source_label: '新线索', target_label: '已联系' }
+    const title = transitionTitle(t, labels, 'new', 'contacted')
+    expect(title).toBe('标记已联系：新线索 → 已联系')
+    expect(title).not.toMatch(/new|contacted/)
+    // An older entry without labels: the states as the web app labels them.
+    expect(transitionTitle(t, {}, '新线索', '已联系')).toBe('新线索 → 已联系')
+    const [tEn] = translator('en')
+    expect(transitionTitle(tEn, { step_label: 'Mark contacted', source_label: 'new', target_label: 'contacted' }, 'x', 'y')).toBe('Mark contacted: new → contacted')
   })
 
   it('writes old → new with the field label', () => {

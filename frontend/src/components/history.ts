@@ -20,6 +20,22 @@ export function actionLabel(t: Translate, te: Exists, action: string, job?: numb
   return te(key) ? t(key) : t('card.history_action.other')
 }
 
+/** The labels the API gives a logged transition (workflows.process.transition_labels). */
+export interface TransitionLabels {
+  step_label?: string | null
+  source_label?: string | null
+  target_label?: string | null
+}
+
+/**
+ * A transition as people read it: "联系：新线索 → 已联系" — the step's label and both
+ * states' labels from the API, else the states as the web app labels them (`from`, `to`).
+ */
+export function transitionTitle(t: Translate, labels: TransitionLabels, from: string, to: string): string {
+  const values = { step: labels.step_label ?? '', from: labels.source_label || from, to: labels.target_label || to }
+  return labels.step_label ? t('card.step_moved', values) : t('card.moved', values)
+}
+
 /** "label：old → new" (an edit) or "label：new" (a value recorded on creation). */
 export function lineText(line: ChangeLine, colon = '：'): string {
   return line.old === null || line.old === undefined ? `${line.label}${colon}${line.new}` : `${line.label}${colon}${line.old} → ${line.new}`

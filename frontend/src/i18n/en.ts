@@ -143,6 +143,7 @@ const en: Messages = {
     changed: 'changed {fields}',
     created: 'created the record',
     moved: '{from} → {to}',
+    step_moved: '{step}: {from} → {to}',
     by: '{actor}',
     system: 'System',
     activity: '{kind}: {subject}',

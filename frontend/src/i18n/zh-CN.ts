@@ -139,6 +139,7 @@ export default {
     changed: '修改了 {fields}',
     created: '创建了记录',
     moved: '{from} → {to}',
+    step_moved: '{step}：{from} → {to}',
     by: '{actor}',
     system: '系统',
     activity: '{kind}：{subject}',
