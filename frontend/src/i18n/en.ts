@@ -140,7 +140,6 @@ const en: Messages = {
     deleted: 'Deleted',
     delete_confirm: 'Delete this {noun}? This cannot be undone.',
     not_found: 'The record does not exist, or you may not see it.',
-    changed: 'changed {fields}',
     created: 'created the record',
     moved: '{from} → {to}',
     step_moved: '{step}: {from} → {to}',

@@ -136,7 +136,6 @@ export default {
     deleted: '已删除',
     delete_confirm: '确定删除这条{noun}吗？删除后无法恢复。',
     not_found: '记录不存在，或您没有查看权限。',
-    changed: '修改了 {fields}',
     created: '创建了记录',
     moved: '{from} → {to}',
     step_moved: '{step}：{from} → {to}',
