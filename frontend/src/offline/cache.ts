@@ -7,6 +7,9 @@ import { syncApi, type PullAnswer, type PullChange } from '@/api/sync'
 import type { Page, Query } from '@/api/client'
 import { ApiError } from '@/api/errors'
 import { offlineDb, recordKey, type CachedRecord, type OfflineDb, type Row } from './db'
+import { QUEUED } from './network'
+
+export { QUEUED, isQueuedRow } from './network'
 
 /** How many recently viewed records (outside the pulled scope) are kept. */
 export const RECENT_LIMIT = 100
@@ -149,8 +152,41 @@ function compare(a: unknown, b: unknown): number {
   return String(a).localeCompare(String(b), 'zh-CN')
 }
 
+/**
+ * The creations of ``collection`` waiting in the outbox, newest first, as list
+ * rows (the form's data, an id ``queued:<uuid>`` and the QUEUED mark), with
+ * the list's filters and search applied.
+ */
+export async function queuedCreations(collection: string, query: Query = {}, db: OfflineDb = offlineDb()): Promise<Row[]> {
+  const ops = await db.outbox.where('state').equals('pending').toArray()
+  return ops
+    .filter((op) => op.op === 'create' && normalizeCollection(op.collection) === collection)
+    .sort((a, b) => b.createdAt - a.createdAt || (b.seq ?? 0) - (a.seq ?? 0))
+    .map((op): Row => ({ ...op.data, id: `queued:${op.id}`, [QUEUED]: op.id }))
+    .filter((row) => matches(row, query))
+}
+
+function page(rows: Row[], query: Query): Page<Row> {
+  const size = Number(query.page_size) || 20
+  const number = Number(query.page) || 1
+  return { count: rows.length, next: null, previous: null, results: rows.slice((number - 1) * size, number * size) }
+}
+
+/**
+ * The list read without a network: the creations still in the outbox on top
+ * (marked QUEUED), then the offline copy, filtered, sorted and paged as one list.
+ */
+export async function listOfflineRows(collection: string, query: Query = {}, db: OfflineDb = offlineDb()): Promise<Page<Row>> {
+  const [queued, cached] = await Promise.all([queuedCreations(collection, query, db), cachedRows(collection, query, db)])
+  return page([...queued, ...cached], query)
+}
+
 /** A list page read from the offline copy, filtered, searched, sorted and paged like the API's. */
 export async function listCached(collection: string, query: Query = {}, db: OfflineDb = offlineDb()): Promise<Page<Row>> {
+  return page(await cachedRows(collection, query, db), query)
+}
+
+async function cachedRows(collection: string, query: Query, db: OfflineDb): Promise<Row[]> {
   const all: CachedRecord[] = await db.records.where('collection').equals(collection).toArray()
   let rows = all.map((r) => r.data).filter((r) => matches(r, query))
   const ordering = typeof query.ordering === 'string' ? query.ordering.split(',')[0] : ''
@@ -161,7 +197,5 @@ export async function listCached(collection: string, query: Query = {}, db: Offl
   } else {
     rows = rows.sort((a, b) => compare(b.id, a.id))
   }
-  const size = Number(query.page_size) || 20
-  const page = Number(query.page) || 1
-  return { count: rows.length, next: null, previous: null, results: rows.slice((page - 1) * size, page * size) }
+  return rows
 }

@@ -29,3 +29,14 @@ export function isNetworkError(error: unknown): boolean {
   const name = (error as Error | null)?.name
   return error instanceof TypeError || name === 'TypeError' || name === 'NetworkError'
 }
+
+/**
+ * The key a row of an offline list carries when it is a creation still waiting
+ * in the outbox (its value: the operation's client UUID). Such a row has no
+ * server id yet: no card to open, no row actions; the list marks it 待同步.
+ */
+export const QUEUED = '_queued'
+
+export function isQueuedRow(row: Record<string, unknown>): boolean {
+  return typeof row[QUEUED] === 'string'
+}

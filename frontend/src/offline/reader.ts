@@ -5,10 +5,11 @@
  */
 import type { Page, Query } from '@/api/client'
 import { openOfflineDb, type Row } from './db'
-import { getCached, listCached, remember } from './cache'
+import { getCached, listOfflineRows, remember } from './cache'
 
+/** A list without a network: creations still in the outbox on top (marked QUEUED), then the copy. */
 export function listOffline(user: number | string, collection: string, query: Query): Promise<Page<Row>> {
-  return listCached(collection, query, openOfflineDb(user))
+  return listOfflineRows(collection, query, openOfflineDb(user))
 }
 
 export function getOffline(user: number | string, collection: string, id: number | string): Promise<Row | null> {
