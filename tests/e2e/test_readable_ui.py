@@ -38,6 +38,44 @@ def test_history_reads_as_labelled_changes(page, live_server, shot):
     shot(page, "issue20-readable-history")
 
 
+def test_a_lead_timeline_names_the_step_and_states(page, live_server):
+    """A transition reads "标记已联系：新线索 → 已联系", a field change by its label."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from crm.activities.services import activity_create
+    from crm.customers.services import lead_create, lead_update
+    from crm.marketing.services import ad_placement_create
+    from tests.activities.helpers import move
+    from workflows.lead import LeadStatus
+    from workflows.process import get_process
+
+    admin = make_company()
+    lead = lead_create(
+        tenant=admin.tenant, actor=admin, company_name="读史线索公司", contact_name="王五"
+    )
+    activity_create(tenant=admin.tenant, actor=admin, kind="call", subject="首次电话", lead=lead)
+    move(lead, "contact", admin)
+    ad = ad_placement_create(
+        tenant=admin.tenant, actor=admin, name="百度春季推广", cost=Decimal(1000)
+    )
+    lead.refresh_from_db()
+    lead_update(lead, tenant=admin.tenant, actor=admin, ad_placement=ad)
+    with translation.override("zh-hans"):
+        step = str(get_process("lead").step("contact").label)
+        moved = f"{step}：{LeadStatus.NEW.label} → {LeadStatus.CONTACTED.label}"
+        field = str(type(lead)._meta.get_field("ad_placement").verbose_name)
+    login(page, live_server.url, admin.username)
+    page.goto(f"{live_server.url}/leads/{lead.pk}")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text(moved)
+    expect(timeline).to_contain_text(f"{field}：— → 百度春季推广")
+    text = timeline.inner_text()
+    for code in ("new →", "→ contacted", "ad placement", "ad_placement"):
+        assert code not in text, code
+
+
 def test_bulk_delete_shows_the_consequences_first(page, live_server, shot):
     admin = make_company()
     plain = [f.customer(admin, name=f"批量删除客户{i}") for i in range(2)]
