@@ -49,7 +49,9 @@ from crm.core.registries import signup_models
 from crm.core.tenant_settings import settings_errors
 
 FORMAT_VERSION = 1
-EXCLUDED_APPS = {"imports"}
+# Import jobs and offline-sync bookkeeping (operation keys, the change log) describe this
+# database, not the company: a restored company starts them afresh (devices pull anew).
+EXCLUDED_APPS = {"imports", "sync"}
 USER_FIELDS = (
     "username",
     "email",
