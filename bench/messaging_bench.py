@@ -58,6 +58,8 @@ def serve(port: int, path: str) -> None:
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the providers' gateways
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             if length:

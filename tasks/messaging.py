@@ -30,16 +30,14 @@ def send_delivery(delivery_id: int) -> None:
 
 @dramatiq.actor(queue_name="messaging", max_retries=5, min_backoff=1000, max_backoff=60000)
 def send_deliveries(delivery_ids: list[int]) -> None:
-    """A batch of deliveries, each sent once in its own transaction."""
+    """A batch of deliveries, each sent once (``services.deliver_batch``)."""
     from crm.messaging import massing, services
     from crm.messaging.models import Delivery
 
     with scopes_disabled():
-        # An address unsubscribed since the send was expanded is skipped (one query).
-        blocked = services.suppressed_in(delivery_ids)
-        for delivery_id in delivery_ids:
-            outcome = services.deliver(delivery_id, suppressed=delivery_id in blocked)
-            log.debug("delivery %s: %s", delivery_id, outcome)
+        # One claim, one read and one suppression query for the batch; one UPDATE a send.
+        outcomes = services.deliver_batch(delivery_ids)
+        log.debug("deliveries: %s", outcomes)
         sends = set(
             Delivery.objects.filter(pk__in=delivery_ids, mass_send__isnull=False)
             .order_by()

@@ -8,8 +8,9 @@ else its target group or filter) or of a saved filter of the customer list.
 NOTHING`` on the unique (send, recipient)), suppressed at once when the address
 is on the suppression list, so a worker that dies half way and runs again adds
 nobody twice. The scheduler loop then hands the queued ones to workers
-(``services.hand_due``) a bounded batch at a time; each delivery is sent once
-(row lock + status), at the channel's shared rate (``ratelimit``). When none
+(``services.hand_due``) a bounded batch at a time; a worker claims a batch with
+one UPDATE (a lease) and sends each once, marked sent before the next goes
+(``services.deliver_batch``), at the channel's shared rate (``ratelimit``). When none
 is left queued the send completes (through the engine).
 """
 

@@ -96,6 +96,9 @@ class Delivery(TenantModel):
     # When a worker was handed it (the scheduler hands a claim older than
     # MESSAGING_STALE_CLAIM_SECONDS again: a dead worker, a lost message).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker holding it (a batch claim): set with ``claimed_at`` by one UPDATE,
+    # it is free again once ``claimed_at`` is stale (a killed worker).
+    lease = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     mass_send = models.ForeignKey(

@@ -27,8 +27,26 @@ if n <= tonumber(ARGV[1]) then return 0 end
 return 1000 - (now_ms % 1000)
 """
 
+# A reservation of up to ARGV[2] sends in one call: {granted, ms to wait when none}.
+# What is not granted is given back, so the window counts only real sends.
+BATCH_SCRIPT = """
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local key = KEYS[1] .. ':' .. math.floor(now_ms / 1000)
+local limit = tonumber(ARGV[1])
+local want = tonumber(ARGV[2])
+local n = redis.call('INCRBY', key, want)
+if n == want then redis.call('PEXPIRE', key, 2000) end
+local before = n - want
+local granted = math.max(0, math.min(want, limit - before))
+if granted < want then redis.call('DECRBY', key, want - granted) end
+if granted > 0 then return {granted, 0} end
+return {0, 1000 - (now_ms % 1000)}
+"""
+
 _client = None
 _script = None
+_batch_script = None
 _lock = threading.Lock()
 _local: dict[str, tuple[int, int]] = {}
 
@@ -79,4 +97,44 @@ def take(channel, sleep=time.sleep) -> None:
         wait = wait_ms(channel, limit)
         if not wait:
             return
+        sleep(wait / 1000 + 0.001)
+
+
+def _redis_batch_script():
+    global _batch_script
+    if _batch_script is None:
+        _redis_script()
+        _batch_script = _client.register_script(BATCH_SCRIPT)
+    return _batch_script
+
+
+def _local_reserve(key: str, limit: int, want: int) -> tuple[int, int]:
+    with _lock:
+        now_ms = int(time.time() * 1000)
+        window = now_ms // 1000
+        seen_window, count = _local.get(key, (window, 0))
+        if seen_window != window:
+            count = 0
+        granted = max(0, min(want, limit - count))
+        _local[key] = (window, count + granted)
+        return granted, 0 if granted else 1000 - now_ms % 1000
+
+
+def reserve(channel, want: int, sleep=time.sleep) -> int:
+    """Block until ``channel`` may send at least one more message; returns how many of
+    ``want`` it may send now (all of them without a limit). One Redis call answers for
+    a batch; a worker asks for a small share of the window (a tenth of the limit), so
+    the reserved sends go out within the window they were counted in."""
+    limit = rate_of(channel)
+    if not limit or want <= 0:
+        return max(want, 0)
+    want = min(want, max(1, limit // 10))
+    key = f"shanghui:rate:{channel.tenant_id}:{channel.pk}"
+    while True:
+        if getattr(settings, "REDIS_URL", ""):
+            granted, wait = (int(x) for x in _redis_batch_script()(keys=[key], args=[limit, want]))
+        else:
+            granted, wait = _local_reserve(key, limit, want)
+        if granted:
+            return granted
         sleep(wait / 1000 + 0.001)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -48,18 +50,54 @@ def post_json(url: str, payload: dict, headers: dict | None = None) -> tuple[int
     return post_bytes(url, data, headers)
 
 
+# Keep-alive connections to the gateways, one set per thread (a worker thread sends
+# a batch one message after the other to the same host: no TCP handshake each).
+_pool = threading.local()
+
+
+def _connection(parts) -> http.client.HTTPConnection:
+    conns = _pool.__dict__.setdefault("conns", {})
+    key = (parts.scheme, parts.netloc)
+    conn = conns.get(key)
+    if conn is None:
+        cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = conns[key] = cls(parts.netloc, timeout=TIMEOUT_SECONDS)
+    return conn
+
+
+def _drop(parts) -> None:
+    conn = _pool.__dict__.get("conns", {}).pop((parts.scheme, parts.netloc), None)
+    if conn is not None:
+        conn.close()
+
+
 def post_bytes(url: str, data: bytes, headers: dict | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=data, method="POST")
-    request.add_header("Content-Type", "application/json; charset=utf-8")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(65536).decode(errors="replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(65536).decode(errors="replace")
-    except (urllib.error.URLError, OSError) as exc:
-        raise SendError(f"{type(exc).__name__}: {exc}") from exc
+    """POST on the thread's kept-alive connection to the host. A connection the server
+    closed while idle (nothing was sent on it) is opened again once."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise SendError(f"unsupported URL scheme: {parts.scheme!r}", permanent=True)
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    head = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+    for attempt in (1, 2):
+        conn = _connection(parts)
+        reused = conn.sock is not None
+        try:
+            conn.request("POST", path, body=data, headers=head)
+            response = conn.getresponse()
+            body = response.read()
+            if response.will_close:
+                _drop(parts)
+            return response.status, body[:65536].decode(errors="replace")
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            _drop(parts)
+            if reused and attempt == 1:
+                continue  # the server had closed the idle connection: open a new one
+            raise SendError(f"{type(exc).__name__}: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            _drop(parts)
+            raise SendError(f"{type(exc).__name__}: {exc}") from exc
+    raise SendError("unreachable")
 
 
 def _with_query(url: str, params: dict) -> str:

@@ -163,7 +163,7 @@ def hand_due(now=None, limit: int | None = None, size: int = 50, mass_send_id=No
         if ids:
             # Due by now: the worker sends them (``deliver`` refuses rows due later).
             Delivery.objects.filter(pk__in=ids).update(
-                claimed_at=now, next_attempt_at=min(now, timezone.now())
+                claimed_at=now, lease=None, next_attempt_at=min(now, timezone.now())
             )
             for start in range(0, len(ids), size):
                 transaction.on_commit(partial(_enqueue, ids[start : start + size]))
@@ -190,93 +190,140 @@ def suppressed_in(ids) -> set[int]:
 
 
 def deliver(delivery_id: int, suppressed: bool | None = None) -> str:
-    """Send one delivery once; idempotent under redelivery (row lock + status check).
+    """Send one delivery once (a batch of one); idempotent under redelivery."""
+    told = None if suppressed is None else ({delivery_id} if suppressed else set())
+    return deliver_batch([delivery_id], suppressed=told)[delivery_id]
 
-    A transient failure leaves it queued with ``next_attempt_at`` pushed by the
-    backoff and returns ``RETRY`` (the actor re-enqueues it with that delay); past
-    ``MAX_ATTEMPTS`` or on a permanent error it is ``failed``.
+
+def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
+    """Send a batch of deliveries, each once; returns each id's outcome.
+
+    One UPDATE claims the batch for this worker (``lease`` + ``claimed_at``): the
+    rows still queued, due, and not held by a live worker (no lease, or a lease
+    gone stale: a killed worker). One SELECT reads them with their channel and
+    send; one query finds the suppressed. Then each is sent on the thread's
+    kept-alive connection, its channel's rate taken from Redis a reservation at a
+    time, and marked sent by one UPDATE (autocommit) before the next goes: a worker
+    killed mid-batch leaves at most the message in flight to be repeated (same
+    ``OutId``); the rest of its claim goes stale and the scheduler hands it over.
+    A transient failure leaves the row queued with ``next_attempt_at`` pushed by the
+    backoff (``RETRY``); past ``MAX_ATTEMPTS`` or on a permanent error it is failed.
     """
-    with scopes_disabled(), transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
+    import time
+    import uuid
+
+    from crm.messaging.models import MassSend
+
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    outcomes: dict[int, str] = {}
+    if not ids:
+        return outcomes
+    lease = uuid.uuid4()
+    now = timezone.now()
+    stale_seconds = stale_claim_seconds()
+    with scopes_disabled():
+        free = Q(lease__isnull=True) | Q(claimed_at__isnull=True)
+        free |= Q(claimed_at__lt=now - timedelta(seconds=stale_seconds))
+        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).filter(free, due).update(
+            lease=lease, claimed_at=now
+        )
+        rows = list(
+            Delivery.objects.filter(pk__in=ids, lease=lease, status=Delivery.Status.QUEUED)
             .select_related("channel", "mass_send__template")
-            .filter(pk=delivery_id)
-            .first()
+            .order_by("pk")
         )
-        if delivery is None:
-            return MISSING
-        if delivery.status != Delivery.Status.QUEUED:
-            return DONE_ALREADY
-        if delivery.mass_send_id is not None:
-            held = _mass_send_hold(delivery, suppressed)
-            if held:
-                return held
-        now = timezone.now()
-        if delivery.next_attempt_at and delivery.next_attempt_at > now + timedelta(seconds=1):
-            return RETRY  # early (a duplicate message): the scheduler hands it over when due
-        channel = delivery.channel
-        delivery.attempts += 1
-        try:
-            if not channel.active:
-                raise senders.SendError("channel inactive", permanent=True)
-            ratelimit.take(channel)
-            sender = senders.SENDERS[channel.kind]
-            provider_id = sender(channel, crypto.decrypt(channel.secret_encrypted), delivery)
-        except senders.SendError as exc:
-            delivery.error = str(exc)[:2000]
-            if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = Delivery.Status.FAILED
-                delivery.next_attempt_at = None
-                outcome = FAILED
+        if len(rows) < len(ids):
+            _outcomes_unclaimed(set(ids) - {d.pk for d in rows}, outcomes)
+        if not rows:
+            return outcomes
+        if suppressed is None:
+            suppressed = suppressed_in([d.pk for d in rows])
+        held = [
+            d.pk for d in rows if d.mass_send_id and d.mass_send.status != MassSend.Status.SENDING
+        ]
+        if held:  # paused: the scheduler hands them over on resume
+            Delivery.objects.filter(pk__in=held, lease=lease).update(lease=None, claimed_at=None)
+            outcomes.update(dict.fromkeys(held, PAUSED))
+        blocked = [d.pk for d in rows if d.pk in suppressed and d.pk not in outcomes]
+        if blocked:  # unsubscribed since the send was expanded
+            Delivery.objects.filter(pk__in=blocked, lease=lease).update(
+                status=Delivery.Status.SUPPRESSED, lease=None
+            )
+            outcomes.update(dict.fromkeys(blocked, SUPPRESSED))
+        todo = [d for d in rows if d.pk not in outcomes]
+        secrets: dict[int, str] = {}
+        tokens: dict[int, int] = {}
+        renewed = time.monotonic()
+        for index, delivery in enumerate(todo):
+            if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
+                Delivery.objects.filter(lease=lease, status=Delivery.Status.QUEUED).update(
+                    claimed_at=timezone.now()
+                )
+                renewed = time.monotonic()
+            channel = delivery.channel
+            if channel.pk not in secrets:
+                secrets[channel.pk] = crypto.decrypt(channel.secret_encrypted)
+            try:
+                if not channel.active:
+                    raise senders.SendError("channel inactive", permanent=True)
+                if not tokens.get(channel.pk):
+                    left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
+                    tokens[channel.pk] = ratelimit.reserve(channel, left)
+                tokens[channel.pk] -= 1
+                provider_id = senders.SENDERS[channel.kind](channel, secrets[channel.pk], delivery)
+            except senders.SendError as exc:
+                outcomes[delivery.pk] = _record_failure(delivery, lease, exc)
             else:
-                delivery.next_attempt_at = now + backoff(delivery.attempts)
-                delivery.claimed_at = None  # the scheduler hands it over when due
-                outcome = RETRY
-        else:
-            delivery.status = Delivery.Status.SENT
-            delivery.provider_id = provider_id or ""
-            delivery.sent_at = now
-            delivery.error = ""
-            delivery.next_attempt_at = None
-            outcome = SENT
-        delivery.save(
-            update_fields=[
-                "status",
-                "attempts",
-                "error",
-                "next_attempt_at",
-                "provider_id",
-                "sent_at",
-                "claimed_at",
-            ]
+                done = Delivery.objects.filter(pk=delivery.pk, lease=lease).update(
+                    status=Delivery.Status.SENT,
+                    attempts=delivery.attempts + 1,
+                    provider_id=provider_id or "",
+                    sent_at=timezone.now(),
+                    error="",
+                    next_attempt_at=None,
+                )
+                if not done:
+                    log.warning("delivery %s: sent after its claim went stale", delivery.pk)
+                outcomes[delivery.pk] = SENT
+            log.info("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
+    return outcomes
+
+
+def _record_failure(delivery: Delivery, lease, exc: senders.SendError) -> str:
+    attempts = delivery.attempts + 1
+    fields: dict[str, Any] = {"attempts": attempts, "error": str(exc)[:2000]}
+    if exc.permanent or attempts >= MAX_ATTEMPTS:
+        fields.update(status=Delivery.Status.FAILED, next_attempt_at=None, lease=None)
+        outcome = FAILED
+    else:
+        # The scheduler hands it over when due.
+        fields.update(
+            next_attempt_at=timezone.now() + backoff(attempts), claimed_at=None, lease=None
         )
-    log.info("delivery %s: %s (attempt %s)", delivery_id, outcome, delivery.attempts)
+        outcome = RETRY
+    Delivery.objects.filter(pk=delivery.pk, lease=lease).update(**fields)
     return outcome
 
 
-def _mass_send_hold(delivery: Delivery, suppressed: bool | None) -> str | None:
-    """A mass send's delivery waits while its send is paused (the scheduler hands it
-    over on resume) and is suppressed if its address unsubscribed meanwhile."""
-    from crm.messaging.models import MassSend, Suppression
-
-    if delivery.mass_send.status != MassSend.Status.SENDING:
-        delivery.claimed_at = None
-        delivery.save(update_fields=["claimed_at"])
-        return PAUSED
-    if suppressed is None:  # not told by the batch: look it up
-        suppressed = (
-            delivery.mass_send.template.marketing
-            and Suppression.objects.filter(
-                tenant_id=delivery.tenant_id,
-                channel_kind=delivery.channel.kind,
-                address=delivery.recipient,
-            ).exists()
+def _outcomes_unclaimed(ids: set[int], outcomes: dict[int, str]) -> None:
+    """Why a delivery was not claimed: gone (MISSING), sent or being sent by a live
+    worker's claim (DONE_ALREADY: a redelivered message sends nothing twice), or
+    early (RETRY: the scheduler hands it over when due)."""
+    found = {
+        pk: (status, lease)
+        for pk, status, lease in Delivery.objects.filter(pk__in=ids).values_list(
+            "pk", "status", "lease"
         )
-    if suppressed:
-        delivery.status = Delivery.Status.SUPPRESSED
-        delivery.save(update_fields=["status"])
-        return SUPPRESSED
-    return None
+    }
+    for pk in ids:
+        status, lease = found.get(pk, (None, None))
+        if status is None:
+            outcomes[pk] = MISSING
+        elif status != Delivery.Status.QUEUED or lease is not None:
+            outcomes[pk] = DONE_ALREADY
+        else:
+            outcomes[pk] = RETRY
 
 
 def channel_test(channel: Channel, *, actor, recipient: str = "") -> Delivery:
