@@ -168,7 +168,7 @@ def test_a_confirmed_receipt_refuses_its_lines_at_import(api, admin, keeper, dra
     assert sorted(e["row"] for e in job["errors"]) == [2, 3]
     messages = {e["row"]: e["message"] for e in job["errors"]}
     assert str(Frozen.default_detail) in messages[2]
-    assert "draft" in messages[3]
+    assert "只有草稿才能修改明细" in messages[3]  # the user reads it in zh-hans
     assert list(draft_receipt.lines.values_list("quantity", flat=True)) == [D("500")]
     assert StockItem.objects.get(tenant=admin.tenant, code="P-001").quantity_on_hand == D(500)
 
