@@ -5,9 +5,9 @@ Delivery is at least once with an idempotency key: each SMS carries its
 delivery id (Aliyun's ``OutId``); a worker claims a batch (a lease) and marks
 each row sent (one UPDATE) before the next request goes, so only a request in
 flight when the worker dies (at most one per thread) can reach the gateway a
-second time, with the same ``OutId``, once the dead worker's lease went stale. The test counts both: recipients reached (must be all,
-each under one id) and raw HTTP repeats (reported, bounded by the killed
-worker's threads)."""
+second time, with the same ``OutId``, once the dead worker's lease went stale.
+The test counts both: recipients reached (must be all, each under one id)
+and raw HTTP repeats (reported, bounded by the killed worker's threads)."""
 
 from __future__ import annotations
 

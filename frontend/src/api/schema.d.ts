@@ -7862,7 +7862,10 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -7896,7 +7899,10 @@ export interface components {
         AssignmentRuleRequest: {
             /** 名称 */
             name: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -8007,7 +8013,7 @@ export interface components {
             /** Format: int64 */
             object_id: number;
             changes?: unknown;
-            /** changes */
+            /** 变更内容 */
             lines: $Read<components["schemas"]["ChangeLine"][]>;
             job: $Read<number | null>;
         };
@@ -8316,7 +8322,7 @@ export interface components {
              */
             actual_cost: string;
             /**
-             * cost of goods issued
+             * 领用物品成本
              * Format: decimal
              */
             goods_cost: string;
@@ -8640,7 +8646,7 @@ export interface components {
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusD81Enum"]>;
+            status: $Read<components["schemas"]["Status461Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -8754,7 +8760,7 @@ export interface components {
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusD81Enum"]>;
+            status: $Read<components["schemas"]["Status461Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -9416,7 +9422,10 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -9428,7 +9437,10 @@ export interface components {
             code: string;
             /** 名称 */
             label: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -10841,6 +10853,7 @@ export interface components {
              * Format: date-time
              */
             created_at: $Read<string>;
+            /** Format: int64 */
             version?: number;
         };
         MassSendList: {
@@ -10895,6 +10908,7 @@ export interface components {
              * Format: date-time
              */
             created_at: $Read<string>;
+            /** Format: int64 */
             version?: number;
         };
         MassSendPreview: {
@@ -10933,6 +10947,7 @@ export interface components {
              * Format: date-time
              */
             scheduled_at?: string | null;
+            /** Format: int64 */
             version?: number;
         };
         Me: {
@@ -11092,7 +11107,7 @@ export interface components {
         OperationRequest: {
             /**
              * Format: uuid
-             * @description made by the client, unique
+             * @description 由客户端生成，唯一
              */
             id: string;
             op: components["schemas"]["OpEnum"];
@@ -11110,9 +11125,9 @@ export interface components {
             record: {
                 [key: string]: unknown;
             } | null;
-            /** @description the record's version after the operation (applied) or now */
+            /** @description 操作后（已应用）或当前的记录版本 */
             version?: number | null;
-            /** @description {field: {"mine", "theirs", "base"}} */
+            /** @description {字段: {"mine", "theirs", "base"}} */
             conflicts: {
                 [key: string]: unknown;
             };
@@ -12296,7 +12311,10 @@ export interface components {
         PatchedAssignmentRuleRequest: {
             /** 名称 */
             name?: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -12519,7 +12537,10 @@ export interface components {
             code?: string;
             /** 名称 */
             label?: string;
-            /** 排序 */
+            /**
+             * 排序
+             * Format: int64
+             */
             order?: number;
             /** 有效 */
             active?: boolean;
@@ -12722,6 +12743,7 @@ export interface components {
              * Format: date-time
              */
             scheduled_at?: string | null;
+            /** Format: int64 */
             version?: number;
         };
         PatchedMeRequest: {
@@ -12883,7 +12905,7 @@ export interface components {
             marketing_event?: number | null;
             /**
              * 营销战役
-             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             * @description 或一个营销战役：领料单只能关联市场活动或营销战役之一，不能同时关联。
              */
             campaign?: number | null;
         };
@@ -13206,7 +13228,7 @@ export interface components {
              */
             care_due_hour: number;
             /**
-             * days a pushed offline operation is remembered (no duplicates when resent)
+             * 离线操作推送后保留的天数（重发时不会重复）
              * @default 30
              */
             sync_key_days: number;
@@ -13840,7 +13862,7 @@ export interface components {
             changes: components["schemas"]["Change"][];
             cursor: string;
             more: boolean;
-            /** @description the user's scope changed since the cursor: drop what is kept and store this full pull instead */
+            /** @description 自该同步位置以来用户的数据范围已变：丢弃已保存的数据，改存这次完整拉取 */
             reset: boolean;
         };
         PushRequest: {
@@ -14110,7 +14132,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusD03Enum"]>;
+            status: $Read<components["schemas"]["Status36aEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -14139,7 +14161,7 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /**
              * 营销战役
-             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             * @description 或一个营销战役：领料单只能关联市场活动或营销战役之一，不能同时关联。
              */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
@@ -14189,7 +14211,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["StatusD03Enum"]>;
+            status: $Read<components["schemas"]["Status36aEnum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -14218,7 +14240,7 @@ export interface components {
             marketing_event_name: $Read<string | null>;
             /**
              * 营销战役
-             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             * @description 或一个营销战役：领料单只能关联市场活动或营销战役之一，不能同时关联。
              */
             campaign?: number | null;
             campaign_name: $Read<string | null>;
@@ -14261,7 +14283,7 @@ export interface components {
             marketing_event?: number | null;
             /**
              * 营销战役
-             * @description Or a campaign: a requisition names an event or a campaign, not both.
+             * @description 或一个营销战役：领料单只能关联市场活动或营销战役之一，不能同时关联。
              */
             campaign?: number | null;
         };
@@ -14538,14 +14560,6 @@ export interface components {
             description?: string;
         };
         /**
-         * @description * `open` - 未收齐
-         *     * `in_progress` - 进行中
-         *     * `done` - 已完成
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status000Enum: "open" | "in_progress" | "done" | "cancelled";
-        /**
          * @description * `draft` - 草稿
          *     * `confirmed` - 已确认
          * @enum {string}
@@ -14565,6 +14579,24 @@ export interface components {
          * @enum {string}
          */
         Status285Enum: "scheduled" | "cancelled";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `issued` - 发出
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        Status36aEnum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        /**
+         * @description * `received` - 入库
+         *     * `acknowledged` - 已受理
+         *     * `investigating` - 调查中
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         * @enum {string}
+         */
+        Status461Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
@@ -14641,24 +14673,6 @@ export interface components {
          */
         StatusC89Enum: "draft" | "submitted" | "reviewed";
         /**
-         * @description * `draft` - 草稿
-         *     * `submitted` - 审批中
-         *     * `approved` - 已审批
-         *     * `issued` - 已发料
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        StatusD03Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
-        /**
-         * @description * `received` - 待受理
-         *     * `acknowledged` - 已受理
-         *     * `investigating` - 调查中
-         *     * `resolved` - 已解决
-         *     * `closed` - 已关闭
-         * @enum {string}
-         */
-        StatusD81Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
-        /**
          * @description * `new` - 新线索
          *     * `contacted` - 已联系
          *     * `qualified` - 已确认
@@ -14694,6 +14708,14 @@ export interface components {
          * @enum {string}
          */
         StatusFa7Enum: "initial" | "needs_defined" | "proposal" | "negotiation" | "won" | "lost";
+        /**
+         * @description * `open` - 待办
+         *     * `in_progress` - 进行中
+         *     * `done` - 已完成
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        StatusFbfEnum: "open" | "in_progress" | "done" | "cancelled";
         /**
          * @description * `owned` - 有负责人
          *     * `pooled` - 在公海中
@@ -15182,7 +15204,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status000Enum"]>;
+            status: $Read<components["schemas"]["StatusFbfEnum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -15256,7 +15278,7 @@ export interface components {
             priority?: components["schemas"]["Priority8acEnum"];
             priority_label: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status000Enum"]>;
+            status: $Read<components["schemas"]["StatusFbfEnum"]>;
             status_label: $Read<string>;
             /** 客户 */
             customer?: number | null;
@@ -15538,7 +15560,7 @@ export interface components {
              */
             care_due_hour: number;
             /**
-             * days a pushed offline operation is remembered (no duplicates when resent)
+             * 离线操作推送后保留的天数（重发时不会重复）
              * @default 30
              */
             sync_key_days: number;
@@ -19117,7 +19139,7 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 待受理
+                 * @description * `received` - 入库
                  *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
@@ -19302,7 +19324,7 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 待受理
+                 * @description * `received` - 入库
                  *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
@@ -28153,7 +28175,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 已发料
+                 *     * `issued` - 发出
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -28339,7 +28361,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 已发料
+                 *     * `issued` - 发出
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -28552,7 +28574,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 已发料
+                 *     * `issued` - 发出
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -30463,7 +30485,7 @@ export interface operations {
     v1_sync_pull_retrieve: {
         parameters: {
             query?: {
-                /** @description Comma-separated collections to pull (default: all); keep the same list for a cursor's later pulls */
+                /** @description 要拉取的集合，逗号分隔（默认全部）；同一同步位置的后续拉取请保持相同列表 */
                 collections?: string;
                 cursor?: string;
                 limit?: number;
@@ -30773,7 +30795,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - 待办
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -30974,7 +30996,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - 待办
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
@@ -31169,7 +31191,7 @@ export interface operations {
                  */
                 priority?: ("high" | "low" | "normal" | "urgent")[];
                 /**
-                 * @description * `open` - 未收齐
+                 * @description * `open` - 待办
                  *     * `in_progress` - 进行中
                  *     * `done` - 已完成
                  *     * `cancelled` - 已取消
