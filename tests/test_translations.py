@@ -105,3 +105,20 @@ def test_a_contacts_title_is_a_job_title_and_other_titles_are_headings():
         }
     assert job == "职务"
     assert headings and all("标题" in name for name in headings.values()), headings
+
+
+def test_one_english_string_has_one_chinese_text():
+    """Django merges every app's catalog into one: a msgid translated two ways in two
+    apps reads whichever app loads first (a complaint's 待受理 once read 入库 because a
+    stock report had its own "received"). One meaning, one text; two meanings, a
+    context (pgettext)."""
+    texts: dict[str, dict[str, list[str]]] = {}
+    for po in catalogs():
+        if po.parents[1].name != "zh_Hans":
+            continue
+        for msgid, msgstr, _fuzzy in entries(po):
+            if msgstr:
+                app = str(po.parents[3].relative_to(BASE))
+                texts.setdefault(msgid, {}).setdefault(msgstr, []).append(app)
+    clashes = {msgid: found for msgid, found in texts.items() if len(found) > 1}
+    assert not clashes, clashes

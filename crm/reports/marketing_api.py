@@ -23,6 +23,7 @@ from django.http import FileResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -150,12 +151,12 @@ def build(report: str, request, *, limit=q.MAX_ROWS) -> tuple[dict, list[str], l
             _("code"),
             _("name"),
             _("unit"),
-            _("opening"),
-            _("received"),
-            _("adjusted"),
-            _("issued"),
-            _("returned"),
-            _("closing"),
+            pgettext("stock movements", "opening"),
+            pgettext("stock movements", "received"),
+            pgettext("stock movements", "adjusted"),
+            pgettext("stock movements", "issued"),
+            pgettext("stock movements", "returned"),
+            pgettext("stock movements", "closing"),
             _("value in"),
             _("value out"),
         ]
@@ -210,7 +211,7 @@ def build(report: str, request, *, limit=q.MAX_ROWS) -> tuple[dict, list[str], l
             raise Invalid(fields={"type": [_("Unknown event type.")]})
         data = q.event_roi(user, parse_filters(request), type=kind, limit=limit)
         header = [
-            _("event"),
+            _("marketing event"),
             _("type"),
             _("starts on"),
             _("status"),

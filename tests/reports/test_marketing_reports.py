@@ -203,7 +203,7 @@ def test_requisitions_per_department_and_purpose(admin, books, manager, marketer
     data = get(admin, "requisitions")
     rows = [(r["team_name"], r["purpose"], r["requisitions"], r["cost"]) for r in data["rows"]]
     assert rows == [
-        ("(no department)", "办公室布置", 1, "25.00"),
+        ("（无部门）", "办公室布置", 1, "25.00"),
         ("市场部", "客户拜访", 1, "50.00"),
         ("市场部", "展会赠品", 1, "950.00"),  # 200 x 2.50 + 20 x 30 - 5 x 30 back
     ]
@@ -211,7 +211,7 @@ def test_requisitions_per_department_and_purpose(admin, books, manager, marketer
     assert (expo["issued_cost"], expo["returned_cost"]) == ("1100.00", "150.00")
     assert data["totals"]["cost"] == "1025.00" and data["totals"]["requisitions"] == 3
     departments = {d["team_name"]: d["cost"] for d in data["departments"]}
-    assert departments == {"市场部": "1000.00", "(no department)": "25.00"}
+    assert departments == {"市场部": "1000.00", "（无部门）": "25.00"}
     # The manager's scope is their team: the admin's requisition is not theirs to see.
     assert [r["purpose"] for r in get(manager, "requisitions")["rows"]] == ["客户拜访", "展会赠品"]
     team = marketer.team_id

@@ -34,6 +34,17 @@ REPORTS = (
         )
         for suffix in ("", "-export")
     ),
+    *(
+        f"marketing-{name}{suffix}"
+        for name in (
+            "stock-on-hand",
+            "stock-movements",
+            "requisitions",
+            "event-roi",
+            "channel-roi",
+        )
+        for suffix in ("", "-export")
+    ),
 )
 
 
