@@ -27,7 +27,8 @@ if n <= tonumber(ARGV[1]) then return 0 end
 return 1000 - (now_ms % 1000)
 """
 
-# A reservation of up to ARGV[2] sends in one call: {granted, ms to wait when none}.
+# A reservation of up to ARGV[2] sends in one call: {granted, ms to wait when none,
+# ms left in the window the grant belongs to}.
 # What is not granted is given back, so the window counts only real sends.
 BATCH_SCRIPT = """
 local t = redis.call('TIME')
@@ -40,8 +41,8 @@ if n == want then redis.call('PEXPIRE', key, 2000) end
 local before = n - want
 local granted = math.max(0, math.min(want, limit - before))
 if granted < want then redis.call('DECRBY', key, want - granted) end
-if granted > 0 then return {granted, 0} end
-return {0, 1000 - (now_ms % 1000)}
+if granted > 0 then return {granted, 0, 1000 - (now_ms % 1000)} end
+return {0, 1000 - (now_ms % 1000), 0}
 """
 
 _client = None
@@ -108,7 +109,7 @@ def _redis_batch_script():
     return _batch_script
 
 
-def _local_reserve(key: str, limit: int, want: int) -> tuple[int, int]:
+def _local_reserve(key: str, limit: int, want: int) -> tuple[int, int, int]:
     with _lock:
         now_ms = int(time.time() * 1000)
         window = now_ms // 1000
@@ -117,24 +118,29 @@ def _local_reserve(key: str, limit: int, want: int) -> tuple[int, int]:
             count = 0
         granted = max(0, min(want, limit - count))
         _local[key] = (window, count + granted)
-        return granted, 0 if granted else 1000 - now_ms % 1000
+        left = 1000 - now_ms % 1000
+        return granted, 0 if granted else left, left if granted else 0
 
 
-def reserve(channel, want: int, sleep=time.sleep) -> int:
+def reserve(channel, want: int, sleep=time.sleep) -> tuple[int, float]:
     """Block until ``channel`` may send at least one more message; returns how many of
-    ``want`` it may send now (all of them without a limit). One Redis call answers for
-    a batch; a worker asks for a small share of the window (a tenth of the limit), so
-    the reserved sends go out within the window they were counted in."""
+    ``want`` it may send now (all of them without a limit) and until when (a
+    ``time.monotonic()`` value: the end of the window they were counted in). One Redis
+    call answers for a batch; a worker asks for a small share of the window (a tenth
+    of the limit) and drops what it has not sent when the window ends: a grant used in
+    the next window would add to that window's own sends."""
     limit = rate_of(channel)
     if not limit or want <= 0:
-        return max(want, 0)
+        return max(want, 0), float("inf")
     want = min(want, max(1, limit // 10))
     key = f"shanghui:rate:{channel.tenant_id}:{channel.pk}"
     while True:
+        asked = time.monotonic()
         if getattr(settings, "REDIS_URL", ""):
-            granted, wait = (int(x) for x in _redis_batch_script()(keys=[key], args=[limit, want]))
+            answer = _redis_batch_script()(keys=[key], args=[limit, want])
+            granted, wait, left = (int(x) for x in answer)
         else:
-            granted, wait = _local_reserve(key, limit, want)
+            granted, wait, left = _local_reserve(key, limit, want)
         if granted:
-            return granted
+            return granted, asked + left / 1000
         sleep(wait / 1000 + 0.001)

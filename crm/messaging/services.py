@@ -253,7 +253,7 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
             outcomes.update(dict.fromkeys(blocked, SUPPRESSED))
         todo = [d for d in rows if d.pk not in outcomes]
         secrets: dict[int, str] = {}
-        tokens: dict[int, int] = {}
+        tokens: dict[int, tuple[int, float]] = {}  # channel: (sends granted, until)
         renewed = time.monotonic()
         for index, delivery in enumerate(todo):
             if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
@@ -267,10 +267,11 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
             try:
                 if not channel.active:
                     raise senders.SendError("channel inactive", permanent=True)
-                if not tokens.get(channel.pk):
+                granted, until = tokens.get(channel.pk, (0, 0.0))
+                if not granted or time.monotonic() >= until:
                     left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
-                    tokens[channel.pk] = ratelimit.reserve(channel, left)
-                tokens[channel.pk] -= 1
+                    granted, until = ratelimit.reserve(channel, left)
+                tokens[channel.pk] = (granted - 1, until)
                 provider_id = senders.SENDERS[channel.kind](channel, secrets[channel.pk], delivery)
             except senders.SendError as exc:
                 outcomes[delivery.pk] = _record_failure(delivery, lease, exc)

@@ -59,7 +59,11 @@ def test_a_device_pulls_only_the_collections_it_asks_for(rep):
     assert response.status_code == 400 and "collections" in response.json()["fields"]
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="row locks and unique waits need PostgreSQL")
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): two pushes at once wait on row "
+    "locks and the unique key, which SQLite serialises instead",
+)
 @pytest.mark.django_db(transaction=True)
 def test_the_same_batch_pushed_twice_at_once_applies_once(rep):
     lead = customer_services.lead_create(tenant=rep.tenant, actor=rep, company_name="并发线索")
