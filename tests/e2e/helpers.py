@@ -20,9 +20,17 @@ def login(page, base: str, username: str) -> None:
 
 
 def choose(page, testid: str, option: str) -> None:
-    """Pick an option of an Element Plus select."""
-    page.get_by_test_id(testid).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    """Pick an option of an Element Plus select, from that select's own list (another
+    select's list may still be fading out with the same option in it)."""
+    select = page.get_by_test_id(testid)
+    select.click()
+    owner = select.locator("[aria-controls]")
+    listbox = owner.first.get_attribute("aria-controls") if owner.count() else None
+    if listbox:
+        items = page.locator(f"[id='{listbox}'] .el-select-dropdown__item:visible")
+    else:
+        items = page.locator(".el-select-dropdown__item:visible")
+    items.filter(has_text=option).first.click()
 
 
 def choose_exact(page, testid: str, option: str) -> None:
