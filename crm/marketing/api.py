@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count
-from django.http import HttpResponse
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.core.api.export import ExportMixin
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.viewsets import DocumentViewSet, TenantReadOnlyViewSet
-from crm.core.errors import Invalid
 from crm.marketing import printing, selectors, services
 from crm.marketing import serializers as s
 from crm.marketing.models import (
@@ -29,6 +25,7 @@ from crm.marketing.models import (
     StockReturn,
 )
 from crm.reports.selectors import marketing as marketing_reports
+from crm.sales.api import PrintableMixin
 from workflows.api import ProcessViewSet
 from workflows.marketing_event import MarketingEventStatus
 from workflows.requisition import RequisitionStatus
@@ -110,31 +107,11 @@ class _StockDocumentViewSet(ProcessViewSet):
         return selectors.documents_for_list(super().get_queryset(), *self.related)
 
 
-class PrintableStockDocumentMixin:
+class PrintableStockDocumentMixin(PrintableMixin):
     """``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-    sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-    download. Whoever may open the record may print it."""
+    sign (``crm.marketing.printing``), through the sales documents' action."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("as", str, enum=["html", "pdf"], description="html (default) or pdf")
-        ],
-        responses={
-            (200, "text/html"): OpenApiTypes.STR,
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-        },
-    )
-    @action(detail=True, methods=["get"], code_verb="view", url_path="document")
-    def document(self, request, pk=None):
-        obj = self.get_object()
-        kind = request.query_params.get("as", "html")
-        if kind not in ("html", "pdf"):
-            raise Invalid(fields={"as": [_("Choose html or pdf.")]})
-        if kind == "html":
-            return HttpResponse(printing.render_html(obj), content_type="text/html; charset=utf-8")
-        response = HttpResponse(printing.render_pdf(obj), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{obj.number}.pdf"'
-        return response
+    printer = printing
 
 
 class StockReceiptViewSet(PrintableStockDocumentMixin, _StockDocumentViewSet):

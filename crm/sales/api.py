@@ -170,7 +170,11 @@ class AwaitingMeScopeMixin:
 class PrintableMixin:
     """``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-    as a download. Whoever may open the record may print it."""
+    as a download. Whoever may open the record may print it. ``printer`` is the
+    module that renders (``render_html``, ``render_pdf``): other documents reuse the
+    action with their own."""
+
+    printer = documents
 
     @extend_schema(
         parameters=[
@@ -188,8 +192,9 @@ class PrintableMixin:
         if kind not in ("html", "pdf"):
             raise Invalid(fields={"as": [_("Choose html or pdf.")]})
         if kind == "html":
-            return HttpResponse(documents.render_html(obj), content_type="text/html; charset=utf-8")
-        data = documents.render_pdf(obj)
+            html = self.printer.render_html(obj)
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        data = self.printer.render_pdf(obj)
         name = documents.quote_code(obj) if isinstance(obj, Quote) else obj.number
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
