@@ -49,7 +49,10 @@ class Reminder(TenantModel):
         CANCELLED = "cancelled", _("cancelled")
         FAILED = "failed", _("failed")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (content_type, object_id, status) index below (index review).
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     object_id = models.BigIntegerField()
     rule = models.CharField(max_length=80)
     state = models.CharField(max_length=50, help_text="The target state the rule is for.")

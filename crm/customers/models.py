@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.core.models import DictionaryItem, TenantModel
+from crm.core.models import DictionaryItem, Tenant, TenantModel
 from workflows.customer import CustomerProcessMixin
 from workflows.lead import LeadProcessMixin
 
@@ -34,6 +34,9 @@ class Customer(CustomerProcessMixin, TenantModel):
         COMPANY = "company", _("company")
         PERSON = "person", _("person")
 
+    # Index review (bench/README.md): tenant_id leads this table's composite indexes,
+    # which serve every tenant_id = ... look-up; a lone tenant_id index served none.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     code = models.CharField(_("customer code"), max_length=50, blank=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
@@ -49,6 +52,7 @@ class Customer(CustomerProcessMixin, TenantModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # (tenant, owner...) serves the owner filter and the data scope
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # A mainland mobile in E.164, like a contact's (legacy files bring 电话 and 手机).
@@ -59,7 +63,11 @@ class Customer(CustomerProcessMixin, TenantModel):
     search_key = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never filtered or sorted on; users are deactivated, not deleted
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -71,7 +79,6 @@ class Customer(CustomerProcessMixin, TenantModel):
             models.Index(fields=["tenant", "owner"]),
             models.Index(fields=["tenant", "credit_code"]),
             models.Index(fields=["tenant", "name"]),
-            models.Index(fields=["tenant", "phone"]),
             models.Index(fields=["tenant", "status"]),
         ]
         constraints = [
@@ -121,8 +128,15 @@ class PoolLevelRule(TenantModel):
 
 
 class Contact(TenantModel):
+    # Index review (bench/README.md): tenant_id leads this table's composite indexes,
+    # which serve every tenant_id = ... look-up; a lone tenant_id index served none.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        db_index=False,  # the (customer, mobile) index below serves it
     )
     name = models.CharField(_("name"), max_length=100)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
@@ -148,6 +162,9 @@ class Contact(TenantModel):
 class Lead(LeadProcessMixin, TenantModel):
     """A potential customer. Its process lives in ``workflows/lead.py``."""
 
+    # Index review (bench/README.md): tenant_id leads this table's composite indexes,
+    # which serve every tenant_id = ... look-up; a lone tenant_id index served none.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
     company_name = models.CharField(_("company name"), max_length=200)
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
@@ -162,6 +179,7 @@ class Lead(LeadProcessMixin, TenantModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # (tenant, owner...) serves the owner filter and the data scope
     )
     customer = models.ForeignKey(
         Customer,
@@ -207,7 +225,11 @@ class Lead(LeadProcessMixin, TenantModel):
     search_key = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never filtered or sorted on; users are deactivated, not deleted
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
