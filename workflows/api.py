@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from crm.core.api.mixins import expected_version
 from crm.core.api.viewsets import DocumentViewSet
+from crm.core.errors import DomainError
 from workflows.engine import transition
 from workflows.process import get_process
 from workflows.schema import TransitionSchema
@@ -38,22 +39,36 @@ class TransitionsMixin:
         schema=TransitionSchema(),
     )
     def transitions(self, request, pk=None, name=None):
-        obj = self.get_object()
-        process = get_process(obj)
-        step = process.step(name)
-        if step is None:
-            raise NotFound(_("Unknown step “%(name)s”.") % {"name": name})
-        inputs = step.validate_inputs(request.data)
-        transition(
-            model=type(obj),
-            pk=obj.pk,
+        # No read before the engine's lock: the lock query itself checks the record
+        # is in the user's scope (``visible``); one scope for the lock and the answer.
+        visible = self.get_queryset()
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        process = get_process(visible.model)
+        try:
+            step = process.step(name)
+            if step is None:
+                raise NotFound(_("Unknown step “%(name)s”.") % {"name": name})
+            inputs = step.validate_inputs(request.data)
+            version = expected_version(request)
+        except (APIException, DomainError):
+            # A record the user cannot see answers 404 before any complaint about the body.
+            if not visible.filter(pk=pk).exists():
+                raise NotFound() from None
+            raise
+        obj = transition(
+            model=visible.model,
+            pk=pk,
             name=name,
             tenant=request.tenant,
             actor=request.user,
             inputs=inputs,
-            expected_version=expected_version(request),
+            expected_version=version,
+            visible=visible,
         )
-        fresh = self.get_queryset().filter(pk=obj.pk).first()
+        fresh = visible.filter(pk=obj.pk).first()
         if fresh is None:  # e.g. a lead returned to the pool left the caller's scope
             return Response({"id": obj.pk, "status": getattr(obj, process.field_name)})
         return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)

@@ -109,8 +109,13 @@ def transition(
     actor,
     inputs: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    visible: models.QuerySet | None = None,
 ) -> models.Model:
     """Move one record through one named transition; ``actor=None`` is the system.
+
+    ``visible``: the rows the caller may see (the API's data scope); the lock
+    query checks the record is among them, so the API needs no read of its own
+    before the lock (a record outside is NotFound, as a deleted one).
 
     Raises NotFound (404: the row is gone), InvalidTransition (409), Conflict (409),
     PermissionRefused (403) or GuardFailed (400, with reasons). Returns the saved record.
@@ -122,9 +127,16 @@ def transition(
     ctx = GuardContext(actor=actor, inputs=inputs)
 
     with transaction.atomic():
-        obj = model.objects.select_for_update().filter(pk=pk, tenant=tenant).first()
-        if obj is None:  # deleted meanwhile (the caller read it before our lock)
+        locked = model.objects.select_for_update().filter(pk=pk, tenant=tenant)
+        if visible is not None:
+            locked = locked.filter(pk__in=visible.filter(pk=pk).values("pk"))
+        obj = locked.first()
+        if obj is None:  # deleted meanwhile, or outside the caller's scope
             raise NotFound()
+        # The tenant in hand, not read again by the guards and reminder rules
+        # (its settings: the daily claim cap, the reminders' delays).
+        if isinstance(tenant, models.Model):
+            obj.tenant = tenant
         if expected_version is not None and obj.version != expected_version:
             raise Conflict()
         if step is None or name not in _all_names(obj, process):

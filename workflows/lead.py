@@ -226,6 +226,12 @@ def _team_leader(lead):
     owner = lead.owner
     if owner is None or owner.team_id is None:
         return None
+    team_field = type(owner)._meta.get_field("team")
+    if not team_field.is_cached(owner):
+        # The team with its leader in one query (not one each), kept on the owner.
+        owner.team = team_field.related_model._base_manager.select_related("leader").get(
+            pk=owner.team_id
+        )
     leader = owner.team.leader
     return leader if leader is not None and leader.pk != owner.pk else None
 

@@ -75,7 +75,10 @@ def cancel(obj: models.Model, *, state: str | None = None, rules: Iterable[str] 
 
 
 def on_state_change(obj: models.Model, process: Process, *, source: str, target: str) -> None:
-    if source != target:
+    # A reminder's ``state`` is always that of a rule of its process (``_build``,
+    # ``schedule_many``, the calendar's own rule): a state no rule applies to has
+    # nothing to cancel, and leaving it costs no query (e.g. a lead claimed from the pool).
+    if source != target and any(rule.applies_to(source) for rule in process.reminder_rules):
         cancel(obj, state=source)
     schedule(obj, process, target, process.reminder_rules)
 

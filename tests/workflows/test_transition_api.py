@@ -1,0 +1,136 @@
+"""``POST /<collection>/{id}/transitions/{name}/``: the record's scope, checked by the
+engine's lock query, and what one transition costs in queries.
+
+The API reads no record before the engine locks it: the lock query itself keeps
+to the user's data scope, so a record outside it (or another company's) answers
+404 and nothing changes, whatever the body says.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm.core import services as core
+from crm.customers.models import Lead
+from tests.conftest import client_for, make_company, make_user
+from tests.customers.leads import lead_in_state, new_lead
+from workflows.models import Reminder, TransitionLog
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, lead_id, step, body=None):
+    return client.post(
+        f"/api/v1/leads/{lead_id}/transitions/{step}/?lang=en", body or {}, format="json"
+    )
+
+
+def pending_lead_reminders(lead):
+    return Reminder.objects.filter(object_id=lead.pk, rule__startswith="lead.", status="pending")
+
+
+@pytest.fixture
+def other_rep(admin):
+    team = core.team_create(tenant=admin.tenant, actor=admin, name="销售二部")
+    return make_user(admin, "销售代表", team=team, name="孙二部")
+
+
+@pytest.mark.parametrize(
+    "step,body",
+    [
+        ("pool", {}),
+        ("pool", ["not", "an", "object"]),  # a bad body does not tell the record exists
+        ("disqualify", {"reason": ""}),
+        ("disqualify", {"reason": ["x"]}),
+        ("fly", {}),
+    ],
+)
+def test_a_lead_outside_the_users_scope_answers_404_and_stays(rep, other_rep, admin, step, body):
+    lead = new_lead(admin, owner=other_rep)
+    response = post(client_for(rep), lead.pk, step, body)
+    assert response.status_code == 404, response.content
+    assert response.json()["code"] == "not_found"
+    lead.refresh_from_db()
+    assert (lead.status, lead.owner_id, lead.version) == ("new", other_rep.pk, 1)
+    assert not TransitionLog.objects.filter(object_id=lead.pk).exists()
+
+
+def test_the_same_bad_body_on_a_visible_lead_is_a_400(rep, admin):
+    lead = new_lead(admin, owner=rep)
+    response = post(client_for(rep), lead.pk, "pool", ["not", "an", "object"])
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+
+
+def test_another_companys_lead_answers_404(admin, api):
+    stranger = make_company("别家公司")
+    lead = new_lead(stranger)
+    assert post(api, lead.pk, "pool").status_code == 404
+    lead.refresh_from_db()
+    assert lead.status == "new"
+
+
+def test_an_id_that_is_not_a_number_answers_404(api):
+    assert post(api, "abc", "pool").status_code == 404
+
+
+def test_a_lead_in_the_public_pool_may_be_claimed_by_a_rep(rep, admin, sales_team):
+    lead = lead_in_state(admin, "pooled")
+    response = post(client_for(rep), lead.pk, "claim")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["owner"], body["owner_name"]) == ("new", rep.pk, "李销售")
+    assert {t["name"] for t in body["transitions"]} >= {"pool", "disqualify"}
+    # The reminders of the state entered, the escalation to the owner's team leader.
+    pending = dict(pending_lead_reminders(lead).values_list("rule", "recipient_id"))
+    assert pending["lead.first_contact"] == rep.pk
+    assert pending["lead.first_contact_escalation"] == sales_team.leader_id
+
+
+def _lead_sql(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'FROM "customers_lead"' in q["sql"]]
+
+
+def test_pool_and_claim_cost_a_fixed_number_of_queries(rep, admin):
+    """One read of the lead (locked) before the change, one after it for the answer;
+    the tenant in hand (not read again), no reminder update when leaving the pool."""
+    client = client_for(rep)
+    lead = new_lead(admin, owner=rep, company_name="查询计数")
+    warm = new_lead(admin, owner=rep, company_name="预热")
+    assert post(client, warm.pk, "pool").status_code == 200
+    assert post(client, warm.pk, "claim").status_code == 200
+
+    with CaptureQueriesContext(connection) as pool:
+        assert post(client, lead.pk, "pool").status_code == 200
+    with CaptureQueriesContext(connection) as claim:
+        assert post(client, lead.pk, "claim").status_code == 200
+
+    for queries in (pool, claim):
+        reads = _lead_sql(queries.captured_queries)
+        assert len(reads) == 2, reads  # the lock, the answer
+        assert "FOR UPDATE" in reads[0]
+        assert not any('FROM "core_tenant"' in q["sql"] for q in queries.captured_queries)
+    claim_sql = [q["sql"] for q in claim.captured_queries]
+    assert not any(s.startswith('UPDATE "workflows_reminder"') for s in claim_sql)
+    # the team and its leader for the escalation reminder: one query
+    assert sum('FROM "core_team"' in s and '"core_user"' in s for s in claim_sql) == 1
+    # Budgets (authentication and data scope included): pool 12, claim 13 on PostgreSQL.
+    assert len(pool.captured_queries) <= 12, [q["sql"][:120] for q in pool.captured_queries]
+    assert len(claim.captured_queries) <= 13, [q["sql"][:120] for q in claim.captured_queries]
+    lead.refresh_from_db()
+    assert (lead.status, lead.owner_id, lead.version) == ("new", rep.pk, 3)
+    assert list(
+        TransitionLog.objects.filter(object_id=lead.pk)
+        .order_by("id")
+        .values_list("transition", flat=True)
+    ) == ["pool", "claim"]
+
+
+def test_leaving_a_state_with_reminders_still_cancels_them(rep, admin):
+    lead = new_lead(admin, owner=rep)
+    assert pending_lead_reminders(lead).exists()
+    assert post(client_for(rep), lead.pk, "pool").status_code == 200
+    assert not pending_lead_reminders(lead).exists()
+    assert Lead.objects.get(pk=lead.pk).status == "pooled"
