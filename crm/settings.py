@@ -113,6 +113,16 @@ if env.str("DATABASE_URL", default=""):
     DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
     if DATABASE_POOLER == "pgbouncer":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Prepared statements: a list page's query is planned once per connection,
+    # not per request (planning its joins costs PostgreSQL more than running
+    # them). Parameters are bound on the server, and psycopg prepares a query
+    # the second time a connection sees it. Not behind PgBouncer in transaction
+    # mode: a statement prepared on one server connection is unknown on the next.
+    DATABASE_PREPARED = env.bool("DATABASE_PREPARED", default=DATABASE_POOLER != "pgbouncer")
+    if DATABASE_PREPARED:
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=2
+        )
     # Reports and exports read from a replica when one is configured (crm/db_router.py).
     if env.str("DATABASE_REPLICA_URL", default=""):
         DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from crm.core.columns import reads
 from crm.core.tenant_settings import DEFAULTS as TENANT_SETTING_DEFAULTS
 
 
@@ -41,6 +42,8 @@ class Tenant(models.Model):
         choices=[("symbol", "¥1,234.00"), ("code", "CNY 1,234.00"), ("name", _("1,234.00 yuan"))],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Bumped on every change of a role or of anyone's roles (crm.core.role_cache).
+    roles_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("tenant")
@@ -170,15 +173,18 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    @reads("full_name", "username")
     def display_name(self) -> str:
         return self.full_name or self.username
 
     # --- permission codes (roles are data; see crm.core.permissions) -------
     @cached_property
     def _role_rows(self) -> list[Role]:
-        if self.is_system:
+        if self.is_system or not self.tenant_id:
             return []
-        return list(Role.objects.filter(users=self)) if self.tenant_id else []
+        from crm.core.role_cache import roles_for
+
+        return roles_for(self, lambda: list(Role.objects.filter(users=self)))
 
     @cached_property
     def permission_codes(self) -> frozenset[str]:

@@ -519,7 +519,8 @@ class LeadViewSet(BulkDeleteMixin, BulkTransferMixin, ProcessViewSet):
     delete_service = staticmethod(services.lead_delete)
 
     def get_queryset(self):
-        queryset = selectors.leads_for_list(super().get_queryset())
-        if self.action == "list":
-            return queryset
-        return queryset.select_related("tenant")  # the transitions' guards read its settings
+        if self.action in self.list_actions:
+            return selectors.leads_for_list(super().get_queryset())
+        # One record: the relations its card shows by name (the company comes
+        # from the request, see TenantScopedMixin.get_object).
+        return super().get_queryset().select_related("owner", "source", "industry", "campaign")

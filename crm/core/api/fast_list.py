@@ -13,16 +13,19 @@ every list endpoint).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from functools import partialmethod
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from crm.core.api.fields import RelatedLabelField
 
@@ -160,9 +163,11 @@ def compile_field(field: fields.Field, model) -> tuple[str, Getter, Callable | N
         converter = _choice(field)
     elif kind in _AS_INT:
         converter = int
+    elif kind is fields.BigIntegerField:
+        converter = _bigint(field)
     elif kind in _AS_BOOL:
         converter = None
-    elif kind is fields.DateTimeField:
+    elif issubclass(kind, fields.DateTimeField) and _same(kind, fields.DateTimeField):
         converter = _datetime(field)
         if converter is None:
             return None
@@ -171,7 +176,8 @@ def compile_field(field: fields.Field, model) -> tuple[str, Getter, Callable | N
         if converter is None:
             return None
     elif (
-        kind is fields.DateField
+        issubclass(kind, fields.DateField)
+        and _same(kind, fields.DateField)
         and str(getattr(field, "format", api_settings.DATE_FORMAT)).lower() == ISO_8601
     ):
         converter = _date_iso
@@ -189,6 +195,21 @@ def compile_field(field: fields.Field, model) -> tuple[str, Getter, Callable | N
         else:
             return None
     return field.field_name, _walk(attrs), converter
+
+
+def _same(kind: type, base: type) -> bool:
+    """``kind`` shows values as ``base`` does (it may only change how input is read)."""
+    return (
+        kind.to_representation is base.to_representation
+        and kind.get_attribute is base.get_attribute
+        and getattr(kind, "default_timezone", None) is getattr(base, "default_timezone", None)
+    )
+
+
+def _bigint(field: fields.BigIntegerField):
+    if getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+        return str
+    return int
 
 
 def _choice(field: fields.ChoiceField):
@@ -254,6 +275,35 @@ class FastListSerializer(serializers.ListSerializer):
             check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
             row[step.field_name] = None if check is None else step.to_representation(attribute)
         return row
+
+
+#: Built fields of model serializers, by (class, language): see ``use_cached_fields``.
+_FIELDS: dict[tuple[type, str | None], dict] = {}
+
+
+def use_cached_fields(serializer) -> None:
+    """Give ``serializer`` copies of its fields built once per class and language.
+
+    ``ModelSerializer.get_fields`` inspects the model and builds every field on
+    each request (twice a record's serialisation time); a deep copy of fields
+    built before is the same thing for half the cost. Only for serializers that
+    do not override ``get_fields`` (theirs may depend on the request).
+    """
+    if not ENABLED or "fields" in serializer.__dict__:
+        return
+    kind = type(serializer)
+    if not isinstance(serializer, serializers.ModelSerializer) or kind.get_fields is not (
+        serializers.ModelSerializer.get_fields
+    ):
+        return
+    key = (kind, get_language())
+    built = _FIELDS.get(key)
+    if built is None:
+        built = _FIELDS[key] = kind.get_fields(serializer)
+    fields = BindingDict(serializer)
+    for name, field in built.items():
+        fields[name] = copy.deepcopy(field)
+    serializer.__dict__["fields"] = fields
 
 
 #: Off only in the test that compares both paths on every list endpoint.
