@@ -43,6 +43,9 @@ MASS_SEND_FIELDS = (
     "scheduled_at",
 )
 CHUNK = 2000
+# Rows written (and handed to workers) at a time while expanding: the first workers
+# start after 500 rows, not after the whole audience.
+WRITE_CHUNK = 500
 
 
 # --- audience --------------------------------------------------------------------------
@@ -229,6 +232,8 @@ def _signature(send: MassSend) -> str:
 
 
 def _write_deliveries(send: MassSend) -> int:
+    from crm.messaging.services import hand_due
+
     kind = send.channel.kind
     field = address_field(kind)
     suppressed = _suppressed(send)
@@ -244,6 +249,9 @@ def _write_deliveries(send: MassSend) -> int:
             "mobile",
             "email",
             "customer__name",
+            # The customer's workflow state: django-fsm reads it when a customer is
+            # built, and a deferred one costs a query per recipient.
+            "customer__status",
             "customer__owner__full_name",
             "customer__owner__username",
         )
@@ -277,9 +285,12 @@ def _write_deliveries(send: MassSend) -> int:
                 next_attempt_at=now,
             )
         )
-        if len(batch) >= CHUNK:
+        if len(batch) >= WRITE_CHUNK:
             added += _insert(send, batch)
             batch = []
+            # Workers start on the rows written while the rest is expanded (the
+            # send completes only once expanded: ``complete_if_done``).
+            hand_due(mass_send_id=send.pk)
     added += _insert(send, batch)
     total = Delivery.objects.filter(mass_send_id=send.pk).count()
     MassSend.objects.filter(pk=send.pk).update(expanded_at=timezone.now(), total=total)

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -31,7 +32,7 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 
 TIMEOUT_SECONDS = 10
 
@@ -170,15 +171,26 @@ def send_wecom(channel, secret: str, delivery) -> str:
     return ""
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z").match
+
+
 def _percent(value: str) -> str:
-    return urllib.parse.quote(value, safe="~")
+    """RFC 3986 percent-encoding (Aliyun's): only unreserved characters stay."""
+    return value if _UNRESERVED(value) else urllib.parse.quote(value, safe="~")
 
 
-def aliyun_signature(secret: str, params: dict, method: str = "POST") -> str:
-    canonical = "&".join(f"{_percent(k)}={_percent(v)}" for k, v in sorted(params.items()))
+def _canonical(params: dict) -> str:
+    return "&".join(f"{_percent(k)}={_percent(v)}" for k, v in sorted(params.items()))
+
+
+def _sign_canonical(secret: str, canonical: str, method: str = "POST") -> str:
     to_sign = f"{method}&{_percent('/')}&{_percent(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+def aliyun_signature(secret: str, params: dict, method: str = "POST") -> str:
+    return _sign_canonical(secret, _canonical(params), method)
 
 
 def send_sms(channel, secret: str, delivery) -> str:
@@ -204,15 +216,45 @@ def send_sms(channel, secret: str, delivery) -> str:
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": "2017-05-25",
     }
-    params["Signature"] = aliyun_signature(secret, params)
-    url = _with_query(channel.endpoint, params)
+    # The canonical string is itself a valid query string (sorted, percent-encoded):
+    # it is signed and sent as it is, the signature appended.
+    canonical = _canonical(params)
+    query = f"{canonical}&Signature={_percent(_sign_canonical(secret, canonical))}"
+    endpoint = channel.endpoint.rstrip("?&")
+    url = f"{endpoint}{'&' if urllib.parse.urlsplit(endpoint).query else '?'}{query}"
     answer = _check_http(*post_bytes(url, b""))
     if answer.get("Code", "OK") != "OK":
         raise SendError(f"SMS {answer.get('Code')}: {answer.get('Message', '')}")
     return str(answer.get("BizId", ""))
 
 
-def send_email(channel, secret: str, delivery) -> str:
+class MailSession:
+    """One mail connection for a worker's batch (SMTP: one connection and login for all
+    its e-mails, not one per message). Opened at the first e-mail; a connection that
+    failed is dropped and the next e-mail opens a new one; ``close`` at the batch's end."""
+
+    def __init__(self) -> None:
+        self._connection = None
+
+    def connection(self):
+        if self._connection is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+            self._connection = connection
+        return self._connection
+
+    def drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection: nothing more to do
+                pass
+
+    close = drop
+
+
+def send_email(channel, secret: str, delivery, session: MailSession | None = None) -> str:
     if not delivery.recipient:
         raise SendError("no e-mail address", permanent=True)
     headers = {}
@@ -221,14 +263,18 @@ def send_email(channel, secret: str, delivery) -> str:
 
         headers = unsubscribe_headers(delivery)
     try:
-        EmailMessage(
+        message = EmailMessage(
             subject=delivery.title or delivery.body[:60],
             body=delivery.body,
             from_email=(channel.options or {}).get("from_email") or settings.DEFAULT_FROM_EMAIL,
             to=[delivery.recipient],
             headers=headers,
-        ).send()
+            connection=session.connection() if session is not None else None,
+        )
+        message.send()
     except Exception as exc:  # any mail backend error is a transient failure
+        if session is not None:
+            session.drop()
         raise SendError(f"{type(exc).__name__}: {exc}") from exc
     return ""
 

@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -209,7 +209,6 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
     A transient failure leaves the row queued with ``next_attempt_at`` pushed by the
     backoff (``RETRY``); past ``MAX_ATTEMPTS`` or on a permanent error it is failed.
     """
-    import time
     import uuid
 
     from crm.messaging.models import MassSend
@@ -252,43 +251,92 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
             )
             outcomes.update(dict.fromkeys(blocked, SUPPRESSED))
         todo = [d for d in rows if d.pk not in outcomes]
-        secrets: dict[int, str] = {}
-        tokens: dict[int, tuple[int, float]] = {}  # channel: (sends granted, until)
-        renewed = time.monotonic()
-        for index, delivery in enumerate(todo):
-            if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
-                Delivery.objects.filter(lease=lease, status=Delivery.Status.QUEUED).update(
-                    claimed_at=timezone.now()
-                )
-                renewed = time.monotonic()
-            channel = delivery.channel
-            if channel.pk not in secrets:
-                secrets[channel.pk] = crypto.decrypt(channel.secret_encrypted)
-            try:
-                if not channel.active:
-                    raise senders.SendError("channel inactive", permanent=True)
-                granted, until = tokens.get(channel.pk, (0, 0.0))
-                if not granted or time.monotonic() >= until:
-                    left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
-                    granted, until = ratelimit.reserve(channel, left)
-                tokens[channel.pk] = (granted - 1, until)
-                provider_id = senders.SENDERS[channel.kind](channel, secrets[channel.pk], delivery)
-            except senders.SendError as exc:
-                outcomes[delivery.pk] = _record_failure(delivery, lease, exc)
-            else:
-                done = Delivery.objects.filter(pk=delivery.pk, lease=lease).update(
-                    status=Delivery.Status.SENT,
-                    attempts=delivery.attempts + 1,
-                    provider_id=provider_id or "",
-                    sent_at=timezone.now(),
-                    error="",
-                    next_attempt_at=None,
-                )
-                if not done:
-                    log.warning("delivery %s: sent after its claim went stale", delivery.pk)
-                outcomes[delivery.pk] = SENT
-            log.info("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
+        mail = senders.MailSession()  # one SMTP connection for the batch's e-mails
+        try:
+            _send_each(todo, lease, outcomes, mail)
+        finally:
+            mail.close()
     return outcomes
+
+
+def _send_each(todo: list[Delivery], lease, outcomes: dict[int, str], mail) -> None:
+    """Send the claimed deliveries one after the other, each marked before the next."""
+    import time
+
+    stale_seconds = stale_claim_seconds()
+    secrets: dict[int, str] = {}
+    tokens: dict[int, tuple[int, float]] = {}  # channel: (sends granted, until)
+    renewed = time.monotonic()
+    for index, delivery in enumerate(todo):
+        if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
+            Delivery.objects.filter(lease=lease, status=Delivery.Status.QUEUED).update(
+                claimed_at=timezone.now()
+            )
+            renewed = time.monotonic()
+        channel = delivery.channel
+        if channel.pk not in secrets:
+            secrets[channel.pk] = crypto.decrypt(channel.secret_encrypted)
+        try:
+            if not channel.active:
+                raise senders.SendError("channel inactive", permanent=True)
+            granted, until = tokens.get(channel.pk, (0, 0.0))
+            if not granted or time.monotonic() >= until:
+                left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
+                granted, until = ratelimit.reserve(channel, left)
+            tokens[channel.pk] = (granted - 1, until)
+            if channel.kind == ChannelKind.EMAIL:
+                provider_id = senders.send_email(channel, secrets[channel.pk], delivery, mail)
+            else:
+                send = senders.SENDERS[channel.kind]
+                provider_id = send(channel, secrets[channel.pk], delivery)
+        except senders.SendError as exc:
+            outcomes[delivery.pk] = _record_failure(delivery, lease, exc)
+        else:
+            if not mark_sent(delivery, lease, provider_id):
+                log.warning("delivery %s: sent after its claim went stale", delivery.pk)
+            outcomes[delivery.pk] = SENT
+        log.info("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
+
+
+def _mark_sent_sql() -> str:
+    """The UPDATE that marks one delivery sent, if this worker's lease still holds it.
+
+    On PostgreSQL its transaction (the statement itself, in autocommit) commits
+    without waiting for its WAL flush: ``set_config(..., true)`` lasts for this
+    transaction only, so it holds behind PgBouncer in transaction mode too. The row
+    is written and visible when the UPDATE returns; a worker killed after that
+    loses nothing (only a crash of PostgreSQL itself could lose the last few ms of
+    marks: WAL writer delay), and a worker killed before it repeats the request in
+    flight with the same ``OutId``, as before."""
+    quote = connection.ops.quote_name
+    table = quote(Delivery._meta.db_table)
+    sets = ", ".join(
+        f"{quote(column)} = %s"
+        for column in ("status", "attempts", "provider_id", "sent_at", "error", "next_attempt_at")
+    )
+    sql = f"UPDATE {table} SET {sets} WHERE {quote('id')} = %s AND {quote('lease')} = %s"
+    if connection.vendor == "postgresql":
+        sql += " AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
+    return sql
+
+
+def mark_sent(delivery: Delivery, lease, provider_id: str) -> bool:
+    """Mark ``delivery`` sent under ``lease`` (one statement, committed at once when not
+    inside a transaction); False when the lease no longer holds it."""
+    field = Delivery._meta.get_field
+    params = [
+        Delivery.Status.SENT,
+        delivery.attempts + 1,
+        provider_id or "",
+        field("sent_at").get_db_prep_value(timezone.now(), connection),
+        "",
+        None,
+        delivery.pk,
+        field("lease").get_db_prep_value(lease, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_mark_sent_sql(), params)
+        return cursor.rowcount > 0
 
 
 def _record_failure(delivery: Delivery, lease, exc: senders.SendError) -> str:

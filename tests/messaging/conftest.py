@@ -75,3 +75,76 @@ def recorder():
     yield rec
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class SmtpRecorder:
+    """What a local SMTP server saw: the connections opened and each message's
+    recipients; ``refuse`` (addresses) are answered 451 at RCPT TO."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    connections: int = 0
+    messages: list[tuple[int, list[str], bytes]] = field(default_factory=list)  # (conn, to, data)
+    refuse: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@pytest.fixture
+def smtp_recorder():
+    """A real SMTP server on 127.0.0.1 (the subset Django's SMTP backend speaks without
+    TLS or login), counting connections and recording messages."""
+    import socketserver
+
+    rec = SmtpRecorder()
+
+    class Handler(socketserver.StreamRequestHandler):
+        def setup(self):
+            super().setup()
+            with rec.lock:
+                rec.connections += 1
+                self.number = rec.connections
+
+        def say(self, line: str) -> None:
+            self.wfile.write(line.encode() + b"\r\n")
+            self.wfile.flush()
+
+        def handle(self):
+            self.say("220 localhost ESMTP recorder")
+            to: list[str] = []
+            while line := self.rfile.readline():
+                command = line.decode(errors="replace").strip()
+                verb = command.split(" ", 1)[0].upper()
+                if verb == "EHLO":
+                    self.wfile.write(b"250-localhost\r\n250 8BITMIME\r\n")
+                elif verb == "RCPT":
+                    address = command.split(":", 1)[1].strip().strip("<>")
+                    if address in rec.refuse:
+                        self.say("451 try again later")
+                        continue
+                    to.append(address)
+                    self.say("250 OK")
+                elif verb == "DATA":
+                    self.say("354 end with <CR><LF>.<CR><LF>")
+                    data = b""
+                    while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                        data += chunk
+                    with rec.lock:
+                        rec.messages.append((self.number, to, data))
+                    to = []
+                    self.say("250 OK queued")
+                elif verb == "QUIT":
+                    self.say("221 bye")
+                    return
+                else:  # HELO, MAIL, RSET, NOOP
+                    to = [] if verb in ("MAIL", "RSET") else to
+                    self.say("250 OK")
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    rec.port = server.server_address[1]
+    yield rec
+    server.shutdown()
+    server.server_close()
