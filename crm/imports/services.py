@@ -104,7 +104,7 @@ def import_job_create(
             on_error=on_error,
             enqueued_at=timezone.now(),
         )
-        ImportFile.objects.create(job=job, content=content, size=len(content))
+        store_upload(job.pk, content)
         transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
@@ -135,6 +135,50 @@ def _claim(job_id: int) -> ImportJob | None:
     return ImportJob._base_manager.select_related("tenant", "created_by").get(pk=job_id)
 
 
+#: Bytes of the stored upload read per query (``read_upload``).
+READ_PIECE = 4 << 20
+
+
+def store_upload(job_id: int, content: bytes) -> None:
+    """Store the uploaded file; on PostgreSQL in pieces (see ``read_upload``): sent
+    whole, the driver's escaped copy and buffers added ~60 MB for a 32 MB file."""
+    piece = READ_PIECE if connection.vendor == "postgresql" else len(content)
+    ImportFile.objects.create(job_id=job_id, content=content[:piece], size=len(content))
+    if len(content) <= piece:
+        return
+    with connection.cursor() as cursor:
+        for start in range(piece, len(content), piece):
+            cursor.execute(
+                "UPDATE imports_importfile SET content = content || %s WHERE job_id = %s",
+                [content[start : start + piece], job_id],
+            )
+
+
+def read_upload(job_id: int) -> bytes:
+    """The job's uploaded file, read from the database in pieces.
+
+    One query for the whole value made the driver hold it several times over
+    (hex text, then bytes) and left the connection's input buffer at that size
+    for the worker's life: ~95 MB of resident memory for a 32 MB file.
+    """
+    if connection.vendor != "postgresql":
+        return bytes(ImportFile.objects.get(job_id=job_id).content)
+    pieces = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT octet_length(content) FROM imports_importfile WHERE job_id = %s", [job_id]
+        )
+        (size,) = cursor.fetchone()
+        for start in range(0, size, READ_PIECE):
+            cursor.execute(
+                "SELECT substring(content FROM %s FOR %s) FROM imports_importfile "
+                "WHERE job_id = %s",
+                [start + 1, READ_PIECE, job_id],
+            )
+            pieces.append(bytes(cursor.fetchone()[0]))
+    return b"".join(pieces)
+
+
 def run_job(job_id: int) -> str:
     """Run (or resume) one job; idempotent: a finished or live job is left alone."""
     job = _claim(job_id)
@@ -150,7 +194,7 @@ def run_job(job_id: int) -> str:
                 % {"n": job.attempts - 1, "done": _applied_note(job)},
             )
         spec = resources.get(job.resource)
-        content = bytes(ImportFile.objects.get(job=job).content)
+        content = read_upload(job.pk)
         heartbeat = Heartbeat(job.pk) if connection.vendor == "postgresql" else None
         if heartbeat is not None:
             heartbeat.start()
