@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import partialmethod
 from types import SimpleNamespace
 
@@ -27,13 +28,6 @@ from rest_framework.fields import SkipField
 from crm.core.api.fast_list import compile_field
 
 
-class _NullHop(Exception):
-    """A relation on the way to the column is empty (``owner`` is None)."""
-
-    def __init__(self, depth: int):
-        self.depth = depth
-
-
 @dataclass
 class _Cell:
     key: str
@@ -41,12 +35,7 @@ class _Cell:
     hops: list[str]  # the foreign-key columns walked, in order
     extract: Callable[[dict], object]
     converter: Callable | None
-
-    def value(self, row: dict):
-        for depth, hop in enumerate(self.hops):
-            if row[hop] is None:
-                raise _NullHop(depth)
-        return self.extract(row)
+    empty_answers: dict = dataclass_field(default_factory=dict)  # by depth: see _empty_relation
 
 
 def _column(model, name: str, prefix: str, annotations) -> tuple[list[str], Callable] | None:
@@ -130,19 +119,36 @@ class ValuesPlan:
     def row(self, row: dict) -> dict:
         out = {}
         for cell in self.cells:
-            try:
-                value = cell.value(row)
-            except _NullHop as hop:
-                self._drf_cell(out, cell, hop.depth)
-                continue
-            if value is not None and cell.converter is not None:
-                value = cell.converter(value)
-            out[cell.key] = value
+            for depth, hop in enumerate(cell.hops):
+                if row[hop] is None:
+                    self._empty_relation(out, cell, depth)
+                    break
+            else:
+                value = cell.extract(row)
+                if value is not None and cell.converter is not None:
+                    value = cell.converter(value)
+                out[cell.key] = value
         return out
 
-    @staticmethod
-    def _drf_cell(out: dict, cell: _Cell, depth: int) -> None:
-        """What DRF answers when the relation at ``depth`` is empty (default, null or skip)."""
+    _SKIP = object()
+
+    def _empty_relation(self, out: dict, cell: _Cell, depth: int) -> None:
+        """What DRF answers when the relation at ``depth`` is empty (default, null or skip).
+
+        Computed by DRF's own code once per cell and depth: it depends on the
+        field's ``default``/``allow_null``/``required``, not on the row (a
+        callable default is asked each time).
+        """
+        answers = cell.empty_answers
+        answer = answers.get(depth)
+        if answer is None:
+            answer = self._drf_answer(cell, depth)
+            if not callable(getattr(cell.field, "default", None)):
+                answers[depth] = answer
+        if answer is not self._SKIP:
+            out[cell.key] = answer
+
+    def _drf_answer(self, cell: _Cell, depth: int):
         attrs = list(cell.field.source_attrs)
         instance = SimpleNamespace(**{attrs[depth]: None})
         for name in reversed(attrs[:depth]):
@@ -150,8 +156,8 @@ class ValuesPlan:
         try:
             attribute = cell.field.get_attribute(instance)
         except SkipField:
-            return
-        out[cell.key] = None if attribute is None else cell.field.to_representation(attribute)
+            return self._SKIP
+        return None if attribute is None else cell.field.to_representation(attribute)
 
 
 #: Plans by (serializer class, language, model, annotations): building a

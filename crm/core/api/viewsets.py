@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django_scopes import scope
 from rest_framework import mixins, viewsets
@@ -35,6 +36,29 @@ from crm.core.api.permissions import HasCode, HasTenant
 from crm.core.api.values_list import plan_for
 from crm.core.modules import check_route
 from crm.core.scoping import restrict
+
+
+def with_tenant_in_hand(queryset, tenant):
+    """Rows of ``queryset`` come with ``tenant`` set on them, without a join or a query.
+
+    The company is read with the token; guards, labels and services that read
+    its settings would otherwise join it (``select_related``) or read it once
+    per record. Django's related managers hand their instance to the rows the
+    same way (``QuerySet._known_related_objects``, kept by every clone).
+    """
+    if tenant is None:
+        return queryset
+    try:
+        field = queryset.model._meta.get_field("tenant")
+    except FieldDoesNotExist:
+        return queryset
+    if not field.many_to_one:
+        return queryset
+    queryset._known_related_objects = {
+        **queryset._known_related_objects,
+        field: {tenant.pk: tenant},
+    }
+    return queryset
 
 
 class TenantScopedMixin:
@@ -94,7 +118,10 @@ class TenantScopedMixin:
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return self.model._base_manager.none()
         # The scoped manager (raises outside a scope) plus an explicit tenant filter.
-        queryset = self.model.objects.filter(tenant_id=self.request.user.tenant_id)
+        queryset = with_tenant_in_hand(
+            self.model.objects.filter(tenant_id=self.request.user.tenant_id),
+            getattr(self.request, "tenant", None),
+        )
         return restrict(
             queryset,
             self.request.user,
@@ -102,21 +129,6 @@ class TenantScopedMixin:
             include_unowned=self.include_unowned,
             beyond=self.beyond_scope,
         )
-
-    def get_object(self):
-        obj = super().get_object()
-        # The company is in hand (read with the token): guards and labels that read
-        # its settings use it instead of a join or a query per record.
-        tenant = getattr(self.request, "tenant", None)
-        fields_cache = getattr(getattr(obj, "_state", None), "fields_cache", None)
-        if (
-            tenant is not None
-            and fields_cache is not None
-            and "tenant" not in fields_cache
-            and getattr(obj, "tenant_id", None) == tenant.pk
-        ):
-            fields_cache["tenant"] = tenant
-        return obj
 
     def beyond_scope(self):
         """Rows the user may open outside their data scope (a ``Q``), or None.
