@@ -1,11 +1,19 @@
 """Reminders: a burst of due reminders and a steady 1,000 due/s, delivered by the
 scheduler and 2 worker processes (8 threads each) on Redis; against a no-op
-actor's throughput on the same Redis and workers in the same run."""
+actor's throughput on the same Redis and workers in the same run. Then the same
+burst size delivered by 1, 2 and 4 worker processes, each beside the no-op
+actor's rate with as many processes (phase ``procs``).
+
+    python -m bench.reminders_bench [--phases procs] [--results PATH]
+
+runs it alone (the write-benchmark company only, no read seed)."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
+import signal
 import sys
 import time
 
@@ -19,11 +27,15 @@ N_LEADS = 20_000
 LEAD_PREFIX = "提醒基准"
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", 1800))
 # BENCH_REMINDER_PHASES=steady runs only the steady phase (e.g. after a long burst).
-PHASES = os.environ.get("BENCH_REMINDER_PHASES", "burst,steady").split(",")
+PHASES = os.environ.get("BENCH_REMINDER_PHASES", "burst,steady,procs").split(",")
+# The "procs" phase: one burst of this size (and as many no-op messages) per count.
+PROCESS_COUNTS = (1, 2, 4)
+PROCS_BURST = int(os.environ.get("BENCH_PROCS_BURST", 10_000 if QUICK else 20_000))
+THREADS = 8
 
 
-def worker_args() -> list[str]:
-    """What `manage.py rundramatiq --processes 2 --threads 8` execs, plus the no-op actor."""
+def worker_args(processes: int = 2) -> list[str]:
+    """What `manage.py rundramatiq --processes N --threads 8` execs, plus the no-op actor."""
     return [
         sys.executable,
         "-m",
@@ -31,9 +43,9 @@ def worker_args() -> list[str]:
         "--path",
         str(ROOT),
         "--processes",
-        "2",
+        str(processes),
         "--threads",
-        "8",
+        str(THREADS),
         "django_dramatiq.setup",
         "django_dramatiq.tasks",
         "tasks.actors",
@@ -68,11 +80,20 @@ def leads(flow: dict) -> list:
 
 
 def clear(flow: dict) -> None:
-    from django.db import connection
+    """Delete the company's reminders and notifications. A delivery still under way
+    may insert a notification between the two deletes (a foreign key error): again."""
+    from django.db import IntegrityError, connection, transaction
 
-    with connection.cursor() as cursor:
-        for table in ("activities_notification", "workflows_reminder"):
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [flow["tenant"].pk])
+    for attempt in range(5):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table in ("activities_notification", "workflows_reminder"):
+                    cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [flow["tenant"].pk])
+            return
+        except IntegrityError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 def make_reminders(flow: dict, targets: list, due_times: list[dt.datetime]) -> None:
@@ -174,7 +195,7 @@ def audit(flow: dict) -> dict:
     }
 
 
-def noop_throughput() -> float:
+def noop_throughput(count: int = NOOP) -> float:
     import dramatiq
 
     from bench.actors import COUNTER, noop
@@ -182,9 +203,9 @@ def noop_throughput() -> float:
     client = dramatiq.get_broker().client
     client.set(COUNTER, 0)
     start = time.monotonic()
-    for _ in range(NOOP):
+    for _ in range(count):
         noop.send()
-    while int(client.get(COUNTER) or 0) < NOOP:
+    while int(client.get(COUNTER) or 0) < count:
         if time.monotonic() - start > TIMEOUT:
             break
         time.sleep(0.05)
@@ -265,6 +286,147 @@ def steady_phase(flow: dict, targets: list) -> list[Result]:
     ]
 
 
+def wait_workers(processes: int, timeout: float = 120) -> float:
+    """Seconds until ``processes`` worker processes fetch from Redis (each process's
+    broker beats in ``<namespace>:__heartbeats__`` on every fetch)."""
+    import dramatiq
+
+    broker = dramatiq.get_broker()
+    key = f"{broker.namespace}:__heartbeats__"
+    start = time.monotonic()
+    since_ms = int(time.time() * 1000)
+    while broker.client.zcount(key, since_ms, "+inf") < processes:
+        if time.monotonic() - start > timeout:
+            raise RuntimeError(f"fewer than {processes} worker processes up after {timeout:.0f}s")
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def cpu_seconds(proc) -> float:
+    """User + system CPU seconds of a process started by ``process_group`` and its
+    children (dramatiq forks one child per worker process)."""
+    import psutil
+
+    try:
+        root = psutil.Process(proc.pid)
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                times = p.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def database_cpu_seconds() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the bench database (by pid)."""
+    import psutil
+
+    name = os.environ["DATABASE_URL"].rpartition("/")[2].split("?")[0]
+    out = {}
+    for p in psutil.process_iter(["cmdline", "cpu_times"]):
+        cmdline = " ".join(p.info["cmdline"] or [])
+        if cmdline.startswith("postgres:") and f" {name} " in cmdline and p.info["cpu_times"]:
+            out[p.pid] = p.info["cpu_times"].user + p.info["cpu_times"].system
+    return out
+
+
+def procs_phase(flow: dict, targets: list) -> list[Result]:
+    """The same burst delivered by 1, 2 and 4 worker processes (8 threads each), each
+    beside the no-op actor's rate with as many processes, in the same run."""
+    import dramatiq
+
+    broker = dramatiq.get_broker()
+    env = child_env(LOG_LEVEL="WARNING")
+    rates: dict[int, float] = {}
+    results: list[Result] = []
+    lost = duplicated = 0
+    for n in PROCESS_COUNTS:
+        clear(flow)
+        broker.flush_all()
+        log = open(ROOT / "var" / f"bench-workers-{n}.log", "w")
+        sched_log = open(ROOT / "var" / f"bench-scheduler-{n}.log", "w")
+        with process_group(worker_args(n), env=env, log=log) as workers:
+            boot = wait_workers(n)
+            noop_rate = noop_throughput(PROCS_BURST)
+            with process_group(
+                [sys.executable, "manage.py", "run_scheduler"], env=env, log=sched_log
+            ) as scheduler:
+                took = warm_up(flow, targets)
+                if took != took:  # nan: the warm-up reminder was never sent
+                    raise RuntimeError(f"no reminder delivered by {n} worker process(es)")
+                make_reminders(flow, targets, [dt.datetime.now(dt.UTC)] * PROCS_BURST)
+                cpu = (cpu_seconds(workers), cpu_seconds(scheduler))
+                db_before = database_cpu_seconds()
+                elapsed = wait_sent(flow, PROCS_BURST, time.monotonic())
+                db_after = database_cpu_seconds()
+                cpu = (
+                    cpu_seconds(workers) - cpu[0],
+                    cpu_seconds(scheduler) - cpu[1],
+                    sum(t - db_before.get(pid, 0.0) for pid, t in db_after.items()),
+                )
+                load = os.getloadavg()[0]
+            burst = audit(flow)
+        log.close()
+        sched_log.close()
+        rate = PROCS_BURST / elapsed if elapsed == elapsed else float("nan")
+        rates[n] = rate
+        lost += burst["lost"]
+        duplicated += burst["duplicated"]
+        say(
+            f"  {n} worker process(es) x {THREADS} threads (up in {boot:.1f}s): "
+            f"{PROCS_BURST} reminders in {elapsed:.1f}s = {rate:.0f}/s, no-op actor "
+            f"{noop_rate:.0f} msg/s; lost {burst['lost']}, duplicated {burst['duplicated']}; "
+            f"load {load:.2f}; CPU during the burst: workers {cpu[0]:.1f}s, scheduler "
+            f"{cpu[1]:.1f}s, PostgreSQL {cpu[2]:.1f}s of {elapsed * (os.cpu_count() or 1):.1f} "
+            "core-seconds"
+        )
+        plural = "process" if n == 1 else "processes"
+        results += [
+            Result(
+                f"reminders/s with {n} worker {plural}",
+                rate,
+                "msg/s",
+                f"no-op actor msg/s with {n} worker {plural}",
+                noop_rate,
+            ),
+            Result(
+                f"reminder workers' CPU per 1,000 reminders with {n} worker {plural}",
+                cpu[0] * 1000 / PROCS_BURST,
+                "s",
+                "wall time per 1,000 reminders",
+                elapsed * 1000 / PROCS_BURST,
+            ),
+            Result(
+                f"machine load average (1 min) after the {n}-process burst",
+                load,
+                "runnable",
+                "CPU cores",
+                os.cpu_count() or 1,
+            ),
+        ]
+    for n in PROCESS_COUNTS[1:]:
+        results.append(
+            Result(
+                f"reminders/s: {n} vs 1 worker process",
+                rates[n],
+                "msg/s",
+                "reminders/s with 1 worker process",
+                rates[PROCESS_COUNTS[0]],
+            )
+        )
+    results += [
+        Result("reminders per worker count: lost", lost, "reminders", "zero", 0),
+        Result("reminders per worker count: duplicated", duplicated, "reminders", "zero", 0),
+    ]
+    clear(flow)
+    broker.flush_all()
+    return results
+
+
 def run(flow: dict) -> list[Result]:
     import dramatiq
     from django_scopes import scopes_disabled
@@ -278,26 +440,74 @@ def run(flow: dict) -> list[Result]:
         targets = leads(flow)
         clear(flow)
         broker.flush_all()
-        log = open(ROOT / "var" / "bench-workers.log", "w")
-        env = child_env(LOG_LEVEL="WARNING")
-        with process_group(worker_args(), env=env, log=log):
-            time.sleep(8)  # boot both worker processes
-            noop_rate = noop_throughput()
-            say(f"  no-op actor: {noop_rate:.0f} msg/s")
-            results.append(
-                Result("no-op actor throughput", noop_rate, "msg/s", "notes: 2x8 idle", 2600)
-            )
-            sched_log = open(ROOT / "var" / "bench-scheduler.log", "w")
-            with process_group(
-                [sys.executable, "manage.py", "run_scheduler"], env=env, log=sched_log
-            ):
-                say(f"  scheduler up: first reminder delivered after {warm_up(flow, targets):.1f}s")
-                if "burst" in PHASES:
-                    results += burst_phase(flow, targets, noop_rate)
-                if "steady" in PHASES:
-                    results += steady_phase(flow, targets)
-            sched_log.close()
-        log.close()
+        if "burst" in PHASES or "steady" in PHASES:
+            results += two_process_phases(flow, targets)
+        if "procs" in PHASES:
+            results += procs_phase(flow, targets)
         clear(flow)
         broker.flush_all()
     return results
+
+
+def two_process_phases(flow: dict, targets: list) -> list[Result]:
+    """The burst and the steady phase on 2 worker processes (what `rundramatiq` runs)."""
+    results: list[Result] = []
+    log = open(ROOT / "var" / "bench-workers.log", "w")
+    env = child_env(LOG_LEVEL="WARNING")
+    with process_group(worker_args(), env=env, log=log):
+        time.sleep(8)  # boot both worker processes
+        noop_rate = noop_throughput()
+        say(f"  no-op actor: {noop_rate:.0f} msg/s")
+        results.append(
+            Result("no-op actor throughput", noop_rate, "msg/s", "notes: 2x8 idle", 2600)
+        )
+        sched_log = open(ROOT / "var" / "bench-scheduler.log", "w")
+        with process_group([sys.executable, "manage.py", "run_scheduler"], env=env, log=sched_log):
+            say(f"  scheduler up: first reminder delivered after {warm_up(flow, targets):.1f}s")
+            if "burst" in PHASES:
+                results += burst_phase(flow, targets, noop_rate)
+            if "steady" in PHASES:
+                results += steady_phase(flow, targets)
+        sched_log.close()
+    log.close()
+    return results
+
+
+def main(argv=None) -> int:
+    """This benchmark alone: migrate, the write-benchmark company, the phases asked for."""
+    global PHASES
+
+    from bench import common
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--phases", default=",".join(PHASES), help="burst,steady,procs")
+    parser.add_argument("--results", default=str(common.RESULTS), help="JSON file to merge into")
+    args = parser.parse_args(argv)
+    PHASES = args.phases.split(",")
+    # SIGTERM (timeout, kill) unwinds like Ctrl-C: the worker and scheduler process
+    # groups started by ``process_group`` are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    common.configure_env()
+    common.ensure_database()
+    common.setup_django()
+    from django.core.management import call_command
+    from django_scopes import scopes_disabled
+
+    from bench import seed as seeding
+
+    call_command("migrate", interactive=False, verbosity=0)
+    with scopes_disabled():
+        flow = seeding.flow_tenant()
+    say(f"== reminders ({','.join(PHASES)})")
+    from bench.run import load_average
+
+    results = [load_average("start"), *run(flow), load_average("end")]
+    common.RESULTS = type(common.RESULTS)(args.results)
+    common.write_results(results)
+    for r in results:
+        say(f"  {r.name}: {r.value:g} {r.unit} ({r.baseline_name}: {r.baseline_value:g})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

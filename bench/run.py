@@ -4,6 +4,9 @@ benchmark, print a table and write bench/results.json.
     python -m bench.run [--only api,ui,transitions,reminders,marketing,import,messaging] [--reseed]
 
 BENCH_QUICK=1 runs shorter versions (same seed, fewer requests and rows).
+The reminders suite runs the phases of BENCH_REMINDER_PHASES (default
+burst,steady,procs; procs: reminders/s with 1, 2 and 4 worker processes, burst
+size BENCH_PROCS_BURST).
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def main(argv=None) -> int:
     if "reminders" in only:
         from bench import reminders_bench
 
-        say("== reminders")
+        say(f"== reminders ({','.join(reminders_bench.PHASES)})")
         results += reminders_bench.run(flow)
         write_results(results)
     if "marketing" in only:
