@@ -25,10 +25,8 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,37 +51,54 @@ TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", 3600))
 
 
 def serve(port: int, path: str) -> None:
-    """Record ``time phone out_id`` of every POST, answer like Aliyun SendSms."""
+    """Record ``time phone out_id`` of every POST, answer like Aliyun SendSms.
+
+    A single-threaded asyncio server speaking just the HTTP/1.1 the senders use
+    (keep-alive, Content-Length bodies): every request is still parsed and written to
+    the log before it is answered, at a fraction of the CPU of ``http.server`` (which
+    cost 0.16 ms a request beside the workers on the same two cores). Its answer
+    goes in one write with TCP_NODELAY (asyncio's default): ``http.server`` wrote the
+    head and the body apart and, with Nagle's algorithm, the body waited for the
+    client's delayed ACK, 40 ms a request."""
+    import asyncio
+
     out = open(path, "a", buffering=1)
-    lock = threading.Lock()
+    body = b'{"Code": "OK", "BizId": "1"}'
+    answer = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the providers' gateways
-        # The answer's head and body are two writes: with Nagle's algorithm the body
-        # waits for the ACK of the head, which the client delays (40 ms on Linux).
-        disable_nagle_algorithm = True
+    class Gateway(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport = transport
+            self.buffer = b""
 
-        def do_POST(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            query = parse_qs(urlsplit(self.path).query)
-            phone = query.get("PhoneNumbers", ["?"])[0]
-            out_id = query.get("OutId", ["?"])[0]
-            with lock:
+        def data_received(self, data):
+            self.buffer += data
+            while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                lines = self.buffer[:end].decode("latin-1").split("\r\n")
+                length = 0
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value)
+                if len(self.buffer) < end + 4 + length:
+                    return  # the body is still on its way
+                self.buffer = self.buffer[end + 4 + length :]
+                query = parse_qs(urlsplit(lines[0].split(" ")[1]).query)
+                phone = query.get("PhoneNumbers", ["?"])[0]
+                out_id = query.get("OutId", ["?"])[0]
                 out.write(f"{time.time():.6f} {phone} {out_id}\n")
-            data = b'{"Code": "OK", "BizId": "1"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+                self.transport.write(answer)
 
-        def log_message(self, *args):
-            pass
+    async def main():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(Gateway, "127.0.0.1", port, backlog=512)
+        await server.serve_forever()
 
-    ThreadingHTTPServer.request_queue_size = 512
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    asyncio.run(main())
 
 
 def read_log(path: Path) -> list[tuple[float, str, str]]:

@@ -31,6 +31,14 @@ SENT, RETRY, FAILED, DONE_ALREADY, MISSING = "sent", "retry", "failed", "done-al
 PAUSED, SUPPRESSED = "paused", "suppressed"
 
 
+# A batch's rows are found by id, their state checked as "none of the closed states"
+# rather than "= queued": a condition the (status, next_attempt_at) index cannot
+# serve. During a large send that index holds an entry for every row that was queued
+# (dead once sent, until vacuum), and with statistics from before the send the
+# planner ANDs it with the ids: 20 ms a batch at 100,000 rows instead of 0.1 ms.
+OPEN = ~Q(status__in=[s for s in Delivery.Status if s != Delivery.Status.QUEUED])
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: doubles each time."""
     return timedelta(seconds=BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
@@ -224,11 +232,11 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
         free = Q(lease__isnull=True) | Q(claimed_at__isnull=True)
         free |= Q(claimed_at__lt=now - timedelta(seconds=stale_seconds))
         due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
-        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).filter(free, due).update(
+        Delivery.objects.filter(OPEN, pk__in=ids).filter(free, due).update(
             lease=lease, claimed_at=now
         )
         rows = list(
-            Delivery.objects.filter(pk__in=ids, lease=lease, status=Delivery.Status.QUEUED)
+            Delivery.objects.filter(OPEN, pk__in=ids, lease=lease)
             .select_related("channel", "mass_send__template")
             .order_by("pk")
         )
@@ -269,7 +277,8 @@ def _send_each(todo: list[Delivery], lease, outcomes: dict[int, str], mail) -> N
     renewed = time.monotonic()
     for index, delivery in enumerate(todo):
         if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
-            Delivery.objects.filter(lease=lease, status=Delivery.Status.QUEUED).update(
+            open_ids = [d.pk for d in todo[index:]]
+            Delivery.objects.filter(OPEN, pk__in=open_ids, lease=lease).update(
                 claimed_at=timezone.now()
             )
             renewed = time.monotonic()
