@@ -13,7 +13,10 @@ Prints and writes into bench/results.json (merged with other entries):
   ``--sample`` rows (it is ~100x slower; the full file would take minutes);
 * PostgreSQL ``COPY`` of the same file into a bare table, rows/s;
 * re-import of the same file (every row unchanged), rows/s;
-* a ``--big``-row file imported in a child process: its peak RSS.
+* a ``--big``-row file imported in a child process: its peak RSS growth (budget
+  200 MB) and its rate beside the ``--rows`` import's (target >= 0.6);
+* the end-to-end import beside the SQL insert-only floor (target >= 0.6), and the
+  1-minute load average at start and end (the machine is shared).
 
 The database is migrated first; each run signs up a fresh company.
 ``BENCH_VERBOSE=1`` prints each import's upload, queue and run times.
@@ -407,6 +410,7 @@ def main():
         return
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
+    load_start = os.getloadavg()[0]
     setup()
     from django.conf import settings
     from django_scopes import scopes_disabled
@@ -455,6 +459,7 @@ def main():
     print(f"  django-import-export import_data ({args.sample} rows): {default:8.0f} rows/s")
     print(f"  COPY into a bare table:                   {copy:10.0f} rows/s")
     print(f"  SQL insert into the real table (floor):   {floor:10.0f} rows/s")
+    print(f"  our import / floor:                       {ours / floor:10.2f} (target 0.6)")
     if not args.big:
         return
     child = subprocess.run(
@@ -465,11 +470,18 @@ def main():
         env=os.environ,
     )
     big = json.loads(child.stdout.strip().splitlines()[-1])
+    big_rate = big["rows"] / big["seconds"]
+    growth = big["rss_peak_mb"] - big["rss_before_mb"]
+    load_end = os.getloadavg()[0]
     print(
         f"  {big['rows']} rows ({big['file_mb']:.0f} MB file): "
         f"{big['rows'] / big['seconds']:.0f} rows/s, "
         f"RSS {big['rss_before_mb']:.0f} MB before, peak {big['rss_peak_mb']:.0f} MB "
         f"(ru_maxrss {big['ru_maxrss_mb']:.0f} MB), status {big['status']}"
+    )
+    print(
+        f"  RSS growth {growth:.0f} MB (budget 200); rate vs the {args.rows}-row import "
+        f"{big_rate / ours:.2f} (target 0.6); load {load_start:.1f} -> {load_end:.1f}"
     )
     write_results(
         [
@@ -490,6 +502,22 @@ def main():
                 "SQL INSERT ... SELECT of the same rows into the real table (indexes, FKs)",
                 floor,
             ),
+            entry(
+                "import_customers_200k_rows_per_s_vs_20k",
+                big_rate,
+                "rows/s",
+                f"the {args.rows}-row import, rows/s",
+                ours,
+            ),
+            entry(
+                "import_customers_200k_rss_growth",
+                growth,
+                "MB",
+                "budget",
+                200,
+            ),
+            entry("import_bench_load_average_start", load_start, "runnable", "CPU cores", 2),
+            entry("import_bench_load_average_end", load_end, "runnable", "CPU cores", 2),
             entry(
                 "import_customers_20k_index_upkeep_after_success",
                 upkeep,
