@@ -38,7 +38,8 @@ class TenantFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
-        for flt in self.filters.values():
+        asked = self.data if self.data is not None else {}
+        for name, flt in self.filters.items():
             if isinstance(flt, django_filters.MultipleChoiceFilter) and "__" not in (
                 flt.field_name or ""
             ):
@@ -47,11 +48,14 @@ class TenantFilterSet(django_filters.FilterSet):
                 flt.distinct = False
             qs = getattr(flt, "queryset", None)
             if isinstance(qs, QuerySet) and hasattr(qs.model, "tenant_id"):
-                flt.queryset = (
-                    qs.model._base_manager.filter(pk__in=qs.values("pk"), tenant_id=tenant_id)
-                    if tenant_id
-                    else qs.none()
-                )
+                key = f"{self.form_prefix}-{name}" if self.form_prefix else name
+                if tenant_id and key in asked:
+                    flt.queryset = qs.model._base_manager.filter(
+                        pk__in=qs.values("pk"), tenant_id=tenant_id
+                    )
+                else:
+                    # Not asked for (an empty choice reads no row) or no company.
+                    flt.queryset = qs.none()
 
     def filter_queryset(self, queryset):
         for name, value in list(self.form.cleaned_data.items()):
