@@ -8,6 +8,8 @@ per step with that body (``workflows.schema``).
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Model, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -21,6 +23,48 @@ from crm.core.errors import DomainError
 from workflows.engine import transition
 from workflows.process import get_process
 from workflows.schema import TransitionSchema
+
+
+def answer_queryset(visible: QuerySet, obj: Model) -> tuple[QuerySet, dict[Field, Model]]:
+    """The scope's query for a transition's answer, joining only what is not in hand.
+
+    The record is read again after the transition (in the user's scope, with the
+    queryset's annotations), but a detail queryset's ``select_related`` joins many
+    tables and PostgreSQL's planning of that join costs more than all the
+    transition's other queries together. A relation the transitioned record
+    leaves empty needs no join (it reads None), one the record holds already
+    (the tenant, an owner set to the actor) is handed over instead: only the
+    remaining relations are joined. Returns the queryset and ``{field: related}``
+    to put on the row read when its key still matches.
+    """
+    related = visible.query.select_related
+    if not isinstance(related, dict) or not related:
+        return visible, {}
+    keep: list[str] = []
+    in_hand: dict[Field, Model] = {}
+
+    def paths(prefix: str, nested: dict) -> list[str]:
+        if not nested:
+            return [prefix]
+        return [p for name, sub in nested.items() for p in paths(f"{prefix}__{name}", sub)]
+
+    for name, nested in related.items():
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is None or not (field.concrete and (field.many_to_one or field.one_to_one)):
+            keep.extend(paths(name, nested))  # e.g. a reverse one-to-one: as asked
+            continue
+        if getattr(obj, field.attname) is None:
+            continue
+        if not nested and field.get_cached_value(obj, None) is not None:
+            in_hand[field] = field.get_cached_value(obj)
+            continue
+        keep.extend(paths(name, nested))
+    queryset = visible.select_related(None)
+    # (no names at all would mean every relation to Django)
+    return (queryset.select_related(*keep) if keep else queryset), in_hand
 
 
 class TransitionsMixin:
@@ -68,9 +112,13 @@ class TransitionsMixin:
             expected_version=version,
             visible=visible,
         )
-        fresh = visible.filter(pk=obj.pk).first()
+        queryset, in_hand = answer_queryset(visible, obj)
+        fresh = queryset.filter(pk=obj.pk).first()
         if fresh is None:  # e.g. a lead returned to the pool left the caller's scope
             return Response({"id": obj.pk, "status": getattr(obj, process.field_name)})
+        for field, related in in_hand.items():
+            if getattr(fresh, field.attname) == related.pk:
+                field.set_cached_value(fresh, related)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
 
 

@@ -89,6 +89,27 @@ def test_a_lead_in_the_public_pool_may_be_claimed_by_a_rep(rep, admin, sales_tea
     assert pending["lead.first_contact_escalation"] == sales_team.leader_id
 
 
+@pytest.mark.parametrize("step", ["pool", "claim"])
+def test_the_answer_is_the_record_as_read_afterwards(api, admin, step):
+    """Relations in hand or empty are not joined again: the answer is what a read gives."""
+    source = core.dictionary_create(
+        tenant=admin.tenant, actor=admin, kind="source", code="t19fair", label="展会"
+    )
+    industry = core.dictionary_create(
+        tenant=admin.tenant, actor=admin, kind="industry", code="t19it", label="信息技术"
+    )
+    state = "new" if step == "pool" else "pooled"
+    lead = lead_in_state(admin, state, source=source, industry=industry)
+    response = post(api, lead.pk, step)
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["source_label"] == "展会" and answer["industry_label"] == "信息技术"
+    assert answer["owner_name"] == (admin.display_name if step == "claim" else None)
+    read = api.get(f"/api/v1/leads/{lead.pk}/?lang=en")
+    assert read.status_code == 200
+    assert answer == read.json()
+
+
 def _lead_sql(queries) -> list[str]:
     return [q["sql"] for q in queries if 'FROM "customers_lead"' in q["sql"]]
 
@@ -111,7 +132,12 @@ def test_pool_and_claim_cost_a_fixed_number_of_queries(rep, admin):
         reads = _lead_sql(queries.captured_queries)
         assert len(reads) == 2, reads  # the lock, the answer
         assert "FOR UPDATE" in reads[0]
-        assert not any('FROM "core_tenant"' in q["sql"] for q in queries.captured_queries)
+        # The answer joins nothing: the owner is empty (pool) or the actor (claim),
+        # source, industry and campaign empty, the company in hand.
+        assert "JOIN" not in reads[1], reads[1]
+        # no read of the company itself (authentication may join it to the token)
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert not any(s.startswith('SELECT "core_tenant".') for s in sql), sql
     claim_sql = [q["sql"] for q in claim.captured_queries]
     assert not any(s.startswith('UPDATE "workflows_reminder"') for s in claim_sql)
     # the team and its leader for the escalation reminder: one query
