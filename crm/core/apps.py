@@ -13,9 +13,6 @@ class CoreConfig(AppConfig):
         from crm.core.api.fields import install_field_defaults
 
         install_field_defaults()
-        from crm.core import role_cache
-
-        role_cache.connect()  # a role edit bumps the company's roles_version
         collation.install()  # SQLite: the zh_pinyin collation on each connection
 
         from crm.core.registries import AppModule, MenuEntry, register_module

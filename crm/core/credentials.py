@@ -20,14 +20,15 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from crm.core import audit
-from crm.core.models import ApiToken, User, UserSession
+from crm.core.models import ApiToken, Role, User, UserSession
 
 KEY_BYTES = 20  # 40 hex characters, the length of DRF's keys
 PREFIX_LENGTH = 8
@@ -87,10 +88,54 @@ def issue_token(*, user: User, client: str = "") -> tuple[ApiToken, str]:
 
 
 def find_token(key: str) -> ApiToken | None:
-    """The token with this key, with its user and company (one query), or None."""
-    return (
-        ApiToken.objects.select_related("user", "user__tenant").filter(digest=digest(key)).first()
+    """The token with this key, with its user, company and roles (one query), or None.
+
+    Every request needs the user's permission codes and data scope, which come
+    from their roles; on PostgreSQL they are read in the token's query (one
+    aggregated subquery) instead of a query of their own, always current.
+    """
+    queryset = ApiToken.objects.select_related("user", "user__tenant").filter(digest=digest(key))
+    with_roles = connections[queryset.db].vendor == "postgresql"
+    if with_roles:
+        queryset = queryset.annotate(role_rows=_roles_subquery())
+    token = queryset.first()
+    if token is not None and with_roles:
+        user = token.user
+        user.__dict__["_role_rows"] = [_role(row, user) for row in token.role_rows or ()]
+    return token
+
+
+def _roles_subquery() -> Subquery:
+    from django.contrib.postgres.aggregates import JSONBAgg
+
+    roles = (
+        Role._base_manager.filter(users=OuterRef("user_id"))
+        .order_by()
+        .values("users")
+        .annotate(
+            rows=JSONBAgg(
+                JSONObject(
+                    id="id", name="name", permissions="permissions", data_scope="data_scope"
+                ),
+                order_by="id",
+            )
+        )
+        .values("rows")
     )
+    return Subquery(roles)
+
+
+def _role(row: dict, user: User) -> Role:
+    role = Role(
+        id=row["id"],
+        tenant_id=user.tenant_id,
+        name=row["name"],
+        permissions=row["permissions"],
+        data_scope=row["data_scope"],
+    )
+    role._state.adding = False
+    role._state.db = user._state.db
+    return role
 
 
 def touch_token(token: ApiToken) -> None:

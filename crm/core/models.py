@@ -42,8 +42,6 @@ class Tenant(models.Model):
         choices=[("symbol", "¥1,234.00"), ("code", "CNY 1,234.00"), ("name", _("1,234.00 yuan"))],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Bumped on every change of a role or of anyone's roles (crm.core.role_cache).
-    roles_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("tenant")
@@ -180,11 +178,10 @@ class User(AbstractUser):
     # --- permission codes (roles are data; see crm.core.permissions) -------
     @cached_property
     def _role_rows(self) -> list[Role]:
+        # A request signed in by token has them already (read with the token).
         if self.is_system or not self.tenant_id:
             return []
-        from crm.core.role_cache import roles_for
-
-        return roles_for(self, lambda: list(Role.objects.filter(users=self)))
+        return list(Role.objects.filter(users=self))
 
     @cached_property
     def permission_codes(self) -> frozenset[str]:

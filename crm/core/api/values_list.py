@@ -160,6 +160,29 @@ class ValuesPlan:
         return None if attribute is None else cell.field.to_representation(attribute)
 
 
+class PageRows:
+    """``values()`` rows to paginate, counted on the record query.
+
+    ``values()`` over related columns adds their joins, and Django keeps them in
+    ``count()``: counting the records themselves needs none of them.
+    """
+
+    def __init__(self, records, rows):
+        self.records = records
+        self.rows = rows
+        self.ordered = records.ordered
+        self.model = records.model
+
+    def count(self) -> int:
+        return self.records.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
 #: Plans by (serializer class, language, model, annotations): building a
 #: ModelSerializer's fields costs more than serialising a page. The fields of our
 #: list serializers do not depend on the request (the ``get_fields`` overrides

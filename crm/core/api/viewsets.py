@@ -33,7 +33,7 @@ from crm.core.api.export import ExportMixin
 from crm.core.api.fast_list import fast_list, use_cached_fields
 from crm.core.api.mixins import HistoryMixin, ServiceWriteMixin
 from crm.core.api.permissions import HasCode, HasTenant
-from crm.core.api.values_list import plan_for
+from crm.core.api.values_list import PageRows, plan_for
 from crm.core.modules import check_route
 from crm.core.scoping import restrict
 
@@ -172,7 +172,7 @@ class TenantScopedMixin:
         if plan is None:
             return self._instance_list(queryset)
         rows = queryset.values(*plan.lookups)
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(PageRows(queryset, rows))
         if page is not None:
             return self.get_paginated_response(plan.rows(page))
         return Response(plan.rows(rows))
