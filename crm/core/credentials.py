@@ -12,6 +12,7 @@ longer authenticates.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -98,14 +99,17 @@ def find_token(key: str) -> ApiToken | None:
     with_roles = connections[queryset.db].vendor == "postgresql"
     if with_roles:
         queryset = queryset.annotate(role_rows=_roles_subquery())
-    token = queryset.first()
+    # The digest is unique: no ORDER BY (``first()``) needed.
+    token = next(iter(queryset[:1]), None)
     if token is not None and with_roles:
         user = token.user
         user.__dict__["_role_rows"] = [_role(row, user) for row in token.role_rows or ()]
     return token
 
 
+@functools.cache
 def _roles_subquery() -> Subquery:
+    """Built once: Django copies an expression when a query resolves it."""
     from django.contrib.postgres.aggregates import JSONBAgg
 
     roles = (
