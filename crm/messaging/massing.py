@@ -42,9 +42,8 @@ MASS_SEND_FIELDS = (
     "filter",
     "scheduled_at",
 )
-CHUNK = 2000
-# Rows written (and handed to workers) at a time while expanding: the first workers
-# start after 500 rows, not after the whole audience.
+# Contacts read, rows written (and handed to workers) at a time while expanding: the
+# first workers start after 500 rows, not after the whole audience.
 WRITE_CHUNK = 500
 
 
@@ -239,9 +238,15 @@ def _write_deliveries(send: MassSend) -> int:
     suppressed = _suppressed(send)
     template = send.template
     marketing_email = kind == ChannelKind.EMAIL and template.marketing
+    from crm.customers.models import Contact
+
+    # The audience's ids first (one narrow query), then its contacts a page of ids at
+    # a time. A server-side cursor over the audience (``iterator()``) was declared
+    # WITH HOLD outside a transaction and planned for a cursor's first rows: the
+    # first contact came after 0.44 s at 5,000 (the query itself: 20 ms).
+    ids = list(contacts(send).order_by("pk").values_list("pk", flat=True))
     rows = (
-        contacts(send)
-        .order_by("pk")
+        Contact.objects.order_by("pk")
         .select_related("customer__owner")
         .only(
             "pk",
@@ -261,7 +266,7 @@ def _write_deliveries(send: MassSend) -> int:
     now = timezone.now()
     batch: list[Delivery] = []
     added = 0
-    for contact in rows.iterator(chunk_size=CHUNK):
+    for contact in _pages(rows, ids):
         address = getattr(contact, field)
         values = {**base, **templating.context_of(contact, send.tenant)}
         body = templating.render(template.body, values)
@@ -295,6 +300,11 @@ def _write_deliveries(send: MassSend) -> int:
     total = Delivery.objects.filter(mass_send_id=send.pk).count()
     MassSend.objects.filter(pk=send.pk).update(expanded_at=timezone.now(), total=total)
     return added
+
+
+def _pages(rows, ids: list[int]):
+    for start in range(0, len(ids), WRITE_CHUNK):
+        yield from rows.filter(pk__in=ids[start : start + WRITE_CHUNK])
 
 
 def _insert(send: MassSend, batch: list[Delivery]) -> int:
