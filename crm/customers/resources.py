@@ -316,7 +316,8 @@ class CustomerResource(CrmResource):
 
     @classmethod
     def after_write(cls, ctx, created, updated):
-        """Plan the pool reminders of new customers (and of moved owners) in bulk."""
+        """Plan the pool reminders of new customers (and of moved owners) in bulk: on
+        PostgreSQL one ``INSERT ... SELECT`` from the rows just written (``schedule_many``)."""
         reminders.schedule_many(
             Customer,
             tenant=ctx.tenant,
