@@ -42,6 +42,9 @@ def recorder():
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as the providers' gateways
+        # The head and the body leave in two writes: without TCP_NODELAY the body
+        # waits for the client's delayed ACK (40 ms a request).
+        disable_nagle_algorithm = True
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
