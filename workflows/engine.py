@@ -100,6 +100,42 @@ def available_transitions(obj: models.Model, actor) -> list[dict[str, Any]]:
     return out
 
 
+def _plain(queryset: models.QuerySet, model: type[models.Model]) -> bool:
+    """A queryset of whole ``model`` rows filtered only (no annotation, grouping,
+    distinct, extra, slice, deferred field): its rows may be locked as they are."""
+    query = queryset.query
+    return (
+        queryset.model is model
+        and query.default_cols
+        and not query.annotations
+        and not query.extra
+        and not query.distinct
+        and query.group_by is None
+        and query.combinator is None
+        and not query.is_sliced
+        and query.deferred_loading == (frozenset(), True)
+    )
+
+
+def _lock_query(model, pk, tenant, visible: models.QuerySet | None) -> models.QuerySet:
+    """The row to change, locked; with ``visible``, only if it is among those rows.
+
+    A plain scope is locked as it is (its filter, joins and all: one query to
+    build, ``FOR UPDATE OF`` the record's table alone, the joined rows stay
+    unlocked); any other as ``pk IN (<the scope>)``.
+    """
+    locked = model.objects.select_for_update()
+    if visible is None:
+        return locked.filter(pk=pk, tenant=tenant)
+    if _plain(visible, model):
+        return (
+            visible.select_related(None)
+            .select_for_update(of=("self",))
+            .filter(pk=pk, tenant=tenant)
+        )
+    return locked.filter(pk=pk, tenant=tenant, pk__in=visible.filter(pk=pk).values("pk"))
+
+
 def transition(
     *,
     model: type[models.Model],
@@ -127,10 +163,7 @@ def transition(
     ctx = GuardContext(actor=actor, inputs=inputs)
 
     with transaction.atomic():
-        locked = model.objects.select_for_update().filter(pk=pk, tenant=tenant)
-        if visible is not None:
-            locked = locked.filter(pk__in=visible.filter(pk=pk).values("pk"))
-        obj = locked.first()
+        obj = _lock_query(model, pk, tenant, visible).first()
         if obj is None:  # deleted meanwhile, or outside the caller's scope
             raise NotFound()
         # The tenant in hand, not read again by the guards and reminder rules
@@ -162,21 +195,30 @@ def transition(
         obj.version += 1
         obj.save()  # ConcurrentTransitionMixin refuses a stale state
 
-        TransitionLog.objects.create(
-            tenant=tenant,
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=obj.pk,
-            process=process.name,
-            transition=name,
-            source=source,
-            target=target,
-            actor=actor,
-            comment=comment,
-        )
         changes = {process.field_name: [source, target]}
         changes.update({k: audit.json_value(v) for k, v in inputs.items()})
-        audit.record(
-            tenant=tenant, actor=actor, action=f"transition:{name}", obj=obj, changes=changes
+        # The log row and the audit entry in one statement (one round trip, no ORM
+        # insert built; neither row is read back).
+        audit.record_with(
+            tenant=tenant,
+            actor=actor,
+            action=f"transition:{name}",
+            obj=obj,
+            changes=changes,
+            also=(
+                TransitionLog,
+                {
+                    "tenant": tenant.pk,
+                    "content_type": ContentType.objects.get_for_model(model).pk,
+                    "object_id": obj.pk,
+                    "process": process.name,
+                    "transition": name,
+                    "source": source,
+                    "target": target,
+                    "actor": actor.pk if actor is not None else None,
+                    "comment": comment,
+                },
+            ),
         )
         reminders.on_state_change(obj, process, source=source, target=target)
         for effect in step.after_commit:

@@ -8,14 +8,22 @@ to the user's data scope, so a record outside it (or another company's) answers
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scope
 
 from crm.core import services as core
+from crm.core.errors import NotFound as DomainNotFound
+from crm.core.models import AuditEntry
 from crm.customers.models import Lead
 from tests.conftest import client_for, make_company, make_user
 from tests.customers.leads import lead_in_state, new_lead
+from workflows.engine import transition
 from workflows.models import Reminder, TransitionLog
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +139,14 @@ def test_pool_and_claim_cost_a_fixed_number_of_queries(rep, admin):
     for queries in (pool, claim):
         reads = _lead_sql(queries.captured_queries)
         assert len(reads) == 2, reads  # the lock, the answer
-        assert "FOR UPDATE" in reads[0]
+        # The scope's own filter locks the row: one query, no subquery, only the lead locked.
+        assert reads[0].endswith('FOR UPDATE OF "customers_lead"'), reads[0]
+        assert "(SELECT" not in reads[0], reads[0]
+        # The log row and the audit entry: one statement.
+        sql = [q["sql"] for q in queries.captured_queries]
+        writes = [s for s in sql if "workflows_transitionlog" in s and "INSERT" in s]
+        assert len(writes) == 1 and 'INSERT INTO "core_auditentry"' in writes[0], writes
+        assert not [s for s in sql if s.startswith('INSERT INTO "core_auditentry"')]
         # The answer joins nothing: the owner is empty (pool) or the actor (claim),
         # source, industry and campaign empty, the company in hand.
         assert "JOIN" not in reads[1], reads[1]
@@ -142,9 +157,9 @@ def test_pool_and_claim_cost_a_fixed_number_of_queries(rep, admin):
     assert not any(s.startswith('UPDATE "workflows_reminder"') for s in claim_sql)
     # the team and its leader for the escalation reminder: one query
     assert sum('FROM "core_team"' in s and '"core_user"' in s for s in claim_sql) == 1
-    # Budgets (authentication and data scope included): pool 12, claim 13 on PostgreSQL.
-    assert len(pool.captured_queries) <= 12, [q["sql"][:120] for q in pool.captured_queries]
-    assert len(claim.captured_queries) <= 13, [q["sql"][:120] for q in claim.captured_queries]
+    # Budgets (authentication and data scope included): pool 10, claim 11 on PostgreSQL.
+    assert len(pool.captured_queries) <= 10, [q["sql"][:120] for q in pool.captured_queries]
+    assert len(claim.captured_queries) <= 11, [q["sql"][:120] for q in claim.captured_queries]
     lead.refresh_from_db()
     assert (lead.status, lead.owner_id, lead.version) == ("new", rep.pk, 3)
     assert list(
@@ -160,3 +175,89 @@ def test_leaving_a_state_with_reminders_still_cancels_them(rep, admin):
     assert post(client_for(rep), lead.pk, "pool").status_code == 200
     assert not pending_lead_reminders(lead).exists()
     assert Lead.objects.get(pk=lead.pk).status == "pooled"
+
+
+def test_the_log_row_and_the_audit_entry_written_together(rep, admin):
+    lead = new_lead(admin, owner=rep)
+    assert post(client_for(rep), lead.pk, "pool", {"comment": "不再跟进"}).status_code == 200
+    log = TransitionLog.objects.get(object_id=lead.pk, process="lead")
+    assert (log.tenant_id, log.transition, log.source, log.target, log.actor_id, log.comment) == (
+        admin.tenant_id,
+        "pool",
+        "new",
+        "pooled",
+        rep.pk,
+        "不再跟进",
+    )
+    entry = AuditEntry.objects.get(object_id=lead.pk, action="transition:pool")
+    assert (entry.tenant_id, entry.actor_id, entry.content_type_id) == (
+        admin.tenant_id,
+        rep.pk,
+        log.content_type_id,
+    )
+    assert entry.changes == {"status": ["new", "pooled"]}
+    assert entry.created_at == log.created_at
+    assert abs((timezone.now() - log.created_at).total_seconds()) < 60
+
+
+def test_the_claim_cap_counts_the_users_claims_of_today_only(rep, admin):
+    core.tenant_settings_update(tenant=admin.tenant, actor=admin, daily_claim_cap=1)
+    first, second, third = (
+        lead_in_state(admin, "pooled", company_name=f"公海{i}") for i in "一二三"
+    )
+    client = client_for(rep)
+    assert post(client, first.pk, "claim").status_code == 200
+    # yesterday's claim is not today's
+    TransitionLog.objects.filter(object_id=first.pk, transition="claim").update(
+        created_at=timezone.now() - dt.timedelta(days=1, hours=1)
+    )
+    assert post(client, second.pk, "claim").status_code == 200
+    response = post(client, third.pk, "claim")
+    assert response.status_code == 400, response.content
+    assert response.json()["reasons"] == ["You have claimed 1 leads today, the daily limit."]
+    # the pooled lead's answer lists the claim blocked the same way
+    assert post(client, second.pk, "pool").status_code == 200
+    answer = post(client, first.pk, "pool").json()
+    claim = next(t for t in answer["transitions"] if t["name"] == "claim")
+    assert claim["reasons"] == ["You have claimed 1 leads today, the daily limit."]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda qs: qs.annotate(one=Value(1)),
+        lambda qs: qs.distinct(),
+        lambda qs: qs.only("id", "status"),
+    ],
+    ids=["annotated", "distinct", "deferred"],
+)
+def test_a_scope_that_is_not_plain_is_locked_through_a_subquery(rep, other_rep, admin, shape):
+    """The engine locks the scope's rows as they are only when they are whole rows,
+    filtered; any other scope still decides, as ``pk IN (<the scope>)``."""
+    mine = new_lead(admin, owner=rep, company_name="我的线索")
+    theirs = new_lead(admin, owner=other_rep, company_name="别人的线索")
+    with scope(tenant=admin.tenant_id):
+        visible = shape(Lead.objects.filter(owner=rep))
+        with pytest.raises(DomainNotFound):
+            transition(
+                model=Lead,
+                pk=theirs.pk,
+                name="pool",
+                tenant=admin.tenant,
+                actor=admin,
+                visible=visible,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            moved = transition(
+                model=Lead,
+                pk=mine.pk,
+                name="pool",
+                tenant=admin.tenant,
+                actor=admin,
+                visible=visible,
+            )
+    assert moved.status == "pooled"
+    lock = next(q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"])
+    assert "(SELECT" in lock, lock
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.version) == ("new", 1)
