@@ -1717,14 +1717,18 @@ export interface paths {
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         get: operations["v1_contracts_list"];
         put?: never;
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         post: operations["v1_contracts_create"];
         delete?: never;
@@ -1743,20 +1747,26 @@ export interface paths {
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         get: operations["v1_contracts_retrieve"];
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         put: operations["v1_contracts_update"];
         post?: never;
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         delete: operations["v1_contracts_destroy"];
         options?: never;
@@ -1764,7 +1774,9 @@ export interface paths {
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         patch: operations["v1_contracts_partial_update"];
         trace?: never;
@@ -1779,7 +1791,9 @@ export interface paths {
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the customer-facing A4
          *     document (``crm.sales.documents``); HTML for the browser's print dialog, PDF
-         *     as a download. Whoever may open the record may print it.
+         *     as a download. Whoever may open the record may print it. ``printer`` is the
+         *     module that renders (``render_html``, ``render_pdf``): other documents reuse the
+         *     action with their own.
          */
         get: operations["v1_contracts_document_retrieve"];
         put?: never;
@@ -6444,15 +6458,13 @@ export interface paths {
         };
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         get: operations["v1_stock_receipts_list"];
         put?: never;
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         post: operations["v1_stock_receipts_create"];
         delete?: never;
@@ -6470,29 +6482,25 @@ export interface paths {
         };
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         get: operations["v1_stock_receipts_retrieve"];
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         put: operations["v1_stock_receipts_update"];
         post?: never;
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         delete: operations["v1_stock_receipts_destroy"];
         options?: never;
         head?: never;
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         patch: operations["v1_stock_receipts_partial_update"];
         trace?: never;
@@ -6506,8 +6514,7 @@ export interface paths {
         };
         /**
          * @description ``GET /<collection>/{id}/document/?as=html|pdf``: the A4 form to print and
-         *     sign (``crm.marketing.printing``); HTML for the browser's print dialog, PDF as a
-         *     download. Whoever may open the record may print it.
+         *     sign (``crm.marketing.printing``), through the sales documents' action.
          */
         get: operations["v1_stock_receipts_document_retrieve"];
         put?: never;
@@ -8250,7 +8257,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /**
              * 开始时间
@@ -8297,7 +8304,7 @@ export interface components {
             target_group?: number | null;
             /** 目标筛选条件 */
             target_filter?: unknown;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         CampaignFigures: {
@@ -8640,13 +8647,13 @@ export interface components {
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
             category_label: $Read<string>;
-            /** 说明 */
+            /** 描述 */
             description: string;
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status461Enum"]>;
+            status: $Read<components["schemas"]["StatusD81Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -8754,13 +8761,13 @@ export interface components {
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
             category_label: $Read<string>;
-            /** 说明 */
+            /** 描述 */
             description: string;
             /** 负责人 */
             owner?: number | null;
             owner_name: $Read<string | null>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status461Enum"]>;
+            status: $Read<components["schemas"]["StatusD81Enum"]>;
             status_label: $Read<string>;
             /**
              * 受理时间
@@ -8825,7 +8832,7 @@ export interface components {
             severity?: components["schemas"]["SeverityEnum"];
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
-            /** 说明 */
+            /** 描述 */
             description: string;
             /** 负责人 */
             owner?: number | null;
@@ -9329,7 +9336,7 @@ export interface components {
             id: $Read<number>;
             /** 名称 */
             name: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** @default 0 */
             customer_count: $Read<number>;
@@ -9343,7 +9350,7 @@ export interface components {
         CustomerGroupRequest: {
             /** 名称 */
             name: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         /**
@@ -9544,7 +9551,7 @@ export interface components {
         };
         EventExpense: {
             id: $Read<number>;
-            /** 说明 */
+            /** 描述 */
             description: string;
             /**
              * 金额
@@ -9558,7 +9565,7 @@ export interface components {
             spent_on?: string | null;
         };
         EventExpenseRequest: {
-            /** 说明 */
+            /** 描述 */
             description: string;
             /**
              * 金额
@@ -9573,7 +9580,7 @@ export interface components {
         };
         EventFigures: {
             /**
-             * 费用支出
+             * 费用
              * Format: decimal
              */
             expense_cost: string;
@@ -10572,7 +10579,7 @@ export interface components {
             /** 产品 */
             product: number;
             product_name: $Read<string>;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /**
              * 数量
@@ -10596,7 +10603,7 @@ export interface components {
         LineRequest: {
             /** 产品 */
             product: number;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /**
              * 数量
@@ -10759,7 +10766,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: $Read<string>;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             expenses?: components["schemas"]["EventExpense"][];
             participants?: components["schemas"]["EventParticipant"][];
@@ -10795,7 +10802,7 @@ export interface components {
             owner?: number | null;
             /** 营销战役 */
             campaign?: number | null;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
@@ -12362,7 +12369,7 @@ export interface components {
             target_group?: number | null;
             /** 目标筛选条件 */
             target_filter?: unknown;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         PatchedCampaignMemberRequest: {
@@ -12434,7 +12441,7 @@ export interface components {
             severity?: components["schemas"]["SeverityEnum"];
             /** 类别 */
             category?: components["schemas"]["CategoryEnum"];
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 负责人 */
             owner?: number | null;
@@ -12527,7 +12534,7 @@ export interface components {
         PatchedCustomerGroupRequest: {
             /** 名称 */
             name?: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         PatchedDictionaryItemRequest: {
@@ -12712,7 +12719,7 @@ export interface components {
             owner?: number | null;
             /** 营销战役 */
             campaign?: number | null;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             expenses?: components["schemas"]["EventExpenseRequest"][];
             participants?: components["schemas"]["EventParticipantRequest"][];
@@ -12835,7 +12842,7 @@ export interface components {
         PatchedPoolLevelRuleRequest: {
             /** 等级 */
             level?: number;
-            /** 闲置天数 */
+            /** 未跟进天数 */
             idle_days?: number;
         };
         PatchedProductRequest: {
@@ -12860,7 +12867,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name?: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -12890,7 +12897,7 @@ export interface components {
         PatchedRequirementRequest: {
             /** 销售机会 */
             opportunity?: number;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -12958,7 +12965,7 @@ export interface components {
             requirement?: number | null;
             /** 标题 */
             title?: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         PatchedStockAdjustmentDetailRequest: {
@@ -13008,7 +13015,7 @@ export interface components {
         PatchedTaskRequest: {
             /** 标题 */
             title?: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -13251,7 +13258,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject?: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -13621,13 +13628,13 @@ export interface components {
             /** 等级 */
             level: number;
             level_label: $Read<string | null>;
-            /** 闲置天数 */
+            /** 未跟进天数 */
             idle_days: number;
         };
         PoolLevelRuleRequest: {
             /** 等级 */
             level: number;
-            /** 闲置天数 */
+            /** 未跟进天数 */
             idle_days: number;
         };
         /**
@@ -13702,7 +13709,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -13786,7 +13793,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -13843,7 +13850,7 @@ export interface components {
             contract?: number | null;
             /** 名称 */
             name: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 项目经理 */
             owner?: number | null;
@@ -14098,7 +14105,7 @@ export interface components {
             id: $Read<number>;
             /** 销售机会 */
             opportunity: number;
-            /** 说明 */
+            /** 描述 */
             description: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -14122,7 +14129,7 @@ export interface components {
         RequirementRequest: {
             /** 销售机会 */
             opportunity: number;
-            /** 说明 */
+            /** 描述 */
             description: string;
             /** 优先级 */
             priority?: components["schemas"]["RequirementPriorityEnum"];
@@ -14132,7 +14139,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status36aEnum"]>;
+            status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -14211,7 +14218,7 @@ export interface components {
             /** 编号 */
             number: $Read<string>;
             /** 状态 */
-            status: $Read<components["schemas"]["Status36aEnum"]>;
+            status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
@@ -14538,7 +14545,7 @@ export interface components {
             requirement?: number | null;
             /** 标题 */
             title: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 创建人 */
             created_by: $Read<number | null>;
@@ -14556,7 +14563,7 @@ export interface components {
             requirement?: number | null;
             /** 标题 */
             title: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
         };
         /**
@@ -14579,24 +14586,6 @@ export interface components {
          * @enum {string}
          */
         Status285Enum: "scheduled" | "cancelled";
-        /**
-         * @description * `draft` - 草稿
-         *     * `submitted` - 审批中
-         *     * `approved` - 已审批
-         *     * `issued` - 发出
-         *     * `cancelled` - 已取消
-         * @enum {string}
-         */
-        Status36aEnum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
-        /**
-         * @description * `received` - 入库
-         *     * `acknowledged` - 已受理
-         *     * `investigating` - 调查中
-         *     * `resolved` - 已解决
-         *     * `closed` - 已关闭
-         * @enum {string}
-         */
-        Status461Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
          * @description * `pending` - 等待中
          *     * `running` - 进行中
@@ -14672,6 +14661,24 @@ export interface components {
          * @enum {string}
          */
         StatusC89Enum: "draft" | "submitted" | "reviewed";
+        /**
+         * @description * `draft` - 草稿
+         *     * `submitted` - 审批中
+         *     * `approved` - 已审批
+         *     * `issued` - 已发料
+         *     * `cancelled` - 已取消
+         * @enum {string}
+         */
+        StatusD03Enum: "draft" | "submitted" | "approved" | "issued" | "cancelled";
+        /**
+         * @description * `received` - 待受理
+         *     * `acknowledged` - 已受理
+         *     * `investigating` - 调查中
+         *     * `resolved` - 已解决
+         *     * `closed` - 已关闭
+         * @enum {string}
+         */
+        StatusD81Enum: "received" | "acknowledged" | "investigating" | "resolved" | "closed";
         /**
          * @description * `new` - 新线索
          *     * `contacted` - 已联系
@@ -15187,7 +15194,7 @@ export interface components {
             id: $Read<number>;
             /** 标题 */
             title: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -15261,7 +15268,7 @@ export interface components {
             id: $Read<number>;
             /** 标题 */
             title: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -15320,7 +15327,7 @@ export interface components {
         TaskRequest: {
             /** 标题 */
             title: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 负责人 */
             assignee?: number;
@@ -15603,7 +15610,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -15652,7 +15659,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -15700,7 +15707,7 @@ export interface components {
             contract?: number | null;
             /** 主题 */
             subject: string;
-            /** 说明 */
+            /** 描述 */
             description?: string;
             /** 优先级 */
             priority?: components["schemas"]["Priority8acEnum"];
@@ -19139,7 +19146,7 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 入库
+                 * @description * `received` - 待受理
                  *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
@@ -19324,7 +19331,7 @@ export interface operations {
                  */
                 severity?: ("critical" | "high" | "low" | "normal")[];
                 /**
-                 * @description * `received` - 入库
+                 * @description * `received` - 待受理
                  *     * `acknowledged` - 已受理
                  *     * `investigating` - 调查中
                  *     * `resolved` - 已解决
@@ -28175,7 +28182,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 发出
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -28361,7 +28368,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 发出
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
@@ -28574,7 +28581,7 @@ export interface operations {
                  * @description * `draft` - 草稿
                  *     * `submitted` - 审批中
                  *     * `approved` - 已审批
-                 *     * `issued` - 发出
+                 *     * `issued` - 已发料
                  *     * `cancelled` - 已取消
                  */
                 status?: ("approved" | "cancelled" | "draft" | "issued" | "submitted")[];
