@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from crm.core.models import DataScope, Team
@@ -30,6 +32,23 @@ def team_and_descendants(team_id: int | None) -> set[int]:
     return _descendants(list(Team.objects.values_list("id", "parent_id")), [team_id])
 
 
+@functools.cache
+def _team_rows_sql() -> str:
+    meta = Team._meta
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(name).column) for name in ("id", "parent", "leader"))
+    tenant = qn(meta.get_field("tenant").column)
+    return f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {tenant} = %s"
+
+
+def _team_rows(tenant_id: int) -> list[tuple[int, int | None, int | None]]:
+    """``(id, parent_id, leader_id)`` of a company's teams: a fixed text, built once
+    and prepared by the server (asked on every request of a team-scoped user)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_team_rows_sql(), [tenant_id])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
 def visible_owner_q(user, owner_field: str) -> Q | None:
     """The filter a user's data scope puts on ``owner_field``; None means all rows."""
     scope = user.data_scope
@@ -38,7 +57,7 @@ def visible_owner_q(user, owner_field: str) -> Q | None:
     if scope == DataScope.TEAM:
         # The user's own team and every team they lead (a leader need not be a member),
         # with their sub-teams: one query for the tenant's tree.
-        rows = list(Team.objects.values_list("id", "parent_id", "leader_id"))
+        rows = _team_rows(user.tenant_id)
         roots = {tid for tid, _parent, leader in rows if leader == user.pk} | {user.team_id}
         teams = _descendants([(tid, parent) for tid, parent, _leader in rows], roots)
         if teams:
