@@ -27,24 +27,34 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def _entry(*, tenant, actor, action: str, obj: models.Model, changes: dict | None) -> dict:
+    """An audit entry's columns (relations by their ids), for ``record`` and ``record_with``."""
+    return {
+        "tenant_id": tenant.pk,
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(obj, for_concrete_model=True).pk,
+        "object_id": obj.pk,
+        "changes": changes or {},
+    }
+
+
 def record(*, tenant, actor, action: str, obj: models.Model, changes: dict | None = None):
     return AuditEntry.objects.create(
-        tenant=tenant,
-        actor=actor if actor is not None and actor.pk else None,
-        action=action,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-        object_id=obj.pk,
-        changes=changes or {},
+        **_entry(tenant=tenant, actor=actor, action=action, obj=obj, changes=changes)
     )
 
 
 def insert_sql(model: type[models.Model], values: dict[str, Any], connection) -> tuple[str, list]:
-    """``INSERT`` of one row of ``model`` (``{field name: value}``, relations as ids),
+    """``INSERT`` of one row of ``model`` (``{field name or attname: value}``, relations as ids),
     each value prepared by its field as ``Model.save()`` would; no ``RETURNING``."""
     qn = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in values]
     columns = ", ".join(qn(field.column) for field in fields)
-    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
     marks = ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})", params
 
@@ -73,21 +83,8 @@ def record_with(
         if any(f.name == "created_at" for f in model._meta.concrete_fields):
             values = {"created_at": now, **values}
         statements.append(insert_sql(model, values, connection))
-    statements.append(
-        insert_sql(
-            AuditEntry,
-            {
-                "tenant": tenant.pk,
-                "actor": actor.pk if actor is not None and actor.pk else None,
-                "action": action,
-                "content_type": ContentType.objects.get_for_model(obj, for_concrete_model=True).pk,
-                "object_id": obj.pk,
-                "changes": changes or {},
-                "created_at": now,
-            },
-            connection,
-        )
-    )
+    entry = _entry(tenant=tenant, actor=actor, action=action, obj=obj, changes=changes)
+    statements.append(insert_sql(AuditEntry, {**entry, "created_at": now}, connection))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(statements) == 2:
             (first, first_params), (second, second_params) = statements

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from functools import partial
@@ -32,10 +33,10 @@ PAUSED, SUPPRESSED = "paused", "suppressed"
 
 
 # A batch's rows are found by id, their state checked as "none of the closed states"
-# rather than "= queued": a condition the (status, next_attempt_at) index cannot
-# serve. During a large send that index holds an entry for every row that was queued
-# (dead once sent, until vacuum), and with statistics from before the send the
-# planner ANDs it with the ids: 20 ms a batch at 100,000 rows instead of 0.1 ms.
+# rather than "= queued": a condition the due index (queued rows only) cannot serve.
+# During a large send an index on the status holds an entry for every row that was
+# queued (dead once sent, until vacuum), and with statistics from before the send
+# the planner ANDed it with the ids: 20 ms a batch at 100,000 rows instead of 0.1 ms.
 OPEN = ~Q(status__in=[s for s in Delivery.Status if s != Delivery.Status.QUEUED])
 
 
@@ -307,6 +308,7 @@ def _send_each(todo: list[Delivery], lease, outcomes: dict[int, str], mail) -> N
         log.info("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
 
 
+@functools.cache
 def _mark_sent_sql() -> str:
     """The UPDATE that marks one delivery sent, if this worker's lease still holds it.
 
