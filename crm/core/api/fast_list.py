@@ -73,23 +73,33 @@ def _walk(attrs: list[str]) -> Getter:
     return walk
 
 
-def _display_getter(model, attrs: list[str]) -> Getter | None:
-    """``get_FOO_display`` through a label table built once (no lazy-string hashing)."""
-    if len(attrs) != 1 or not attrs[0].startswith("get_") or not attrs[0].endswith("_display"):
+def display_labels(model, name: str) -> tuple[object, dict] | None:
+    """``(field, {value: label})`` when ``name`` is Django's own ``get_FOO_display``
+    of a field with choices (not a model's own method), else None. Labels in the
+    active language."""
+    if not (name.startswith("get_") and name.endswith("_display")):
         return None
-    name = attrs[0][4:-8]
-    if not isinstance(model.__dict__.get(attrs[0]), partialmethod):
+    if not isinstance(model.__dict__.get(name), partialmethod):
         return None  # the model defines its own get_FOO_display: DRF calls it
     try:
-        field = model._meta.get_field(name)
+        field = model._meta.get_field(name[4:-8])
     except Exception:
         return None
     if not field.choices:
         return None
-    labels = {value: str(label) for value, label in field.flatchoices}
+    return field, {value: str(label) for value, label in field.flatchoices}
+
+
+def _display_getter(model, attrs: list[str]) -> Getter | None:
+    """``get_FOO_display`` through a label table built once (no lazy-string hashing)."""
+    found = display_labels(model, attrs[0]) if len(attrs) == 1 else None
+    if found is None:
+        return None
+    field, labels = found
+    attname = field.attname
 
     def display(obj):
-        value = getattr(obj, field.attname)
+        value = getattr(obj, attname)
         # Django's get_FOO_display: the label, else the value itself (as text).
         return labels.get(value, value)
 

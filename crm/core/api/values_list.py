@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from functools import partialmethod
 from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist
@@ -25,7 +24,7 @@ from django.utils.translation import get_language
 from rest_framework import relations, serializers
 from rest_framework.fields import SkipField
 
-from crm.core.api.fast_list import compile_field
+from crm.core.api.fast_list import compile_field, display_labels
 
 
 @dataclass
@@ -61,17 +60,10 @@ def _column(model, name: str, prefix: str, annotations) -> tuple[list[str], Call
 
 def _display(model, name: str) -> tuple[list[str], Callable] | None:
     """``get_FOO_display`` from FOO's column (Django's own method, not a custom one)."""
-    if not (name.startswith("get_") and name.endswith("_display")):
+    found = display_labels(model, name)
+    if found is None:
         return None
-    if not isinstance(model.__dict__.get(name), partialmethod):
-        return None
-    try:
-        field = model._meta.get_field(name[4:-8])
-    except FieldDoesNotExist:
-        return None
-    if not field.choices:
-        return None
-    labels = {value: str(label) for value, label in field.flatchoices}
+    field, labels = found
     lookup = field.attname
     return [lookup], lambda row: labels.get(row[lookup], row[lookup])
 
