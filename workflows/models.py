@@ -49,16 +49,24 @@ class Reminder(TenantModel):
         CANCELLED = "cancelled", _("cancelled")
         FAILED = "failed", _("failed")
 
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     # Indexed by the (content_type, object_id, status) index below (index review).
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     object_id = models.BigIntegerField()
     rule = models.CharField(max_length=80)
     state = models.CharField(max_length=50, help_text="The target state the rule is for.")
     due_at = models.DateTimeField()
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
