@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,11 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE.parent / "var" / "manual"
 # (config file, sub-directory of the output): zh-CN first, it cleans the output directory.
 EDITIONS = (("mkdocs.yml", ""), ("mkdocs.en.yml", "en"))
+#: Where the app serves the manual (crm/urls.py). Pages link relatively and work under
+#: any prefix; only MkDocs' 404 page links from the site root (it answers for any
+#: address), so it is rebased here.
+SERVED_AT = "/docs/"
+_ROOT_LINK = re.compile(r'((?:href|src)=")/(?!/)')
 
 
 def sources() -> list[Path]:
@@ -45,8 +51,18 @@ def build(out: Path = DEFAULT_OUT, *, strict: bool = True, quiet: bool = True) -
             config_file=str(HERE / config_file), site_dir=str(out / sub), strict=strict
         )
         mkdocs_build(config)  # cleans its site_dir first: zh-CN (the root) goes first
+        rebase_not_found(out / sub, SERVED_AT + (f"{sub}/" if sub else ""))
     (out / "index.html").touch()  # the freshness stamp is the last file written
     return out
+
+
+def rebase_not_found(site: Path, prefix: str) -> None:
+    """Point the 404 page's root-relative links (stylesheets, scripts, navigation) at
+    ``prefix``, where the edition is served: unstyled otherwise."""
+    page = site / "404.html"
+    if page.is_file():
+        html = page.read_text(encoding="utf-8")
+        page.write_text(_ROOT_LINK.sub(rf"\g<1>{prefix}", html), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,14 @@ def test_docs_serves_the_zh_index_and_a_chapter(built_manual):
     missing = client.get("/docs/no-such-chapter/")
     assert missing.status_code == 404 and "商慧 CRM" in missing.content.decode()
     assert client.get("/docs/../manage.py").status_code == 404
+    # The 404 page is styled where it is served: its stylesheets and links resolve.
+    for address, edition in (("/docs/no-such-chapter/", "/docs/"), ("/docs/en/nope/", "/docs/en/")):
+        page = client.get(address).content.decode()
+        sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+        assert sheets and all(s.startswith(edition + "assets/") for s in sheets), sheets
+        for sheet in sheets:
+            assert client.get(sheet).status_code == 200, sheet
+        assert not re.search(r'(?:href|src)="/(?!docs/|/)', page)
     assert client.post("/docs/").status_code == 405
     # The API's own documentation is still there.
     assert client.get("/api/docs/").status_code == 200
