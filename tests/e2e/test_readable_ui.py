@@ -6,9 +6,11 @@ stay on one line at 1280 and 1920 px."""
 from __future__ import annotations
 
 import pytest
+from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from crm.core.services import dictionary_create
+from crm.customers.models import Contact
 from tests.conftest import make_company, make_user
 from tests.e2e.helpers import login
 from tests.sales import factories as f
@@ -99,6 +101,26 @@ def test_bulk_delete_shows_the_consequences_first(page, live_server, shot):
     expect(page.get_by_test_id("browse-total")).to_contain_text("1")
     expect(table.get_by_text("批量删除客户0")).to_have_count(0)
     expect(table.get_by_text("批量删除有商机客户")).to_be_visible()
+
+
+def test_bulk_delete_of_selected_contacts(page, live_server):
+    admin = make_company()
+    owner = f.customer(admin, name="联系人批量客户")
+    doomed = [f.contact(owner, admin, name=f"批量联系人{i}") for i in range(2)]
+    kept = f.contact(owner, admin, name="批量联系人留下")
+    login(page, live_server.url, admin.username)
+    page.goto(f"{live_server.url}/contacts?search=批量联系人")
+    table = page.locator(".el-table")
+    expect(table.get_by_text("批量联系人留下")).to_be_visible()
+    for contact in doomed:
+        table.locator(".el-table__row", has_text=contact.name).locator(".el-checkbox").click()
+    page.get_by_test_id("bulk-delete").click()
+    expect(page.get_by_test_id("bulk-delete-count")).to_contain_text("2")
+    page.get_by_test_id("bulk-delete-confirm").click()
+    expect(table.get_by_text("批量联系人0")).to_have_count(0)
+    expect(table.get_by_text("批量联系人留下")).to_be_visible()
+    with scopes_disabled():
+        assert set(Contact.objects.filter(customer=owner).values_list("pk", flat=True)) == {kept.pk}
 
 
 def test_dialogs_focus_submit_on_enter_close_on_esc(page, live_server):

@@ -236,7 +236,11 @@ export const customerResources: Record<string, ResourceConfig> = {
 
 /** Groups, tags and campaigns on the lead and customer pages; bulk actions in one request. */
 export function withCustomerResources(resources: Record<string, ResourceConfig>): void {
-  const { customers, leads, opportunities } = resources
+  const { customers, leads, opportunities, contacts } = resources
+  if (contacts && !contacts.bulkActions) {
+    // A selection of contacts: export it, or delete it after seeing what would go.
+    contacts.bulkActions = [BulkExportAction, BulkDeleteAction]
+  }
   if (customers && !customers.fields.some((x) => x.name === 'tags')) {
     customers.fields.push(
       f('groups', { type: 'refs', ref: 'customer-groups' }),
