@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.activities.models import CalendarEvent, PlanItem, Task, WorkPlan
+from crm.activities.timeline import RECORD_COLLECTIONS
 from crm.core.api.fields import DateField, DateTimeField, RelatedLabelField, TextField
 from crm.core.api.mixins import ChangeLineSerializer
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.models import User
 from crm.customers.models import Contact, Customer, Lead
 from crm.sales.models import Contract, Opportunity
@@ -26,9 +27,16 @@ LINKS = {
 
 
 def link_fields() -> dict[str, serializers.Field]:
-    """One nullable id field per kind of record (``customer``, ``contract``...)."""
+    """One nullable id field per kind of record (``customer``, ``contract``...): only
+    records the user sees in their collection (data scope), as the timeline does."""
     return {
-        name: TenantPrimaryKeyField(label=label, model=model, required=False, allow_null=True)
+        name: VisiblePrimaryKeyField(
+            label=label,
+            model=model,
+            collection=RECORD_COLLECTIONS[name],
+            required=False,
+            allow_null=True,
+        )
         for name, (model, label) in LINKS.items()
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -31,6 +32,54 @@ class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         if tenant is None:
             return queryset.none()
         return queryset.filter(tenant_id=tenant.pk)
+
+
+class VisiblePrimaryKeyField(TenantPrimaryKeyField):
+    """A link to a record the requesting user may see: the rows its collection's
+    viewset (``collection``, a router prefix) shows them, so tenant and data scope
+    (own / team / all, the customer pool...) apply as on the record's card.
+
+    A record out of sight answers as an id that does not exist (400 with the field
+    named, DRF's ``does_not_exist`` message): its existence does not leak. An update
+    may keep the link the record already has (an activity on a customer since moved
+    to a colleague still saves unchanged); only a new link is checked.
+    """
+
+    def __init__(self, *, collection: str, **kwargs):
+        self.collection = collection
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if request is None or not getattr(user, "tenant_id", None):
+            return queryset.none()  # no user to scope by: nothing is visible
+        from crm.api_router import router
+
+        viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
+        view = viewsets[self.collection](
+            request=request, format_kwarg=None, action="retrieve", kwargs={}
+        )
+        return queryset.filter(pk__in=view.get_queryset().values("pk"))
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            kept = self._kept_link(data)
+            if kept is None:
+                raise
+            return kept
+
+    def _kept_link(self, data):
+        """The record already linked when ``data`` names it (an update), else None."""
+        instance = getattr(self.parent, "instance", None)
+        attname = f"{self.source}_id"
+        current = getattr(instance, attname, None) if isinstance(instance, models.Model) else None
+        if current is None or str(current) != str(data):
+            return None
+        return getattr(instance, self.source)
 
 
 class SignupSerializer(serializers.Serializer):
