@@ -49,8 +49,15 @@ class Reminder(TenantModel):
         CANCELLED = "cancelled", _("cancelled")
         FAILED = "failed", _("failed")
 
+    # No lone tenant or recipient index (index review): no query reads reminders by
+    # either alone; every scoped query also names the record or the status, and a
+    # tenant's or user's delete (operators only) finds them by a sequential scan.
     tenant = models.ForeignKey(
-        "core.Tenant", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "core.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     # Indexed by the (content_type, object_id, status) index below (index review).
     content_type = models.ForeignKey(
@@ -67,6 +74,7 @@ class Reminder(TenantModel):
         on_delete=models.CASCADE,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
