@@ -28,7 +28,12 @@ ROLE_SCOPES = {
 def default_roles() -> list[dict]:
     """The roles of a new company; each app grants its codes in its permissions module."""
     return [
-        {"name": name, "data_scope": scope, "permissions": registry.default_codes(name)}
+        {
+            "name": name,
+            "preset": name,  # the template it comes from, kept if the admin renames it
+            "data_scope": scope,
+            "permissions": registry.default_codes(name),
+        }
         for name, scope in ROLE_SCOPES.items()
     ]
 

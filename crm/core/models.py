@@ -23,6 +23,12 @@ class Tenant(models.Model):
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     # Keys of the modules this company switched off (crm.core.modules); data stays.
     modules_off = models.JSONField(_("modules switched off"), default=list, blank=True)
+    # Every permission code this company has been offered (sign-up: all registered
+    # codes). A code registered later is new to it: ``sync_permissions`` grants it to
+    # the roles whose default template has it, once; an admin's removal then stays.
+    permissions_offered = models.JSONField(
+        _("permission codes offered"), default=list, blank=True, editable=False
+    )
     # The company profile (GET/PATCH /api/v1/company/, crm.core.company).
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     logo = models.FileField(_("logo"), upload_to="logos/", blank=True, max_length=200)
@@ -118,6 +124,13 @@ class Role(TenantModel):
     permissions = models.JSONField(_("permissions"), default=list, blank=True)
     data_scope = models.CharField(
         _("data scope"), max_length=10, choices=DataScope.choices, default=DataScope.OWN
+    )
+    # The default role this one was seeded from (its name in the permission
+    # registry, ``registry.default_codes(preset)``), kept when the admin renames
+    # it; empty for a role the admin created. New permission codes reach a role
+    # through its preset only. A default, so a backup from before it restores.
+    preset = models.CharField(
+        _("default role"), max_length=100, blank=True, default="", editable=False
     )
 
     class Meta:

@@ -37,7 +37,12 @@ class Registry:
         """Withhold codes from a default role even if a grant matches them."""
         self._denies.setdefault(role, []).extend(prefixes)
 
+    def default_role_names(self) -> list[str]:
+        """The default roles apps grant codes to (core's, and e.g. marketing's 库管)."""
+        return list(self._grants)
+
     def default_codes(self, role: str) -> list[str]:
+        """The codes of default role ``role`` (none for a name no app grants to)."""
         grants = self._grants.get(role, [])
         denies = self._denies.get(role, [])
         return [

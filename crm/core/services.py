@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -52,7 +52,10 @@ def tenant_signup(*, company: str, username: str, password: str, email: str) -> 
     _check_username(username)
     _check_password(password, User(username=username, email=email))
     with transaction.atomic():
-        tenant = Tenant.objects.create(name=company, settings={})
+        # Every code registered now is offered to it (its roles get the defaults below).
+        tenant = Tenant.objects.create(
+            name=company, settings={}, permissions_offered=registry.codes()
+        )
         with scope(tenant=tenant.pk):
             roles = {
                 spec["name"]: Role.objects.create(tenant=tenant, **spec) for spec in default_roles()
@@ -186,6 +189,58 @@ def role_update(role: Role, *, tenant, actor, **data: Any) -> Role:
     with transaction.atomic(), guard:
         audited_update(role, tenant=tenant, actor=actor, fields=data)
     return role
+
+
+def sync_permissions(tenants=None) -> dict[Tenant, dict[str, list[str]]]:
+    """Offer each company the permission codes registered since it last was offered.
+
+    A release adds codes (a new module, a new transition); a company signed up
+    before it keeps its roles' old code lists. The codes registered now but not
+    in ``Tenant.permissions_offered`` are new to it: each goes to the company's
+    roles whose default template (``Role.preset``) has it, as a new company's
+    would, then all are marked offered. A custom role gets nothing; a code once
+    offered is never granted again, so an admin's removal stands. Codes are only
+    ever added, never taken away. Idempotent: a second run finds nothing new.
+
+    ``tenants``: a queryset or iterable of companies (default: all). Returns
+    ``{tenant: {role name: [codes granted]}}`` for the companies whose roles
+    changed. One audit entry (``update``, no actor) per changed role.
+    """
+    registered = set(registry.codes())
+    templates = {name: set(registry.default_codes(name)) for name in registry.default_role_names()}
+    candidates = Tenant.objects.all() if tenants is None else tenants
+    if isinstance(candidates, models.QuerySet):
+        candidates = candidates.only("pk", "permissions_offered")
+    # Read the offered lists only; the few companies with something new are locked.
+    pending = [t.pk for t in candidates if not registered <= set(t.permissions_offered or ())]
+    granted: dict[Tenant, dict[str, list[str]]] = {}
+    for pk in pending:
+        with transaction.atomic():
+            tenant = Tenant.objects.select_for_update().filter(pk=pk).first()
+            if tenant is None:
+                continue  # deleted meanwhile
+            offered = set(tenant.permissions_offered or ())
+            new = registered - offered
+            if not new:
+                continue  # a parallel run did it
+            with scope(tenant=tenant.pk):
+                roles = Role.objects.select_for_update().filter(tenant=tenant).exclude(preset="")
+                for role in roles.order_by("pk"):
+                    add = sorted((new & templates.get(role.preset, set())) - set(role.permissions))
+                    if not add:
+                        continue
+                    before = list(role.permissions)
+                    role.permissions = sorted(set(before) | set(add))
+                    audited_save(
+                        role,
+                        tenant=tenant,
+                        actor=None,
+                        changes={"permissions": [before, role.permissions]},
+                    )
+                    granted.setdefault(tenant, {})[role.name] = add
+            tenant.permissions_offered = sorted(offered | new)
+            tenant.save(update_fields=["permissions_offered"])
+    return granted
 
 
 def _role_unused(role: Role) -> None:

@@ -37,6 +37,7 @@ def marketing_seed(tenant) -> None:
         Role.objects.create(
             tenant=tenant,
             name=STOCK_KEEPER,
+            preset=STOCK_KEEPER,  # new codes granted to 库管 reach it (core.sync_permissions)
             data_scope=DataScope.ALL,
             permissions=registry.default_codes(STOCK_KEEPER),
         )
