@@ -21,7 +21,7 @@ from crm.care.models import CareRule, ContactLunarBirthday
 from crm.care.permissions import CALENDAR
 from crm.core.api.fields import RelatedLabelField
 from crm.core.api.filters import TenantFilterSet
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import VisiblePrimaryKeyField
 from crm.core.api.viewsets import DocumentViewSet, TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.customers.models import Contact
@@ -71,7 +71,7 @@ class CareRuleViewSet(DocumentViewSet):
 
 
 class LunarBirthdaySerializer(serializers.ModelSerializer):
-    contact = TenantPrimaryKeyField(label=_lazy("contact"), model=Contact)
+    contact = VisiblePrimaryKeyField(label=_lazy("contact"), model=Contact, collection="contacts")
     contact_name = RelatedLabelField(source="contact.name")
     customer = serializers.IntegerField(source="contact.customer_id", read_only=True)
     customer_name = RelatedLabelField(source="contact.customer.name")

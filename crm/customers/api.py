@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from crm.core.api.bulk import BulkDeleteMixin
 from crm.core.api.fields import CreditCodeField, MobileField, PhoneField, RelatedLabelField
 from crm.core.api.filters import SearchFilterSet
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.api.viewsets import DocumentViewSet
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem, User
@@ -349,7 +349,7 @@ class CustomerViewSet(BulkDeleteMixin, BulkTransferMixin, ProcessViewSet):
 
 
 class ContactSerializer(serializers.ModelSerializer):
-    customer = TenantPrimaryKeyField(label=_("customer"), model=Customer)
+    customer = VisiblePrimaryKeyField(label=_("customer"), model=Customer, collection="customers")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     mobile = MobileField(label=_("mobile"), max_length=30)
 

@@ -215,3 +215,23 @@ def test_a_greeting_is_queued_to_the_contacts_mobile_on_the_day(admin, rep, monk
     assert delivery.body == "陈秋您好，祝您生日快乐！"
     assert timezone.localtime(delivery.next_attempt_at).date() == dt.date(2026, 9, 25)
     assert CareOccurrence.objects.get(contact=contact).greeting_queued
+
+
+def test_a_rep_records_lunar_birthdays_only_of_contacts_in_scope(admin, rep, lunar_contact):
+    """The contact must be one the rep sees (their customers'): another rep's contact
+    answers as one that does not exist, and no birthday is written."""
+    from crm.care.models import ContactLunarBirthday
+
+    other = make_user(admin, "销售代表", name="孙二部")
+    customer = customer_create(tenant=admin.tenant, actor=other, name="别人的客户")
+    theirs = contact_create(tenant=admin.tenant, actor=other, customer=customer, name="赵六")
+    url = "/api/v1/contact-birthdays/"
+    response = client_for(rep).post(
+        url, {"contact": theirs.pk, "month": 3, "day": 3}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["contact"]
+    assert not ContactLunarBirthday.objects.filter(contact=theirs).exists()
+    own_customer = customer_create(tenant=admin.tenant, actor=rep, name="自己的客户")
+    mine = contact_create(tenant=admin.tenant, actor=rep, customer=own_customer, name="钱七")
+    response = client_for(rep).post(url, {"contact": mine.pk, "month": 3, "day": 3}, format="json")
+    assert response.status_code == 201, response.content

@@ -145,3 +145,31 @@ def test_leader_of_a_team_he_is_not_member_of_sees_it(admin, company):
     loner = make_user(admin, "销售经理")
     mine = new_lead(admin, owner=loner)
     assert ids(client_for(loner), "leads") == {mine.pk, company.rows[("leads", "pool")]}
+
+
+def test_a_contact_is_added_only_to_a_customer_in_scope(company):
+    """A rep adds contacts to their own customers (and the pool's), not a colleague's:
+    out of scope answers as a customer that does not exist, and nothing is written."""
+    from crm.customers.models import Contact, Customer
+
+    rep = client_for(company.rep)
+    theirs = company.rows[("customers", "other_rep")]
+    response = rep.post("/api/v1/contacts/", {"customer": theirs, "name": "张三"}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["customer"]
+    assert not Contact.objects.filter(customer_id=theirs, name="张三").exists()
+    mine = company.rows[("contacts", "rep")]
+    moved = rep.patch(f"/api/v1/contacts/{mine}/", {"customer": theirs}, format="json")
+    assert moved.status_code == 400 and list(moved.json()["fields"]) == ["customer"]
+    assert Contact.objects.get(pk=mine).customer_id == company.rows[("customers", "rep")]
+    own = company.rows[("customers", "rep")]
+    response = rep.post("/api/v1/contacts/", {"customer": own, "name": "张三"}, format="json")
+    assert response.status_code == 201, response.content
+    Customer.objects.filter(pk=theirs).update(owner=None)  # now in the pool: visible
+    response = rep.post("/api/v1/contacts/", {"customer": theirs, "name": "李四"}, format="json")
+    assert response.status_code == 201, response.content
+    # The leader adds one to a member's customer.
+    member = company.rows[("customers", "sub_rep")]
+    leader = client_for(company.leader)
+    response = leader.post("/api/v1/contacts/", {"customer": member, "name": "王五"}, format="json")
+    assert response.status_code == 201, response.content
