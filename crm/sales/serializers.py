@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.core.api.fields import RelatedLabelField
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer, dictionary_field, owner_field
@@ -389,7 +389,9 @@ class ContractSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
-    quote = TenantPrimaryKeyField(label=_("quote"), model=Quote, required=False, allow_null=True)
+    quote = VisiblePrimaryKeyField(
+        label=_("quote"), model=Quote, collection="quotes", required=False, allow_null=True
+    )
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     amount = MoneyField(label=_("amount"), required=False, min_value=Decimal("0"))

@@ -319,3 +319,19 @@ def test_numbers_stay_unique_under_concurrency():
     assert errors == []
     assert sorted(numbers) == [f"HT{n:06d}" for n in range(1, 9)]
     assert Installment.objects.count() == 0
+
+
+def test_a_contract_is_made_only_from_a_quote_in_scope(admin, rep, manager):
+    """A quote alone names the opportunity and the customer: another rep's quote
+    answers as one that does not exist (400, ``quote``) and no contract is written."""
+    other = make_user(admin, "销售代表", name="孙二部")
+    opp = f.opportunity(other, cust=f.customer(other, name="别人的客户"))
+    theirs = f.quote(opp, other)
+    url = "/api/v1/contracts/"
+    response = client_for(rep).post(url, {"quote": theirs.pk}, format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["quote"]
+    assert not Contract.objects.filter(opportunity=opp).exists()
+    mine = f.quote(f.opportunity(rep), rep)
+    response = client_for(rep).post(url, {"quote": mine.pk}, format="json")
+    assert response.status_code == 201, response.content
