@@ -32,18 +32,12 @@ def send_delivery(delivery_id: int) -> None:
 def send_deliveries(delivery_ids: list[int]) -> None:
     """A batch of deliveries, each sent once (``services.deliver_batch``)."""
     from crm.messaging import massing, services
-    from crm.messaging.models import Delivery
 
     with scopes_disabled():
-        # One claim, one read and one suppression query for the batch; one UPDATE a send.
+        # A few queries for the batch (claim, related rows, suppression); one UPDATE a send.
         outcomes = services.deliver_batch(delivery_ids)
         log.debug("deliveries: %s", outcomes)
-        sends = set(
-            Delivery.objects.filter(pk__in=delivery_ids, mass_send__isnull=False)
-            .order_by()
-            .values_list("mass_send_id", flat=True)
-        )
-        for pk in sends:
+        for pk in services.mass_sends_of(delivery_ids):
             massing.complete_if_done(pk)
 
 

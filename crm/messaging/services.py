@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections import Counter
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -18,7 +19,14 @@ from django_scopes import scopes_disabled
 from crm.core.errors import Invalid
 from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
 from crm.messaging import crypto, ratelimit, senders
-from crm.messaging.models import Channel, ChannelKind, Delivery
+from crm.messaging.models import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    MassSend,
+    MessageTemplate,
+    Suppression,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +45,8 @@ PAUSED, SUPPRESSED = "paused", "suppressed"
 # During a large send an index on the status holds an entry for every row that was
 # queued (dead once sent, until vacuum), and with statistics from before the send
 # the planner ANDed it with the ids: 20 ms a batch at 100,000 rows instead of 0.1 ms.
-OPEN = ~Q(status__in=[s for s in Delivery.Status if s != Delivery.Status.QUEUED])
+CLOSED = [str(s) for s in Delivery.Status if s != Delivery.Status.QUEUED]
+OPEN = ~Q(status__in=CLOSED)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -150,8 +159,6 @@ def hand_due(now=None, limit: int | None = None, size: int = 50, mass_send_id=No
     out a backoff) and those whose claim went stale (a dead worker, a lost message)
     are claimed (``FOR UPDATE SKIP LOCKED``) and handed to workers in batches. The
     deliveries of a mass send go only while it is sending."""
-    from crm.messaging.models import MassSend
-
     now = now or timezone.now()
     if limit is None:
         limit = _room(size)
@@ -179,23 +186,35 @@ def hand_due(now=None, limit: int | None = None, size: int = 50, mass_send_id=No
     return len(ids)
 
 
-def suppressed_in(ids) -> set[int]:
-    """The marketing deliveries among ``ids`` whose address is on the suppression list
-    (one query for a worker's batch)."""
-    from django.db.models import Exists, OuterRef
-
-    from crm.messaging.models import Suppression
-
-    listed = Suppression.objects.filter(
-        tenant_id=OuterRef("tenant_id"),
-        channel_kind=OuterRef("channel__kind"),
-        address=OuterRef("recipient"),
+@functools.cache
+def _suppression_sql(count: int) -> str:
+    quote = connection.ops.quote_name
+    field = Suppression._meta.get_field
+    places = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {quote(field('address').column)} FROM {quote(Suppression._meta.db_table)}"
+        f" WHERE {quote(field('tenant').column)} = %s"
+        f" AND {quote(field('channel_kind').column)} = %s"
+        f" AND {quote(field('address').column)} IN ({places})"
     )
-    return set(
-        Delivery.objects.filter(pk__in=ids, mass_send__template__marketing=True)
-        .filter(Exists(listed))
-        .values_list("pk", flat=True)
-    )
+
+
+def suppressed_among(rows: list[Delivery]) -> set[int]:
+    """The marketing deliveries among ``rows`` (their channel, send and template read)
+    whose address is on their company's suppression list for their channel's kind:
+    one query per company and kind in the batch (one in all for a mass send)."""
+    groups: dict[tuple[int, str], list[Delivery]] = {}
+    for d in rows:
+        if d.mass_send_id and d.mass_send.template.marketing:
+            groups.setdefault((d.tenant_id, d.channel.kind), []).append(d)
+    found: set[int] = set()
+    for (tenant_id, kind), group in groups.items():
+        addresses = sorted({d.recipient for d in group})
+        with connection.cursor() as cursor:
+            cursor.execute(_suppression_sql(len(addresses)), [tenant_id, kind, *addresses])
+            listed = {address for (address,) in cursor.fetchall()}
+        found.update(d.pk for d in group if d.recipient in listed)
+    return found
 
 
 def deliver(delivery_id: int, suppressed: bool | None = None) -> str:
@@ -207,20 +226,19 @@ def deliver(delivery_id: int, suppressed: bool | None = None) -> str:
 def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
     """Send a batch of deliveries, each once; returns each id's outcome.
 
-    One UPDATE claims the batch for this worker (``lease`` + ``claimed_at``): the
-    rows still queued, due, and not held by a live worker (no lease, or a lease
-    gone stale: a killed worker). One SELECT reads them with their channel and
-    send; one query finds the suppressed. Then each is sent on the thread's
-    kept-alive connection, its channel's rate taken from Redis a reservation at a
-    time, and marked sent by one UPDATE (autocommit) before the next goes: a worker
-    killed mid-batch leaves at most the message in flight to be repeated (same
-    ``OutId``); the rest of its claim goes stale and the scheduler hands it over.
+    One UPDATE claims the batch for this worker (``lease`` + ``claimed_at``) and
+    returns its rows: those still queued, due, and not held by a live worker (no
+    lease, or a lease gone stale: a killed worker). One query each reads their
+    channels, sends and templates; one finds the suppressed. Then each is sent on
+    the thread's kept-alive connection, its channel's rate taken from Redis a
+    reservation at a time, and marked sent by one UPDATE (autocommit) on the batch's
+    cursor before the next goes: a worker killed mid-batch leaves at most the message
+    in flight to be repeated (same ``OutId``); the rest of its claim goes stale and
+    the scheduler hands it over.
     A transient failure leaves the row queued with ``next_attempt_at`` pushed by the
     backoff (``RETRY``); past ``MAX_ATTEMPTS`` or on a permanent error it is failed.
     """
     import uuid
-
-    from crm.messaging.models import MassSend
 
     ids = list(dict.fromkeys(int(i) for i in ids))
     outcomes: dict[int, str] = {}
@@ -228,25 +246,15 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
         return outcomes
     lease = uuid.uuid4()
     now = timezone.now()
-    stale_seconds = stale_claim_seconds()
+    stale = now - timedelta(seconds=stale_claim_seconds())
     with scopes_disabled():
-        free = Q(lease__isnull=True) | Q(claimed_at__isnull=True)
-        free |= Q(claimed_at__lt=now - timedelta(seconds=stale_seconds))
-        due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
-        Delivery.objects.filter(OPEN, pk__in=ids).filter(free, due).update(
-            lease=lease, claimed_at=now
-        )
-        rows = list(
-            Delivery.objects.filter(OPEN, pk__in=ids, lease=lease)
-            .select_related("channel", "mass_send__template")
-            .order_by("pk")
-        )
+        rows = _claim(ids, lease, now, stale)
         if len(rows) < len(ids):
             _outcomes_unclaimed(set(ids) - {d.pk for d in rows}, outcomes)
         if not rows:
             return outcomes
         if suppressed is None:
-            suppressed = suppressed_in([d.pk for d in rows])
+            suppressed = suppressed_among(rows)
         held = [
             d.pk for d in rows if d.mass_send_id and d.mass_send.status != MassSend.Status.SENDING
         ]
@@ -265,7 +273,135 @@ def deliver_batch(ids, suppressed: set[int] | None = None) -> dict[int, str]:
             _send_each(todo, lease, outcomes, mail)
         finally:
             mail.close()
+    if log.isEnabledFor(logging.INFO):
+        log.info("batch of %d deliveries: %s", len(ids), dict(Counter(outcomes.values())))
     return outcomes
+
+
+@functools.cache
+def _claim_sql(count: int) -> str:
+    """One statement claims a batch's rows for this worker and reads them: those still
+    open (none of the closed states: a condition the due index, queued rows only,
+    cannot serve), due, and free (no lease, or a claim gone stale: a killed worker).
+    Their channel, send and template are read once for the batch (``_related``)."""
+    quote = connection.ops.quote_name
+    table = quote(Delivery._meta.db_table)
+    lease, claimed, due = quote("lease"), quote("claimed_at"), quote("next_attempt_at")
+    closed = ", ".join(["%s"] * len(CLOSED))
+    places = ", ".join(["%s"] * count)
+    columns = ", ".join(quote(f.column) for f in Delivery._meta.concrete_fields)
+    return (
+        f"UPDATE {table} SET {lease} = %s, {claimed} = %s"
+        f" WHERE {quote('id')} IN ({places}) AND NOT ({quote('status')} IN ({closed}))"
+        f" AND ({lease} IS NULL OR {claimed} IS NULL OR {claimed} < %s)"
+        f" AND ({due} IS NULL OR {due} <= %s)"
+        f" RETURNING {columns}"
+    )
+
+
+def _claim(ids: list[int], lease, now, stale) -> list[Delivery]:
+    """Claim and read the free, due, open rows among ``ids`` (see ``_claim_sql``), in
+    id order, each with its channel, send and template (shared by the batch)."""
+    field = Delivery._meta.get_field
+    at = partial(field("claimed_at").get_db_prep_value, connection=connection)
+    params = [
+        field("lease").get_db_prep_value(lease, connection),
+        at(now),
+        *ids,
+        *CLOSED,
+        at(stale),
+        at(now + timedelta(seconds=1)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_claim_sql(len(ids)), params)
+        rows = sorted(_built(Delivery, cursor.fetchall()), key=_pk)
+    if rows:
+        _related(rows)
+    return rows
+
+
+def _pk(delivery: Delivery) -> int:
+    return delivery.pk
+
+
+@functools.cache
+def _converters(model) -> list[tuple[int, list, Any]]:
+    """The conversions of ``model``'s columns as the ORM applies them to a row read
+    (JSON decoded, SQLite's dates and booleans...): (position, converters, column)."""
+    table = model._meta.db_table
+    out = []
+    for position, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            out.append((position, found, column))
+    return out
+
+
+def _built(model, rows, start: int = 0) -> list:
+    """``model`` instances of rows of all its columns (from ``start`` in each row), as
+    the ORM builds them. The ORM's query for a batch, with its ``select_related``,
+    cost more CPU than the batch's 50 sends."""
+    converters = _converters(model)
+    width = len(model._meta.concrete_fields)
+    built = []
+    for row in rows:
+        values = list(row[start : start + width])
+        for position, found, column in converters:
+            value = values[position]
+            for converter in found:
+                value = converter(value, column, connection)
+            values[position] = value
+        built.append(model.from_db(connection.alias, None, values))
+    return built
+
+
+def _columns(model, alias: str = "") -> str:
+    quote = connection.ops.quote_name
+    prefix = f"{quote(alias)}." if alias else ""
+    return ", ".join(f"{prefix}{quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+@functools.cache
+def _related_sql(count: int, sends: bool) -> str:
+    """Channels by id, or mass sends by id each with its template (one row each)."""
+    quote = connection.ops.quote_name
+    places = ", ".join(["%s"] * count)
+    if not sends:
+        table = quote(Channel._meta.db_table)
+        return f"SELECT {_columns(Channel)} FROM {table} WHERE {quote('id')} IN ({places})"
+    send, template = quote(MassSend._meta.db_table), quote(MessageTemplate._meta.db_table)
+    join = quote(MassSend._meta.get_field("template").column)
+    return (
+        f"SELECT {_columns(MassSend, 's')}, {_columns(MessageTemplate, 't')}"
+        f" FROM {send} s INNER JOIN {template} t ON t.{quote('id')} = s.{join}"
+        f" WHERE s.{quote('id')} IN ({places})"
+    )
+
+
+def _related(rows: list[Delivery]) -> None:
+    """Give the batch's rows their channel, mass send and its template: one instance of
+    each for the batch, read by id (what ``select_related`` read again for every row)."""
+    channel_ids = sorted({d.channel_id for d in rows})
+    send_ids = sorted({d.mass_send_id for d in rows if d.mass_send_id is not None})
+    with connection.cursor() as cursor:
+        cursor.execute(_related_sql(len(channel_ids), False), channel_ids)
+        channels = {c.pk: c for c in _built(Channel, cursor.fetchall())}
+        sends = {}
+        if send_ids:
+            cursor.execute(_related_sql(len(send_ids), True), send_ids)
+            found = cursor.fetchall()
+            width = len(MassSend._meta.concrete_fields)
+            for send, template in zip(
+                _built(MassSend, found), _built(MessageTemplate, found, width), strict=True
+            ):
+                MassSend.template.field.set_cached_value(send, template)
+                sends[send.pk] = send
+    channel_cache = Delivery.channel.field.set_cached_value
+    send_cache = Delivery.mass_send.field.set_cached_value
+    for d in rows:
+        channel_cache(d, channels[d.channel_id])
+        send_cache(d, sends.get(d.mass_send_id))
 
 
 def _send_each(todo: list[Delivery], lease, outcomes: dict[int, str], mail) -> None:
@@ -276,36 +412,37 @@ def _send_each(todo: list[Delivery], lease, outcomes: dict[int, str], mail) -> N
     secrets: dict[int, str] = {}
     tokens: dict[int, tuple[int, float]] = {}  # channel: (sends granted, until)
     renewed = time.monotonic()
-    for index, delivery in enumerate(todo):
-        if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
-            open_ids = [d.pk for d in todo[index:]]
-            Delivery.objects.filter(OPEN, pk__in=open_ids, lease=lease).update(
-                claimed_at=timezone.now()
-            )
-            renewed = time.monotonic()
-        channel = delivery.channel
-        if channel.pk not in secrets:
-            secrets[channel.pk] = crypto.decrypt(channel.secret_encrypted)
-        try:
-            if not channel.active:
-                raise senders.SendError("channel inactive", permanent=True)
-            granted, until = tokens.get(channel.pk, (0, 0.0))
-            if not granted or time.monotonic() >= until:
-                left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
-                granted, until = ratelimit.reserve(channel, left)
-            tokens[channel.pk] = (granted - 1, until)
-            if channel.kind == ChannelKind.EMAIL:
-                provider_id = senders.send_email(channel, secrets[channel.pk], delivery, mail)
+    with connection.cursor() as cursor:  # the marks' cursor, one for the batch
+        for index, delivery in enumerate(todo):
+            if time.monotonic() - renewed > stale_seconds / 4:  # keep the claim live
+                open_ids = [d.pk for d in todo[index:]]
+                Delivery.objects.filter(OPEN, pk__in=open_ids, lease=lease).update(
+                    claimed_at=timezone.now()
+                )
+                renewed = time.monotonic()
+            channel = delivery.channel
+            if channel.pk not in secrets:
+                secrets[channel.pk] = crypto.decrypt(channel.secret_encrypted)
+            try:
+                if not channel.active:
+                    raise senders.SendError("channel inactive", permanent=True)
+                granted, until = tokens.get(channel.pk, (0, 0.0))
+                if not granted or time.monotonic() >= until:
+                    left = sum(1 for d in todo[index:] if d.channel_id == channel.pk)
+                    granted, until = ratelimit.reserve(channel, left)
+                tokens[channel.pk] = (granted - 1, until)
+                if channel.kind == ChannelKind.EMAIL:
+                    provider_id = senders.send_email(channel, secrets[channel.pk], delivery, mail)
+                else:
+                    send = senders.SENDERS[channel.kind]
+                    provider_id = send(channel, secrets[channel.pk], delivery)
+            except senders.SendError as exc:
+                outcomes[delivery.pk] = _record_failure(delivery, lease, exc)
             else:
-                send = senders.SENDERS[channel.kind]
-                provider_id = send(channel, secrets[channel.pk], delivery)
-        except senders.SendError as exc:
-            outcomes[delivery.pk] = _record_failure(delivery, lease, exc)
-        else:
-            if not mark_sent(delivery, lease, provider_id):
-                log.warning("delivery %s: sent after its claim went stale", delivery.pk)
-            outcomes[delivery.pk] = SENT
-        log.info("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
+                if not mark_sent(delivery, lease, provider_id, cursor):
+                    log.warning("delivery %s: sent after its claim went stale", delivery.pk)
+                outcomes[delivery.pk] = SENT
+            log.debug("delivery %s: %s", delivery.pk, outcomes[delivery.pk])
 
 
 @functools.cache
@@ -331,23 +468,27 @@ def _mark_sent_sql() -> str:
     return sql
 
 
-def mark_sent(delivery: Delivery, lease, provider_id: str) -> bool:
+def mark_sent(delivery: Delivery, lease, provider_id: str, cursor=None) -> bool:
     """Mark ``delivery`` sent under ``lease`` (one statement, committed at once when not
-    inside a transaction); False when the lease no longer holds it."""
-    field = Delivery._meta.get_field
+    inside a transaction); False when the lease no longer holds it. ``cursor``: the
+    batch's (one cursor for its marks rather than one a mark)."""
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return mark_sent(delivery, lease, provider_id, cursor)
+    db = cursor.db  # the connection itself (``connection`` is a proxy looked up each time)
     params = [
         Delivery.Status.SENT,
         delivery.attempts + 1,
         provider_id or "",
-        field("sent_at").get_db_prep_value(timezone.now(), connection),
+        # What DateTimeField.get_db_prep_value makes of an aware now, less its checks.
+        db.ops.adapt_datetimefield_value(timezone.now()),
         "",
         None,
         delivery.pk,
-        field("lease").get_db_prep_value(lease, connection),
+        Delivery._meta.get_field("lease").get_db_prep_value(lease, db),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_mark_sent_sql(), params)
-        return cursor.rowcount > 0
+    cursor.execute(_mark_sent_sql(), params)
+    return cursor.rowcount > 0
 
 
 def _record_failure(delivery: Delivery, lease, exc: senders.SendError) -> str:
@@ -364,6 +505,28 @@ def _record_failure(delivery: Delivery, lease, exc: senders.SendError) -> str:
         outcome = RETRY
     Delivery.objects.filter(pk=delivery.pk, lease=lease).update(**fields)
     return outcome
+
+
+@functools.cache
+def _sends_of_sql(count: int) -> str:
+    quote = connection.ops.quote_name
+    column = quote(Delivery._meta.get_field("mass_send").column)
+    places = ", ".join(["%s"] * count)
+    return (
+        f"SELECT DISTINCT {column} FROM {quote(Delivery._meta.db_table)}"
+        f" WHERE {quote('id')} IN ({places}) AND {column} IS NOT NULL"
+    )
+
+
+def mass_sends_of(ids) -> set[int]:
+    """The mass sends the deliveries ``ids`` belong to (a fixed SQL text: the actor asks
+    it after every batch)."""
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    if not ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_sends_of_sql(len(ids)), ids)
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def _outcomes_unclaimed(ids: set[int], outcomes: dict[int, str]) -> None:
