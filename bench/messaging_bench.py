@@ -420,12 +420,20 @@ def main(argv=None) -> int:
         run_send(admin, send)
         limited = audit(read_log(gateway_log), phones, since)
         times = limited["times"]
-        achieved = (len(times) - 1) / limited["span"]
+        # The limiter counts whole 1-second windows, and a fast sender spends each
+        # window's quota at its start: first-to-last then spans one window fewer than
+        # the sends used (a perfect limiter reads (N-1)/(N/rate-1) there, 103.4/s for
+        # 3,000 at 100/s). The average is therefore taken over the whole seconds
+        # inside the run, like the busiest one; first-to-last is printed beside it.
+        first_to_last = (len(times) - 1) / limited["span"]
         seconds = Counter(int(t) for t in times)
-        busiest = max(seconds[s] for s in sorted(seconds)[1:-1])
+        inside = range(min(seconds) + 1, max(seconds))
+        achieved = sum(seconds[s] for s in inside) / max(len(inside), 1)
+        busiest = max(seconds[s] for s in inside)
         say(
-            f"  rate limit {args.rate}/s over {args.rate_n}: {achieved:.1f}/s on average, "
-            f"busiest whole second {busiest}"
+            f"  rate limit {args.rate}/s over {args.rate_n}: {achieved:.1f}/s on average "
+            f"over the {len(inside)} whole seconds inside the run (first to last: "
+            f"{first_to_last:.1f}/s), busiest whole second {busiest}"
         )
         if state["w3"] is not None:
             state["w3"].__exit__(None, None, None)
@@ -477,7 +485,20 @@ def main(argv=None) -> int:
             "at most the killed worker's threads",
             8,
         ),
-        Result("mass send rate limit: achieved rate", achieved, "msg/s", "configured", args.rate),
+        Result(
+            "mass send rate limit: achieved rate (whole seconds inside the run)",
+            achieved,
+            "msg/s",
+            "configured",
+            args.rate,
+        ),
+        Result(
+            "mass send rate limit: first to last request",
+            first_to_last,
+            "msg/s",
+            "configured (a perfect limiter reads (N-1)/(N/rate-1) here)",
+            args.rate,
+        ),
         Result("mass send rate limit: busiest second", busiest, "msg", "configured", args.rate),
     ]
     write_results(results)
