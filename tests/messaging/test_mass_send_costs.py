@@ -55,8 +55,10 @@ def _expansion_queries(admin, count: int) -> int:
 
 
 @pytest.mark.django_db
-def test_expanding_a_send_takes_the_same_queries_for_10_or_60_recipients(admin):
-    assert _expansion_queries(admin, 10) == _expansion_queries(admin, 60)
+def test_expanding_a_send_takes_the_same_queries_for_10_or_50_recipients(admin):
+    # 50: one INSERT on every backend (SQLite's 999 parameters hold 55 rows of 18 columns;
+    # Django splits a larger bulk_create there, PostgreSQL takes a chunk in one).
+    assert _expansion_queries(admin, 10) == _expansion_queries(admin, 50)
     body = Delivery.objects.filter(recipient="13900010000").values_list("body", flat=True).get()
     assert body.startswith("联系人10000您好，群发客户10000会员日8折")
 
