@@ -21,7 +21,7 @@ from crm.core import services as core
 from crm.core.errors import NotFound as DomainNotFound
 from crm.core.models import AuditEntry
 from crm.customers.models import Lead
-from tests.conftest import client_for, make_company, make_user
+from tests.conftest import client_for, make_company, make_user, uses_postgres
 from tests.customers.leads import lead_in_state, new_lead
 from workflows.engine import transition
 from workflows.models import Reminder, TransitionLog
@@ -122,6 +122,11 @@ def _lead_sql(queries) -> list[str]:
     return [q["sql"] for q in queries if 'FROM "customers_lead"' in q["sql"]]
 
 
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): the engine's row lock "
+    "(SELECT ... FOR UPDATE OF) is what it checks, and SQLite has no row locks",
+)
 def test_pool_and_claim_cost_a_fixed_number_of_queries(rep, admin):
     """One read of the lead (locked) before the change, one after it for the answer;
     the tenant in hand (not read again), no reminder update when leaving the pool."""
@@ -222,6 +227,11 @@ def test_the_claim_cap_counts_the_users_claims_of_today_only(rep, admin):
     assert claim["reasons"] == ["You have claimed 1 leads today, the daily limit."]
 
 
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): the engine's row lock "
+    "(SELECT ... FOR UPDATE OF) is what it checks, and SQLite has no row locks",
+)
 @pytest.mark.parametrize(
     "shape",
     [
