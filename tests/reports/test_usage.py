@@ -76,8 +76,12 @@ def test_usage_equals_the_raw_counts(api, admin, tenant, sales_team, other_admin
     assert (
         now["sign_ins"] == SignIn.objects.filter(tenant=tenant, created_at__date=today).count() == 2
     )
-    assert by_day[str(yesterday.date())]["sign_ins"] == 1
-    assert by_day[str(yesterday.date())]["active_users"] == 1
+    # The report's days are the company's local days (Asia/Shanghai, the default time
+    # zone), not UTC ones: ``yesterday.date()`` would be two local days back from
+    # 16:00 to 24:00 UTC.
+    local_yesterday = str(timezone.localdate(yesterday))
+    assert by_day[local_yesterday]["sign_ins"] == 1
+    assert by_day[local_yesterday]["active_users"] == 1
     assert sum(now["actions"].values()) == audit.count() + trans.count()
     assert (
         now["actions"]["activities"]
