@@ -73,16 +73,46 @@ def _unique_constraints() -> dict[str, list[str]]:
     return found
 
 
+def _unique_columns(table: str, columns: list[str]) -> list[str]:
+    """The fields behind a table's columns (SQLite names columns, not the constraint)."""
+    for model in apps.get_models():
+        if model._meta.db_table == table:
+            by_column = {f.column: f.name for f in model._meta.concrete_fields}
+            return [by_column[c] for c in columns if by_column.get(c, "tenant") != "tenant"]
+    return []
+
+
+def _violated_fields(cause) -> list[str] | None:
+    """The fields of the unique constraint ``cause`` (the driver's error) violates;
+    None when it is no unique violation."""
+    if getattr(cause, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
+        name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+        return _unique_constraints().get(name or "", [])
+    # SQLite: "UNIQUE constraint failed: core_team.tenant_id, core_team.name", or
+    # "UNIQUE constraint failed: index 'name'" for a constraint created as an index.
+    if getattr(cause, "sqlite_errorname", None) not in (
+        "SQLITE_CONSTRAINT_UNIQUE",
+        "SQLITE_CONSTRAINT_PRIMARYKEY",
+    ):
+        return None
+    failed = str(cause).partition("UNIQUE constraint failed: ")[2]
+    if failed.startswith("index "):
+        return _unique_constraints().get(failed[len("index ") :].strip("'\""), [])
+    pairs = [column.strip().partition(".") for column in failed.split(",")]
+    if not pairs or any(not dot for _table, dot, _column in pairs):
+        return []
+    return _unique_columns(pairs[0][0], [column for _table, _dot, column in pairs])
+
+
 def unique_violation(exc: IntegrityError) -> Invalid | None:
     """A unique constraint hit by a write (two requests racing past the service's
-    check): 400 naming the constraint's fields instead of a 500."""
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) != "23505":  # PostgreSQL unique_violation
+    check): 400 naming the constraint's fields instead of a 500, on PostgreSQL and
+    on SQLite."""
+    fields = _violated_fields(exc.__cause__)
+    if fields is None:
         return None
-    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
-    fields = _unique_constraints().get(name or "") or ["non_field_errors"]
     message = _("A record with this value already exists.")
-    return Invalid(fields={field: [message] for field in fields})
+    return Invalid(fields={field: [message] for field in fields or ["non_field_errors"]})
 
 
 def exception_handler(exc, context):
