@@ -37,6 +37,12 @@ from workflows.stock import (
 )
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _cents(value) -> Decimal:
+    """A computed quantity or amount as a two-place decimal, on every backend."""
+    return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
 def money_field(verbose, **kwargs):
@@ -106,9 +112,14 @@ class StockItem(Timestamps, TenantModel):
 
     @property
     def quantity_on_hand(self) -> Decimal:
-        """From the list's annotation (``selectors.stock_items_for_list``), else the balance."""
+        """From the list's annotation (``selectors.stock_items_for_list``), else the balance.
+
+        The annotation is quantized to cents here: PostgreSQL returns it as the
+        column's ``numeric(12, 2)``, but SQLite returns a computed decimal as the
+        bare number it stored (``40`` for 40.00, or a float's digits), which the
+        export would write as such."""
         if "on_hand" in self.__dict__:
-            return self.__dict__["on_hand"]
+            return _cents(self.__dict__["on_hand"])
         balance = StockBalance._base_manager.filter(item_id=self.pk).first()
         return balance.quantity if balance is not None else ZERO
 
@@ -116,8 +127,8 @@ class StockItem(Timestamps, TenantModel):
     def stock_value(self) -> Decimal:
         """Quantity on hand at the item's unit cost (the list annotates it)."""
         if "stock_value_" in self.__dict__:
-            return self.__dict__["stock_value_"]
-        return (self.quantity_on_hand * self.unit_cost).quantize(Decimal("0.01"))
+            return _cents(self.__dict__["stock_value_"])
+        return (self.quantity_on_hand * self.unit_cost).quantize(CENT)
 
 
 class StockBalance(TenantModel):
