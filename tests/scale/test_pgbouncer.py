@@ -21,6 +21,8 @@ from urllib.parse import urlparse
 import psycopg
 import pytest
 
+from tests.conftest import uses_postgres
+
 PGBOUNCER = shutil.which("pgbouncer") or (
     "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
 )
@@ -35,10 +37,17 @@ SUITES = [
 FRESH_DB = ["--reuse-db", "--create-db"]
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    PGBOUNCER is None and not os.environ.get("CI"),
-    reason="needs pgbouncer (Debian package; .ci/run installs it): the suite runs through it",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        PGBOUNCER is None and not os.environ.get("CI"),
+        reason="needs pgbouncer (Debian package; .ci/run installs it): the suite runs through it",
+    ),
+    pytest.mark.skipif(
+        not uses_postgres() and not os.environ.get("CI"),
+        reason="needs PostgreSQL (DATABASE_URL; CI sets it): PgBouncer pools PostgreSQL "
+        "connections, and the suite runs against one",
+    ),
+]
 
 
 def _free_port() -> int:
