@@ -119,7 +119,10 @@ class TaskSerializer(WithTransitions, TaskListSerializer):
 
 class BulkCompleteSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=200
+        # max_value: the bound of a database id (SQLite cannot bind a bigger one: a 500).
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=200,
     )
 
 

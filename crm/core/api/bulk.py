@@ -26,7 +26,9 @@ MAX_BULK_DELETE = 200
 
 class BulkDeleteSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        # The bound of a database id: a bigger number is refused (400), not sent to
+        # SQLite, which cannot bind it (OverflowError, a 500).
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         max_length=MAX_BULK_DELETE,
         label=gettext_lazy("records"),
     )
