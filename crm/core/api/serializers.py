@@ -251,7 +251,9 @@ class PermissionCodeSerializer(serializers.Serializer):
 class DictionaryReorderSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(label=_("kind"), choices=DictionaryItem.Kind.choices)
     ids = serializers.ListField(
-        label=_("values"), child=serializers.IntegerField(min_value=1), max_length=1000
+        label=_("values"),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=1000,
     )
 
 
