@@ -11,11 +11,10 @@ def visible_record(
 ):
     """The record ``pk`` of ``collection`` as the user sees it on its card, or
     ``NotFound`` (not in their company or scope) / ``PermissionDenied`` (no code)."""
-    from crm.api_router import router
+    from crm.core.api.collection_view import collection_view
     from crm.core.api.permissions import required_code
 
-    viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
-    view = viewsets[collection](request=request, format_kwarg=None, action="retrieve", kwargs={})
+    view = collection_view(request, collection)
     code = required_code(view)
     if check_code and code and not request.user.has_code(code):
         if raise_403:
@@ -29,9 +28,7 @@ def visible_record(
 
 def action_code(request, collection: str, action: str) -> str | None:
     """The permission code ``action`` needs on ``collection`` (as its viewset says)."""
-    from crm.api_router import router
+    from crm.core.api.collection_view import collection_view
     from crm.core.api.permissions import required_code
 
-    viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
-    view = viewsets[collection](request=request, format_kwarg=None, action=action, kwargs={})
-    return required_code(view)
+    return required_code(collection_view(request, collection, action))

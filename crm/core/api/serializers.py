@@ -55,12 +55,9 @@ class VisiblePrimaryKeyField(TenantPrimaryKeyField):
         user = getattr(request, "user", None)
         if request is None or not getattr(user, "tenant_id", None):
             return queryset.none()  # no user to scope by: nothing is visible
-        from crm.api_router import router
+        from crm.core.api.collection_view import collection_view
 
-        viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
-        view = viewsets[self.collection](
-            request=request, format_kwarg=None, action="retrieve", kwargs={}
-        )
+        view = collection_view(request, self.collection)
         return queryset.filter(pk__in=view.get_queryset().values("pk"))
 
     def to_internal_value(self, data):
