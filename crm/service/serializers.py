@@ -7,9 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.core.api.fields import DateTimeField, RelatedLabelField
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.models import User
-from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer
 from crm.customers.models import Contact, Customer, Lead
 from crm.sales.models import Contract, Opportunity
@@ -39,16 +38,29 @@ def owner_field(label=None):
 
 
 def customer_field():
-    return TenantPrimaryKeyField(label=_("customer"), model=Customer)
+    return VisiblePrimaryKeyField(label=_("customer"), model=Customer, collection="customers")
 
 
 def contact_field():
-    return TenantPrimaryKeyField(label=_("contact"), model=Contact, required=False, allow_null=True)
+    return VisiblePrimaryKeyField(
+        label=_("contact"), model=Contact, collection="contacts", required=False, allow_null=True
+    )
 
 
 def contract_field():
-    return TenantPrimaryKeyField(
-        label=_("contract"), model=Contract, required=False, allow_null=True
+    return VisiblePrimaryKeyField(
+        label=_("contract"),
+        model=Contract,
+        collection="contracts",
+        required=False,
+        allow_null=True,
+    )
+
+
+def _target_field(label, model, collection: str):
+    """A follow-up's target: a record the user sees (its collection's data scope)."""
+    return VisiblePrimaryKeyField(
+        label=label, model=model, collection=collection, required=False, allow_null=True
     )
 
 
@@ -201,37 +213,15 @@ class ComplaintDetailSerializer(ComplaintSerializer, _WithTransitions):
 
 # --- follow-ups --------------------------------------------------------------------
 
-#: How each target is scoped for the creating user: (owner field, unowned visible).
-TARGET_SCOPE = {
-    "lead": ("owner", True),
-    "customer": ("owner", False),
-    "complaint": ("owner", False),
-    "opportunity": ("owner", False),
-    "contract": ("owner", False),
-}
-TARGET_MODELS = {
-    "lead": Lead,
-    "customer": Customer,
-    "complaint": Complaint,
-    "opportunity": Opportunity,
-    "contract": Contract,
-}
-
 
 class FollowUpSerializer(serializers.ModelSerializer):
-    lead = TenantPrimaryKeyField(label=_("lead"), model=Lead, required=False, allow_null=True)
-    customer = TenantPrimaryKeyField(
-        label=_("customer"), model=Customer, required=False, allow_null=True
-    )
-    complaint = TenantPrimaryKeyField(
-        label=_("complaint"), model=Complaint, required=False, allow_null=True
-    )
-    opportunity = TenantPrimaryKeyField(
-        label=_("opportunity"), model=Opportunity, required=False, allow_null=True
-    )
-    contract = TenantPrimaryKeyField(
-        label=_("contract"), model=Contract, required=False, allow_null=True
-    )
+    # Each target is a record the user sees: its own list's scope (the customer
+    # pool included), as the card, the timeline and attachments decide.
+    lead = _target_field(_("lead"), Lead, "leads")
+    customer = _target_field(_("customer"), Customer, "customers")
+    complaint = _target_field(_("complaint"), Complaint, "complaints")
+    opportunity = _target_field(_("opportunity"), Opportunity, "opportunities")
+    contract = _target_field(_("contract"), Contract, "contracts")
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
@@ -293,25 +283,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
                     "fields": ", ".join(TARGET_FIELDS)
                 }
                 raise serializers.ValidationError({n: [message] for n in (given or TARGET_FIELDS)})
-            name = given[0]
-            self._check_visible(name, attrs[name])
         return attrs
-
-    def _check_visible(self, name: str, target) -> None:
-        """A user links follow-ups only to records their data scope shows them."""
-        request = self.context.get("request")
-        if request is None:
-            return
-        owner_field_name, unowned = TARGET_SCOPE[name]
-        visible = restrict(
-            TARGET_MODELS[name].objects.filter(pk=target.pk),
-            request.user,
-            owner_field_name,
-            include_unowned=unowned,
-        )
-        if not visible.exists():  # the same answer as for an id that does not exist
-            message = self.fields[name].error_messages["does_not_exist"]
-            raise serializers.ValidationError({name: [message.format(pk_value=target.pk)]})
 
 
 class FollowUpDetailSerializer(FollowUpSerializer, _WithTransitions):
