@@ -193,6 +193,15 @@ class CampaignViewSet(ProcessViewSet):
         )
         if data.get("customers"):
             customers = customers.filter(pk__in=data["customers"])
+            # An id the user cannot see answers as one that does not exist (400 naming
+            # the field, as a link field's), rather than being dropped in silence.
+            found = set(customers.values_list("pk", flat=True))
+            unseen = [pk for pk in dict.fromkeys(data["customers"]) if pk not in found]
+            if unseen:
+                message = serializers.PrimaryKeyRelatedField.default_error_messages[
+                    "does_not_exist"
+                ]
+                raise Invalid(fields={"customers": [str(message).format(pk_value=unseen[0])]})
         elif data.get("group") or campaign.target_group_id:
             group_id = data["group"].pk if data.get("group") else campaign.target_group_id
             customers = customers.filter(groups__pk=group_id)

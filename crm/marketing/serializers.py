@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.core.api.fields import DateField, RelatedLabelField, TextField
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.customers.api import dictionary_field, owner_field
 from crm.customers.models import Contact, Customer
@@ -171,6 +171,9 @@ class StockAdjustmentSerializer(DocumentSerializer):
 
 class RequisitionSerializer(DocumentSerializer):
     requester_name = RelatedLabelField(source="requester.display_name")
+    # Events and campaigns are the marketing team's shared frame: a marketer requests
+    # goods for (and runs events under) a campaign someone else owns, so these links
+    # stay tenant-wide (tests/marketing/test_requisition_campaign.py).
     marketing_event = TenantPrimaryKeyField(
         label=_("marketing event"), model=MarketingEvent, required=False, allow_null=True
     )
@@ -232,8 +235,11 @@ class RequisitionSerializer(DocumentSerializer):
 
 class StockReturnSerializer(DocumentSerializer):
     # Goods come back against an issued requisition only.
-    requisition = TenantPrimaryKeyField(
-        label=_("requisition"), model=Requisition, filters={"status": RequisitionStatus.ISSUED}
+    requisition = VisiblePrimaryKeyField(
+        label=_("requisition"),
+        model=Requisition,
+        collection="requisitions",
+        filters={"status": RequisitionStatus.ISSUED},
     )
     requisition_number = serializers.CharField(source="requisition.number", read_only=True)
 
@@ -270,14 +276,34 @@ class EventExpenseSerializer(serializers.Serializer):
     spent_on = DateField(label=_("spent on"), required=False, allow_null=True)
 
 
+class ParticipantLinkField(VisiblePrimaryKeyField):
+    """A participant's customer or contact: one the user sees, or one the event already
+    has among its participants (the rows are replaced on every save, so an update that
+    sends back a participant since out of the user's sight keeps it)."""
+
+    def _kept_link(self, data):
+        event = getattr(self.root, "instance", None)
+        if not isinstance(event, MarketingEvent) or event.pk is None:
+            return None
+        attname = f"{self.source}_id"
+        for participant in event.participants.all():
+            if str(getattr(participant, attname)) == str(data):
+                return getattr(participant, self.source)
+        return None
+
+
 class EventParticipantSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    customer = TenantPrimaryKeyField(
-        label=_("customer"), model=Customer, required=False, allow_null=True
+    customer = ParticipantLinkField(
+        label=_("customer"),
+        model=Customer,
+        collection="customers",
+        required=False,
+        allow_null=True,
     )
     customer_name = RelatedLabelField(source="customer.name")
-    contact = TenantPrimaryKeyField(
-        label=_("contact"), model=Contact, required=False, allow_null=True
+    contact = ParticipantLinkField(
+        label=_("contact"), model=Contact, collection="contacts", required=False, allow_null=True
     )
     contact_name = RelatedLabelField(source="contact.name")
     attended = serializers.BooleanField(label=_("attended"), required=False, default=False)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.core.api.fields import RelatedLabelField, TextField
-from crm.core.api.serializers import TenantPrimaryKeyField
+from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.models import Role, Team
 from crm.office.models import ATTACHABLE, ATTACHABLE_FIELDS, Announcement, Attachment
 from crm.sales.serializers import TransitionsField, WithTransitions
@@ -59,11 +59,17 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        for name, (model, label, _collection) in ATTACHABLE.items():
+        for name, (model, label, collection) in ATTACHABLE.items():
             from django.apps import apps
 
-            fields[name] = TenantPrimaryKeyField(
-                label=label, model=apps.get_model(model), required=False, allow_null=True
+            # A record the user cannot see (another rep's customer...) answers as a
+            # missing id: 400 naming the field, its existence not leaked.
+            fields[name] = VisiblePrimaryKeyField(
+                label=label,
+                model=apps.get_model(model),
+                collection=collection,
+                required=False,
+                allow_null=True,
             )
         return fields
 

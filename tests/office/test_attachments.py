@@ -139,8 +139,11 @@ def test_download_only_for_those_who_see_the_record(admin, api, rep, other_admin
     assert listed.status_code == 200 and listed.json()["count"] == 0
     assert other.get(f"/api/v1/attachments/?customer={cust.pk}").json()["count"] == 0
     assert other.get(att["download_url"]).status_code == 404
-    # A rep may not attach to a customer they cannot see either.
-    assert upload(rep_client, "x.pdf", PDF, customer=cust.pk).status_code == 404
+    # A rep may not attach to a customer they cannot see either: the link is refused
+    # as a missing id (400 naming it), nothing written.
+    refused = upload(rep_client, "x.pdf", PDF, customer=cust.pk)
+    assert refused.status_code == 400 and list(refused.json()["fields"]) == ["customer"]
+    assert Attachment.objects.count() == 1
     own = f.customer(rep, name="李销售的客户")
     mine = upload(rep_client, "x.pdf", PDF, customer=own.pk)
     assert mine.status_code == 201
