@@ -227,6 +227,20 @@ class PlanItemSerializer(LinkedSerializer):
         fields = ["id", "text", "done", *LINKS]
         read_only_fields = ["id"]
 
+    def kept_links(self, name: str) -> set[int]:
+        """The record ids the plan's current items link by ``name``: the list is saved
+        whole, so an item saved again keeps its record even if it has since moved out
+        of the user's sight (``VisiblePrimaryKeyField``); a new link is still checked."""
+        plan = getattr(self.root, "instance", None)
+        if not isinstance(plan, WorkPlan):
+            return set()
+        cache = self.__dict__.setdefault("_kept_links", {})
+        if name not in cache:
+            cache[name] = set(
+                plan.items.filter(**{f"{name}__isnull": False}).values_list(f"{name}_id", flat=True)
+            )
+        return cache[name]
+
 
 class PlanListSerializer(serializers.ModelSerializer):
     period = DateField(label=_("period"))

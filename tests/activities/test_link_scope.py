@@ -18,7 +18,7 @@ from crm.activities.services import activity_create
 from crm.core import services as core
 from crm.core.models import User
 from crm.customers.models import Customer
-from crm.customers.services import contact_create, customer_create
+from crm.customers.services import contact_create, customer_create, customer_update
 from crm.sales.services.opportunities import opportunity_create
 from tests.conftest import client_for, make_user
 from tests.customers.leads import new_lead
@@ -199,3 +199,33 @@ def test_tasks_events_and_plan_items_follow_the_scope(people):
     assert not WorkPlan.objects.filter(owner=people.rep_a).exists()
     plan["items"][0]["customer"] = mine.pk
     assert client.post("/api/v1/plans/", plan, format="json").status_code == 201
+
+
+def test_a_plan_saved_again_keeps_its_items_links(people):
+    """Plan items are saved as a whole list: an item on a customer since moved to a
+    colleague is kept; a new item on a record out of sight is still refused."""
+    client = client_for(people.rep_a)
+    mine = people.records[("customer", "a")]
+    plan = {
+        "kind": "daily",
+        "period": "2026-03-03",
+        "items": [{"text": "拜访", "customer": mine.pk}],
+    }
+    created = client.post("/api/v1/plans/", plan, format="json")
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    customer_update(mine, tenant=mine.tenant, actor=people.admin, owner=people.rep_b)
+    assert client.get(f"/api/v1/customers/{mine.pk}/").status_code == 404  # out of sight now
+    items = [{"text": "拜访", "customer": mine.pk}, {"text": "写周报"}]
+    saved = client.patch(f"/api/v1/plans/{pk}/", {"items": items}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert [(i["text"], i["customer"]) for i in saved.json()["items"]] == [
+        ("拜访", mine.pk),
+        ("写周报", None),
+    ]
+    theirs = people.records[("lead", "b")]
+    items.append({"text": "跟进线索", "lead": theirs.pk})
+    refused = client.patch(f"/api/v1/plans/{pk}/", {"items": items}, format="json")
+    assert refused.status_code == 400, refused.content
+    assert "items" in refused.json()["fields"]
+    assert WorkPlan.objects.get(pk=pk).items.count() == 2

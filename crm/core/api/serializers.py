@@ -70,7 +70,19 @@ class VisiblePrimaryKeyField(TenantPrimaryKeyField):
             return kept
 
     def _kept_link(self, data):
-        """The record already linked when ``data`` names it (an update), else None."""
+        """The record already linked when ``data`` names it (an update), else None.
+
+        A nested line (a plan's items, saved as a whole list) has no instance of
+        its own: its serializer's ``kept_links(source)`` names the ids the lines
+        being replaced link, any of which a line may keep.
+        """
+        kept_links = getattr(self.parent, "kept_links", None)
+        if kept_links is not None:
+            if str(data) not in {str(pk) for pk in kept_links(self.source)}:
+                return None
+            tenant = self.context.get("tenant")
+            found = self.model._base_manager.filter(pk=data)
+            return found.filter(tenant_id=tenant.pk).first() if tenant is not None else None
         instance = getattr(self.parent, "instance", None)
         attname = f"{self.source}_id"
         current = getattr(instance, attname, None) if isinstance(instance, models.Model) else None
