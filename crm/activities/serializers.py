@@ -9,7 +9,11 @@ from crm.activities.models import CalendarEvent, PlanItem, Task, WorkPlan
 from crm.activities.timeline import RECORD_COLLECTIONS
 from crm.core.api.fields import DateField, DateTimeField, RelatedLabelField, TextField
 from crm.core.api.mixins import ChangeLineSerializer
-from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
+from crm.core.api.serializers import (
+    ReplacedLinesMixin,
+    TenantPrimaryKeyField,
+    VisiblePrimaryKeyField,
+)
 from crm.core.models import User
 from crm.customers.models import Contact, Customer, Lead
 from crm.sales.models import Contract, Opportunity
@@ -219,27 +223,15 @@ class EventSerializer(WithTransitions, EventListSerializer):
 # --- work plans ----------------------------------------------------------------------
 
 
-class PlanItemSerializer(LinkedSerializer):
+class PlanItemSerializer(ReplacedLinesMixin, LinkedSerializer):
+    lines_of = WorkPlan
+    lines_relation = "items"
     text = TextField(label=_("text"), max_length=500)
 
     class Meta:
         model = PlanItem
         fields = ["id", "text", "done", *LINKS]
         read_only_fields = ["id"]
-
-    def kept_links(self, name: str) -> set[int]:
-        """The record ids the plan's current items link by ``name``: the list is saved
-        whole, so an item saved again keeps its record even if it has since moved out
-        of the user's sight (``VisiblePrimaryKeyField``); a new link is still checked."""
-        plan = getattr(self.root, "instance", None)
-        if not isinstance(plan, WorkPlan):
-            return set()
-        cache = self.__dict__.setdefault("_kept_links", {})
-        if name not in cache:
-            cache[name] = set(
-                plan.items.filter(**{f"{name}__isnull": False}).values_list(f"{name}_id", flat=True)
-            )
-        return cache[name]
 
 
 class PlanListSerializer(serializers.ModelSerializer):

@@ -9,7 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.core.api.fields import DateField, RelatedLabelField, TextField
-from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
+from crm.core.api.serializers import (
+    ReplacedLinesMixin,
+    TenantPrimaryKeyField,
+    VisiblePrimaryKeyField,
+)
 from crm.core.limits import MAX_DOCUMENT_LINES
 from crm.customers.api import dictionary_field, owner_field
 from crm.customers.models import Contact, Customer
@@ -276,25 +280,13 @@ class EventExpenseSerializer(serializers.Serializer):
     spent_on = DateField(label=_("spent on"), required=False, allow_null=True)
 
 
-class ParticipantLinkField(VisiblePrimaryKeyField):
-    """A participant's customer or contact: one the user sees, or one the event already
-    has among its participants (the rows are replaced on every save, so an update that
-    sends back a participant since out of the user's sight keeps it)."""
-
-    def _kept_link(self, data):
-        event = getattr(self.root, "instance", None)
-        if not isinstance(event, MarketingEvent) or event.pk is None:
-            return None
-        attname = f"{self.source}_id"
-        for participant in event.participants.all():
-            if str(getattr(participant, attname)) == str(data):
-                return getattr(participant, self.source)
-        return None
-
-
-class EventParticipantSerializer(serializers.Serializer):
+class EventParticipantSerializer(ReplacedLinesMixin, serializers.Serializer):
+    # The rows are replaced on every save: one sent back keeps its customer or contact
+    # even if it has since moved out of the user's sight.
+    lines_of = MarketingEvent
+    lines_relation = "participants"
     id = serializers.IntegerField(read_only=True)
-    customer = ParticipantLinkField(
+    customer = VisiblePrimaryKeyField(
         label=_("customer"),
         model=Customer,
         collection="customers",
@@ -302,7 +294,7 @@ class EventParticipantSerializer(serializers.Serializer):
         allow_null=True,
     )
     customer_name = RelatedLabelField(source="customer.name")
-    contact = ParticipantLinkField(
+    contact = VisiblePrimaryKeyField(
         label=_("contact"), model=Contact, collection="contacts", required=False, allow_null=True
     )
     contact_name = RelatedLabelField(source="contact.name")

@@ -91,6 +91,28 @@ class VisiblePrimaryKeyField(TenantPrimaryKeyField):
         return getattr(instance, self.source)
 
 
+class ReplacedLinesMixin:
+    """A line of a nested list that is saved whole (a plan's items, an event's
+    participants): the lines carry no instance of their own, so the record ids the
+    parent's current lines link are named here (``kept_links``), and a line sent
+    back may keep them (``VisiblePrimaryKeyField``). A new link is still checked."""
+
+    lines_of: type[models.Model]  # the parent's model
+    lines_relation: str  # its lines' related name
+
+    def kept_links(self, name: str) -> set:
+        parent = getattr(self.root, "instance", None)
+        if not isinstance(parent, self.lines_of) or parent.pk is None:
+            return set()
+        cache = self.__dict__.setdefault("_kept_links", {})
+        if name not in cache:
+            lines = getattr(parent, self.lines_relation)
+            cache[name] = set(
+                lines.filter(**{f"{name}__isnull": False}).values_list(f"{name}_id", flat=True)
+            )
+        return cache[name]
+
+
 class SignupSerializer(serializers.Serializer):
     company = serializers.CharField(label=_("company"), max_length=200)
     username = serializers.RegexField(
