@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core import audit
+from crm.core import services as core_services
 from crm.core.errors import Invalid
 from crm.core.models import AuditEntry, DictionaryItem, Role, Tenant, TenantModel, User
 from crm.core.registries import signup_models
@@ -134,6 +135,9 @@ def write_backup(tenant, out, progress=None) -> dict:
         "format": FORMAT_VERSION,
         "tenant": tenant.name,
         "settings": tenant.settings,
+        # The permission codes the company had been offered: a restore into a later
+        # release grants its roles the codes added since (``_offered_after_restore``).
+        "permissions_offered": sorted(tenant.permissions_offered or ()),
         "created_at": timezone.now().isoformat(),
         "models": [],
     }
@@ -321,7 +325,11 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
                 [ids[target][i] for i in old_ids if i in ids[target]]
             )
         tenant.settings = {**tenant.settings, **settings}
-        tenant.save(update_fields=["settings"])
+        update_fields = ["settings"]
+        if Role in restored_models:
+            tenant.permissions_offered = _offered_after_restore(manifest, tenant)
+            update_fields.append("permissions_offered")
+        tenant.save(update_fields=update_fields)
         audit.record(
             tenant=tenant,
             actor=actor,
@@ -329,7 +337,21 @@ def restore_backup(upload, *, tenant: Tenant, actor) -> dict:
             obj=tenant,
             changes={"from": manifest.get("tenant"), "rows": summary},
         )
+    if Role in restored_models:
+        # The backup's roles hold the code lists of the release that wrote it: the
+        # codes registered since reach its preset roles, as in any older company.
+        core_services.sync_permissions(Tenant.objects.filter(pk=tenant.pk))
     return {"rows": summary, "renamed_users": renamed}
+
+
+def _offered_after_restore(manifest: dict, tenant: Tenant) -> list[str]:
+    """The codes the backed-up company had been offered (the manifest's list; a backup
+    older than that list: the codes any of its restored roles holds)."""
+    offered = manifest.get("permissions_offered")
+    if isinstance(offered, list) and all(isinstance(c, str) for c in offered):
+        return sorted(set(offered))
+    held = Role._base_manager.filter(tenant=tenant).values_list("permissions", flat=True)
+    return sorted({code for codes in held for code in codes or ()})
 
 
 class BadCell(Exception):

@@ -189,3 +189,61 @@ def test_the_migration_back_fill_leaves_new_codes_to_the_sync():
     assert set(granted["销售经理"]) == new_codes() & set(registry.default_codes("销售经理"))
     manager.refresh_from_db()
     assert "sales.contract.delete" not in manager.permissions
+
+
+def _backup_zip(tenant: Tenant, *, drop_offered: bool = False) -> io.BytesIO:
+    """The company's backup; ``drop_offered``: as written before the manifest had the list."""
+    import json
+    import zipfile
+
+    from crm.imports.backup import write_backup
+
+    raw = io.BytesIO()
+    write_backup(tenant, raw)
+    if not drop_offered:
+        raw.seek(0)
+        return raw
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as old, zipfile.ZipFile(out, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(data)
+                del manifest["permissions_offered"]
+                data = json.dumps(manifest).encode()
+            new.writestr(name, data)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize("older_backup", [False, True], ids=["manifest", "older-manifest"])
+def test_a_restored_backup_of_an_older_release_gets_the_new_codes(older_backup):
+    """A backup written before a release restores its roles' old code lists into a
+    new company: the codes added since reach its preset roles, as in any older
+    company; a code the backed-up company's admin had removed stays removed."""
+    from crm.imports.backup import restore_backup
+
+    source = make_company()
+    tenant = source.tenant
+    as_before_the_release(tenant)
+    manager = Role.objects.get(tenant=tenant, name="销售经理")
+    kept_out = sorted(set(manager.permissions) - {"customers.view"})[:1]
+    assert kept_out
+    Role.objects.filter(pk=manager.pk).update(
+        permissions=[c for c in manager.permissions if c not in kept_out]
+    )
+    tenant.refresh_from_db()
+    backup = _backup_zip(tenant, drop_offered=older_backup)
+
+    target_admin = make_company("恢复公司")
+    restore_backup(backup, tenant=target_admin.tenant, actor=target_admin)
+
+    restored = codes_of(target_admin.tenant)
+    for role in Role.objects.filter(tenant=target_admin.tenant).exclude(preset=""):
+        want = new_codes() & set(registry.default_codes(role.preset))
+        assert want <= restored[role.name], role.name
+    assert any(new_codes() & codes for codes in restored.values())
+    if not older_backup:  # the manifest says it had been offered: the removal stands
+        assert not set(kept_out) & restored["销售经理"]
+    target_admin.tenant.refresh_from_db()
+    assert set(target_admin.tenant.permissions_offered) == set(registry.codes())
