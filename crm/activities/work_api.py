@@ -290,7 +290,7 @@ class TimelineView(TenantScopedMixin, APIView):
     """
 
     def get(self, request):
-        from crm.api_router import router
+        from crm.core.api.collection_view import collection_view
 
         given = [name for name in RECORD_COLLECTIONS if name in request.query_params]
         if len(given) != 1:
@@ -301,9 +301,7 @@ class TimelineView(TenantScopedMixin, APIView):
         if not raw.isdigit():
             raise Invalid(fields={field: [_("Send a record id.")]})
         page, size = self._page(request)
-        viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
-        viewset_class = viewsets[RECORD_COLLECTIONS[field]]
-        view = viewset_class(request=request, format_kwarg=None, action="retrieve", kwargs={})
+        view = collection_view(request, RECORD_COLLECTIONS[field])
         code = required_code(view)
         if code and not request.user.has_code(code):
             raise PermissionDenied()

@@ -36,14 +36,13 @@ def collection_queryset(request, collection: str, *, check_code: bool = True):
     """The collection's rows as its list shows them to the user (tenant and data
     scope), or None without its view permission (the section is then not shown);
     ``check_code=False``: the data scope alone decides."""
-    from crm.api_router import router
+    from crm.core.api.collection_view import collection_view
     from crm.core.api.permissions import required_code
     from crm.core.modules import route_enabled
 
     if not route_enabled(request.user.tenant, f"/api/v1/{collection}/"):
         return None  # its module is switched off
-    viewsets = {prefix: vs for prefix, vs, _basename in router.registry}
-    view = viewsets[collection](request=request, format_kwarg=None, action="list", kwargs={})
+    view = collection_view(request, collection, action="list")
     view.args = ()
     code = required_code(view)
     if check_code and code and not request.user.has_code(code):
