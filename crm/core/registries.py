@@ -96,15 +96,25 @@ class SignupSeed:
 
     seed: Callable[[Any], None]
     models: tuple[type[Model], ...] = field(default_factory=tuple)
+    #: A permission code prefix that arrived with the seed's module: a company that
+    #: signed up before it (offered no code with this prefix) gets the seed from
+    #: ``crm.core.services.sync_permissions``, as a new company would. None: sign-up only.
+    new_with: str | None = None
 
 
 _signup_seeds: dict[str, SignupSeed] = {}
 
 
 def register_signup_seed(
-    name: str, seed: Callable[[Any], None], *, models: Iterable[type[Model]] = ()
+    name: str,
+    seed: Callable[[Any], None],
+    *,
+    models: Iterable[type[Model]] = (),
+    new_with: str | None = None,
 ) -> None:
-    _signup_seeds[name] = SignupSeed(seed=seed, models=tuple(models))
+    """``seed`` must be idempotent when ``new_with`` is given (it may meet rows an
+    earlier release or an admin made)."""
+    _signup_seeds[name] = SignupSeed(seed=seed, models=tuple(models), new_with=new_with)
 
 
 def signup_seeds() -> list[SignupSeed]:

@@ -224,6 +224,8 @@ def sync_permissions(tenants=None) -> dict[Tenant, dict[str, list[str]]]:
             if not new:
                 continue  # a parallel run did it
             with scope(tenant=tenant.pk):
+                for role in _seed_new_modules(tenant, offered):
+                    granted.setdefault(tenant, {})[role.name] = sorted(role.permissions)
                 roles = Role.objects.select_for_update().filter(tenant=tenant).exclude(preset="")
                 for role in roles.order_by("pk"):
                     add = sorted((new & templates.get(role.preset, set())) - set(role.permissions))
@@ -241,6 +243,31 @@ def sync_permissions(tenants=None) -> dict[Tenant, dict[str, list[str]]]:
             tenant.permissions_offered = sorted(offered | new)
             tenant.save(update_fields=["permissions_offered"])
     return granted
+
+
+def _seed_new_modules(tenant: Tenant, offered: set[str]) -> list[Role]:
+    """Run the sign-up seeds of the modules that arrived after the company signed up
+    (``SignupSeed.new_with``: none of its codes offered yet); the roles they made."""
+    seeds = [
+        s
+        for s in signup_seeds()
+        if s.new_with and not any(code.startswith(s.new_with) for code in offered)
+    ]
+    if not seeds:
+        return []
+    before = set(Role.objects.filter(tenant=tenant).values_list("pk", flat=True))
+    for seed in seeds:
+        seed.seed(tenant)
+    made = list(Role.objects.filter(tenant=tenant).exclude(pk__in=before).order_by("pk"))
+    for role in made:
+        audit.record(
+            tenant=tenant,
+            actor=None,
+            action="create",
+            obj=role,
+            changes={"name": role.name, "permissions": sorted(role.permissions)},
+        )
+    return made
 
 
 def _role_unused(role: Role) -> None:

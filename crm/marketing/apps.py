@@ -24,7 +24,9 @@ class MarketingConfig(AppConfig):
             (1, 24 * 30),
             _("working hours a requisition may wait for approval before a reminder"),
         )
-        register_signup_seed("marketing", marketing_seed)
+        # Companies older than the stock module get its categories and the 库管 role
+        # when they are first offered its codes (core's sync_permissions).
+        register_signup_seed("marketing", marketing_seed, new_with="marketing.stock_item.")
 
         from crm.imports.resources import register
         from crm.marketing.resources import RESOURCES

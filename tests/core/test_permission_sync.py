@@ -247,3 +247,50 @@ def test_a_restored_backup_of_an_older_release_gets_the_new_codes(older_backup):
         assert not set(kept_out) & restored["销售经理"]
     target_admin.tenant.refresh_from_db()
     assert set(target_admin.tenant.permissions_offered) == set(registry.codes())
+
+
+def as_before_the_stock_module(tenant: Tenant) -> None:
+    """A company that signed up before marketing's stock module: no 库管 role, no stock
+    categories, none of the module's codes offered or held."""
+    from crm.core.models import DictionaryItem
+    from crm.marketing.permissions import STOCK_KEEPER
+
+    Role.objects.filter(tenant=tenant, name=STOCK_KEEPER).delete()
+    DictionaryItem.objects.filter(tenant=tenant, kind="stock_category").delete()
+    for pk, codes in Role.objects.filter(tenant=tenant).values_list("pk", "permissions"):
+        Role.objects.filter(pk=pk).update(
+            permissions=[c for c in codes if not c.startswith("marketing.")]
+        )
+    Tenant.objects.filter(pk=tenant.pk).update(
+        permissions_offered=[c for c in registry.codes() if not c.startswith("marketing.")]
+    )
+
+
+def test_a_module_new_to_the_company_brings_what_sign_up_would():
+    """The stock module's 库管 role and categories reach a company older than it, once;
+    a company that had the module and deleted the role does not get it back."""
+    from crm.core.models import DictionaryItem
+    from crm.marketing.permissions import STOCK_KEEPER
+
+    admin = make_company()
+    tenant = admin.tenant
+    as_before_the_stock_module(tenant)
+    newer = make_company()
+    Role.objects.filter(tenant=newer.tenant, name=STOCK_KEEPER).delete()  # its admin's choice
+
+    granted = services.sync_permissions()
+
+    keeper = Role.objects.get(tenant=tenant, name=STOCK_KEEPER)
+    assert keeper.preset == STOCK_KEEPER
+    assert set(keeper.permissions) == set(registry.default_codes(STOCK_KEEPER))
+    assert granted[tenant][STOCK_KEEPER] == sorted(keeper.permissions)
+    assert role_audit(keeper)[0].action == "create" and role_audit(keeper)[0].actor_id is None
+    assert DictionaryItem.objects.filter(tenant=tenant, kind="stock_category").count() == 3
+    assert "marketing.stock_item.view" in codes_of(tenant)["市场"] | codes_of(tenant)[STOCK_KEEPER]
+    assert newer.tenant not in granted
+    assert not Role.objects.filter(tenant=newer.tenant, name=STOCK_KEEPER).exists()
+    # Once offered, a second run changes nothing, and a later deletion stands.
+    assert services.sync_permissions() == {}
+    keeper.delete()
+    assert services.sync_permissions() == {}
+    assert not Role.objects.filter(tenant=tenant, name=STOCK_KEEPER).exists()
