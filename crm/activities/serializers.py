@@ -224,6 +224,8 @@ class EventSerializer(WithTransitions, EventListSerializer):
 
 
 class PlanItemSerializer(ReplacedLinesMixin, LinkedSerializer):
+    """One line of a work plan: what to do, optionally on a record, and whether it is done."""
+
     lines_of = WorkPlan
     lines_relation = "items"
     text = TextField(label=_("text"), max_length=500)

@@ -281,6 +281,8 @@ class EventExpenseSerializer(serializers.Serializer):
 
 
 class EventParticipantSerializer(ReplacedLinesMixin, serializers.Serializer):
+    """A participant of a marketing event: a customer, a contact, or both."""
+
     # The rows are replaced on every save: one sent back keeps its customer or contact
     # even if it has since moved out of the user's sight.
     lines_of = MarketingEvent

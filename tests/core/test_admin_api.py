@@ -127,7 +127,14 @@ def test_role_crud_and_codes(api, admin):
     )
     assert created.status_code == 201, created.content
     assert created.json()["permissions"] == ["leads.view", "transition:lead.claim"]
+    assert created.json()["preset"] == ""  # made by the admin: no default role behind it
     role = Role.objects.get(tenant=admin.tenant, name="线索专员")
+    presets = {r["name"]: r["preset"] for r in api.get("/api/v1/roles/").json()["results"]}
+    assert presets["销售代表"] == "销售代表" and presets["线索专员"] == ""
+    # Read only: a role cannot take over a default role's future codes.
+    api.patch(f"/api/v1/roles/{role.pk}/", {"preset": "管理员"}, format="json")
+    role.refresh_from_db()
+    assert role.preset == ""
     updated = api.patch(f"/api/v1/roles/{role.pk}/", {"permissions": ["leads.view"]}, format="json")
     assert updated.status_code == 200
     role.refresh_from_db()

@@ -240,7 +240,10 @@ class RoleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Role
-        fields = ["id", "name", "permissions", "data_scope"]
+        # ``preset``: the default role this one started as (its template for the codes a
+        # release adds, ``sync_permissions``); empty for a role the admin made.
+        fields = ["id", "name", "permissions", "data_scope", "preset"]
+        read_only_fields = ["preset"]
 
     def validate_permissions(self, codes):
         unknown = [c for c in codes if c not in registry]

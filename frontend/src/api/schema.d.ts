@@ -9678,6 +9678,7 @@ export interface components {
              */
             updated_at: $Read<string>;
         };
+        /** @description A participant of a marketing event: a customer, a contact, or both. */
         EventParticipant: {
             id: $Read<number>;
             /** 客户 */
@@ -9694,6 +9695,7 @@ export interface components {
             /** 备注 */
             note?: string;
         };
+        /** @description A participant of a marketing event: a customer, a contact, or both. */
         EventParticipantRequest: {
             /** 客户 */
             customer?: number | null;
@@ -13518,7 +13520,7 @@ export interface components {
             items?: components["schemas"]["PlanItem"][];
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
-        /** @description Adds the link fields to a model serializer (declared once, here). */
+        /** @description One line of a work plan: what to do, optionally on a record, and whether it is done. */
         PlanItem: {
             id: $Read<number>;
             /** 内容 */
@@ -13538,7 +13540,7 @@ export interface components {
             /** 投诉 */
             complaint?: number | null;
         };
-        /** @description Adds the link fields to a model serializer (declared once, here). */
+        /** @description One line of a work plan: what to do, optionally on a record, and whether it is done. */
         PlanItemRequest: {
             /** 内容 */
             text: string;
@@ -14368,6 +14370,8 @@ export interface components {
             permissions?: string[];
             /** 数据范围 */
             data_scope: components["schemas"]["DataScopeEnum"];
+            /** 预置角色 */
+            preset: $Read<string>;
         };
         RoleRequest: {
             /** 名称 */

@@ -64,6 +64,7 @@ const en: Messages = {
     language: 'Language',
     is_active: 'Active',
     data_scope: 'Data scope',
+    preset: 'Default role',
     permissions: 'Permissions',
     parent: 'Parent team',
     leader: 'Leader',

@@ -60,6 +60,7 @@ export default {
     language: '语言',
     is_active: '启用',
     data_scope: '数据范围',
+    preset: '预置角色',
     permissions: '权限',
     parent: '上级团队',
     leader: '负责人',

@@ -287,9 +287,11 @@ export const roles: ResourceConfig = {
     { name: 'name', required: true, link: true },
     { name: 'data_scope', type: 'enum', choicesOf: 'roles', required: true },
     { name: 'permissions', type: 'codes' },
+    // the default role it started as (read only; empty for a role the admin made)
+    { name: 'preset' },
   ],
-  columns: ['name', 'data_scope'],
-  groups: [{ title: 'groups.basic', fields: ['name', 'data_scope', 'permissions'] }],
+  columns: ['name', 'data_scope', 'preset'],
+  groups: [{ title: 'groups.basic', fields: ['name', 'data_scope', 'preset', 'permissions'] }],
   form: ['name', 'data_scope', 'permissions'],
   defaults: { data_scope: 'own', permissions: [] },
   history: true,
