@@ -8,71 +8,35 @@ an id that does not exist (400, the field named), and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from django.utils import timezone
 
 from crm.activities.models import Activity, CalendarEvent, Task, WorkPlan
 from crm.activities.services import activity_create
-from crm.core import services as core
-from crm.core.models import User
 from crm.customers.models import Customer
-from crm.customers.services import contact_create, customer_create, customer_update
-from crm.sales.services.opportunities import opportunity_create
-from tests.conftest import client_for, make_user
-from tests.customers.leads import new_lead
+from crm.customers.services import customer_create, customer_update
+from tests.conftest import client_for
+from tests.link_scope import People, refused_as_missing, two_teams
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/activities/"
 
 
-@dataclass
-class People:
-    admin: User
-    leader: User
-    rep_a: User  # in the leader's team
-    rep_b: User  # another team
-    records: dict  # (kind, owner key) -> record
-
-
 @pytest.fixture
 def people(admin, sales_team, rep) -> People:
-    tenant = admin.tenant
-    other_team = core.team_create(tenant=tenant, actor=admin, name="销售二部")
-    rep_b = make_user(admin, "销售代表", team=other_team, name="孙二部")
-    users = {"a": rep, "b": rep_b}
-    records = {}
-    for key, user in users.items():
-        customer = customer_create(tenant=tenant, actor=user, name=f"{key}的客户")
-        records[("customer", key)] = customer
-        records[("contact", key)] = contact_create(
-            tenant=tenant, actor=user, customer=customer, name=f"{key}联系人"
-        )
-        records[("lead", key)] = new_lead(admin, owner=user, company_name=f"{key}的线索")
-        records[("opportunity", key)] = opportunity_create(
-            tenant=tenant, actor=user, name=f"{key}的商机", customer=customer
-        )
-    return People(admin, sales_team.leader, rep, rep_b, records)
+    return two_teams(admin, sales_team, rep)
 
 
 def _activity(customer_id: int, **extra) -> dict:
     return {"kind": "call", "subject": "电话回访", "customer": customer_id, **extra}
 
 
-def _refused_as_missing(response, field: str) -> None:
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert list(body["fields"]) == [field]
-    (message,) = body["fields"][field]
-    assert "does not exist" in message or "不存在" in message, message
-
-
 def test_rep_cannot_log_an_activity_on_another_reps_customer(people):
     theirs = people.records[("customer", "b")]
     response = client_for(people.rep_a).post(URL, _activity(theirs.pk), format="json")
-    _refused_as_missing(response, "customer")
+    refused_as_missing(response, "customer")
     assert not Activity.objects.filter(customer=theirs).exists()
 
 
@@ -110,7 +74,7 @@ def test_leader_logs_an_activity_on_a_members_customer_but_not_another_teams(peo
     response = leader.post(URL, _activity(member.pk), format="json")
     assert response.status_code == 201, response.content
     outside = people.records[("customer", "b")]
-    _refused_as_missing(leader.post(URL, _activity(outside.pk), format="json"), "customer")
+    refused_as_missing(leader.post(URL, _activity(outside.pk), format="json"), "customer")
     assert not Activity.objects.filter(customer=outside).exists()
 
 
@@ -128,7 +92,7 @@ def test_every_link_kind_follows_the_scope(people, kind):
     client = client_for(people.rep_a)
     theirs = people.records[(kind, "b")]
     response = client.post(URL, {"kind": "call", "subject": "电话", kind: theirs.pk}, format="json")
-    _refused_as_missing(response, kind)
+    refused_as_missing(response, kind)
     assert not Activity.objects.filter(**{kind: theirs}).exists()
     mine = people.records[(kind, "a")]
     response = client.post(URL, {"kind": "call", "subject": "电话", kind: mine.pk}, format="json")
@@ -142,7 +106,7 @@ def test_rep_cannot_move_their_activity_onto_another_reps_customer(people):
     )
     client = client_for(people.rep_a)
     response = client.patch(f"{URL}{activity.pk}/", {"customer": theirs.pk}, format="json")
-    _refused_as_missing(response, "customer")
+    refused_as_missing(response, "customer")
     activity.refresh_from_db()
     assert activity.customer_id == mine.pk and activity.version == 1
     # The leader may move it onto a member's record (rep A is in the leader's team).
@@ -184,7 +148,7 @@ def test_tasks_events_and_plan_items_follow_the_scope(people):
         ),
     ]
     for url, model, body in cases:
-        _refused_as_missing(client.post(url, body(theirs.pk), format="json"), "customer")
+        refused_as_missing(client.post(url, body(theirs.pk), format="json"), "customer")
         assert not model.objects.filter(customer=theirs).exists()
         response = client.post(url, body(mine.pk), format="json")
         assert response.status_code == 201, (url, response.content)

@@ -9,13 +9,8 @@ participants the event already has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from crm.core import services as core
-from crm.core.models import User
-from crm.customers.services import contact_create, customer_create
 from crm.marketing import campaigns, services
 from crm.marketing.models import (
     CampaignMember,
@@ -24,6 +19,7 @@ from crm.marketing.models import (
     StockReturn,
 )
 from tests.conftest import client_for, make_user
+from tests.link_scope import People, reads_as_missing, two_teams
 from tests.marketing.helpers import issued, item
 
 pytestmark = pytest.mark.django_db
@@ -31,33 +27,10 @@ pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/marketing-events/"
 
 
-@dataclass
-class People:
-    admin: User
-    leader: User
-    rep_a: User  # in the leader's team
-    rep_b: User  # another team
-    marketer: User  # 市场, own scope
-    records: dict  # (kind, owner key) -> record
-
-
 @pytest.fixture
 def people(admin, sales_team, rep, marketer) -> People:
-    tenant = admin.tenant
-    other_team = core.team_create(tenant=tenant, actor=admin, name="销售二部")
-    rep_b = make_user(admin, "销售代表", team=other_team, name="孙二部")
-    records = {}
-    for key, user in {"a": rep, "b": rep_b, "m": marketer}.items():
-        customer = customer_create(tenant=tenant, actor=user, name=f"{key}的客户")
-        records[("customer", key)] = customer
-        records[("contact", key)] = contact_create(
-            tenant=tenant, actor=user, customer=customer, name=f"{key}联系人"
-        )
-    return People(admin, sales_team.leader, rep, rep_b, marketer, records)
-
-
-def _refused_as_missing(message: str) -> None:
-    assert "does not exist" in message or "不存在" in message, message
+    """The two sales teams, and a 市场 user ("m", own scope) with a customer and a contact."""
+    return two_teams(admin, sales_team, rep, others={"m": marketer})
 
 
 def _participant_error(response, index: int, field: str) -> str:
@@ -68,7 +41,7 @@ def _participant_error(response, index: int, field: str) -> str:
     assert list(rows) == [str(index)], rows
     assert list(rows[str(index)]) == [field], rows
     (message,) = rows[str(index)][field]
-    _refused_as_missing(message)
+    reads_as_missing(message)
     return message
 
 
@@ -77,14 +50,14 @@ def test_marketer_cannot_add_a_participant_out_of_their_scope(people, kind):
     theirs = people.records[(kind, "b")]
     mine = people.records[(kind, "m")]
     body = {"name": "春季展会", "participants": [{kind: mine.pk}, {kind: theirs.pk}]}
-    response = client_for(people.marketer).post(EVENTS, body, format="json")
+    response = client_for(people.others["m"]).post(EVENTS, body, format="json")
     _participant_error(response, 1, kind)
     assert not MarketingEvent.objects.filter(name="春季展会").exists()
     assert not EventParticipant.objects.filter(**{kind: theirs}).exists()
 
 
 def test_the_refusal_reads_like_a_participant_that_does_not_exist(people):
-    client = client_for(people.marketer)
+    client = client_for(people.others["m"])
     hidden_pk = people.records[("customer", "b")].pk
     hidden = client.post(
         EVENTS, {"name": "展会", "participants": [{"customer": hidden_pk}]}, format="json"
@@ -103,7 +76,7 @@ def test_marketer_adds_their_own_customer_and_contact(people):
         "name": "客户沙龙",
         "participants": [{"customer": customer.pk}, {"contact": contact.pk}],
     }
-    response = client_for(people.marketer).post(EVENTS, body, format="json")
+    response = client_for(people.others["m"]).post(EVENTS, body, format="json")
     assert response.status_code == 201, response.content
     event = MarketingEvent.objects.get(pk=response.json()["id"])
     rows = list(event.participants.order_by("position").values_list("customer_id", "contact_id"))
@@ -131,10 +104,10 @@ def test_marketer_cannot_add_a_hidden_participant_on_update_but_keeps_existing_o
         tenant=people.admin.tenant,
         actor=people.admin,
         name="渠道大会",
-        owner=people.marketer,
+        owner=people.others["m"],
         participants=[{"customer": theirs}],
     )
-    client = client_for(people.marketer)
+    client = client_for(people.others["m"])
     url = f"{EVENTS}{event.pk}/"
     mine = people.records[("customer", "m")]
     kept = [{"customer": theirs.pk}, {"customer": mine.pk, "attended": True}]
@@ -155,16 +128,16 @@ def test_marketer_cannot_add_a_hidden_participant_on_update_but_keeps_existing_o
 
 def test_marketer_cannot_put_a_hidden_customer_on_a_campaigns_list(people):
     campaign = campaigns.campaign_create(
-        tenant=people.admin.tenant, actor=people.marketer, name="秋季战役"
+        tenant=people.admin.tenant, actor=people.others["m"], name="秋季战役"
     )
-    client = client_for(people.marketer)
+    client = client_for(people.others["m"])
     url = f"/api/v1/campaigns/{campaign.pk}/add-members/"
     mine, theirs = people.records[("customer", "m")], people.records[("customer", "b")]
     response = client.post(url, {"customers": [mine.pk, theirs.pk]}, format="json")
     assert response.status_code == 400, response.content
     assert list(response.json()["fields"]) == ["customers"]
     (message,) = response.json()["fields"]["customers"]
-    _refused_as_missing(message)
+    reads_as_missing(message)
     assert str(theirs.pk) in message
     assert not CampaignMember.objects.filter(campaign=campaign).exists()
 
@@ -184,7 +157,7 @@ def test_a_return_names_only_a_requisition_the_user_sees(admin, marketer, manage
     response = client_for(marketer).post("/api/v1/stock-returns/", body, format="json")
     assert response.status_code == 400, response.content
     assert list(response.json()["fields"]) == ["requisition"]
-    _refused_as_missing(response.json()["fields"]["requisition"][0])
+    reads_as_missing(response.json()["fields"]["requisition"][0])
     assert not StockReturn.objects.exists()
     response = client_for(other).post("/api/v1/stock-returns/", body, format="json")
     assert response.status_code == 201, response.content

@@ -6,19 +6,13 @@ read or removed (the file itself is the resource there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.core import services as core
-from crm.core.models import User
-from crm.customers.services import contact_create, customer_create
 from crm.office import services
 from crm.office.models import Attachment
-from crm.sales.services.opportunities import opportunity_create
-from tests.conftest import client_for, make_user
-from tests.customers.leads import new_lead
+from tests.conftest import client_for
+from tests.link_scope import People, refused_as_missing, two_teams
 
 pytestmark = pytest.mark.django_db
 
@@ -26,32 +20,9 @@ URL = "/api/v1/attachments/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@dataclass
-class People:
-    admin: User
-    leader: User
-    rep_a: User  # in the leader's team
-    rep_b: User  # another team
-    records: dict  # (kind, owner key) -> record
-
-
 @pytest.fixture
 def people(admin, sales_team, rep) -> People:
-    tenant = admin.tenant
-    other_team = core.team_create(tenant=tenant, actor=admin, name="销售二部")
-    rep_b = make_user(admin, "销售代表", team=other_team, name="孙二部")
-    records = {}
-    for key, user in {"a": rep, "b": rep_b}.items():
-        customer = customer_create(tenant=tenant, actor=user, name=f"{key}的客户")
-        records[("customer", key)] = customer
-        records[("contact", key)] = contact_create(
-            tenant=tenant, actor=user, customer=customer, name=f"{key}联系人"
-        )
-        records[("lead", key)] = new_lead(admin, owner=user, company_name=f"{key}的线索")
-        records[("opportunity", key)] = opportunity_create(
-            tenant=tenant, actor=user, name=f"{key}的商机", customer=customer
-        )
-    return People(admin, sales_team.leader, rep, rep_b, records)
+    return two_teams(admin, sales_team, rep)
 
 
 def upload(client, **record):
@@ -60,20 +31,11 @@ def upload(client, **record):
     )
 
 
-def _refused_as_missing(response, field: str) -> str:
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert list(body["fields"]) == [field], body
-    (message,) = body["fields"][field]
-    assert "does not exist" in message or "不存在" in message, message
-    return message
-
-
 @pytest.mark.parametrize("kind", ["customer", "contact", "lead", "opportunity"])
 def test_rep_cannot_attach_to_another_reps_record(people, kind):
     theirs = people.records[(kind, "b")]
     client = client_for(people.rep_a)
-    _refused_as_missing(upload(client, **{kind: theirs.pk}), kind)
+    refused_as_missing(upload(client, **{kind: theirs.pk}), kind)
     assert not Attachment.objects.exists()
     mine = people.records[(kind, "a")]
     response = upload(client, **{kind: mine.pk})
@@ -84,8 +46,8 @@ def test_rep_cannot_attach_to_another_reps_record(people, kind):
 def test_the_refusal_reads_like_a_missing_id(people):
     client = client_for(people.rep_a)
     hidden_pk = people.records[("customer", "b")].pk
-    hidden = _refused_as_missing(upload(client, customer=hidden_pk), "customer")
-    missing = _refused_as_missing(upload(client, customer=999_999_999), "customer")
+    hidden = refused_as_missing(upload(client, customer=hidden_pk), "customer")
+    missing = refused_as_missing(upload(client, customer=999_999_999), "customer")
     assert hidden.replace(str(hidden_pk), "#") == missing.replace("999999999", "#")
 
 
@@ -97,7 +59,7 @@ def test_a_json_body_is_refused_alike(people):
     response = client_for(people.rep_a).post(
         URL, {"file": file, "contact": theirs.pk}, format="json"
     )
-    _refused_as_missing(response, "contact")
+    refused_as_missing(response, "contact")
     assert not Attachment.objects.exists()
 
 
@@ -106,7 +68,7 @@ def test_leader_attaches_to_a_members_record_but_not_another_teams(people):
     member = people.records[("customer", "a")]
     assert upload(leader, customer=member.pk).status_code == 201
     outside = people.records[("customer", "b")]
-    _refused_as_missing(upload(leader, customer=outside.pk), "customer")
+    refused_as_missing(upload(leader, customer=outside.pk), "customer")
     assert not Attachment.objects.filter(customer=outside).exists()
 
 

@@ -16,6 +16,7 @@ from crm.core.models import DataScope, Role
 from crm.customers.services import contact_create, customer_create, customer_update
 from crm.service.models import Complaint, CustomerProject, Feedback, FollowUp, ServiceTicket
 from tests.conftest import client_for, make_user
+from tests.link_scope import refused_as_missing
 from tests.sales import factories as sales
 from tests.service.helpers import move
 
@@ -56,14 +57,6 @@ def mine(admin, own_agent):
     return customer, contact
 
 
-def _refused_as_missing(response, field: str) -> None:
-    assert response.status_code == 400, response.content
-    body = response.json()
-    assert field in body["fields"], body
-    message = " ".join(body["fields"][field])
-    assert "does not exist" in message or "不存在" in message, message
-
-
 def _complaint(customer, contact=None) -> dict:
     body = {
         "customer": customer.pk,
@@ -80,11 +73,11 @@ def _complaint(customer, contact=None) -> dict:
 def test_an_own_scope_agent_files_complaints_only_on_their_customers(own_agent, theirs, mine):
     api = client_for(own_agent)
     customer, contact, _contract = theirs
-    _refused_as_missing(
+    refused_as_missing(
         api.post("/api/v1/complaints/", _complaint(customer), format="json"), "customer"
     )
     own_customer, own_contact = mine
-    _refused_as_missing(
+    refused_as_missing(
         api.post("/api/v1/complaints/", _complaint(own_customer, contact), format="json"),
         "contact",
     )
@@ -111,11 +104,11 @@ def test_tickets_projects_and_feedback_refuse_records_out_of_sight(own_agent, th
     api = client_for(own_agent)
     customer, contact, contract = theirs
     own_customer, _own_contact = mine
-    _refused_as_missing(
+    refused_as_missing(
         api.post("/api/v1/tickets/", {"customer": customer.pk, "subject": "调试"}, format="json"),
         "customer",
     )
-    _refused_as_missing(
+    refused_as_missing(
         api.post(
             "/api/v1/tickets/",
             {"customer": own_customer.pk, "contract": contract.pk, "subject": "调试"},
@@ -123,14 +116,14 @@ def test_tickets_projects_and_feedback_refuse_records_out_of_sight(own_agent, th
         ),
         "contract",
     )
-    _refused_as_missing(
+    refused_as_missing(
         api.post("/api/v1/projects/", {"customer": customer.pk, "name": "实施"}, format="json"),
         "customer",
     )
-    _refused_as_missing(
+    refused_as_missing(
         api.post(
             "/api/v1/feedback/",
-            {"customer": own_customer.pk, "contact": contact.pk, "content": "很好"},
+            {"customer": own_customer.pk, "contact": contact.pk, "text": "很好"},
             format="json",
         ),
         "contact",
@@ -161,7 +154,7 @@ def test_an_update_keeps_a_link_the_record_already_has(admin, own_agent, theirs,
     )
     assert kept.status_code == 200, kept.content
     moved = api.patch(f"/api/v1/tickets/{pk}/", {"customer": theirs[0].pk}, format="json")
-    _refused_as_missing(moved, "customer")
+    refused_as_missing(moved, "customer")
     assert ServiceTicket.objects.get(pk=pk).customer_id == own_customer.pk
 
 
@@ -174,7 +167,7 @@ def test_follow_ups_link_what_the_lists_show_the_pool_included(admin, rep, their
     pooled.refresh_from_db()
     assert pooled.owner_id is None
     api = client_for(rep)
-    _refused_as_missing(
+    refused_as_missing(
         api.post("/api/v1/follow-ups/", {"customer": other.pk, "due_at": DUE}, format="json"),
         "customer",
     )
@@ -184,7 +177,7 @@ def test_follow_ups_link_what_the_lists_show_the_pool_included(admin, rep, their
     own = api.post("/api/v1/follow-ups/", {"customer": theirs[0].pk, "due_at": DUE}, format="json")
     assert own.status_code == 201, own.content
     opportunity = sales.opportunity(colleague, cust=other)
-    _refused_as_missing(
+    refused_as_missing(
         api.post(
             "/api/v1/follow-ups/", {"opportunity": opportunity.pk, "due_at": DUE}, format="json"
         ),
