@@ -182,6 +182,7 @@ export const plans: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 export const activitiesResources: Record<string, ResourceConfig> = { tasks, events, plans }

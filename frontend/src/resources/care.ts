@@ -42,6 +42,7 @@ export const careRules: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 export const contactBirthdays: ResourceConfig = {
@@ -74,6 +75,7 @@ export const contactBirthdays: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 export const targets: ResourceConfig = {
@@ -113,6 +115,7 @@ export const targets: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 export const careResources: Record<string, ResourceConfig> = {

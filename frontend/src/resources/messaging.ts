@@ -116,6 +116,7 @@ export const massSends: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 export const deliveries: ResourceConfig = {
@@ -177,6 +178,7 @@ export const suppressions: ResourceConfig = {
   create: true,
   edit: false,
   delete: true,
+  export: true,
 }
 
 export const webhooks: ResourceConfig = {

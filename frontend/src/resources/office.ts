@@ -55,6 +55,7 @@ export const announcements: ResourceConfig = {
   create: true,
   edit: true,
   delete: true,
+  export: true,
 }
 
 /** The resources whose records take attachments (the API's attachable record kinds). */
