@@ -35,6 +35,7 @@ from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
 from crm.core.models import Team
 from crm.core.registries import timeline_sources
+from crm.core.validators import date_in_range, date_range_message
 from workflows.api import ProcessViewSet
 from workflows.plan import PlanKind, PlanStatus
 from workflows.task import ACTIVE_STATES, TaskPriority, TaskStatus
@@ -133,11 +134,18 @@ class EventFilter(TenantFilterSet):
 
 def _moment(value: str, name: str, *, end: bool = False) -> dt.datetime:
     """An ISO moment, or a date (its local midnight; an end date counts whole)."""
-    parsed = parse_datetime(value) if "T" in value or " " in value else None
+    try:
+        parsed = parse_datetime(value) if "T" in value or " " in value else None
+        day = parse_date(value) if parsed is None and value else None
+    except ValueError:  # well-formed but impossible (2026-02-30)
+        parsed = day = None
+    if parsed is None and day is None:
+        raise Invalid(fields={name: [_("Enter a date or a date and time.")]})
+    # Bounded like every date the API takes: the range arithmetic below (a day
+    # added to an end date, the look-back for long events) must not overflow.
+    if not date_in_range(parsed or day):
+        raise Invalid(fields={name: [date_range_message()]})
     if parsed is None:
-        day = parse_date(value) if value else None
-        if day is None:
-            raise Invalid(fields={name: [_("Enter a date or a date and time.")]})
         if end:
             day += dt.timedelta(days=1)
         return timezone.make_aware(dt.datetime.combine(day, dt.time()))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.activities.models import LINK_FIELDS, CalendarEvent
@@ -54,6 +55,11 @@ def _check(tenant, data: dict[str, Any], current: CalendarEvent | None = None) -
     start, end = value("start"), value("end")
     if start is not None and end is not None and end < start:
         errors["end"] = [_("The end cannot be before the start.")]
+    until = value("recurrence_until")
+    if until is not None and start is not None and until < timezone.localtime(start).date():
+        # A series ending before its first occurrence has none: the event would
+        # be saved and never shown in the calendar.
+        errors["recurrence_until"] = [_("The repetition cannot end before the event starts.")]
     if value("recurrence_until") is not None and value("recurrence_count") is not None:
         message = _("Give an end date or a number of occurrences, not both.")
         errors["recurrence_until"] = errors["recurrence_count"] = [message]
