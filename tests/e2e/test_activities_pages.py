@@ -40,6 +40,13 @@ def test_create_an_event_in_the_week_view_and_drag_it(page, live_server, shot):
     page.get_by_test_id("menu-events-calendar").click()
     week = page.get_by_test_id("week-view")
     expect(week).to_be_visible()
+    # Each day column is as tall as its 24 hours, not the scrolled window: a column
+    # cut at the window's height lost its border (and hover) from early afternoon on.
+    heights = week.locator(".day-col").evaluate_all(
+        "cols => cols.map(c => [c.getBoundingClientRect().height, c.scrollHeight])"
+    )
+    assert len(heights) == 7
+    assert all(height >= content for height, content in heights), heights
     day = timezone.now().astimezone(SH).date() + dt.timedelta(days=1)
     if day.weekday() == 0:  # tomorrow starts another week: stay in this one
         day -= dt.timedelta(days=2)
