@@ -3,6 +3,7 @@
  * a page of its own, pages/CareCalendarPage.vue) and sales targets (销售目标; the
  * attainment page is pages/TargetsPage.vue). Issue 14.
  */
+import { i18n } from '@/i18n'
 import type { FieldDef, ResourceConfig } from './types'
 
 const c = (name: string, rest: Omit<FieldDef, 'name'> = {}): FieldDef => ({ name, label: `care.fields.${name}`, ...rest })
@@ -54,7 +55,7 @@ export const contactBirthdays: ResourceConfig = {
   menu: 'customers',
   icon: 'Notebook',
   titleField: 'contact_name',
-  titleOf: (r) => `${r.contact_name ?? ''} · 农历${r.lunar_label ?? ''}`,
+  titleOf: (r) => `${r.contact_name ?? ''} · ${i18n.global.t('care.calendar.lunar', { date: r.lunar_label ?? '' })}`,
   fields: [
     c('contact', { type: 'ref', ref: 'contacts', display: 'contact_name', required: true, createOnly: true, link: true }),
     c('customer', { type: 'ref', ref: 'customers', display: 'customer_name' }),

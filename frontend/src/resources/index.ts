@@ -4,7 +4,7 @@
  * endpoints land; hand-made pages (kanban, dashboard, import wizard) are routes
  * of their own in router/index.ts.
  */
-import type { FieldDef, ResourceConfig } from './types'
+import type { FieldDef, FilterDef, ResourceConfig } from './types'
 import { salesResources } from './sales'
 import { serviceResources } from './service'
 import { marketingResources } from './marketing'
@@ -361,6 +361,13 @@ export function recordTitle(config: ResourceConfig, record: Record<string, unkno
 
 export function field(config: ResourceConfig, name: string): FieldDef {
   return config.fields.find((f) => f.name === name) ?? { name }
+}
+
+/** What labels a filter: its own label, else the record's field of the same name (its label or text). */
+export function filterLabelOf(config: ResourceConfig, filter: FilterDef): FieldDef {
+  if (filter.label) return { name: filter.name, label: filter.label }
+  const { label, text } = field(config, filter.name)
+  return { name: filter.name, label, text }
 }
 
 /** The route of a record's card. */
