@@ -239,17 +239,37 @@ class SuppressionFilter(TenantFilterSet):
         fields = ["channel_kind", "reason"]
 
 
+def _suppression_address(channel_kind: str, address: str) -> str:
+    """The address as the list keeps it, or 400 naming ``address``: a mobile number for
+    SMS, an e-mail address for e-mail (a mistyped one would never match a recipient)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from crm.core.validators import normalize_mobile
+
+    value = (address or "").strip()
+    if not value:
+        raise Invalid(fields={"address": [_("Enter the address.")]})
+    try:
+        if channel_kind == ChannelKind.SMS:
+            normalize_mobile(value)
+        else:
+            validate_email(value)
+    except ValidationError as exc:
+        raise Invalid(fields={"address": list(exc.messages)}) from None
+    return unsubscribe.address_key(channel_kind, value)
+
+
 def suppression_create(*, tenant, actor, channel_kind, address, reason="manual"):
     if channel_kind not in SUPPRESSED_KINDS:
         raise Invalid(fields={"channel_kind": [_("Only SMS and e-mail are suppressed.")]})
+    address = _suppression_address(channel_kind, address)
     if Suppression.objects.filter(
-        tenant=tenant, channel_kind=channel_kind, address=address.strip()
+        tenant=tenant, channel_kind=channel_kind, address=address
     ).exists():
         raise Invalid(fields={"address": [_("This address is already on the list.")]})
     unsubscribe.suppress(tenant.pk, channel_kind, address, reason or "manual")
-    return Suppression.objects.get(
-        tenant=tenant, channel_kind=channel_kind, address=address.strip()
-    )
+    return Suppression.objects.get(tenant=tenant, channel_kind=channel_kind, address=address)
 
 
 def suppression_delete(row, *, tenant, actor):

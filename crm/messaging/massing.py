@@ -73,15 +73,54 @@ def _customers(mass_send):
     return _filtered(customers, mass_send.filter or {})
 
 
+def _filter_params(filterset) -> set[str]:
+    """The query parameters the customer list's filters read (a range: its two ends)."""
+    names = set()
+    for name, form_field in filterset.form.fields.items():
+        suffixes = getattr(form_field.widget, "suffixes", None)
+        if suffixes:
+            names.update(f"{name}_{s}" if s else name for s in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
+def filter_errors(customers, params) -> list[str]:
+    """Why ``params`` is not a filter of the customer list (each reason naming its
+    filter), or []. A name the list does not know is refused: ignored, it would
+    widen the audience to every customer."""
+    from crm.customers.api import CustomerFilter
+
+    if not isinstance(params, dict):
+        return [_("A filter is an object of the customer list's filters.")]
+    if not params:
+        return []
+    filterset = CustomerFilter(data=params, queryset=customers)
+    known = _filter_params(filterset)
+    unknown = sorted(str(k) for k in params if k not in known)
+    if unknown:
+        return [
+            _("Unknown filters: %(names)s. Use the customer list's filters: %(known)s.")
+            % {"names": ", ".join(unknown), "known": ", ".join(sorted(known))}
+        ]
+    if not filterset.is_valid():
+        return [
+            f"{name}: {message}"
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ]
+    return []
+
+
 def _filtered(customers, params: dict):
     from crm.customers.api import CustomerFilter
 
     if not params:
         return customers
-    filterset = CustomerFilter(data=params, queryset=customers)
-    if not filterset.is_valid():
-        raise Invalid(fields={"filter": [str(v) for v in filterset.errors.values()]})
-    return filterset.qs
+    errors = filter_errors(customers, params)
+    if errors:
+        raise Invalid(fields={"filter": errors})
+    return CustomerFilter(data=params, queryset=customers).qs
 
 
 def address_field(kind: str) -> str:
@@ -103,10 +142,13 @@ def contacts(mass_send):
 def _suppressed(mass_send) -> set[str]:
     if not mass_send.template.marketing:
         return set()
-    return set(
-        Suppression.objects.filter(
-            tenant_id=mass_send.tenant_id, channel_kind=mass_send.channel.kind
-        ).values_list("address", flat=True)
+    kind = mass_send.channel.kind
+    # Compared by ``address_key``: rows written before the list kept one spelling too.
+    return unsubscribe.keys_of(
+        kind,
+        Suppression.objects.filter(tenant_id=mass_send.tenant_id, channel_kind=kind).values_list(
+            "address", flat=True
+        ),
     )
 
 
@@ -120,7 +162,9 @@ def preview(mass_send) -> dict[str, Any]:
     with (for SMS) its characters and segments, times the count."""
     field = address_field(mass_send.channel.kind)
     addresses = set(contacts(mass_send).values_list(field, flat=True))
-    suppressed = len(addresses & _suppressed(mass_send))
+    listed = _suppressed(mass_send)
+    kind = mass_send.channel.kind
+    suppressed = sum(1 for a in addresses if unsubscribe.address_key(kind, a) in listed)
     first = contacts(mass_send).select_related("customer__owner").order_by("pk").first()
     sample = templating.preview(mass_send.template, first)
     out = {
@@ -161,8 +205,9 @@ def _check(fields: dict, current: MassSend | None, tenant) -> None:
             errors["campaign_id"] = [_("Choose a campaign.")]
     elif audience == MassSend.Audience.FILTER:
         value = fields.get("filter", getattr(current, "filter", {}))
-        if not isinstance(value, dict):
-            errors["filter"] = [_("A filter is an object of the customer list's filters.")]
+        reasons = filter_errors(_customers_base(tenant), value)
+        if reasons:
+            errors["filter"] = reasons
     if errors:
         raise Invalid(fields=errors)
 
@@ -171,10 +216,7 @@ def mass_send_create(*, tenant, actor, **fields) -> MassSend:
     refuse_unknown(fields, MASS_SEND_FIELDS)
     _check(fields, None, tenant)
     fields["created_by"] = actor
-    send = audited_create(MassSend, tenant=tenant, actor=actor, fields=fields)
-    if fields.get("audience") == MassSend.Audience.FILTER:
-        _filtered(_customers_base(tenant), send.filter or {})  # a bad filter: 400 now
-    return send
+    return audited_create(MassSend, tenant=tenant, actor=actor, fields=fields)
 
 
 def _customers_base(tenant):
@@ -286,7 +328,7 @@ def _write_deliveries(send: MassSend) -> int:
                 title=templating.render(template.subject, values)[:300],
                 body=body,
                 status=Delivery.Status.SUPPRESSED
-                if address in suppressed
+                if unsubscribe.address_key(kind, address) in suppressed
                 else Delivery.Status.QUEUED,
                 next_attempt_at=now,
             )

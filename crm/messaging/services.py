@@ -18,7 +18,7 @@ from django_scopes import scopes_disabled
 
 from crm.core.errors import Invalid
 from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
-from crm.messaging import crypto, ratelimit, senders
+from crm.messaging import crypto, ratelimit, senders, unsubscribe
 from crm.messaging.models import (
     Channel,
     ChannelKind,
@@ -209,11 +209,14 @@ def suppressed_among(rows: list[Delivery]) -> set[int]:
             groups.setdefault((d.tenant_id, d.channel.kind), []).append(d)
     found: set[int] = set()
     for (tenant_id, kind), group in groups.items():
-        addresses = sorted({d.recipient for d in group})
+        # The list keeps one spelling (``unsubscribe.address_key``); the recipient as
+        # written is looked up too, for rows kept before that.
+        keys = {d.pk: unsubscribe.address_key(kind, d.recipient) for d in group}
+        addresses = sorted({d.recipient for d in group} | set(keys.values()))
         with connection.cursor() as cursor:
             cursor.execute(_suppression_sql(len(addresses)), [tenant_id, kind, *addresses])
-            listed = {address for (address,) in cursor.fetchall()}
-        found.update(d.pk for d in group if d.recipient in listed)
+            listed = unsubscribe.keys_of(kind, (address for (address,) in cursor.fetchall()))
+        found.update(d.pk for d in group if keys[d.pk] in listed)
     return found
 
 

@@ -19,7 +19,9 @@ import re
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 
+from crm.core.validators import normalize_mobile
 from crm.messaging.models import ChannelKind, Suppression
 
 SALT = "messaging.unsubscribe"
@@ -55,10 +57,33 @@ def headers(delivery) -> dict[str, str]:
     }
 
 
+def address_key(kind: str, address: str) -> str:
+    """The one spelling of an address on the suppression list and in its look-ups:
+    a mobile in E.164 (as contacts keep it: ``138 0013 8000`` and the provider's
+    ``13800138000`` are ``+8613800138000``), an e-mail in lower case. A number that
+    is not a mainland mobile stays as given (trimmed)."""
+    value = (address or "").strip()
+    if kind == ChannelKind.SMS:
+        try:
+            return normalize_mobile(value)
+        except ValidationError:
+            return value
+    if kind == ChannelKind.EMAIL:
+        return value.lower()
+    return value
+
+
+def keys_of(kind: str, addresses) -> set[str]:
+    return {address_key(kind, a) for a in addresses}
+
+
 def suppress(tenant_id: int, kind: str, address: str, reason: str) -> bool:
     """Add ``address``; True when it was not on the list yet."""
     _, made = Suppression.objects.get_or_create(
-        tenant_id=tenant_id, channel_kind=kind, address=address.strip(), defaults={"reason": reason}
+        tenant_id=tenant_id,
+        channel_kind=kind,
+        address=address_key(kind, address),
+        defaults={"reason": reason},
     )
     return made
 

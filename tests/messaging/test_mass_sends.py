@@ -97,7 +97,9 @@ def test_mass_sms_to_a_group_skips_the_unsubscribed_and_completes(admin, worker,
         HTTP_X_SIGNATURE=unsubscribe.inbound_signature("sms-secret", body),
     )
     assert good.status_code == 200 and good.json()["suppressed"] == 1
-    assert Suppression.objects.filter(address=contacts[3].mobile, reason="reply").exists()
+    assert Suppression.objects.filter(
+        address=unsubscribe.address_key("sms", contacts[3].mobile), reason="reply"
+    ).exists()
 
     made = api.post(
         "/api/v1/mass-sends/",
