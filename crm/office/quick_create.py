@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -85,6 +85,14 @@ class QuickCreateView(TenantScopedMixin, APIView):
                 raise Invalid(fields={"link_to": [_("Send a customer id.")]})
             customer = visible_record(request, "customers", int(link_to), raise_403=False)
             customer_data = None
+            if kind == "opportunity":
+                # The opportunity's own customer link decides, as on /opportunities/:
+                # a customer in the public pool is claimed first.
+                field = OpportunitySerializer(context=context).fields["customer"]
+                try:
+                    field.run_validation(customer.pk)
+                except serializers.ValidationError as exc:
+                    raise Invalid(fields={"link_to": [str(m) for m in exc.detail]}) from None
         else:
             customer_data = _checked(
                 CustomerSerializer, body.get("customer"), context, prefix="customer"

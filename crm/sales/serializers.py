@@ -11,7 +11,6 @@ from rest_framework import serializers
 from crm.core.api.fields import RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
-from crm.core.scoping import restrict
 from crm.customers.api import TransitionSerializer, dictionary_field, owner_field
 from crm.customers.models import Contact, Customer
 from crm.sales.conf import stage_probability
@@ -40,19 +39,12 @@ class MoneyField(serializers.DecimalField):
         super().__init__(**kwargs)
 
 
-class ScopedPrimaryKeyField(TenantPrimaryKeyField):
-    """A tenant foreign key further limited to the rows the user may see (data scope)."""
-
-    def __init__(self, *, owner_field: str | None = None, **kwargs):
-        self.owner_field = owner_field
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        actor = self.context.get("actor")
-        if self.owner_field and actor is not None and getattr(actor, "tenant_id", None):
-            queryset = restrict(queryset, actor, self.owner_field)
-        return queryset
+def _customer_field(**kwargs):
+    """A sales document's customer: one the user sees, and claimed (not in the
+    public pool): a rep claims a pool customer before selling to it."""
+    return VisiblePrimaryKeyField(
+        label=_("customer"), model=Customer, collection="customers", pool=False, **kwargs
+    )
 
 
 class TransitionsField(serializers.SerializerMethodField):
@@ -86,10 +78,12 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
-    customer = ScopedPrimaryKeyField(label=_("customer"), model=Customer, owner_field="owner")
+    customer = _customer_field()
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    contact = TenantPrimaryKeyField(
-        label=_("contact"), model=Contact, required=False, allow_null=True
+    # A contact out of sight answers as missing; a visible one of another customer
+    # is refused by the service ("belongs to another customer").
+    contact = VisiblePrimaryKeyField(
+        label=_("contact"), model=Contact, collection="contacts", required=False, allow_null=True
     )
     contact_name = RelatedLabelField(source="contact.name")
     owner = owner_field()
@@ -205,8 +199,10 @@ class BoardColumnSerializer(serializers.Serializer):
 # --- requirements and solutions ---------------------------------------------------
 
 
-def _opportunity_field():
-    return ScopedPrimaryKeyField(label=_("opportunity"), model=Opportunity, owner_field="owner")
+def _opportunity_field(**kwargs):
+    return VisiblePrimaryKeyField(
+        label=_("opportunity"), model=Opportunity, collection="opportunities", **kwargs
+    )
 
 
 class RequirementSerializer(serializers.ModelSerializer):
@@ -230,8 +226,12 @@ class RequirementSerializer(serializers.ModelSerializer):
 
 class SolutionSerializer(serializers.ModelSerializer):
     opportunity = _opportunity_field()
-    requirement = TenantPrimaryKeyField(
-        label=_("requirement"), model=Requirement, required=False, allow_null=True
+    requirement = VisiblePrimaryKeyField(
+        label=_("requirement"),
+        model=Requirement,
+        collection="requirements",
+        required=False,
+        allow_null=True,
     )
 
     class Meta:
@@ -378,17 +378,9 @@ class InstallmentSerializer(serializers.ModelSerializer):
 
 
 class ContractSerializer(serializers.ModelSerializer):
-    customer = ScopedPrimaryKeyField(
-        label=_("customer"), model=Customer, owner_field="owner", required=False
-    )
+    customer = _customer_field(required=False)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    opportunity = ScopedPrimaryKeyField(
-        label=_("opportunity"),
-        model=Opportunity,
-        owner_field="owner",
-        required=False,
-        allow_null=True,
-    )
+    opportunity = _opportunity_field(required=False, allow_null=True)
     quote = VisiblePrimaryKeyField(
         label=_("quote"), model=Quote, collection="quotes", required=False, allow_null=True
     )
@@ -475,11 +467,14 @@ class ContractDetailSerializer(WithTransitions, ContractSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
-    contract = ScopedPrimaryKeyField(
-        label=_("contract"), model=Contract, owner_field="owner", required=False
+    contract = VisiblePrimaryKeyField(
+        label=_("contract"), model=Contract, collection="contracts", required=False
     )
     contract_number = serializers.CharField(source="contract.number", read_only=True)
-    installment = TenantPrimaryKeyField(label=_("installment"), model=Installment)
+    # Without a contract, the installment names it: visible when its contract is.
+    installment = VisiblePrimaryKeyField(
+        label=_("installment"), model=Installment, collection="contracts", via="contract"
+    )
     installment_sequence = serializers.IntegerField(source="installment.sequence", read_only=True)
     amount = MoneyField(label=_("amount"))
     status_label = _status_label()

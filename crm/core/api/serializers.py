@@ -43,14 +43,30 @@ class VisiblePrimaryKeyField(TenantPrimaryKeyField):
     named, DRF's ``does_not_exist`` message): its existence does not leak. An update
     may keep the link the record already has (an activity on a customer since moved
     to a colleague still saves unchanged); only a new link is checked.
+
+    Two options, for the links that need them:
+
+    - ``pool=False`` leaves out what the collection shows beyond the data scope as
+      unowned (the public pool, ``include_unowned`` on its viewset): a sales
+      document needs a claimed customer. Such a row is one the user sees, so it is
+      refused with its own message (``in_pool``: claim it first), not as missing.
+      A user whose scope is "all" sees every row as theirs, the pool included.
+    - ``via`` names the link, on a row that has no collection of its own (a
+      contract's installment), to the record whose collection decides (``contract``
+      with ``collection="contracts"``): the row is visible when that record is.
     """
 
-    def __init__(self, *, collection: str, **kwargs):
+    default_error_messages = {
+        "in_pool": _("This record is in the public pool: claim it first."),
+    }
+
+    def __init__(self, *, collection: str, pool: bool = True, via: str | None = None, **kwargs):
         self.collection = collection
+        self.pool = pool
+        self.via = via
         super().__init__(**kwargs)
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
+    def _visible(self, queryset, *, pool: bool):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if request is None or not getattr(user, "tenant_id", None):
@@ -58,16 +74,30 @@ class VisiblePrimaryKeyField(TenantPrimaryKeyField):
         from crm.core.api.collection_view import collection_view
 
         view = collection_view(request, self.collection)
-        return queryset.filter(pk__in=view.get_queryset().values("pk"))
+        if not pool:
+            view.include_unowned = False
+        visible = view.get_queryset().values("pk")
+        return queryset.filter(**{f"{self.via}__in" if self.via else "pk__in": visible})
+
+    def get_queryset(self):
+        return self._visible(super().get_queryset(), pool=self.pool)
 
     def to_internal_value(self, data):
         try:
             return super().to_internal_value(data)
-        except serializers.ValidationError:
+        except serializers.ValidationError as exc:
             kept = self._kept_link(data)
-            if kept is None:
-                raise
-            return kept
+            if kept is not None:
+                return kept
+            if not self.pool and exc.get_codes() == ["does_not_exist"] and self._in_pool(data):
+                self.fail("in_pool")
+            raise
+
+    def _in_pool(self, data) -> bool:
+        """Whether ``data`` names a row the user sees only through the pool (asked
+        after a refusal, so a valid link costs no extra query)."""
+        queryset = self._visible(TenantPrimaryKeyField.get_queryset(self), pool=True)
+        return queryset.filter(pk=data).exists()
 
     def _kept_link(self, data):
         """The record already linked when ``data`` names it (an update), else None.
