@@ -26,6 +26,7 @@ from workflows.process import (
     ReminderRule,
     Step,
     TransitionInputs,
+    lock_actor,
     register,
     required_text,
 )
@@ -101,6 +102,7 @@ def claims_today(*, tenant_id: int, actor) -> int:
 def under_daily_claim_cap(customer, ctx: GuardContext):
     if ctx.actor is None:
         return None
+    lock_actor(ctx)  # two claims at once must not both pass the cap
     cap = customer.tenant.setting("customer_daily_claim_cap")
     claimed = claims_today(tenant_id=customer.tenant_id, actor=ctx.actor)
     if claimed >= cap:

@@ -25,6 +25,7 @@ from crm.core.errors import (
     NotFound,
     PermissionRefused,
 )
+from crm.core.validators import strip_invisible
 from workflows import events, reminders
 from workflows.models import TransitionLog
 from workflows.process import GuardContext, Process, Step, get_process
@@ -55,7 +56,7 @@ def blocking_reasons(obj: models.Model, step: Step, ctx: GuardContext) -> list[s
     reasons: list[str] = []
     for key, message in step.required_inputs.items():
         value = ctx.inputs.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and not strip_invisible(value).strip()):
             reasons.append(str(message))
     for guard in step.guards:
         reason = guard(obj, ctx)
@@ -160,7 +161,7 @@ def transition(
     step = process.step(name)
     inputs = dict(inputs or {})
     comment = str(inputs.pop("comment", "") or "")
-    ctx = GuardContext(actor=actor, inputs=inputs)
+    ctx = GuardContext(actor=actor, inputs=inputs, applying=True)
 
     with transaction.atomic():
         obj = _lock_query(model, pk, tenant, visible).first()

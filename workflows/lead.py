@@ -23,6 +23,7 @@ from workflows.process import (
     ReminderRule,
     Step,
     TransitionInputs,
+    lock_actor,
     register,
     required_text,
 )
@@ -177,6 +178,7 @@ def _claims_since_sql() -> str:
 def under_daily_claim_cap(lead, ctx: GuardContext):
     if ctx.actor is None:
         return None
+    lock_actor(ctx)  # two claims at once must not both pass the cap
     cap = lead.tenant.setting("daily_claim_cap")
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     with connection.cursor() as cursor:

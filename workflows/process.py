@@ -24,14 +24,29 @@ from django.db import models
 from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from crm.core.permissions import registry, transition_code
+from crm.core.validators import strip_invisible
 
 
 @dataclass
 class GuardContext:
     actor: Any  # a User, or None for the system actor
     inputs: dict[str, Any]
+    # True inside ``engine.transition`` (the step is about to run, in its
+    # transaction); False when the guards only describe the step for display.
+    applying: bool = False
+
+
+def lock_actor(ctx: GuardContext) -> None:
+    """Serialize the actor's own applying steps: a guard counting what the actor did
+    today (a daily claim cap) takes this lock first, so two claims sent at once
+    cannot both count the same total and pass. Displaying the step takes no lock."""
+    if ctx.applying and ctx.actor is not None:
+        from crm.core.models import User
+
+        User.objects.select_for_update().filter(pk=ctx.actor.pk).values_list("pk").first()
 
 
 Guard = Callable[[models.Model, GuardContext], "str | Promise | None"]
@@ -48,6 +63,13 @@ class TextInput(serializers.CharField):
     """Text, and only text: a number or a list is refused, not turned into a string."""
 
     default_error_messages = {"invalid": gettext_lazy("Send text.")}
+
+    def run_validation(self, data=empty):
+        # Zero-width and bidi characters only are no text: "\u200b" as a reason is
+        # refused as missing, like a blank one, and never stored.
+        if isinstance(data, str):
+            data = strip_invisible(data)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

@@ -135,9 +135,19 @@ class AssignmentRuleViewSet(RecordViewSet):
         )
 
 
+def _check_after_warning(tenant, idle_days: int | None) -> None:
+    """A level's idle days, like the tenant's, must leave room for the warning
+    (``customer_pool_warning_days``) before the customer returns to the pool."""
+    if idle_days is not None and idle_days <= tenant.setting("customer_pool_warning_days"):
+        raise Invalid(
+            fields={"idle_days": [_("The warning must come before the return to the pool.")]}
+        )
+
+
 def pool_level_rule_create(*, tenant, actor, **data: Any) -> PoolLevelRule:
     if PoolLevelRule.objects.filter(tenant=tenant, level=data.get("level")).exists():
         raise Invalid(fields={"level": [_("This level has its idle days already.")]})
+    _check_after_warning(tenant, data.get("idle_days"))
     return audited_create(
         PoolLevelRule, tenant=tenant, actor=actor, fields=data, audit_fields=list(data)
     )
@@ -148,6 +158,7 @@ def pool_level_rule_update(rule: PoolLevelRule, *, tenant, actor, **data: Any) -
     if level is not None and level != rule.level:
         if PoolLevelRule.objects.filter(tenant=tenant, level=level).exists():
             raise Invalid(fields={"level": [_("This level has its idle days already.")]})
+    _check_after_warning(tenant, data.get("idle_days"))
     audited_update(rule, tenant=tenant, actor=actor, fields=data, allowed=("level", "idle_days"))
     return rule
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 
 from crm.core.api.parsers import json_depth_exceeds, too_deep_detail
 from crm.core.validators import (
@@ -53,6 +53,13 @@ class NameField(serializers.CharField):
     """Text from people (names, subjects, addresses): invisible characters
     (zero-width, bidi controls) are stripped, so the duplicate check and the
     search key compare what people see ("北京\u200b科技" is "北京科技")."""
+
+    def run_validation(self, data=empty):
+        # Stripped before the blank check: a name of zero-width characters only
+        # ("\u200b") is blank, not saved as an empty name.
+        if isinstance(data, str):
+            data = strip_invisible(data)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if isinstance(data, str):

@@ -1,0 +1,165 @@
+"""The public pool under a hostile client: claims sent at once stay within the
+per-user daily cap (customers and leads), and a reason made only of invisible
+characters is no reason."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from crm.core import services as core
+from crm.customers.models import Customer, Lead
+from crm.customers.services import customer_create
+from tests.conftest import client_for, uses_postgres
+from tests.customers.leads import lead_in_state
+from workflows.engine import transition
+from workflows.models import TransitionLog
+
+THREADS = 6
+CAP = 2
+needs_postgres = pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL; CI sets it): the cap is kept by a row lock "
+    "(SELECT ... FOR UPDATE), a no-op on SQLite, which serialises writers",
+)
+
+
+def race(clients, requests) -> list:
+    barrier = threading.Barrier(len(clients))
+    out: list = [None] * len(clients)
+
+    def run(i):
+        try:
+            barrier.wait()
+            out[i] = requests[i](clients[i])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return out
+
+
+def pooled_customers(admin, n: int) -> list[Customer]:
+    out = []
+    for i in range(n):
+        customer = customer_create(
+            tenant=admin.tenant, actor=admin, name=f"公海并发客户{i}", owner=admin
+        )
+        transition(
+            model=Customer,
+            pk=customer.pk,
+            name="release",
+            tenant=admin.tenant,
+            actor=admin,
+            inputs={"reason": "闲置"},
+        )
+        out.append(customer)
+    return out
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_customer_claims_at_once_stay_within_the_daily_cap(admin, rep):
+    core.tenant_settings_update(tenant=admin.tenant, actor=admin, customer_daily_claim_cap=CAP)
+    customers = pooled_customers(admin, THREADS)
+    clients = [client_for(rep) for _ in range(THREADS)]
+    calls = [
+        (lambda c, pk=customer.pk: c.post(f"/api/v1/customers/{pk}/transitions/claim/", {}))
+        for customer in customers
+    ]
+    codes = Counter(r.status_code for r in race(clients, calls))
+    assert codes == {200: CAP, 400: THREADS - CAP}, codes
+    assert Customer.objects.filter(owner=rep).count() == CAP
+    assert (
+        TransitionLog.objects.filter(process="customer", transition="claim", actor=rep).count()
+        == CAP
+    )
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_lead_claims_at_once_stay_within_the_daily_cap(admin, rep):
+    core.tenant_settings_update(tenant=admin.tenant, actor=admin, daily_claim_cap=CAP)
+    leads = [
+        lead_in_state(admin, "pooled", company_name=f"公海并发线索{i}") for i in range(THREADS)
+    ]
+    clients = [client_for(rep) for _ in range(THREADS)]
+    calls = [
+        (lambda c, pk=lead.pk: c.post(f"/api/v1/leads/{pk}/transitions/claim/", {}))
+        for lead in leads
+    ]
+    codes = Counter(r.status_code for r in race(clients, calls))
+    assert codes == {200: CAP, 400: THREADS - CAP}, codes
+    assert Lead.objects.filter(owner=rep).count() == CAP
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reason", ["\u200b", "\u200b \u202e\ufeff", "\u2060"])
+def test_an_invisible_release_reason_is_missing_and_nothing_changes(admin, rep, reason):
+    customer = customer_create(tenant=admin.tenant, actor=admin, name="上海青松科技", owner=rep)
+    response = client_for(rep).post(
+        f"/api/v1/customers/{customer.pk}/transitions/release/?lang=en",
+        {"reason": reason},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["reasons"] == ["Give the reason for returning the customer to the pool."]
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.status, stored.owner_id, stored.release_reason) == ("owned", rep.pk, "")
+    assert not TransitionLog.objects.filter(object_id=customer.pk, process="customer").exists()
+
+
+@pytest.mark.django_db
+def test_the_engine_refuses_an_invisible_required_input(admin, rep):
+    """Callers other than the API (imports, actors) reach the engine directly."""
+    from crm.core.errors import GuardFailed
+
+    customer = customer_create(tenant=admin.tenant, actor=admin, name="上海青松科技", owner=rep)
+    with pytest.raises(GuardFailed):
+        transition(
+            model=Customer,
+            pk=customer.pk,
+            name="release",
+            tenant=admin.tenant,
+            actor=admin,
+            inputs={"reason": "\u200b\u200b"},
+        )
+    assert Customer.objects.get(pk=customer.pk).status == "owned"
+
+
+@pytest.mark.django_db
+def test_a_level_rule_must_leave_room_for_the_warning(admin):
+    """The tenant's idle days must exceed its warning days; a level's override was
+    not checked, so a level returned to the pool before (or as) it was warned."""
+    from crm.core.models import DictionaryItem
+    from crm.customers.models import PoolLevelRule
+
+    core.tenant_settings_update(tenant=admin.tenant, actor=admin, customer_pool_warning_days=7)
+    level = DictionaryItem.objects.create(tenant=admin.tenant, kind="level", code="z", label="Z")
+    api = client_for(admin)
+    for days in (5, 7):
+        refused = api.post(
+            "/api/v1/pool-level-rules/?lang=en",
+            {"level": level.pk, "idle_days": days},
+            format="json",
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["fields"] == {
+            "idle_days": ["The warning must come before the return to the pool."]
+        }
+    assert not PoolLevelRule.objects.filter(level=level).exists()
+    created = api.post(
+        "/api/v1/pool-level-rules/", {"level": level.pk, "idle_days": 8}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    rule = created.json()["id"]
+    refused = api.patch(f"/api/v1/pool-level-rules/{rule}/", {"idle_days": 3}, format="json")
+    assert refused.status_code == 400 and list(refused.json()["fields"]) == ["idle_days"]
+    assert PoolLevelRule.objects.get(pk=rule).idle_days == 8
