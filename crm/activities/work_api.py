@@ -197,10 +197,12 @@ class EventViewSet(ProcessViewSet):
             )
         return qs.select_related("owner").prefetch_related("invitees")
 
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
+    def _range(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """``?start=&end=`` as moments (end exclusive), None without them; 400 when
+        half a range, a bad date, a reversed or a too long range is given."""
+        params = self.request.query_params
         if "start" not in params and "end" not in params:
-            return super().list(request, *args, **kwargs)
+            return None
         errors = {
             n: [_("Give both ends of the range.")] for n in ("start", "end") if n not in params
         }
@@ -217,7 +219,11 @@ class EventViewSet(ProcessViewSet):
                     ]
                 }
             )
-        qs = self.filter_queryset(self.get_queryset()).filter(start__lt=end)
+        return start, end
+
+    def _occurrences(self, qs, start: dt.datetime, end: dt.datetime) -> list[CalendarEvent]:
+        """One copy of each event per occurrence in [start, end), in time order."""
+        qs = qs.filter(start__lt=end)
         qs = qs.filter(
             Q(recurrence="", start__gte=start - dt.timedelta(days=MAX_RANGE_DAYS))
             | ~Q(recurrence="")
@@ -229,6 +235,24 @@ class EventViewSet(ProcessViewSet):
                 item.occurrence_start, item.occurrence_end = begin, finish
                 items.append(item)
         items.sort(key=lambda e: (e.occurrence_start, e.pk))
+        return items
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "export":
+            # The export takes the list's range too (documented with it): the events
+            # with an occurrence in it, not every event of the company.
+            bounds = self._range()
+            if bounds is not None:
+                ids = {e.pk for e in self._occurrences(queryset, *bounds)}
+                queryset = queryset.filter(pk__in=ids)
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        bounds = self._range()
+        if bounds is None:
+            return super().list(request, *args, **kwargs)
+        items = self._occurrences(self.filter_queryset(self.get_queryset()), *bounds)
         data = self.get_serializer(items, many=True).data
         return Response({"count": len(items), "next": None, "previous": None, "results": data})
 

@@ -88,3 +88,28 @@ def test_moving_a_series_past_its_end_is_refused_and_the_event_unchanged(rep):
     assert list(response.json()["fields"]) == ["recurrence_until"]
     stored = CalendarEvent.objects.get(pk=event["id"])
     assert stored.start.isoformat() == "2026-02-02T01:00:00+00:00" and stored.version == 1
+
+
+def test_the_export_takes_the_lists_range(admin):
+    """``start``/``end`` are documented on the export: they were ignored, so a
+    month's export held every event of the company."""
+    api = client_for(admin)
+    for title, start, extra in (
+        ("二月拜访", "2026-02-10T09:00:00+08:00", {}),
+        ("三月拜访", "2026-03-10T09:00:00+08:00", {}),
+        ("周会", "2026-01-05T09:00:00+08:00", {"recurrence": "weekly"}),
+    ):
+        body = {"title": title, "start": start, **extra}
+        assert api.post("/api/v1/events/", body, format="json").status_code == 201
+
+    def exported(**params) -> list[str]:
+        response = api.get("/api/v1/events/export/", {"file_format": "csv", **params})
+        assert response.status_code == 200, response.content
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return sorted(line.split(",")[1] for line in text.splitlines()[1:])
+
+    assert exported() == ["三月拜访", "二月拜访", "周会"]
+    assert exported(start="2026-02-01", end="2026-02-28") == ["二月拜访", "周会"]
+    assert exported(start="2025-12-01", end="2025-12-31") == []
+    refused = api.get("/api/v1/events/export/", {"start": "2026-02-30", "end": "2026-03-01"})
+    assert refused.status_code == 400 and list(refused.json()["fields"]) == ["start"]
