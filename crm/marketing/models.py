@@ -38,6 +38,10 @@ from workflows.stock import (
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+#: The largest amount a money field (14 digits, 2 places) holds.
+MONEY_MAX = Decimal("999999999999.99")
+#: The largest quantity a quantity field (12 digits, 2 places) holds.
+QUANTITY_MAX = Decimal("9999999999.99")
 
 
 def _cents(value) -> Decimal:

@@ -28,6 +28,7 @@ from crm.core.writes import (
     refuse_unknown,
 )
 from crm.marketing.models import (
+    MONEY_MAX,
     Requisition,
     RequisitionLine,
     StockAdjustment,
@@ -91,6 +92,19 @@ def stock_item_create(*, tenant, actor, **data: Any) -> StockItem:
 def stock_item_update(item: StockItem, *, tenant, actor, **data: Any) -> StockItem:
     refuse_unknown(data, STOCK_ITEM_FIELDS)
     _check_item(tenant, {**data, "_pk": item.pk})
+    if data.get("unit_cost") is not None:
+        on_hand = (
+            StockBalance.objects.filter(item=item).values_list("quantity", flat=True).first()
+        ) or Decimal(0)
+        if on_hand * data["unit_cost"] > MONEY_MAX:
+            raise Invalid(
+                fields={
+                    "unit_cost": [
+                        _("The %(qty)s on hand would be worth more than %(max)s.")
+                        % {"qty": on_hand, "max": MONEY_MAX}
+                    ]
+                }
+            )
     audited_update(item, tenant=tenant, actor=actor, fields=data, key_fn=_item_key)
     return item
 
@@ -126,16 +140,29 @@ def _clean_lines(tenant, lines, *, signed: bool = False, with_cost: bool = False
         if cost is not None and cost < 0:
             errors.append(_("Line %(n)d: the unit cost cannot be negative.") % {"n": i})
             continue
+        unit_cost = item.unit_cost if cost is None else cost
+        # A line's value (and the document's) must fit an amount: a bigger one is
+        # refused here, not stored to break every list and print that values it.
+        if abs(Decimal(quantity) * unit_cost) > MONEY_MAX:
+            errors.append(
+                _("Line %(n)d: the quantity times the unit cost is more than %(max)s.")
+                % {"n": i, "max": MONEY_MAX}
+            )
+            continue
         cleaned.append(
             {
                 "item": item,
                 "quantity": Decimal(quantity),
-                "unit_cost": item.unit_cost if cost is None else cost,
+                "unit_cost": unit_cost,
                 "position": i,
             }
         )
     if errors:
         raise Invalid(fields={"lines": errors})
+    if sum(abs(ln["quantity"] * ln["unit_cost"]) for ln in cleaned) > MONEY_MAX:
+        raise Invalid(
+            fields={"lines": [_("The lines add up to more than %(max)s.") % {"max": MONEY_MAX}]}
+        )
     return cleaned
 
 

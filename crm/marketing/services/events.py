@@ -20,7 +20,13 @@ from crm.core.writes import (
     lock_row,
     refuse_unknown,
 )
-from crm.marketing.models import AdPlacement, EventExpense, EventParticipant, MarketingEvent
+from crm.marketing.models import (
+    MONEY_MAX,
+    AdPlacement,
+    EventExpense,
+    EventParticipant,
+    MarketingEvent,
+)
 from workflows.marketing_event import MarketingEventStatus
 
 EVENT_FIELDS = (
@@ -76,6 +82,12 @@ def _clean_expenses(expenses) -> list[dict]:
             )
     if errors:
         raise Invalid(fields={"expenses": errors})
+    if sum(row["amount"] for row in cleaned) > MONEY_MAX:
+        raise Invalid(
+            fields={
+                "expenses": [_("The expenses add up to more than %(max)s.") % {"max": MONEY_MAX}]
+            }
+        )
     return cleaned
 
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from crm.core.errors import GuardFailed
 from crm.marketing.models import (
+    MONEY_MAX,
+    QUANTITY_MAX,
     ZERO,
     DocumentKind,
     Requisition,
@@ -112,6 +114,19 @@ def post(
             raise GuardFailed(
                 reasons=[_("Not enough stock: %(items)s") % {"items": " ".join(short)}]
             )
+        # The balance (a quantity) and its value (an amount) must fit their fields.
+        too_much = [
+            _("%(item)s: %(qty)s %(unit)s on hand would be more than the stock can hold.")
+            % {"item": item.name, "qty": balances[pk].quantity + delta, "unit": item.unit}
+            for pk, (item, delta) in sorted(changes.items())
+            if delta > 0
+            and (
+                balances[pk].quantity + delta > QUANTITY_MAX
+                or (balances[pk].quantity + delta) * item.unit_cost > MONEY_MAX
+            )
+        ]
+        if too_much:
+            raise GuardFailed(reasons=too_much)
         for pk, (_item, delta) in changes.items():
             balance = balances[pk]
             balance.quantity += delta
