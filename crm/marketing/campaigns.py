@@ -103,6 +103,28 @@ def _check(data: dict[str, Any], campaign: Campaign | None = None) -> None:
         data["target_filter"] = value
 
 
+def target_filter_errors(tenant, value: dict) -> list[str]:
+    """Why the customer list refuses ``value``'s values (each reason naming its filter):
+    caught when the target is saved, not when members are added from it."""
+    from crm.customers.api import CustomerFilter
+    from crm.customers.models import Customer
+
+    if not value:
+        return []
+    filterset = CustomerFilter(data=value, queryset=Customer.objects.filter(tenant=tenant))
+    if filterset.is_valid():
+        return []
+    return [
+        f"{name}: {message}" for name, messages in filterset.errors.items() for message in messages
+    ]
+
+
+def _check_target(tenant, data: dict[str, Any]) -> None:
+    reasons = target_filter_errors(tenant, data.get("target_filter") or {})
+    if reasons:
+        raise Invalid(fields={"target_filter": reasons})
+
+
 def _open(campaign: Campaign) -> None:
     if campaign.status == CampaignStatus.CANCELLED:
         raise Frozen(_("A cancelled campaign can no longer be changed."))
@@ -112,6 +134,7 @@ def campaign_create(*, tenant, actor, **data: Any) -> Campaign:
     refuse_unknown(data, CAMPAIGN_FIELDS)
     check_same_tenant(tenant, owner=data.get("owner"), target_group=data.get("target_group"))
     _check(data)
+    _check_target(tenant, data)
     data.setdefault("owner", actor)
     return audited_create(Campaign, tenant=tenant, actor=actor, fields=data, key_fn=_key)
 
@@ -122,6 +145,7 @@ def campaign_update(campaign: Campaign, *, tenant, actor, **data: Any) -> Campai
     refuse_unknown(data, CAMPAIGN_FIELDS)
     check_same_tenant(tenant, owner=data.get("owner"), target_group=data.get("target_group"))
     _check(data, campaign)
+    _check_target(tenant, data)
     _open(campaign)
     audited_update(campaign, tenant=tenant, actor=actor, fields=data, check=_open, key_fn=_key)
     return campaign

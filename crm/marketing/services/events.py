@@ -96,6 +96,7 @@ def _clean_participants(tenant, participants) -> list[dict]:
     if len(participants) > MAX_DOCUMENT_LINES:
         raise Invalid(fields={"participants": [too_many_lines()]})
     errors, cleaned = [], []
+    seen: dict[tuple[int, int | None], int] = {}
     for i, row in enumerate(participants, start=1):
         customer, contact = row.get("customer"), row.get("contact")
         if customer is None and contact is None:
@@ -106,6 +107,19 @@ def _clean_participants(tenant, participants) -> list[dict]:
             continue
         if customer is None and contact is not None:
             customer = contact.customer
+        elif contact is not None and contact.customer_id != customer.pk:
+            errors.append(
+                _("Participant %(n)d: the contact is not one of the customer's.") % {"n": i}
+            )
+            continue
+        pair = (customer.pk, contact.pk if contact is not None else None)
+        if pair in seen:
+            errors.append(
+                _("Participant %(n)d: listed already as participant %(m)d.")
+                % {"n": i, "m": seen[pair]}
+            )
+            continue
+        seen[pair] = i
         cleaned.append(
             {
                 "customer": customer,
