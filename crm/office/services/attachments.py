@@ -75,6 +75,35 @@ def sniff(upload) -> str:
     return kind.mime
 
 
+# Names a type may carry besides its canonical extension (filetype's).
+_OLE = frozenset({"doc", "dot", "xls", "xlt", "ppt", "pot", "wps", "et", "dps", "msg"})
+_OOXML = frozenset({"docx", "docm", "dotx", "xlsx", "xlsm", "xltx", "pptx", "pptm", "potx"})
+_ODF = frozenset({"odt", "ods", "odp", "ott", "ots", "otp"})
+EXTENSION_ALIASES = {
+    "image/jpeg": frozenset({"jpg", "jpeg", "jpe", "jfif"}),
+    "image/tiff": frozenset({"tif", "tiff"}),
+    "application/gzip": frozenset({"gz", "tgz"}),
+    "application/zip": frozenset({"zip"}) | _OOXML | _ODF,
+    "application/msword": _OLE,
+    "application/vnd.ms-excel": _OLE,
+    "application/vnd.ms-powerpoint": _OLE,
+}
+
+
+def stored_name(name: str, mime: str) -> str:
+    """``name`` with an extension that says what the bytes are: a PDF uploaded as
+    ``a.html`` or ``a.exe`` is kept as ``a.html.pdf``, so the downloaded copy
+    opens as what was checked, never as a page or a program."""
+    kind = filetype.get_type(mime=mime)
+    if kind is None:
+        return name
+    extension = name.rsplit(".", 1)[1].lower() if "." in name.strip(".") else ""
+    if extension in EXTENSION_ALIASES.get(mime, frozenset()) | {kind.extension}:
+        return name
+    suffix = f".{kind.extension}"
+    return name[: 255 - len(suffix)] + suffix
+
+
 def attachment_usage(tenant) -> int:
     """Bytes of attachments the tenant stores."""
     return Attachment.objects.filter(tenant=tenant).aggregate(total=Sum("size"))["total"] or 0
@@ -116,7 +145,7 @@ def attachment_create(*, tenant, actor, file, **record) -> Attachment:
                     ]
                 }
             )
-        name = (getattr(file, "name", "") or "file").rsplit("/", 1)[-1][:255]
+        name = stored_name((getattr(file, "name", "") or "file").rsplit("/", 1)[-1][:255], mime)
         obj = Attachment(
             tenant=tenant,
             name=name,
