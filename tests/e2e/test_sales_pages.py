@@ -32,6 +32,14 @@ def customer(admin):
     return f.customer(admin, name="上海星辰科技有限公司")
 
 
+# The lines each element's text takes (a flex item is one box however its text wraps).
+LINES_OF_TEXT = """els => els.map(e => {
+  const range = document.createRange()
+  range.selectNodeContents(e)
+  return [e.textContent, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]
+})"""
+
+
 def test_board_drag_moves_a_card_and_a_refused_move_snaps_back(
     page, live_server, shot, admin, customer
 ):
@@ -51,6 +59,14 @@ def test_board_drag_moves_a_card_and_a_refused_move_snaps_back(
     expect(initial).to_contain_text("初步接洽")
     expect(initial.get_by_test_id(f"board-card-{fresh.pk}")).to_be_visible()
     expect(board.get_by_test_id("board-amount-initial")).to_have_text("¥80,000.00")
+    # A narrow column wraps its head between the stage, its odds and its count, never
+    # inside one of them ("初步接" over "洽", "1" over "个").
+    page.set_viewport_size({"width": 1366, "height": 768})  # a common laptop screen
+    heads = board.locator(".column-title strong, .column-title [data-testid^='board-count-']")
+    lines = heads.evaluate_all(LINES_OF_TEXT)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    assert len(lines) == 12
+    assert all(count == 1 for _text, count in lines), lines
 
     # --- a move the process allows: persisted -------------------------------------------
     board.get_by_test_id(f"board-card-{fresh.pk}").drag_to(needs)
