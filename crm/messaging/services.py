@@ -57,14 +57,25 @@ def backoff(attempts: int) -> timedelta:
 # --- channels -------------------------------------------------------------------------
 
 
-def _check_channel(kind: str, endpoint: str) -> None:
+def _check_channel(kind: str, endpoint: str, options=None) -> None:
     if kind in NEEDS_ENDPOINT and not endpoint:
         raise Invalid(fields={"endpoint": [_("This channel needs an endpoint URL.")]})
+    # The rate limit read by the senders (``ratelimit.rate_of``): one it cannot read
+    # would mean no limit at all, so it is refused rather than kept.
+    rate = (options or {}).get("rate_per_second") if isinstance(options, dict) else None
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or rate < 0):
+        raise Invalid(
+            fields={
+                "options": [
+                    _("rate_per_second: give a whole number of messages, 0 (no limit) or more.")
+                ]
+            }
+        )
 
 
 def channel_create(*, tenant, actor, secret: str = "", **fields: Any) -> Channel:
     refuse_unknown(fields, CHANNEL_FIELDS)
-    _check_channel(fields.get("kind", ""), fields.get("endpoint", ""))
+    _check_channel(fields.get("kind", ""), fields.get("endpoint", ""), fields.get("options"))
     # The audit entry lists the secret only as "set", never its value.
     return audited_create(
         Channel,
@@ -78,7 +89,11 @@ def channel_create(*, tenant, actor, secret: str = "", **fields: Any) -> Channel
 
 def channel_update(channel: Channel, *, tenant, actor, secret: str | None = None, **fields):
     refuse_unknown(fields, CHANNEL_FIELDS)
-    _check_channel(fields.get("kind", channel.kind), fields.get("endpoint", channel.endpoint))
+    _check_channel(
+        fields.get("kind", channel.kind),
+        fields.get("endpoint", channel.endpoint),
+        fields.get("options"),
+    )
     extra = {}
     if secret is not None:
         channel.secret_encrypted = crypto.encrypt(secret)
