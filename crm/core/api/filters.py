@@ -26,6 +26,9 @@ def _as_utc(value):
     return value
 
 
+BOOLEAN_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 class TenantFilterSet(django_filters.FilterSet):
     """Choice filters only accept the request tenant's rows (others: invalid choice)."""
 
@@ -57,7 +60,27 @@ class TenantFilterSet(django_filters.FilterSet):
                     # Not asked for (an empty choice reads no row) or no company.
                     flt.queryset = qs.none()
 
+    def _strict_booleans(self) -> None:
+        """``?pool=1`` means true: the default widget of a model's boolean read only
+        "true"/"false" and dropped anything else, so ``?pool=1`` or ``?active=0``
+        filtered nothing and answered (and exported) every row. Unknown values are
+        a 400 naming the parameter, like every other bad filter."""
+        data = self.data if self.data is not None else {}
+        for name, flt in self.filters.items():
+            if not isinstance(flt, django_filters.BooleanFilter):
+                continue
+            key = f"{self.form_prefix}-{name}" if self.form_prefix else name
+            raw = data.get(key)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            word = str(raw).strip().lower()
+            if word in BOOLEAN_WORDS:
+                self.form.cleaned_data[name] = BOOLEAN_WORDS[word]
+            else:
+                raise Invalid(fields={name: [str(_("Send true or false."))]})
+
     def filter_queryset(self, queryset):
+        self._strict_booleans()
         for name, value in list(self.form.cleaned_data.items()):
             try:
                 if isinstance(value, slice):
