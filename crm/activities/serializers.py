@@ -167,9 +167,9 @@ class EventListSerializer(LinkedSerializer):
     )
     status_label = _status_label()
     # Set on the items of a range query: the series (the event's id) and this occurrence.
-    series = serializers.SerializerMethodField()
-    occurrence_start = serializers.SerializerMethodField()
-    occurrence_end = serializers.SerializerMethodField()
+    series = serializers.SerializerMethodField(label=_("series"))
+    occurrence_start = serializers.SerializerMethodField(label=_("occurrence start"))
+    occurrence_end = serializers.SerializerMethodField(label=_("occurrence end"))
 
     class Meta:
         model = CalendarEvent

@@ -73,12 +73,14 @@ class CareRuleViewSet(DocumentViewSet):
 class LunarBirthdaySerializer(serializers.ModelSerializer):
     contact = VisiblePrimaryKeyField(label=_lazy("contact"), model=Contact, collection="contacts")
     contact_name = RelatedLabelField(source="contact.name")
-    customer = serializers.IntegerField(source="contact.customer_id", read_only=True)
+    customer = serializers.IntegerField(
+        source="contact.customer_id", read_only=True, label=_lazy("customer")
+    )
     customer_name = RelatedLabelField(source="contact.customer.name")
     month = serializers.IntegerField(label=_lazy("lunar month"), min_value=1, max_value=12)
     day = serializers.IntegerField(label=_lazy("lunar day"), min_value=1, max_value=30)
-    lunar_label = serializers.SerializerMethodField()
-    next_date = serializers.SerializerMethodField()
+    lunar_label = serializers.SerializerMethodField(label=_lazy("lunar birthday"))
+    next_date = serializers.SerializerMethodField(label=_lazy("next birthday"))
 
     class Meta:
         model = ContactLunarBirthday

@@ -18,7 +18,9 @@ from crm.customers.models import CustomerGroup
 
 
 class CustomerGroupSerializer(serializers.ModelSerializer):
-    customer_count = serializers.IntegerField(read_only=True, default=0)
+    customer_count = serializers.IntegerField(
+        label=_("number of customers"), read_only=True, default=0
+    )
 
     class Meta:
         model = CustomerGroup

@@ -78,7 +78,7 @@ class StockItemSerializer(serializers.ModelSerializer):
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
-    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_code = serializers.CharField(source="item.code", read_only=True, label=_("item code"))
     item_name = serializers.CharField(source="item.name", read_only=True)
     document_kind_label = serializers.CharField(source="get_document_kind_display", read_only=True)
     actor_name = RelatedLabelField(source="actor.display_name")
@@ -121,7 +121,9 @@ class StockLineSerializer(serializers.Serializer):
 
 
 def _lines():
-    return StockLineSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
+    return StockLineSerializer(
+        label=_("lines"), many=True, required=False, max_length=MAX_DOCUMENT_LINES
+    )
 
 
 DOCUMENT_FIELDS = [

@@ -129,10 +129,12 @@ class MessageTemplateViewSet(RecordViewSet):
 class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
     channel = TenantPrimaryKeyField(model=Channel, label=gettext_lazy("channel"))
     template = TenantPrimaryKeyField(model=MessageTemplate, label=gettext_lazy("template"))
-    channel_kind = serializers.CharField(source="channel.kind", read_only=True)
+    channel_kind = serializers.CharField(
+        source="channel.kind", read_only=True, label=gettext_lazy("channel kind")
+    )
     template_name = serializers.CharField(source="template.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    progress = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(label=gettext_lazy("progress"))
     transitions = TransitionsField()
 
     class Meta:
@@ -219,6 +221,15 @@ class MassSendViewSet(ProcessViewSet):
 SUPPRESSED_KINDS = (ChannelKind.SMS, ChannelKind.EMAIL)
 
 
+# The reasons the system records (``unsubscribe.suppress``); a reason typed by a
+# user reads as typed.
+SUPPRESSION_REASONS = {
+    "manual": gettext_lazy("added by hand"),
+    "link": gettext_lazy("unsubscribe link"),
+    "reply": gettext_lazy("unsubscribe reply"),
+}
+
+
 class SuppressionSerializer(serializers.ModelSerializer):
     # Only SMS and e-mail carry marketing: the choices (and /choices/) say so.
     channel_kind = serializers.ChoiceField(
@@ -227,10 +238,15 @@ class SuppressionSerializer(serializers.ModelSerializer):
         error_messages={"invalid_choice": gettext_lazy("Only SMS and e-mail are suppressed.")},
     )
 
+    reason_label = serializers.SerializerMethodField(label=gettext_lazy("reason"))
+
     class Meta:
         model = Suppression
-        fields = ["id", "channel_kind", "address", "reason", "created_at"]
+        fields = ["id", "channel_kind", "address", "reason", "reason_label", "created_at"]
         read_only_fields = ["created_at"]
+
+    def get_reason_label(self, obj) -> str:
+        return str(SUPPRESSION_REASONS.get(obj.reason, obj.reason))
 
 
 class SuppressionFilter(TenantFilterSet):

@@ -50,7 +50,9 @@ class ChannelTestSerializer(serializers.Serializer):
 
 class DeliverySerializer(serializers.ModelSerializer):
     channel_name = serializers.CharField(source="channel.name", read_only=True)
-    channel_kind = serializers.CharField(source="channel.kind", read_only=True)
+    channel_kind = serializers.CharField(
+        source="channel.kind", read_only=True, label=_("channel kind")
+    )
 
     class Meta:
         model = Delivery

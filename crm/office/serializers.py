@@ -96,7 +96,7 @@ class AnnouncementListSerializer(serializers.ModelSerializer):
     author_name = RelatedLabelField(source="author.display_name")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     audience_label = serializers.CharField(source="get_audience_display", read_only=True)
-    read = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField(label=_("read"))
 
     class Meta:
         model = Announcement

@@ -293,9 +293,11 @@ class QuoteSerializer(serializers.ModelSerializer):
     row_version = serializers.IntegerField(
         source="version", read_only=True, help_text="Optimistic-locking counter (ETag/If-Match)."
     )
-    lines = LineSerializer(many=True, required=False, max_length=MAX_DOCUMENT_LINES)
-    subtotal = MoneyField(read_only=True)
-    total = MoneyField(read_only=True)
+    lines = LineSerializer(
+        label=_("lines"), many=True, required=False, max_length=MAX_DOCUMENT_LINES
+    )
+    subtotal = MoneyField(label=_("subtotal"), read_only=True)
+    total = MoneyField(label=_("total"), read_only=True)
     status_label = _status_label()
     created_by_name = RelatedLabelField(source="created_by.display_name")
     approved_by_name = RelatedLabelField(source="approved_by.display_name")

@@ -226,8 +226,14 @@ class FollowUpSerializer(serializers.ModelSerializer):
     owner_name = RelatedLabelField(source="owner.display_name")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    target_type = serializers.CharField(source="target_field", read_only=True, default=None)
-    target_name = serializers.SerializerMethodField()
+    target_type = serializers.ChoiceField(
+        choices=[(n, FollowUp._meta.get_field(n).verbose_name) for n in TARGET_FIELDS],
+        source="target_field",
+        read_only=True,
+        default=None,
+        label=_("target type"),
+    )
+    target_name = serializers.SerializerMethodField(label=_("target name"))
 
     class Meta:
         model = FollowUp

@@ -29,7 +29,7 @@ class SalesTargetSerializer(serializers.ModelSerializer):
     team_name = RelatedLabelField(source="team.name")
     period_kind_label = serializers.CharField(source="get_period_kind_display", read_only=True)
     measure_label = serializers.CharField(source="get_measure_display", read_only=True)
-    period = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField(label=_lazy("target period"))
     amount = serializers.DecimalField(
         label=_lazy("amount"), max_digits=14, decimal_places=2, min_value=0
     )

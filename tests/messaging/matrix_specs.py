@@ -64,7 +64,11 @@ RESOURCES.update(
             "update": lambda ctx: {"name": ctx.unique("群发")},
         },
         "suppression": {
-            "create": lambda ctx: {"channel_kind": "sms", "address": ctx.unique("139")},
+            "create": lambda ctx: {
+                "channel_kind": "sms",
+                # A valid mobile number (11 digits), new each time.
+                "address": f"139{int(ctx.unique('')):08d}",
+            },
         },
     }
 )

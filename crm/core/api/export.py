@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.fields import ChoiceField, flatten_choices_dict
 
 from crm.core.errors import Invalid, PermissionRefused
 from crm.core.registries import exporter
@@ -34,17 +36,81 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CHUNK = 2000
 
 
+# The optimistic-lock counter (``If-Match``): means nothing in a spreadsheet.
+LOCK_SOURCE = "version"
+# ``x_label`` / ``x_name`` / ``x_number`` ... is what people read for the code or id
+# ``x`` (a status's label, an owner's name, a contract's number); the first found wins.
+DISPLAY_SUFFIXES = ("_label", "_name", "_number", "_sequence")
+
+
+def _display_companions(fields) -> dict[str, str]:
+    """{``x``: its display companion} for every readable pair of the serializer."""
+    pairs = {}
+    for suffix in DISPLAY_SUFFIXES:
+        for name, field in fields.items():
+            base = name.removesuffix(suffix)
+            readable = not (fields.get(base, field).write_only or field.write_only)
+            if base != name and base in fields and readable:
+                pairs.setdefault(base, name)
+    return pairs
+
+
+def _choices(serializer, field) -> dict[str, str] | None:
+    """{code: display label} of a choice field, or of the model field it reads
+    (``channel_kind`` reads ``channel.kind``); None for other fields."""
+    if isinstance(field, ChoiceField) and field.choices:
+        return {str(k): v for k, v in flatten_choices_dict(field.choices).items()}
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None)
+    if model is None or not attrs:
+        return None
+    try:
+        for attr in attrs[:-1]:
+            model = model._meta.get_field(attr).related_model
+        target = model._meta.get_field(attrs[-1])
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    if target.is_relation or not getattr(target, "choices", None):
+        return None
+    return {str(k): v for k, v in target.flatchoices}
+
+
+def _choice_text(labels: dict[str, str], value):
+    """A choice's display label for its stored code (the code itself if unknown)."""
+    if isinstance(value, list | set | tuple):
+        return ", ".join(str(labels.get(str(v), v)) for v in value)
+    return "" if value in (None, "") else str(labels.get(str(value), value))
+
+
 def _serializer_spec(view):
+    """Columns of the list serializer, written for people rather than for the API.
+
+    The lock counter is left out; a code or id with a display companion
+    (``status`` + ``status_label``, ``owner`` + ``owner_name``) is one column under
+    the code's heading holding the display text; a choice without one shows its
+    choice's label.
+    """
     serializer = view.get_serializer()
-    names = [name for name, f in serializer.fields.items() if not f.write_only]
-    header = [str(serializer.fields[n].label or n) for n in names]
+    fields = serializer.fields
+    companions = _display_companions(fields)
+    shown = set(companions.values())
+    names = [
+        name
+        for name, f in fields.items()
+        if not f.write_only and f.source != LOCK_SOURCE and name not in shown
+    ]
+    header = [str(fields[n].label or n) for n in names]
+    choices = {n: _choices(serializer, fields[n]) for n in names if n not in companions}
+    choices = {n: labels for n, labels in choices.items() if labels}
 
     def row(obj):
         data = serializer.to_representation(obj)
         out = []
         for name in names:
-            value = data.get(name)
-            if isinstance(value, list | dict):
+            value = data.get(companions.get(name, name))
+            if name in choices:
+                value = _choice_text(choices[name], value)
+            elif isinstance(value, list | dict):
                 value = str(value)
             out.append("" if value is None else value)
         return out

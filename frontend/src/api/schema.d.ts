@@ -7739,7 +7739,10 @@ export interface components {
              * Format: date-time
              */
             archived_at: $Read<string | null>;
-            /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
+            /**
+             * 已读
+             * @description Has the requesting user read it? (annotated by the viewset: no query per row)
+             */
             read: $Read<boolean>;
             version: $Read<number>;
             /**
@@ -7793,7 +7796,10 @@ export interface components {
              * Format: date-time
              */
             archived_at: $Read<string | null>;
-            /** @description Has the requesting user read it? (annotated by the viewset: no query per row) */
+            /**
+             * 已读
+             * @description Has the requesting user read it? (annotated by the viewset: no query per row)
+             */
             read: $Read<boolean>;
             version: $Read<number>;
             /**
@@ -9338,7 +9344,10 @@ export interface components {
             name: string;
             /** 描述 */
             description?: string;
-            /** @default 0 */
+            /**
+             * 客户数
+             * @default 0
+             */
             customer_count: $Read<number>;
             version: $Read<number>;
             /**
@@ -9378,6 +9387,7 @@ export interface components {
             /** 渠道 */
             channel: $Read<number>;
             channel_name: $Read<string>;
+            /** 渠道类型 */
             channel_kind: $Read<string>;
             /** 接收人 */
             recipient: $Read<string>;
@@ -9520,8 +9530,11 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status285Enum"]>;
             status_label: $Read<string>;
+            /** 重复系列 */
             series: $Read<number>;
+            /** 本次开始 */
             occurrence_start: $Read<string | null>;
+            /** 本次结束 */
             occurrence_end: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -9663,8 +9676,11 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status285Enum"]>;
             status_label: $Read<string>;
+            /** 重复系列 */
             series: $Read<number>;
+            /** 本次开始 */
             occurrence_start: $Read<string | null>;
+            /** 本次结束 */
             occurrence_end: $Read<string | null>;
             version: $Read<number>;
             /**
@@ -9895,7 +9911,9 @@ export interface components {
             opportunity?: number | null;
             /** 合同 */
             contract?: number | null;
-            target_type: $Read<string>;
+            /** 对象类型 */
+            target_type: $Read<components["schemas"]["TargetTypeEnum"]>;
+            /** 对象 */
             target_name: $Read<string | null>;
             /**
              * 计划时间
@@ -9981,7 +9999,9 @@ export interface components {
             opportunity?: number | null;
             /** 合同 */
             contract?: number | null;
-            target_type: $Read<string>;
+            /** 对象类型 */
+            target_type: $Read<components["schemas"]["TargetTypeEnum"]>;
+            /** 对象 */
             target_name: $Read<string | null>;
             /**
              * 计划时间
@@ -10629,6 +10649,7 @@ export interface components {
             /** 联系人 */
             contact: number;
             contact_name: $Read<string | null>;
+            /** 客户 */
             customer: $Read<number>;
             customer_name: $Read<string | null>;
             /** 农历月 */
@@ -10637,8 +10658,10 @@ export interface components {
             day: number;
             /** 闰月 */
             leap?: boolean;
+            /** 农历生日 */
             lunar_label: $Read<string>;
             /**
+             * 下一个生日
              * Format: date
              * @description The next solar day of the birthday (today or later).
              */
@@ -10815,6 +10838,7 @@ export interface components {
             name: string;
             /** 渠道 */
             channel: number;
+            /** 渠道类型 */
             channel_kind: $Read<string>;
             /** 模板 */
             template: number;
@@ -10853,6 +10877,7 @@ export interface components {
             completed_at: $Read<string | null>;
             /** 接收人 */
             total: $Read<number>;
+            /** 进度 */
             progress: $Read<{
                 [key: string]: number;
             }>;
@@ -10871,6 +10896,7 @@ export interface components {
             name: string;
             /** 渠道 */
             channel: number;
+            /** 渠道类型 */
             channel_kind: $Read<string>;
             /** 模板 */
             template: number;
@@ -10909,6 +10935,7 @@ export interface components {
             completed_at: $Read<string | null>;
             /** 接收人 */
             total: $Read<number>;
+            /** 进度 */
             progress: $Read<{
                 [key: string]: number;
             }>;
@@ -12887,6 +12914,7 @@ export interface components {
         PatchedQuoteDetailRequest: {
             /** 销售机会 */
             opportunity?: number;
+            /** 明细 */
             lines?: components["schemas"]["LineRequest"][];
             /**
              * 有效期至
@@ -12905,6 +12933,7 @@ export interface components {
             priority?: components["schemas"]["RequirementPriorityEnum"];
         };
         PatchedRequisitionDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -12971,6 +13000,7 @@ export interface components {
             description?: string;
         };
         PatchedStockAdjustmentDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -13000,6 +13030,7 @@ export interface components {
             active?: boolean;
         };
         PatchedStockReceiptDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -13007,6 +13038,7 @@ export interface components {
             supplier?: string;
         };
         PatchedStockReturnDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -13900,10 +13932,17 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status6baEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["Line"][];
-            /** Format: decimal */
+            /**
+             * 折前合计
+             * Format: decimal
+             */
             subtotal: $Read<string>;
-            /** Format: decimal */
+            /**
+             * 合计
+             * Format: decimal
+             */
             total: $Read<string>;
             /**
              * 有效期至
@@ -13968,10 +14007,17 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status6baEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["Line"][];
-            /** Format: decimal */
+            /**
+             * 折前合计
+             * Format: decimal
+             */
             subtotal: $Read<string>;
-            /** Format: decimal */
+            /**
+             * 合计
+             * Format: decimal
+             */
             total: $Read<string>;
             /**
              * 有效期至
@@ -14020,6 +14066,7 @@ export interface components {
         QuoteDetailRequest: {
             /** 销售机会 */
             opportunity: number;
+            /** 明细 */
             lines?: components["schemas"]["LineRequest"][];
             /**
              * 有效期至
@@ -14143,6 +14190,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -14222,6 +14270,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["StatusD03Enum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -14283,6 +14332,7 @@ export interface components {
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
         RequisitionDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -14397,6 +14447,7 @@ export interface components {
              * Format: date
              */
             period_start: string;
+            /** 期间 */
             period: $Read<string>;
             /** 指标 */
             measure: components["schemas"]["MeasureEnum"];
@@ -14771,6 +14822,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -14806,6 +14858,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -14836,6 +14889,7 @@ export interface components {
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
         StockAdjustmentDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -14945,6 +14999,7 @@ export interface components {
             id: $Read<number>;
             /** 库存物品 */
             item: $Read<number>;
+            /** 物品编码 */
             item_code: $Read<string>;
             item_name: $Read<string>;
             /**
@@ -14980,6 +15035,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -15015,6 +15071,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -15045,6 +15102,7 @@ export interface components {
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
         StockReceiptDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -15058,6 +15116,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -15094,6 +15153,7 @@ export interface components {
             /** 状态 */
             status: $Read<components["schemas"]["Status07dEnum"]>;
             status_label: $Read<string>;
+            /** 明细 */
             lines?: components["schemas"]["StockLine"][];
             /** 备注 */
             note?: string;
@@ -15125,6 +15185,7 @@ export interface components {
             transitions: $Read<components["schemas"]["Transition"][]>;
         };
         StockReturnDetailRequest: {
+            /** 明细 */
             lines?: components["schemas"]["StockLineRequest"][];
             /** 备注 */
             note?: string;
@@ -15146,6 +15207,8 @@ export interface components {
             address: string;
             /** 原因 */
             reason?: string;
+            /** 原因 */
+            reason_label: $Read<string>;
             /**
              * 创建时间
              * Format: date-time
@@ -15193,6 +15256,15 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        /**
+         * @description * `lead` - 线索
+         *     * `customer` - 客户
+         *     * `complaint` - 投诉
+         *     * `opportunity` - 销售机会
+         *     * `contract` - 合同
+         * @enum {string}
+         */
+        TargetTypeEnum: "lead" | "customer" | "complaint" | "opportunity" | "contract";
         /** @description Adds the link fields to a model serializer (declared once, here). */
         Task: {
             id: $Read<number>;
