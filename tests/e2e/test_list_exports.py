@@ -99,6 +99,8 @@ def test_export_suppressions_as_filtered(page, live_server):
     expect(page).to_have_url(re.compile(r"channel_kind=email"))
     expect(table).not_to_contain_text("13912345678")
     expect(table).to_contain_text("tuiding@example.cn")
+    expect(table).to_contain_text("手动添加")  # the reason's label, not its code
+    expect(table).not_to_contain_text("manual")
     rows = _export(page)
     assert _holds(rows, "tuiding@example.cn"), rows
     assert not _holds(rows, "13912345678"), rows

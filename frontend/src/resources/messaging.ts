@@ -166,7 +166,7 @@ export const suppressions: ResourceConfig = {
   fields: [
     kind('channel_kind', 'suppressions'),
     m('address', { required: true, link: true, maxLength: 200 }),
-    m('reason'),
+    m('reason', { display: 'reason_label' }),
     createdAt,
   ],
   columns: ['channel_kind', 'address', 'reason', 'created_at'],
