@@ -13,7 +13,7 @@ from crm.activities import services
 from crm.activities.models import Activity, Notification
 from crm.activities.serializers import LINKS, LinkedSerializer
 from crm.core.api.fields import DateTimeField, RelatedLabelField
-from crm.core.api.filters import TenantFilterSet
+from crm.core.api.filters import TenantFilterSet, query_flag
 from crm.core.api.viewsets import DocumentViewSet, TenantScopedMixin
 
 
@@ -93,8 +93,7 @@ class NotificationViewSet(
 
     def get_queryset(self):
         qs = super().get_queryset().filter(recipient=self.request.user)
-        unread = self.request.query_params.get("unread")
-        if unread in ("1", "true", "True"):
+        if query_flag(self.request, "unread"):
             qs = qs.filter(read_at__isnull=True)
         return qs
 

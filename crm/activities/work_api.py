@@ -29,7 +29,7 @@ from crm.activities.services import events as event_services
 from crm.activities.services import plans as plan_services
 from crm.activities.services import tasks as task_services
 from crm.activities.timeline import RECORD_COLLECTIONS
-from crm.core.api.filters import TenantFilterSet
+from crm.core.api.filters import TenantFilterSet, query_flag
 from crm.core.api.permissions import required_code
 from crm.core.api.viewsets import TenantScopedMixin
 from crm.core.errors import Invalid
@@ -42,11 +42,6 @@ from workflows.task import ACTIVE_STATES, TaskPriority, TaskStatus
 
 # A range query of the calendar spans at most this many days.
 MAX_RANGE_DAYS = 92
-TRUE = ("1", "true", "True", "yes")
-
-
-def _flag(request, name: str) -> bool:
-    return request.query_params.get(name) in TRUE
 
 
 # --- tasks ---------------------------------------------------------------------------
@@ -92,9 +87,9 @@ class TaskViewSet(ProcessViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.model._base_manager.none()
         qs = selectors.visible_tasks(qs, self.request.user)
-        if _flag(self.request, "mine"):
+        if query_flag(self.request, "mine"):
             qs = qs.filter(assignee=self.request.user)
-        if _flag(self.request, "given"):
+        if query_flag(self.request, "given"):
             qs = qs.filter(assigner=self.request.user)
         return qs.select_related("assignee", "assigner")
 
@@ -186,7 +181,7 @@ class EventViewSet(ProcessViewSet):
             if not team.isdigit() or not Team.objects.filter(pk=team, tenant=user.tenant).exists():
                 raise Invalid(fields={"team": [_("Unknown team.")]})
             qs = selectors.team_events(qs, int(team))
-        if _flag(self.request, "mine"):
+        if query_flag(self.request, "mine"):
             qs = qs.filter(
                 Q(owner=user)
                 | Q(
@@ -294,9 +289,9 @@ class PlanViewSet(ProcessViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("owner", "reviewer")
-        if _flag(self.request, "mine"):
+        if query_flag(self.request, "mine"):
             qs = qs.filter(owner=self.request.user)
-        if _flag(self.request, "to_review"):
+        if query_flag(self.request, "to_review"):
             qs = selectors.plans_to_review(qs, self.request.user)
         if self.action != "list":
             qs = qs.prefetch_related("items")

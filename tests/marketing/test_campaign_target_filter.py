@@ -31,7 +31,7 @@ def test_a_target_filter_value_the_customer_list_refuses_is_not_saved(admin):
     )
     assert bad_date.status_code == 400, bad_date.content
     (reason,) = bad_date.json()["fields"]["target_filter"]
-    assert reason.startswith("created_at: ") and len(reason) > len("created_at: ")
+    assert reason.startswith("created_at_after: ") and len(reason) > len("created_at_after: ")
     assert Campaign.objects.get(pk=pk).target_filter == {}
 
     good = api.patch(

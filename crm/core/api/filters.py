@@ -10,7 +10,9 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import SuffixedMultiWidget
 from django_scopes import scopes_disabled
 from rest_framework import filters as drf_filters
 
@@ -27,6 +29,23 @@ def _as_utc(value):
 
 
 BOOLEAN_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def boolean_word(raw, name: str) -> bool | None:
+    """A true/false parameter's value: true/false, 1/0, yes/no (any case); None when
+    absent or blank; anything else is a 400 naming the parameter ``name``."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    word = str(raw).strip().lower()
+    if word in BOOLEAN_WORDS:
+        return BOOLEAN_WORDS[word]
+    raise Invalid(fields={name: [str(_("Send true or false."))]})
+
+
+def query_flag(request, name: str) -> bool:
+    """A view's own true/false query parameter (``?mine=1``), read like the boolean
+    filters: an unknown word is a 400 naming it, never a silent false."""
+    return bool(boolean_word(request.query_params.get(name), name))
 
 
 class TenantFilterSet(django_filters.FilterSet):
@@ -70,28 +89,66 @@ class TenantFilterSet(django_filters.FilterSet):
             if not isinstance(flt, django_filters.BooleanFilter):
                 continue
             key = f"{self.form_prefix}-{name}" if self.form_prefix else name
-            raw = data.get(key)
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
-            word = str(raw).strip().lower()
-            if word in BOOLEAN_WORDS:
-                self.form.cleaned_data[name] = BOOLEAN_WORDS[word]
-            else:
-                raise Invalid(fields={name: [str(_("Send true or false."))]})
+            value = boolean_word(data.get(key), name)
+            if value is not None:
+                self.form.cleaned_data[name] = value
+
+    def _sent_names(self, name: str) -> list[str]:
+        """The parameters a range filter reads (``due_at`` -> ``due_at_after``,
+        ``due_at_before``); other filters read their own name."""
+        field = self.form.fields.get(name)
+        widget = getattr(field, "widget", None)
+        if not isinstance(widget, SuffixedMultiWidget):
+            return [name]
+        return [widget.suffixed(name, suffix) for suffix in widget.suffixes]
+
+    @property
+    def errors(self):
+        """The form's errors, a range filter's under the parameter sent
+        (``?due_at_after=x`` -> ``due_at_after``), not under the filter's name that
+        no request carries."""
+        errors = ErrorDict()
+        data = self.data if self.data is not None else {}
+        for name, messages in self.form.errors.items():
+            field = self.form.fields.get(name)
+            parts = self._sent_names(name)
+            found = False
+            if len(parts) > 1 and isinstance(field, forms.MultiValueField):
+                for part, subfield in zip(parts, field.fields, strict=False):
+                    key = f"{self.form_prefix}-{part}" if self.form_prefix else part
+                    raw = data.get(key)
+                    if raw in (None, ""):
+                        continue
+                    try:
+                        subfield.clean(raw)
+                    except forms.ValidationError as exc:
+                        errors[part] = ErrorList(exc.error_list)
+                        found = True
+            if not found:  # a reason about the pair, or not a range: the filter's name
+                errors[name] = messages
+        return errors
 
     def filter_queryset(self, queryset):
         self._strict_booleans()
         for name, value in list(self.form.cleaned_data.items()):
-            try:
-                if isinstance(value, slice):
-                    value = slice(_as_utc(value.start), _as_utc(value.stop), value.step)
-                else:
-                    value = _as_utc(value)
-            except (OverflowError, ValueError):
-                message = forms.DateTimeField.default_error_messages["invalid"]
-                raise Invalid(fields={name: [str(message)]}) from None
+            if isinstance(value, slice):
+                parts = self._sent_names(name)
+                after, before = parts if len(parts) == 2 else (name, name)
+                value = slice(
+                    self._utc(value.start, after), self._utc(value.stop, before), value.step
+                )
+            else:
+                value = self._utc(value, name)
             self.form.cleaned_data[name] = value
         return super().filter_queryset(queryset)
+
+    @staticmethod
+    def _utc(value, name: str):
+        try:
+            return _as_utc(value)
+        except (OverflowError, ValueError):
+            message = forms.DateTimeField.default_error_messages["invalid"]
+            raise Invalid(fields={name: [str(message)]}) from None
 
 
 class SearchFilterSet(TenantFilterSet):

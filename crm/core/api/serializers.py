@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -194,7 +196,30 @@ class UserSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MeSerializer(serializers.ModelSerializer):
+class RefusesUnknownKeys:
+    """A body key the serializer has no field for is a 400 naming it: a misspelt
+    setting answered 200 and changed nothing. Refused with the other fields' reasons,
+    before anything is written."""
+
+    unknown_key_message = _("Unknown field.")
+
+    def to_internal_value(self, data):
+        unknown = []
+        if isinstance(data, Mapping):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+        refused = {key: [self.unknown_key_message] for key in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if refused and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **refused}) from None
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+
+class MeSerializer(RefusesUnknownKeys, serializers.ModelSerializer):
     permissions = serializers.SerializerMethodField()
     modules_off = serializers.SerializerMethodField(
         help_text="Keys of the modules the company switched off."
@@ -337,8 +362,10 @@ class SettingFieldSerializer(serializers.Serializer):
     value = serializers.IntegerField()
 
 
-class TenantSettingsSerializer(serializers.Serializer):
+class TenantSettingsSerializer(RefusesUnknownKeys, serializers.Serializer):
     """Every tenant setting, typed, with its limits."""
+
+    unknown_key_message = _("Unknown setting.")
 
     def get_fields(self):
         return {
