@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,14 +21,24 @@ from crm.care.models import (
 )
 from crm.core.errors import Invalid
 from crm.core.writes import audited_create, audited_delete, audited_update, check_same_tenant
+from crm.messaging import templating
 
 log = logging.getLogger(__name__)
 
 RULE_FIELDS = ("name", "occasion", "festival", "days_before", "active", "greeting")
 BIRTHDAY_FIELDS = ("contact", "month", "day", "leap")
+#: A greeting's placeholders: ``{name}`` (the contact's name, filled in by ``_greet``);
+#: any other ``{...}`` and a lone brace are refused on save (templating's check).
+GREETING_PLACEHOLDERS = frozenset({"name"})
+GREETING_PATTERN = re.compile(r"\{([^{}]*)\}|[{}]")
 
 
 def _check_rule(values: dict[str, Any]) -> None:
+    errors = templating.placeholder_errors(
+        values, ("greeting",), known=GREETING_PLACEHOLDERS, pattern=GREETING_PATTERN, shown="{%s}"
+    )
+    if errors:
+        raise Invalid(fields=errors)
     occasion, festival = values.get("occasion"), values.get("festival") or ""
     if occasion == Occasion.FESTIVAL and not festival:
         raise Invalid(fields={"festival": [_("Choose the festival of a festival rule.")]})

@@ -24,6 +24,7 @@ from crm.core.writes import (
     audited_delete,
     audited_save,
     audited_update,
+    count_label,
     lock_row,
     refuse_protected,
 )
@@ -369,11 +370,7 @@ def _dictionary_unused(item: DictionaryItem) -> None:
             )
             % {
                 "label": item.label,
-                "where": ", ".join(
-                    _("%(count)d %(name)s")
-                    % {"count": count, "name": model._meta.verbose_name_plural}
-                    for model, count in usage.items()
-                ),
+                "where": ", ".join(count_label(model, count) for model, count in usage.items()),
             },
         )
 

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from crm.core import audit
 from crm.core.errors import Frozen, Invalid, NotFound, Protected
@@ -214,10 +214,15 @@ def audited_delete(
 # --- protected deletes ----------------------------------------------------------------
 
 
-def _count_label(model: type[models.Model], count: int) -> str:
+def count_label(model: type[models.Model], count: int) -> str:
+    """A count and its noun ("1 opportunity", "3 opportunities", "3个商机"): the plural
+    form is the language's (ngettext), the noun the model's verbose (plural) name."""
     meta = model._meta
-    name = meta.verbose_name if count == 1 else meta.verbose_name_plural
-    return _("%(count)d %(name)s") % {"count": count, "name": name}
+    return ngettext("%(count)d %(name)s", "%(count)d %(names)s", count) % {
+        "count": count,
+        "name": meta.verbose_name,
+        "names": meta.verbose_name_plural,
+    }
 
 
 def refuse_protected(
@@ -233,7 +238,7 @@ def refuse_protected(
     counts = [(model, n) for model, n in blockers.items() if n]
     if detail is None:
         name = obj._meta.verbose_name if obj is not None else _("record")
-        listed = pgettext("list separator", ", ").join(_count_label(m, n) for m, n in counts)
+        listed = pgettext("list separator", ", ").join(count_label(m, n) for m, n in counts)
         detail = _("This %(model)s cannot be deleted: it is used by %(blockers)s.") % {
             "model": name,
             "blockers": listed,

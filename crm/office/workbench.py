@@ -16,6 +16,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,6 +36,15 @@ def _today() -> tuple[dt.datetime, dt.datetime]:
 
 def _month_start() -> dt.datetime:
     return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+_MOMENT = serializers.DateTimeField()
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    """A moment as every other endpoint gives it: DRF's field, in the active time zone
+    (``2026-12-07T09:00:00+08:00``, not the database's UTC ``...Z``)."""
+    return None if value is None else _MOMENT.to_representation(value)
 
 
 def _listed(qs, limit: int = ROWS) -> tuple[list, int]:
@@ -60,7 +70,13 @@ def events_panel(request) -> dict | None:
     return {
         "count": count,
         "results": [
-            {"id": e.pk, "title": e.title, "start": e.start, "end": e.end, "location": e.location}
+            {
+                "id": e.pk,
+                "title": e.title,
+                "start": _moment(e.start),
+                "end": _moment(e.end),
+                "location": e.location,
+            }
             for e in rows
         ],
         "link": f"/events/calendar?view=day&date={start.date().isoformat()}",
@@ -84,7 +100,7 @@ def tasks_panel(request) -> dict | None:
             {
                 "id": t.pk,
                 "title": t.title,
-                "due_at": t.due_at,
+                "due_at": _moment(t.due_at),
                 "priority": t.priority,
                 "status": t.status,
                 "overdue": bool(t.due_at and t.due_at < now),
@@ -105,7 +121,7 @@ def followups_panel(request) -> dict | None:
     rows, count = _listed(due)
     return {
         "count": count,
-        "results": [{"id": f.pk, "title": str(f), "due_at": f.due_at} for f in rows],
+        "results": [{"id": f.pk, "title": str(f), "due_at": _moment(f.due_at)} for f in rows],
         "link": f"/follow-ups?owner={request.user.pk}&status=planned",
     }
 
@@ -173,7 +189,7 @@ def notifications_panel(request) -> dict:
     return {
         "count": unread.count(),
         "results": [
-            {"id": n.pk, "title": n.title, "link": n.link, "created_at": n.created_at}
+            {"id": n.pk, "title": n.title, "link": n.link, "created_at": _moment(n.created_at)}
             for n in latest
         ],
         "link": "/notifications?read_at__isnull=true",
@@ -193,7 +209,9 @@ def announcements_panel(request) -> dict | None:
     rows = list(qs.order_by("-published_at", "-id")[:5])
     return {
         "count": len(rows),
-        "results": [{"id": a.pk, "title": a.title, "published_at": a.published_at} for a in rows],
+        "results": [
+            {"id": a.pk, "title": a.title, "published_at": _moment(a.published_at)} for a in rows
+        ],
         "link": "/announcements?pinned=true",
     }
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.care.lunar import to_solar
-from crm.care.models import CareOccurrence
+from crm.care.models import CareOccurrence, CareRule
 from crm.care.services import care_rule_create, care_tick, lunar_birthday_create
 from crm.customers.services import contact_create, customer_create
 from crm.service.models import FollowUp
@@ -235,3 +235,33 @@ def test_a_rep_records_lunar_birthdays_only_of_contacts_in_scope(admin, rep, lun
     mine = contact_create(tenant=admin.tenant, actor=rep, customer=own_customer, name="钱七")
     response = client_for(rep).post(url, {"contact": mine.pk, "month": 3, "day": 3}, format="json")
     assert response.status_code == 201, response.content
+
+
+def test_a_greeting_with_an_unknown_placeholder_or_a_lone_brace_is_refused(admin):
+    api = client_for(admin)
+    body = {"name": "生日", "occasion": "birthday", "days_before": 3}
+    for greeting, named in (
+        ("{name}您好，您的密码是 {password}", "{password}"),
+        ("{name您好，生日快乐", "{"),
+        ("您好 {{联系人}}", "{联系人}"),
+    ):
+        response = api.post("/api/v1/care-rules/", {**body, "greeting": greeting}, format="json")
+        assert response.status_code == 400, (greeting, response.content)
+        assert named in response.json()["fields"]["greeting"][0], response.json()
+    assert not CareRule.objects.exists()
+    made = api.post(
+        "/api/v1/care-rules/", {**body, "greeting": "{name}您好，生日快乐！"}, format="json"
+    )
+    assert made.status_code == 201, made.content
+    url = f"/api/v1/care-rules/{made.json()['id']}/"
+    bad = api.patch(url, {"greeting": "}{name}", "version": made.json()["version"]}, format="json")
+    assert bad.status_code == 400 and "}" in bad.json()["fields"]["greeting"][0]
+    assert CareRule.objects.get().greeting == "{name}您好，生日快乐！"
+    # The demo rules' greetings pass the same check.
+    assert care_rule_create(
+        tenant=admin.tenant,
+        actor=admin,
+        name="demo",
+        occasion="birthday",
+        greeting="{name}您好，商慧 CRM 祝您生日快乐！",
+    ).pk

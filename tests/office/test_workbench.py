@@ -191,3 +191,32 @@ def test_overview_links_are_filters_the_lists_accept(admin, api):
         assert listed.status_code == 200, (name, listed.json())
         assert listed.json()["count"] == section["count"], name
     assert sections["leads"]["count"] == 1 and sections["quotes"]["count"] == 1
+
+
+def test_workbench_times_are_in_the_time_zone_of_every_other_endpoint(admin, rep):
+    """Was: the panels gave the database's UTC (``...Z``); every other endpoint
+    answers in the active time zone (+08:00), as DRF's DateTimeField renders."""
+    from crm.office.models import Announcement
+    from workflows.engine import transition
+
+    _fill_workbench(rep, 1)
+    a = Announcement.objects.create(
+        tenant=admin.tenant, title="时区公告", pinned=True, author=admin
+    )
+    transition(model=Announcement, pk=a.pk, name="publish", tenant=admin.tenant, actor=admin)
+    client = client_for(rep)
+    panels = client.get("/api/v1/workbench/").json()["panels"]
+    shown = {
+        ("tasks", "due_at"): "tasks",
+        ("events", "start"): "events",
+        ("follow_ups", "due_at"): "follow-ups",
+        ("notifications", "created_at"): "notifications",
+        ("announcements", "published_at"): "announcements",
+    }
+    for (panel, field), collection in shown.items():
+        row = panels[panel]["results"][0]
+        assert row[field].endswith("+08:00"), (panel, field, row[field])
+        detail = client.get(f"/api/v1/{collection}/{row['id']}/")
+        assert detail.status_code == 200, (collection, detail.content)
+        assert row[field] == detail.json()[field], (panel, field)
+    assert panels["events"]["results"][0]["end"] is None

@@ -56,9 +56,22 @@ def test_dictionary_value_used_by_a_hidden_relation_is_in_use(admin, api):
 
     level = _item(admin.tenant, "level", "a")
     PoolLevelRule.objects.create(tenant=admin.tenant, level=level, idle_days=10)
-    response = api.delete(f"/api/v1/dictionary/{level.pk}/")
+    response = api.delete(f"/api/v1/dictionary/{level.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409, response.content
     assert PoolLevelRule.objects.filter(level=level).exists()
+    # The count and its noun agree (was "1 pool rules per level").
+    assert "(1 pool rule per level)" in response.json()["detail"], response.json()
+
+
+def test_dictionary_usage_counts_agree_with_their_nouns(admin, api):
+    industry = _item(admin.tenant)
+    f.customer(admin, name="行业客户一", industry=industry)
+    response = api.delete(f"/api/v1/dictionary/{industry.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409, response.content
+    assert "(1 customer)" in response.json()["detail"], response.json()
+    f.customer(admin, name="行业客户二", industry=industry)
+    response = api.delete(f"/api/v1/dictionary/{industry.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "(2 customers)" in response.json()["detail"], response.json()
 
 
 def test_unused_dictionary_value_is_deleted_and_audited(admin, api):
