@@ -197,9 +197,10 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RefusesUnknownKeys:
-    """A body key the serializer has no field for is a 400 naming it: a misspelt
-    setting answered 200 and changed nothing. Refused with the other fields' reasons,
-    before anything is written."""
+    # A body key the serializer has no field for is a 400 naming it: a misspelt
+    # setting answered 200 and changed nothing. Refused with the other fields'
+    # reasons, before anything is written. (A comment, not a docstring: the API
+    # schema would describe every serializer using the mixin with it.)
 
     unknown_key_message = _("Unknown field.")
 
