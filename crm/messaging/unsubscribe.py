@@ -24,17 +24,25 @@ from django.core.exceptions import ValidationError
 from crm.core.validators import normalize_mobile
 from crm.messaging.models import ChannelKind, Suppression
 
-SALT = "messaging.unsubscribe"
+SALT = "messaging.unsubscribe"  # the links sent with a timestamp, still honoured
+LINK_SALT = "messaging.unsubscribe.link"
 STOP_WORDS = re.compile(r"^\s*(TD|T|N|退订|取消|STOP|UNSUBSCRIBE)\s*$", re.IGNORECASE)
 
 
 def token(tenant_id: int, kind: str, address: str) -> str:
-    return signing.dumps([tenant_id, kind, address], salt=SALT, compress=True)
+    """The same token for the same address, whenever it is made: without a
+    timestamp, a message's List-Unsubscribe header and its footer carry one link
+    even when they are built a second apart (``signing.dumps`` stamps the time)."""
+    return signing.Signer(salt=LINK_SALT).sign_object([tenant_id, kind, address], compress=True)
 
 
 def read(value: str) -> tuple[int, str, str] | None:
     try:
-        tenant_id, kind, address = signing.loads(value, salt=SALT)
+        try:
+            tenant_id, kind, address = signing.Signer(salt=LINK_SALT).unsign_object(value)
+        except signing.BadSignature:
+            # Links sent before tokens lost their timestamp (``signing.dumps``).
+            tenant_id, kind, address = signing.loads(value, salt=SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return int(tenant_id), str(kind), str(address)
