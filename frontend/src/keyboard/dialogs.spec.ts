@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { focusFirstField, onDialogKeydown, submitButton } from './dialogs'
+import { focusFirstField, focusWhenReady, onDialogKeydown, submitButton } from './dialogs'
 
 afterEach(() => {
   document.body.innerHTML = ''
@@ -24,6 +24,20 @@ describe('dialogs and the keyboard', () => {
     expect(document.activeElement?.id).toBe('first')
     // Already in a field: leave it there.
     expect(focusFirstField(d)).toBe(false)
+  })
+
+  it('a form that arrives two seconds after its dialog still gets the focus', () => {
+    vi.useFakeTimers()
+    try {
+      const d = dialog('<div class="loading"></div>')
+      focusWhenReady(d)
+      vi.advanceTimersByTime(2000) // a busy machine: the form's choices are still loading
+      d.querySelector('.loading')!.innerHTML = '<input id="name">'
+      vi.advanceTimersByTime(200)
+      expect(document.activeElement?.id).toBe('name')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('Enter in a one-line field presses the primary button', () => {

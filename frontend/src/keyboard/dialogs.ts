@@ -57,18 +57,29 @@ function openDialogs(root: ParentNode): HTMLElement[] {
   return Array.from(root.querySelectorAll<HTMLElement>('.el-dialog')).filter(visible)
 }
 
-/** After a dialog's opening animation: focus its first field (retrying while its content loads). */
+/** How long a dialog's content may take to arrive (a form waiting for its choices on a
+ * slow connection or a busy machine) and still get the focus: 25 tries, 120 ms apart. */
+const FOCUS_TRIES = 25
+const FOCUS_RETRY_MS = 120
+
+/** Focus the first field of an open dialog, retrying while its content loads; stops once
+ * a field has the focus (the user's or ours) or the dialog has closed. */
+export function focusWhenReady(dialog: HTMLElement): void {
+  let tries = 0
+  const attempt = () => {
+    if (!dialog.isConnected || !visible(dialog) || focusFirstField(dialog) || ++tries >= FOCUS_TRIES) return
+    const active = document.activeElement as HTMLElement | null
+    if (active && dialog.contains(active) && active.matches('input, textarea, select')) return
+    window.setTimeout(attempt, FOCUS_RETRY_MS)
+  }
+  attempt()
+}
+
+/** After a dialog's opening animation: focus its first field. */
 function onAnimationEnd(event: AnimationEvent): void {
   const target = event.target as HTMLElement | null
   if (!target || !target.classList?.contains('el-overlay-dialog')) return
-  for (const dialog of openDialogs(target)) {
-    let tries = 0
-    const attempt = () => {
-      if (focusFirstField(dialog) || ++tries > 5) return
-      window.setTimeout(attempt, 120)
-    }
-    attempt()
-  }
+  for (const dialog of openDialogs(target)) focusWhenReady(dialog)
 }
 
 export function installDialogKeyboard(doc: Document = document): void {
