@@ -4,17 +4,16 @@ characters is no reason."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from crm.core import services as core
 from crm.customers.models import Customer, Lead
 from crm.customers.services import customer_create
 from tests.conftest import client_for, uses_postgres
 from tests.customers.leads import lead_in_state
+from tests.races import race
 from workflows.engine import transition
 from workflows.models import TransitionLog
 
@@ -25,25 +24,6 @@ needs_postgres = pytest.mark.skipif(
     reason="needs PostgreSQL (DATABASE_URL; CI sets it): the cap is kept by a row lock "
     "(SELECT ... FOR UPDATE), a no-op on SQLite, which serialises writers",
 )
-
-
-def race(clients, requests) -> list:
-    barrier = threading.Barrier(len(clients))
-    out: list = [None] * len(clients)
-
-    def run(i):
-        try:
-            barrier.wait()
-            out[i] = requests[i](clients[i])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return out
 
 
 def pooled_customers(admin, n: int) -> list[Customer]:

@@ -3,14 +3,13 @@ a stale If-Match is refused, never merged."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from crm.customers.models import Lead
 from tests.conftest import client_for, uses_postgres
+from tests.races import race
 from workflows.models import TransitionLog
 
 THREADS = 8
@@ -19,25 +18,6 @@ needs_postgres = pytest.mark.skipif(
     reason="needs PostgreSQL (DATABASE_URL; CI sets it): the races are decided by row locks "
     "(SELECT ... FOR UPDATE), a no-op on SQLite, which serialises writers",
 )
-
-
-def race(clients, request) -> list:
-    barrier = threading.Barrier(len(clients))
-    out: list = [None] * len(clients)
-
-    def run(i):
-        try:
-            barrier.wait()
-            out[i] = request(clients[i])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return out
 
 
 @pytest.fixture
