@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_scopes import scope
 
 from crm.core import audit, credentials
@@ -370,7 +371,9 @@ def _dictionary_unused(item: DictionaryItem) -> None:
             )
             % {
                 "label": item.label,
-                "where": ", ".join(count_label(model, count) for model, count in usage.items()),
+                "where": pgettext("list separator", ", ").join(
+                    count_label(model, count) for model, count in usage.items()
+                ),
             },
         )
 
