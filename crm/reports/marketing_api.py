@@ -28,6 +28,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
+from crm.core.api.filters import query_flag
 from crm.core.errors import Invalid
 from crm.core.models import DictionaryItem
 from crm.core.registries import exporter
@@ -84,15 +85,6 @@ def _category(request) -> int | None:
     )
 
 
-def _flag(request, name: str) -> bool:
-    raw = (request.query_params.get(name) or "").lower()
-    if raw in ("", "0", "false", "no"):
-        return False
-    if raw in ("1", "true", "yes"):
-        return True
-    raise Invalid(fields={name: [_("Give true or false.")]})
-
-
 def _decimal(v):
     return float(v) if hasattr(v, "as_tuple") else v
 
@@ -109,7 +101,7 @@ def build(report: str, request, *, limit=q.MAX_ROWS) -> tuple[dict, list[str], l
             user,
             as_of=as_of,
             category=_category(request),
-            low_only=_flag(request, "low"),
+            low_only=query_flag(request, "low"),
             limit=limit,
         )
         header = [
