@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,7 +47,7 @@ class QuickCreateView(TenantScopedMixin, APIView):
         from crm.customers.api import ContactSerializer, CustomerSerializer, LeadSerializer
         from crm.customers.selectors import find_duplicate_customer
         from crm.sales.serializers import OpportunitySerializer
-        from crm.sales.services import opportunity_create
+        from crm.sales.services import check_claimed, opportunity_create
 
         body = request.data if isinstance(request.data, dict) else {}
         user, tenant = request.user, request.tenant
@@ -86,13 +86,10 @@ class QuickCreateView(TenantScopedMixin, APIView):
             customer = visible_record(request, "customers", int(link_to), raise_403=False)
             customer_data = None
             if kind == "opportunity":
-                # The opportunity's own customer link decides, as on /opportunities/:
-                # a customer in the public pool is claimed first.
-                field = OpportunitySerializer(context=context).fields["customer"]
-                try:
-                    field.run_validation(customer.pk)
-                except serializers.ValidationError as exc:
-                    raise Invalid(fields={"link_to": [str(m) for m in exc.detail]}) from None
+                # As on /opportunities/, for every user (an admin too): a customer
+                # in the public pool is claimed first. Checked before anything is
+                # written, and named as sent.
+                check_claimed(customer, "link_to")
         else:
             customer_data = _checked(
                 CustomerSerializer, body.get("customer"), context, prefix="customer"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from crm.core.errors import Invalid
 from crm.customers.models import Customer
 from crm.customers.services import contact_create, customer_create
 from crm.sales.models import Contract, Opportunity, Payment, Solution
@@ -168,3 +169,95 @@ def test_quick_create_puts_no_opportunity_on_a_pool_customer(people):
     mine = {**body, "link_to": people.records[("customer", "a")].pk}
     made = api.post("/api/v1/quick-create/", mine, format="json")
     assert made.status_code == 201, made.content
+
+
+def test_a_pool_customer_takes_no_sales_document_from_an_admin_either(people):
+    """An admin's scope is "all", so the link saw the pool customer as theirs and let
+    an opportunity or a contract onto it. The services hold the rule for everyone,
+    naming the field sent: the customer, or the opportunity or quote it comes from,
+    or quick create's link_to."""
+    from crm.sales.services import opportunity_create
+
+    admin = people.admin
+    api = client_for(admin)
+    pooled = _release(customer_create(tenant=admin.tenant, actor=admin, name="公海客户"), admin)
+    opportunity = {"name": "管理员的公海商机", "customer": pooled.pk}
+    contract = {"title": "管理员的公海合同", "customer": pooled.pk}
+    for url, body in (("/api/v1/opportunities/", opportunity), ("/api/v1/contracts/", contract)):
+        refused = api.post(f"{url}?lang=en", body, format="json")
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["fields"] == {"customer": [IN_POOL]}, refused.json()
+
+    # A document already on a customer since returned to the pool: a new contract from
+    # its opportunity (or quote) is refused on that field; the opportunity itself saves.
+    opp = people.records[("opportunity", "a")]
+    quote = f.quote(opp, people.rep_a)
+    _release(opp.customer, people.rep_a)
+    for field, pk in (("opportunity", opp.pk), ("quote", quote.pk)):
+        refused = api.post(
+            "/api/v1/contracts/?lang=en", {"title": "来自商机", field: pk}, format="json"
+        )
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["fields"] == {field: [IN_POOL]}, refused.json()
+    kept = api.patch(
+        f"/api/v1/opportunities/{opp.pk}/",
+        {"customer": opp.customer_id, "amount": "6000.00"},
+        format="json",
+    )
+    assert kept.status_code == 200, kept.content
+
+    # Moving an opportunity or a draft contract onto a pool customer is a new link.
+    theirs = people.records[("opportunity", "b")]
+    moved = api.patch(
+        f"/api/v1/opportunities/{theirs.pk}/?lang=en", {"customer": pooled.pk}, format="json"
+    )
+    assert moved.status_code == 400, moved.content
+    assert moved.json()["fields"] == {"customer": [IN_POOL]}
+    draft = f.contract(people.rep_b, cust=people.records[("customer", "b")])
+    moved = api.patch(
+        f"/api/v1/contracts/{draft.pk}/?lang=en", {"customer": pooled.pk}, format="json"
+    )
+    assert moved.status_code == 400, moved.content
+    assert moved.json()["fields"] == {"customer": [IN_POOL]}
+
+    quick = {
+        "contact": {"name": "陈经理", "mobile": "13800138124"},
+        "opportunity": {"name": "快速商机", "amount": "50000.00"},
+        "link_to": pooled.pk,
+    }
+    refused = api.post("/api/v1/quick-create/?lang=en", quick, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["fields"] == {"link_to": [IN_POOL]}
+    assert not pooled.contacts.exists()
+
+    # The service itself, without a request (imports, scripts, other modules).
+    with pytest.raises(Invalid) as refusal:
+        opportunity_create(tenant=admin.tenant, actor=None, name="脚本商机", customer=pooled)
+    assert list(refusal.value.fields) == ["customer"]
+    assert not Opportunity.objects.filter(customer=pooled).exists()
+    assert not Contract.objects.filter(customer__in=[pooled, opp.customer]).exists()
+    assert Contract.objects.get(pk=draft.pk).customer_id == people.records[("customer", "b")].pk
+    assert Opportunity.objects.get(pk=theirs.pk).customer_id == theirs.customer_id
+
+    claimed = api.post(f"/api/v1/customers/{pooled.pk}/transitions/claim/", {}, format="json")
+    assert claimed.status_code == 200, claimed.content
+    made = api.post("/api/v1/opportunities/", opportunity, format="json")
+    assert made.status_code == 201, made.content
+
+
+def test_a_lead_converts_into_a_pool_customer_only_once_claimed(people):
+    """Converting opens an opportunity on the customer merged into: a pool customer
+    is refused on the input that named it, and nothing of the conversion is kept."""
+    from crm.customers.models import Lead
+    from tests.customers.leads import lead_in_state
+
+    admin = people.admin
+    pooled = _release(customer_create(tenant=admin.tenant, actor=admin, name="公海客户"), admin)
+    lead = lead_in_state(admin, "qualified", company_name="并入公海的线索")
+    url = f"/api/v1/leads/{lead.pk}/transitions/convert/?lang=en"
+    refused = client_for(admin).post(url, {"customer": pooled.pk}, format="json")
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["fields"] == {"customer": [IN_POOL]}, refused.json()
+    assert Lead.objects.get(pk=lead.pk).status == "qualified"
+    assert not pooled.contacts.exists()
+    assert not Opportunity.objects.filter(customer=pooled).exists()

@@ -7,6 +7,7 @@ transition does inside its transaction (next quote version, reversal payment,
 collected amounts) is done by functions of this package, re-exported here.
 """
 
+from crm.sales.services._base import check_claimed
 from crm.sales.services.catalog import (
     approval_band_create,
     approval_band_delete,
@@ -57,6 +58,7 @@ __all__ = [
     "approval_band_delete",
     "approval_band_update",
     "approval_bands_seed",
+    "check_claimed",
     "collected_recompute",
     "contract_create",
     "contract_delete",

@@ -40,6 +40,15 @@ PAYMENT_FIELDS = ("installment", "amount", "paid_at", "method", "reference", "no
 # --- helpers -------------------------------------------------------------------
 
 
+def check_claimed(customer, field: str = "customer") -> None:
+    """A sales document goes on a claimed customer, for every user (an admin whose
+    scope shows the pool too): one in the public pool (no owner) is claimed first.
+    ``field`` names what the request sent (the customer, or the opportunity or
+    quote it came from)."""
+    if customer is not None and customer.owner_id is None:
+        raise Invalid(fields={field: [_("This record is in the public pool: claim it first.")]})
+
+
 def _money_positive(name: str, value, *, allow_zero=False) -> None:
     if value is None:
         return

@@ -30,7 +30,12 @@ from crm.sales.models import (
     Payment,
 )
 from crm.sales.money import ZERO, money, money_text, total
-from crm.sales.services._base import CONTRACT_FIELDS, PAYMENT_FIELDS, _money_positive
+from crm.sales.services._base import (
+    CONTRACT_FIELDS,
+    PAYMENT_FIELDS,
+    _money_positive,
+    check_claimed,
+)
 from crm.sales.services.quotes import _clean_lines, _line_summary, _replace_lines
 from crm.sales.services.sequences import contract_number
 from workflows import reminders
@@ -117,6 +122,8 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         quote=data.get("quote"),
         owner=data.get("owner"),
     )
+    # The field the customer comes from, to name it when the customer is in the pool.
+    sent = next((f for f in ("customer", "opportunity", "quote") if data.get(f)), "customer")
     if data.get("quote") is not None and data.get("opportunity") is None:
         data["opportunity"] = data["quote"].opportunity
     if data.get("customer") is None and data.get("opportunity") is not None:
@@ -125,6 +132,7 @@ def contract_create(*, tenant, actor, lines=None, installments=(), **data: Any) 
         data["title"] = data["opportunity"].name  # a contract from a quote carries its name
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
+    check_claimed(data["customer"], sent)
     _check_contract_links(data.get("customer"), data.get("opportunity"), data.get("quote"))
     _check_contract_dates(data.get("start_date"), data.get("end_date"))
     if lines is None and data.get("quote") is not None:
@@ -186,6 +194,9 @@ def contract_update(
         quote=data.get("quote"),
         owner=data.get("owner"),
     )
+    customer = data.get("customer")
+    if customer is not None and customer.pk != contract.customer_id:
+        check_claimed(customer)  # a new customer only: one since pooled stays linked
     _check_contract_links(
         data.get("customer", contract.customer),
         data.get("opportunity", contract.opportunity),

@@ -31,6 +31,7 @@ from crm.sales.services._base import (
     REQUIREMENT_FIELDS,
     SOLUTION_FIELDS,
     _money_positive,
+    check_claimed,
 )
 from workflows import reminders
 from workflows.opportunity import CLOSE_DATE_RULE, IDLE_RULE, OPEN
@@ -61,6 +62,7 @@ def opportunity_create(*, tenant, actor, **data: Any) -> Opportunity:
     )
     if data.get("customer") is None:
         raise Invalid(fields={"customer": [_("Choose the customer.")]})
+    check_claimed(data["customer"])
     _check_contact(data.get("customer"), data.get("contact"))
     _money_positive("amount", data.get("amount"), allow_zero=True)
     if data.get("owner") is None:
@@ -88,6 +90,9 @@ def opportunity_update(opp: Opportunity, *, tenant, actor, **data: Any) -> Oppor
         owner=data.get("owner"),
         source=data.get("source"),
     )
+    customer = data.get("customer")
+    if customer is not None and customer.pk != opp.customer_id:
+        check_claimed(customer)  # a new customer only: one since pooled stays linked
     _check_contact(data.get("customer", opp.customer), data.get("contact", opp.contact))
     _money_positive("amount", data.get("amount"), allow_zero=True)
     if "amount" in data:
