@@ -407,7 +407,7 @@ def dictionary_reorder(*, tenant, actor, kind: str, ids: list[int]) -> list[Dict
 
 
 def tenant_settings_update(*, tenant: Tenant, actor, **values: int) -> Tenant:
-    errors = settings_errors(values, tenant.settings)
+    errors = settings_errors(values, tenant.settings, tenant=tenant)
     if errors:
         raise Invalid(fields=errors)
     merged = {**DEFAULTS, **tenant.settings, **values}

@@ -50,6 +50,9 @@ def _guess_unit(key: str, limits: tuple[int, int]) -> str:
 
 # (every setting's value after the change) -> per-key reasons, keyed by name.
 _CHECKS: dict[str, Callable[[dict], dict[str, list[str]]]] = {}
+# (the tenant, every setting's value after the change) -> per-key reasons: rules
+# between a tenant's settings and its records (a level's own pool idle days).
+_TENANT_CHECKS: dict[str, Callable[[object, dict], dict[str, list[str]]]] = {}
 
 
 def register(
@@ -77,10 +80,21 @@ def register_check(name: str, check: Callable[[dict], dict[str, list[str]]]) -> 
     _CHECKS[name] = check
 
 
-def settings_errors(values: dict, current: dict | None = None) -> dict[str, list[str]]:
+def register_tenant_check(name: str, check: Callable[[object, dict], dict[str, list[str]]]) -> None:
+    """A rule between settings and a tenant's records: ``check(tenant, values)``
+    gets the tenant and every setting's value as it would be stored, and returns
+    per-key reasons. Run when a tenant's settings change (not on a backup's
+    restore, whose records come after its settings)."""
+    _TENANT_CHECKS[name] = check
+
+
+def settings_errors(
+    values: dict, current: dict | None = None, *, tenant=None
+) -> dict[str, list[str]]:
     """Per-key reasons ``values`` cannot be stored (the API, the service and a
     backup's restore check alike): a whole number within the key's limits, and
-    the modules' registered rules across settings. Unknown keys are refused."""
+    the modules' registered rules across settings (with ``tenant``, its records'
+    rules too). Unknown keys are refused."""
     from django.utils.translation import gettext
 
     errors: dict[str, list[str]] = {}
@@ -99,4 +113,8 @@ def settings_errors(values: dict, current: dict | None = None) -> dict[str, list
     for check in _CHECKS.values():
         for key, reasons in check(merged).items():
             errors.setdefault(key, []).extend(reasons)
+    if tenant is not None and not errors:
+        for tenant_check in _TENANT_CHECKS.values():
+            for key, reasons in tenant_check(tenant, merged).items():
+                errors.setdefault(key, []).extend(reasons)
     return errors

@@ -4,10 +4,10 @@ Registered with core's settings registry when the app loads (``CustomersConfig``
 ``/api/v1/settings/`` serves and validates them with everyone else's.
 """
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.tenant_settings import register, register_check
+from crm.core.tenant_settings import register, register_check, register_tenant_check
 
 # The lead deadlines and the lead pool belong to the "leads" module (switched off
 # with it); the customer pool stays with the customers module.
@@ -94,3 +94,34 @@ def customer_warning_before_return(values: dict) -> dict[str, list[str]]:
 
 
 register_check("customers.customer_pool_warning", customer_warning_before_return)
+
+
+def level_rules_after_warning(tenant, values: dict) -> dict[str, list[str]]:
+    """A level's own idle days (``PoolLevelRule``) must exceed the warning days too,
+    as a rule's own check says when the rule is saved: raising the warning to a
+    rule's idle days names the rules in the way."""
+    from crm.customers.models import PoolLevelRule
+
+    warning = values["customer_pool_warning_days"]
+    rules = list(
+        PoolLevelRule.objects.filter(tenant_id=tenant.pk, idle_days__lte=warning)
+        .select_related("level")
+        .order_by("idle_days", "level__order", "level_id")
+    )
+    if not rules:
+        return {}
+    days = rules[0].idle_days
+    levels = gettext(", ").join(f"“{rule.level.label}”" for rule in rules)
+    message = ngettext(
+        "The warning must come before the return to the pool: the pool rules per level "
+        "return customers of level %(levels)s after as few as %(days)d day. Make the "
+        "warning shorter, or give those levels more idle days.",
+        "The warning must come before the return to the pool: the pool rules per level "
+        "return customers of level %(levels)s after as few as %(days)d days. Make the "
+        "warning shorter, or give those levels more idle days.",
+        days,
+    ) % {"levels": levels, "days": days}
+    return {"customer_pool_warning_days": [message]}
+
+
+register_tenant_check("customers.pool_level_warning", level_rules_after_warning)

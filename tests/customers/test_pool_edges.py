@@ -143,3 +143,63 @@ def test_a_level_rule_must_leave_room_for_the_warning(admin):
     refused = api.patch(f"/api/v1/pool-level-rules/{rule}/", {"idle_days": 3}, format="json")
     assert refused.status_code == 400 and list(refused.json()["fields"]) == ["idle_days"]
     assert PoolLevelRule.objects.get(pk=rule).idle_days == 8
+
+
+@pytest.mark.django_db
+def test_the_warning_cannot_be_raised_to_a_level_rules_idle_days(admin):
+    """The reverse of the rule above: the tenant's warning raised to (or past) a
+    level's idle days was saved, so customers of that level went back to the pool
+    before (or as) they were warned. Refused, naming the warning and the levels."""
+    from crm.core.models import DictionaryItem, Tenant
+    from crm.customers.models import PoolLevelRule
+
+    tenant = admin.tenant
+    core.tenant_settings_update(tenant=tenant, actor=admin, customer_pool_warning_days=3)
+    level = {
+        code: DictionaryItem.objects.create(tenant=tenant, kind="level", code=code, label=label)
+        for code, label in (("x", "X级"), ("y", "Y级"), ("w", "W级"))
+    }
+    api = client_for(admin)
+    for code, days in (("x", 10), ("y", 7), ("w", 30)):
+        made = api.post(
+            "/api/v1/pool-level-rules/", {"level": level[code].pk, "idle_days": days}, format="json"
+        )
+        assert made.status_code == 201, made.content
+
+    def warn(days: int):
+        return api.patch(
+            "/api/v1/settings/?lang=en", {"customer_pool_warning_days": days}, format="json"
+        )
+
+    for days in (7, 10):  # as long as Y's idle days, then past it and as long as X's
+        refused = warn(days)
+        assert refused.status_code == 400, refused.content
+        assert list(refused.json()["fields"]) == ["customer_pool_warning_days"]
+        [message] = refused.json()["fields"]["customer_pool_warning_days"]
+        assert "“Y级”" in message and "after as few as 7 days" in message, message
+        assert ("“X级”" in message) == (days == 10), message
+        assert "W级" not in message, message
+        assert Tenant.objects.get(pk=tenant.pk).setting("customer_pool_warning_days") == 3
+    saved = warn(6)  # shorter than every level's idle days
+    assert saved.status_code == 200, saved.content
+    assert Tenant.objects.get(pk=tenant.pk).setting("customer_pool_warning_days") == 6
+    # A rule given more idle days makes room for a longer warning.
+    rule = PoolLevelRule.objects.get(level=level["y"])
+    assert api.patch(f"/api/v1/pool-level-rules/{rule.pk}/", {"idle_days": 20}).status_code == 200
+    assert warn(9).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_tenant_warning_must_come_before_its_own_idle_days(admin):
+    """Without level rules, the tenant's own idle days bound the warning, either way."""
+    api = client_for(admin)
+    for body in (
+        {"customer_pool_idle_days": 10, "customer_pool_warning_days": 12},
+        {"customer_pool_idle_days": 5},  # the warning (7 by default) now comes too late
+    ):
+        refused = api.patch("/api/v1/settings/?lang=en", body, format="json")
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["fields"] == {
+            "customer_pool_warning_days": ["The warning must come before the return to the pool."]
+        }
+    assert api.patch("/api/v1/settings/", {"customer_pool_idle_days": 8}).status_code == 200
