@@ -188,12 +188,12 @@ class AnnouncementViewSet(ProcessViewSet):
     @extend_schema(request=None, responses=s.AnnouncementListSerializer)
     @action(detail=True, methods=["post"], code_verb="view")
     def read(self, request, pk=None):
-        """Mark the announcement read by me (idempotent)."""
+        """Mark the announcement read by me (idempotent). An archived one takes no
+        new receipt: the answer says whether I had read it while it was out."""
         obj = self.get_object()
         if obj.status == "draft":
             raise NotFound()
-        services.announcement_mark_read(obj, user=request.user)
-        obj.is_read = True
+        obj.is_read = services.announcement_mark_read(obj, user=request.user) is not None
         return Response(
             s.AnnouncementListSerializer(obj, context=self.get_serializer_context()).data
         )

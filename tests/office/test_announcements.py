@@ -108,3 +108,55 @@ def test_read_receipts_and_archive(admin, api, rep, sales_team):
 def test_rep_cannot_write_announcements(rep):
     r = client_for(rep).post("/api/v1/announcements/", {"title": "x"}, format="json")
     assert r.status_code == 403
+
+
+def test_only_the_targeted_list_is_kept(admin, api, sales_team):
+    """The form offers audience, teams and roles together: an audience of everyone
+    kept the teams and roles sent with it (and those left from an earlier choice),
+    reading as if it were targeted. The lists the audience does not target are
+    emptied on save; the targeted one is kept."""
+    from crm.core.models import Role
+
+    role = Role.objects.filter(tenant=admin.tenant).first()
+    everyone = create(api, audience="all", teams=[sales_team.pk], roles=[role.pk])
+    assert (everyone["teams"], everyone["roles"]) == ([], [])
+    stored = Announcement.objects.get(pk=everyone["id"])
+    assert not stored.teams.exists() and not stored.roles.exists()
+
+    targeted = create(api, audience="teams", teams=[sales_team.pk], roles=[role.pk])
+    assert (targeted["teams"], targeted["roles"]) == ([sales_team.pk], [])
+    url = f"/api/v1/announcements/{targeted['id']}/"
+    # Switched to everyone with the team still picked in the form: the team goes.
+    body = {"audience": "all", "teams": [sales_team.pk], "roles": []}
+    r = api.patch(url, body, format="json")
+    assert r.status_code == 200, r.content
+    assert (r.json()["audience"], r.json()["teams"], r.json()["roles"]) == ("all", [], [])
+    assert not Announcement.objects.get(pk=targeted["id"]).teams.exists()
+    # Switched to roles without sending the lists: the teams go, the roles are set.
+    api.patch(url, {"audience": "teams", "teams": [sales_team.pk]}, format="json")
+    r = api.patch(url, {"audience": "roles", "roles": [role.pk]}, format="json")
+    assert (r.json()["teams"], r.json()["roles"]) == ([], [role.pk])
+    # An edit that leaves the audience alone keeps its list.
+    r = api.patch(url, {"title": "改了标题"}, format="json")
+    assert r.status_code == 200 and r.json()["roles"] == [role.pk]
+
+
+def test_an_archived_announcement_takes_no_new_read_receipt(admin, api, rep, sales_team):
+    """Withdrawn, it keeps the receipts of the time it was out: opening it later
+    answers the reader's state as it is (no error for the reader, no new receipt)."""
+    from crm.office.models import AnnouncementRead
+
+    a = create(api)
+    step(api, a["id"], "publish")
+    reader = make_user(admin, "销售代表", name="已读者", team=sales_team)
+    assert client_for(reader).post(f"/api/v1/announcements/{a['id']}/read/").status_code == 200
+    assert step(api, a["id"], "archive", reason="过期").status_code == 200
+
+    late = client_for(rep).post(f"/api/v1/announcements/{a['id']}/read/")
+    assert late.status_code == 200, late.content
+    assert (late.json()["status"], late.json()["read"]) == ("archived", False)
+    assert not AnnouncementRead.objects.filter(announcement_id=a["id"], user=rep).exists()
+    again = client_for(reader).post(f"/api/v1/announcements/{a['id']}/read/")
+    assert again.status_code == 200 and again.json()["read"] is True
+    receipts = api.get(f"/api/v1/announcements/{a['id']}/receipts/").json()
+    assert [p["user"] for p in receipts["read"]] == [reader.pk]

@@ -17,9 +17,18 @@ from crm.office.models import Announcement, AnnouncementRead, Audience
 FIELDS = ("title", "body", "audience", "pinned")
 
 
-def _set_audience(obj: Announcement, tenant, teams, roles) -> dict[str, Any]:
+def _set_audience(obj: Announcement, tenant, teams, roles, *, audience) -> dict[str, Any]:
+    """Store the teams or the roles the audience targets; the other list (both, for
+    "everyone") is emptied, whatever was sent: the form offers all three fields, and
+    a list left over from another audience would read as if it were targeted."""
     changes: dict[str, Any] = {}
+    targeted = {"teams": audience == Audience.TEAMS, "roles": audience == Audience.ROLES}
     for name, values in (("teams", teams), ("roles", roles)):
+        if not targeted[name]:
+            if obj.pk is not None and getattr(obj, name).exists():
+                getattr(obj, name).clear()
+                changes[name] = []
+            continue
         if values is None:
             continue
         check_same_tenant(tenant, **{f"{name}[{i}]": v for i, v in enumerate(values)})
@@ -37,7 +46,7 @@ def announcement_create(*, tenant, actor, teams=None, roles=None, **data: Any) -
             fields={k: v for k, v in data.items() if k in FIELDS},
             prepare=lambda a: setattr(a, "author", actor),
         )
-        _set_audience(obj, tenant, teams, roles)
+        _set_audience(obj, tenant, teams, roles, audience=obj.audience)
     return obj
 
 
@@ -45,7 +54,8 @@ def announcement_update(
     obj: Announcement, *, tenant, actor, teams=None, roles=None, **data: Any
 ) -> Announcement:
     with transaction.atomic():
-        extra = _set_audience(obj, tenant, teams, roles)
+        audience = data.get("audience", obj.audience)
+        extra = _set_audience(obj, tenant, teams, roles, audience=audience)
         audited_update(
             obj, tenant=tenant, actor=actor, fields=data, allowed=FIELDS, extra_changes=extra
         )
@@ -81,8 +91,14 @@ def visible_announcements(qs, user):
     ).distinct()
 
 
-def announcement_mark_read(announcement: Announcement, *, user) -> AnnouncementRead:
-    """Record that ``user`` read it (once; a second read keeps the first moment)."""
+def announcement_mark_read(announcement: Announcement, *, user) -> AnnouncementRead | None:
+    """Record that ``user`` read it (once; a second read keeps the first moment).
+
+    An archived announcement takes no new receipt (None): it was withdrawn, and
+    its receipts say who read it while it was out. Opening one is no error for
+    the reader, so this answers the state as it is instead of refusing."""
+    if announcement.status == "archived":
+        return AnnouncementRead.objects.filter(announcement=announcement, user=user).first()
     receipt, _created = AnnouncementRead.objects.get_or_create(
         tenant_id=announcement.tenant_id, announcement=announcement, user=user
     )
