@@ -4,7 +4,7 @@ Registered with core's settings registry when the app loads (``CustomersConfig``
 ``/api/v1/settings/`` serves and validates them with everyone else's.
 """
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.tenant_settings import register, register_check, register_tenant_check
@@ -111,7 +111,7 @@ def level_rules_after_warning(tenant, values: dict) -> dict[str, list[str]]:
     if not rules:
         return {}
     days = rules[0].idle_days
-    levels = gettext(", ").join(f"“{rule.level.label}”" for rule in rules)
+    levels = pgettext("list separator", ", ").join(f"“{rule.level.label}”" for rule in rules)
     message = ngettext(
         "The warning must come before the return to the pool: the pool rules per level "
         "return customers of level %(levels)s after as few as %(days)d day. Make the "
