@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.core.api.export import line_text
 from crm.core.api.fields import DateField, RelatedLabelField, TextField
 from crm.core.api.serializers import (
     ReplacedLinesMixin,
@@ -118,6 +119,16 @@ class StockLineSerializer(serializers.Serializer):
     unit_cost = MoneyField(
         label=_("unit cost"), required=False, allow_null=True, min_value=Decimal("0")
     )
+
+    @staticmethod
+    def export_text(line) -> str:
+        """The line in an export's cell: ``G01 保温杯 × 10.00 个 @ ¥30.00 = ¥300.00``."""
+        name = " ".join(p for p in (line.get("item_code"), line.get("item_name")) if p)
+        quantity, cost = line.get("quantity"), line.get("unit_cost")
+        amount = None
+        if quantity not in (None, "") and cost not in (None, ""):
+            amount = Decimal(str(quantity)) * Decimal(str(cost))
+        return line_text(name, quantity, line.get("unit") or "", price=cost, amount=amount)
 
 
 def _lines():

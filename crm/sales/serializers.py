@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm.core.api.export import line_text
 from crm.core.api.fields import RelatedLabelField
 from crm.core.api.serializers import TenantPrimaryKeyField, VisiblePrimaryKeyField
 from crm.core.limits import MAX_DOCUMENT_LINES
@@ -275,6 +276,20 @@ class LineSerializer(serializers.Serializer):
         default=Decimal("0"),
     )
     amount = MoneyField(read_only=True)
+
+    @staticmethod
+    def export_text(line) -> str:
+        """The line in an export's cell as the card shows it: ``产品 × 2.00 @ ¥50.00 = ¥100.00``."""
+        name = line.get("product_name") or line.get("description") or ""
+        if line.get("description") and line["description"] != name:
+            name = f"{name} · {line['description']}"
+        return line_text(
+            name,
+            line.get("quantity"),
+            price=line.get("unit_price"),
+            amount=line.get("amount"),
+            discount=line.get("discount_percent"),
+        )
 
 
 # --- quotes -----------------------------------------------------------------------

@@ -16,6 +16,9 @@ belong to the import/export engine, which registers them as the
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, StreamingHttpResponse
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers as drf
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.fields import ChoiceField, flatten_choices_dict
@@ -82,13 +86,128 @@ def _choice_text(labels: dict[str, str], value):
     return "" if value in (None, "") else str(labels.get(str(value), value))
 
 
+# Models whose ``str()`` reads a relation of theirs: joined with them in an export,
+# so a column naming such a record takes no query per row.
+STR_RELATIONS = {
+    "sales.quote": ("opportunity",),
+    "service.complaint": ("customer",),
+}
+
+
+def _relation(serializer, field) -> tuple[str, bool, tuple[str, ...]] | None:
+    """(model attribute, many, relations its str() reads) of an id field the list
+    shows as the record's name (``customer``, ``invitees``); None for other fields."""
+    many = isinstance(field, drf.ManyRelatedField)
+    if not (many or isinstance(field, drf.RelatedField)):
+        return None
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    source = field.source
+    if model is None or not source or "." in source or source == "*":
+        return None
+    try:
+        target = model._meta.get_field(source)
+    except FieldDoesNotExist:
+        return None
+    if not target.is_relation or target.related_model is None:
+        return None
+    related = target.related_model._meta.label_lower
+    return source, many, STR_RELATIONS.get(related, ())
+
+
+def _related_text(obj, source: str, many: bool) -> str:
+    if many:
+        return ", ".join(str(o) for o in getattr(obj, source).all())
+    value = getattr(obj, source)
+    return "" if value is None else str(value)
+
+
+def _moment(value):
+    """An API date-time (ISO text) as the wall-clock time of the export's zone,
+    to the second: Excel reads it as a date and time."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return value
+
+
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def _is_moment(value) -> bool:
+    return isinstance(value, str) and ISO_MOMENT.match(value) is not None
+
+
+def _day(value):
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def yes_no(value) -> str:
+    """A yes/no value as people write it (是/否); empty when unknown."""
+    if value is None:
+        return ""
+    return str(_("Yes") if value else _("No"))
+
+
+def _plain(value) -> str:
+    """Any other list or mapping as text: one item a line, never a Python dump."""
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ("\n" if any(isinstance(v, dict) for v in value) else ", ").join(
+            _plain(v) for v in value
+        )
+    if isinstance(value, bool):
+        return yes_no(value)
+    return "" if value is None else str(value)
+
+
+def money_text(value) -> str:
+    """An amount as the cards show it: ``¥1,234.50``."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"¥{amount:,.2f}"
+
+
+def line_text(name, quantity, unit="", price=None, amount=None, discount=None) -> str:
+    """One line of a document in a cell: ``产品 × 2.00 @ ¥50.00 = ¥100.00``."""
+    text = f"{name} × {quantity}"
+    if unit:
+        text += f" {unit}"
+    if price not in (None, ""):
+        text += f" @ {money_text(price)}"
+        if discount not in (None, "") and Decimal(str(discount)):
+            text += f" -{discount}%"
+    if amount not in (None, ""):
+        text += f" = {money_text(amount)}"
+    return text
+
+
 def _serializer_spec(view):
     """Columns of the list serializer, written for people rather than for the API.
 
     The lock counter is left out; a code or id with a display companion
     (``status`` + ``status_label``, ``owner`` + ``owner_name``) is one column under
     the code's heading holding the display text; a choice without one shows its
-    choice's label.
+    choice's label; an id without one shows the record's name (its relation is
+    joined, so the rows take no query each); yes/no reads 是/否; the lines of a
+    document (their serializer's ``export_text``) read one line each; dates and
+    times are the export zone's wall-clock time.
+    Returns (header, obj -> row, queryset -> queryset).
     """
     serializer = view.get_serializer()
     fields = serializer.fields
@@ -102,6 +221,35 @@ def _serializer_spec(view):
     header = [str(fields[n].label or n) for n in names]
     choices = {n: _choices(serializer, fields[n]) for n in names if n not in companions}
     choices = {n: labels for n, labels in choices.items() if labels}
+    relations = {
+        n: rel
+        for n in names
+        if n not in companions and n not in choices
+        if (rel := _relation(serializer, fields[n])) is not None
+    }
+    texts = {
+        n: fields[n].child.export_text
+        for n in names
+        if isinstance(fields[n], drf.ListSerializer) and hasattr(fields[n].child, "export_text")
+    }
+    moments = {n for n in names if isinstance(fields[n], drf.DateTimeField)}
+    days = {n for n in names if isinstance(fields[n], drf.DateField)}
+    # Values a method computes (an occurrence's start): a time among them is one too.
+    computed = {n for n in names if isinstance(fields[n], drf.SerializerMethodField)}
+
+    def prepare(queryset):
+        joins = [
+            f"{src}__{extra}" if extra else src
+            for src, many, extras in relations.values()
+            if not many
+            for extra in (extras or (None,))
+        ]
+        prefetch = [src for src, many, _x in relations.values() if many]
+        if joins:
+            queryset = queryset.select_related(*joins)
+        if prefetch:
+            queryset = queryset.prefetch_related(*prefetch)
+        return queryset
 
     def row(obj):
         data = serializer.to_representation(obj)
@@ -110,18 +258,40 @@ def _serializer_spec(view):
             value = data.get(companions.get(name, name))
             if name in choices:
                 value = _choice_text(choices[name], value)
+            elif name in relations:
+                value = _related_text(obj, *relations[name][:2])
+            elif name in texts:
+                value = "\n".join(texts[name](item) for item in value or ())
+            elif isinstance(value, bool):
+                value = yes_no(value)
+            elif name in moments or (name in computed and _is_moment(value)):
+                value = _moment(value)
+            elif name in days:
+                value = _day(value)
             elif isinstance(value, list | dict):
-                value = str(value)
+                value = _plain(value)
             out.append("" if value is None else value)
         return out
 
-    return header, row
+    return header, row, prepare
+
+
+def _unchanged(queryset):
+    return queryset
 
 
 def export_spec(view, columns=None):
-    """(translated header, obj -> row) for the viewset's model."""
+    """(translated header, obj -> row, queryset -> queryset) for the viewset's model."""
     spec = columns(view.model) if columns is not None else None
-    return spec if spec is not None else _serializer_spec(view)
+    return (*spec, _unchanged) if spec is not None else _serializer_spec(view)
+
+
+def export_zone(tenant):
+    """The company's time zone (its settings), else the server's."""
+    try:
+        return ZoneInfo((getattr(tenant, "time_zone", "") or "").strip())
+    except (ValueError, KeyError, OSError):
+        return timezone.get_current_timezone()
 
 
 class ExportMixin:
@@ -155,15 +325,20 @@ class ExportMixin:
         queryset = self.filter_queryset(self.get_queryset()).using(replica_db())
         if "ids" in request.query_params:
             queryset = queryset.filter(pk__in=_selected_ids(request.query_params["ids"]))
-        header, row = export_spec(self, files.columns)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        header, row, prepare = export_spec(self, files.columns)
+        queryset = prepare(queryset)
+        # Times read as the company's clock, whatever the server's zone.
+        zone = export_zone(getattr(request, "tenant", None) or request.user.tenant)
+        stamp = timezone.localtime(timezone=zone).strftime("%Y%m%d-%H%M")
         basename = f"{self.basename or self.model._meta.model_name}-{stamp}"
 
         if file_format == "xlsx":
             rows = (row(obj) for obj in queryset.iterator(chunk_size=CHUNK))
             title = str(self.model._meta.verbose_name_plural)
+            with timezone.override(zone):
+                workbook = files.xlsx_file(header, rows, title)
             return FileResponse(
-                files.xlsx_file(header, rows, title),
+                workbook,
                 as_attachment=True,
                 filename=f"{basename}.xlsx",
                 content_type=XLSX_CONTENT_TYPE,
@@ -173,8 +348,8 @@ class ExportMixin:
         language = translation.get_language()
 
         def lines():
-            # Streaming happens after the view returned: re-enter its scope and language.
-            with scope(tenant=tenant_id), translation.override(language):
+            # Streaming happens after the view returned: re-enter its scope, language and zone.
+            with scope(tenant=tenant_id), translation.override(language), timezone.override(zone):
                 rows = (_csv_values(row(obj)) for obj in queryset.iterator(chunk_size=CHUNK))
                 yield from files.csv_stream(header, rows)
 
@@ -202,7 +377,7 @@ def _csv_values(values: list) -> list:
     out = []
     for value in values:
         if isinstance(value, dt.datetime):
-            value = value.isoformat(sep=" ")
+            value = value.replace(microsecond=0).isoformat(sep=" ")
         elif isinstance(value, dt.date):
             value = value.isoformat()
         out.append(value)
