@@ -1,7 +1,8 @@
 """The mass send process (群发): draft -> scheduled -> sending -> completed.
 
-``schedule`` (draft) sets the moment (``scheduled_at``, default now); the
-scheduler starts it when due. ``start`` (draft or scheduled) begins at once.
+``schedule`` (draft) sets the moment (``scheduled_at``, default the one the
+draft keeps), which must be in the future; the scheduler starts it when due.
+``start`` (draft or scheduled) begins at once.
 ``pause`` / ``resume`` stop and restart the workers (what is sent stays sent);
 ``cancel`` ends a draft, scheduled or paused send (the queued deliveries are
 dropped). ``complete`` is the system's, once no delivery is left queued.
@@ -55,7 +56,16 @@ class MassSendProcessMixin(ConcurrentTransitionMixin, models.Model):
 
     @transition(status, source=S.DRAFT, target=S.SCHEDULED, permission=_code("schedule"))
     def schedule(self, actor=None, scheduled_at=None):
-        self.scheduled_at = scheduled_at or self.scheduled_at or timezone.now()
+        # A moment past (or none: it was "now") would start at the scheduler's next
+        # pass without the confirmation "Send now" asks for: refused, naming the field.
+        from crm.core.errors import Invalid
+        from crm.messaging.massing import future_time_error
+
+        when = scheduled_at or self.scheduled_at
+        reason = future_time_error(when)
+        if reason:
+            raise Invalid(fields={"scheduled_at": [reason]})
+        self.scheduled_at = when
 
     @transition(status, source=[S.DRAFT, S.SCHEDULED], target=S.SENDING, permission=_code("start"))
     def start(self, actor=None):

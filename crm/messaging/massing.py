@@ -208,8 +208,34 @@ def _check(fields: dict, current: MassSend | None, tenant) -> None:
         reasons = filter_errors(_customers_base(tenant), value)
         if reasons:
             errors["filter"] = reasons
+    when_error = _scheduled_at_error(fields, current)
+    if when_error:
+        errors["scheduled_at"] = [when_error]
     if errors:
         raise Invalid(fields=errors)
+
+
+def future_time_error(when) -> str | None:
+    """Why ``when`` cannot be a send's scheduled moment, or None: a moment already
+    past (or now) would be sent by the scheduler's next pass, at once, without the
+    confirmation "Send now" asks for."""
+    if when is None or when <= timezone.now():
+        return _("Choose a time in the future; to send at once use Send now.")
+    return None
+
+
+def _scheduled_at_error(fields: dict, current: MassSend | None) -> str | None:
+    """A new ``scheduled_at`` must be in the future; a scheduled send always keeps a
+    future one (cleared, it would never start). A draft's old moment sent again
+    unchanged (the form sends every field) is left: it is checked when scheduled."""
+    if "scheduled_at" not in fields:
+        return None
+    when = fields["scheduled_at"]
+    if current is not None and current.status == MassSend.Status.SCHEDULED:
+        return future_time_error(when)
+    if when is None or (current is not None and when == current.scheduled_at):
+        return None
+    return future_time_error(when)
 
 
 def mass_send_create(*, tenant, actor, **fields) -> MassSend:
