@@ -61,21 +61,52 @@ def placeholder_errors(
     shown: str = "{{%s}}",
 ) -> dict[str, list[str]]:
     """The placeholder check on save, per field of ``names`` present in ``fields``:
-    every ``pattern`` match whose first group is not a ``known`` name is refused,
-    named as ``shown``. Other texts with placeholders (care greetings) reuse it with
-    their own syntax; a match without a group (a lone brace) is named as written."""
+    braces that do not pair up (``{{客户名称}``, ``{客户名称}}``, a lone ``}``) are
+    refused, named as written (they would be sent as typed); then every ``pattern``
+    match whose first group is not a ``known`` name is refused, named as ``shown``.
+    Other texts with placeholders (care greetings) reuse it with their own syntax; a
+    match without a group (a lone brace) is named as written."""
     errors: dict[str, list[str]] = {}
     for name in names:
+        text = str(fields.get(name) or "")
+        messages = []
+        unbalanced = [m.group(0) for m in BRACES.finditer(text) if not _balanced(m)]
+        if unbalanced:
+            messages.append(
+                _("Unbalanced braces: %(parts)s. Write a placeholder as %(example)s.")
+                % {
+                    "parts": ", ".join(dict.fromkeys(_clip(part) for part in unbalanced)),
+                    "example": shown % next(iter(known), ""),
+                }
+            )
+            # Named once: not again below as lone braces of an unknown placeholder.
+            text = BRACES.sub(lambda m: m.group(0) if _balanced(m) else " ", text)
         unknown = [
             m.group(0) if m.group(1) is None else shown % m.group(1)
-            for m in pattern.finditer(str(fields.get(name) or ""))
+            for m in pattern.finditer(text)
             if m.group(1) not in known
         ]
         if unknown:
-            errors[name] = [
+            messages.append(
                 _("Unknown placeholder: %(names)s.") % {"names": ", ".join(dict.fromkeys(unknown))}
-            ]
+            )
+        if messages:
+            errors[name] = messages
     return errors
+
+
+#: A run of opening braces, the text up to the next brace and a run of closing ones
+#: (it must open and close with as many braces); else a run of either alone, with a
+#: little of the text after (an opening run) or before (a closing one) to name it by.
+BRACES = re.compile(r"(\{+)([^{}]*)(\}+)|\{+[^{}]{0,20}|[^{}]{0,20}\}+")
+
+
+def _balanced(match: re.Match) -> bool:
+    return match.group(1) is not None and len(match.group(1)) == len(match.group(3))
+
+
+def _clip(part: str, limit: int = 30) -> str:
+    return part if len(part) <= limit else part[: limit - 1] + "…"
 
 
 def check(fields: dict[str, Any], current: MessageTemplate | None = None) -> None:
