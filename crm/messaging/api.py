@@ -135,8 +135,7 @@ class MyPreferencesView(TenantScopedMixin, APIView):
 
     @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
     def put(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
-        preferences.preferences_set(user=request.user, tenant=request.tenant, values=data)
+        preferences.preferences_set(user=request.user, tenant=request.tenant, values=request.data)
         return Response(preferences.preferences_of(request.user))
 
 
@@ -147,9 +146,8 @@ class DefaultPreferencesView(MyPreferencesView):
 
     @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
     def put(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
         preferences.preferences_set(
-            user=request.user, tenant=request.tenant, values=data, default=True
+            user=request.user, tenant=request.tenant, values=request.data, default=True
         )
         return Response(preferences.defaults_of(request.tenant))
 

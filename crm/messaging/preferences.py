@@ -43,9 +43,13 @@ def preferences_of(user) -> dict[str, list[str]]:
 
 
 def preferences_set(*, user, tenant, values: dict[str, list[str]], default: bool = False):
-    """Store ``values`` (event kind -> channel kinds) for ``user`` or as the company default."""
+    """Store ``values`` (event kind -> channel kinds) for ``user`` or as the company default.
+    Anything but an object (a list, a text, a number) is refused, not read as ``{}``."""
     from django.utils.translation import gettext as _
 
+    if not isinstance(values, dict):
+        message = _("Send an object: each event kind with the list of its channel kinds.")
+        raise Invalid(message, fields={"non_field_errors": [message]})
     errors: dict[str, list[str]] = {}
     for event, kinds in values.items():
         if event not in EventKind.values:

@@ -4,6 +4,7 @@ hold SMS and robots until 08:00 Asia/Shanghai; escalations may go through."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,6 +44,25 @@ def test_my_preferences_over_the_company_default(admin):
     assert preferences.preferences_of(admin)["reminder"] == ["in_app"]
     bad = api.put("/api/v1/me/notification-preferences/", {"reminder": ["pigeon"]}, format="json")
     assert bad.status_code == 400 and "reminder" in bad.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_an_object_is_refused_not_read_as_nothing(admin):
+    from crm.messaging.models import NotificationPreference
+
+    api = client_for(admin)
+    message = "Send an object: each event kind with the list of its channel kinds."
+    for url in (
+        "/api/v1/me/notification-preferences/?lang=en",
+        "/api/v1/notification-preferences/default/?lang=en",
+    ):
+        for body in (["in_app"], [{"reminder": ["in_app"]}], "reminder", 3, None):
+            raw = json.dumps(body)
+            answer = api.generic("PUT", url, raw, content_type="application/json")
+            assert answer.status_code == 400, (url, body, answer.content)
+            assert answer.json()["fields"] == {"non_field_errors": [message]}
+            assert answer.json()["detail"] == message
+    assert not NotificationPreference.objects.exists()
 
 
 @pytest.mark.django_db
