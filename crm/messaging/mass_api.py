@@ -22,7 +22,7 @@ from crm.core.api.filters import TenantFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import RecordViewSet
 from crm.core.errors import Invalid
-from crm.messaging import massing, templating, unsubscribe
+from crm.messaging import massing, services, templating, unsubscribe
 from crm.messaging.models import Channel, ChannelKind, MassSend, MessageTemplate, Suppression
 from crm.sales.serializers import TransitionsField, WithTransitions
 from workflows.api import ProcessViewSet
@@ -218,9 +218,6 @@ class MassSendViewSet(ProcessViewSet):
 # --- suppression list ------------------------------------------------------------------
 
 
-SUPPRESSED_KINDS = (ChannelKind.SMS, ChannelKind.EMAIL)
-
-
 # The reasons the system records (``unsubscribe.suppress``); a reason typed by a
 # user reads as typed.
 SUPPRESSION_REASONS = {
@@ -233,7 +230,7 @@ SUPPRESSION_REASONS = {
 class SuppressionSerializer(serializers.ModelSerializer):
     # Only SMS and e-mail carry marketing: the choices (and /choices/) say so.
     channel_kind = serializers.ChoiceField(
-        choices=[(k.value, k.label) for k in SUPPRESSED_KINDS],
+        choices=[(k.value, k.label) for k in services.SUPPRESSED_KINDS],
         label=gettext_lazy("channel kind"),
         error_messages={"invalid_choice": gettext_lazy("Only SMS and e-mail are suppressed.")},
     )
@@ -255,43 +252,6 @@ class SuppressionFilter(TenantFilterSet):
         fields = ["channel_kind", "reason"]
 
 
-def _suppression_address(channel_kind: str, address: str) -> str:
-    """The address as the list keeps it, or 400 naming ``address``: a mobile number for
-    SMS, an e-mail address for e-mail (a mistyped one would never match a recipient)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    from crm.core.validators import normalize_mobile
-
-    value = (address or "").strip()
-    if not value:
-        raise Invalid(fields={"address": [_("Enter the address.")]})
-    try:
-        if channel_kind == ChannelKind.SMS:
-            normalize_mobile(value)
-        else:
-            validate_email(value)
-    except ValidationError as exc:
-        raise Invalid(fields={"address": list(exc.messages)}) from None
-    return unsubscribe.address_key(channel_kind, value)
-
-
-def suppression_create(*, tenant, actor, channel_kind, address, reason="manual"):
-    if channel_kind not in SUPPRESSED_KINDS:
-        raise Invalid(fields={"channel_kind": [_("Only SMS and e-mail are suppressed.")]})
-    address = _suppression_address(channel_kind, address)
-    if Suppression.objects.filter(
-        tenant=tenant, channel_kind=channel_kind, address=address
-    ).exists():
-        raise Invalid(fields={"address": [_("This address is already on the list.")]})
-    unsubscribe.suppress(tenant.pk, channel_kind, address, reason or "manual")
-    return Suppression.objects.get(tenant=tenant, channel_kind=channel_kind, address=address)
-
-
-def suppression_delete(row, *, tenant, actor):
-    row.delete()
-
-
 class SuppressionViewSet(ExportMixin, RecordViewSet):
     """The addresses marketing sends skip (unsubscribed, replied TD, added by hand)."""
 
@@ -303,8 +263,8 @@ class SuppressionViewSet(ExportMixin, RecordViewSet):
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "delete", "head", "options"]
-    create_service = staticmethod(suppression_create)
-    delete_service = staticmethod(suppression_delete)
+    create_service = staticmethod(services.suppression_create)
+    delete_service = staticmethod(services.suppression_delete)
 
 
 # --- public: unsubscribe link, SMS inbound ---------------------------------------------

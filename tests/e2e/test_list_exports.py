@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from crm.activities.models import WorkPlan
 from crm.care.models import CareRule, ContactLunarBirthday
-from crm.messaging.mass_api import suppression_create
 from crm.messaging.models import MassSend
+from crm.messaging.services import suppression_create
 from crm.office.models import Announcement
 from crm.office.services import announcement_create
 from crm.targets.services import target_create

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 def _register_walker_factories() -> None:
     from crm.messaging import massing, services, templating, webhooks
-    from crm.messaging.mass_api import suppression_create
     from crm.messaging.models import (
         Channel,
         Delivery,
@@ -94,7 +93,9 @@ def _register_walker_factories() -> None:
 
     @factory(Suppression, payload=suppression_payload)
     def make_suppression(admin):
-        return suppression_create(tenant=admin.tenant, actor=admin, **suppression_payload(admin))
+        return services.suppression_create(
+            tenant=admin.tenant, actor=admin, **suppression_payload(admin)
+        )
 
 
 _register_walker_factories()
