@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from crm.core.errors import Invalid
 from crm.core.models import AuditEntry
 from crm.core.validators import halfwidth, strip_invisible
-from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
+from crm.core.writes import (
+    audited_create,
+    audited_delete,
+    audited_update,
+    refuse_protected,
+    refuse_unknown,
+)
 from crm.customers.models import Customer, CustomerGroup, CustomerTag
 
 GROUP_FIELDS = ("name", "description")
@@ -127,9 +133,33 @@ def customer_group_update(group: CustomerGroup, *, tenant, actor, **data: Any) -
     return group
 
 
+def _group_unused(group: CustomerGroup) -> None:
+    """A group a mass send still has to read its audience from answers 409 ``protected``
+    naming how many: a draft or scheduled send, or one started but not yet expanded
+    into its deliveries. A finished or cancelled send (or one whose recipients are
+    written) no longer reads it and does not stop the delete."""
+    # Read at call time: messaging reads customers, not the other way at import.
+    from crm.messaging.models import MassSend
+
+    status = MassSend.Status
+    in_use = (
+        MassSend._base_manager.filter(
+            tenant_id=group.tenant_id, audience=MassSend.Audience.GROUP, group_id=group.pk
+        )
+        .filter(
+            models.Q(status__in=(status.DRAFT, status.SCHEDULED))
+            | models.Q(status__in=(status.SENDING, status.PAUSED), expanded_at__isnull=True)
+        )
+        .count()
+    )
+    if in_use:
+        raise refuse_protected(group, {MassSend: in_use})
+
+
 def customer_group_delete(group: CustomerGroup, *, tenant, actor) -> None:
-    """Deleting a group leaves its customers as they are (only the membership goes)."""
-    audited_delete(group, tenant=tenant, actor=actor)
+    """Deleting a group leaves its customers as they are (only the membership goes);
+    one a mass send still needs answers 409 ``protected`` (``_group_unused``)."""
+    audited_delete(group, tenant=tenant, actor=actor, check=_group_unused)
 
 
 # --- bulk --------------------------------------------------------------------------
