@@ -22,6 +22,7 @@ from crm.customers.api import CustomerFilter, owner_field
 from crm.customers.models import Customer, CustomerGroup
 from crm.marketing import campaigns
 from crm.marketing.models import Campaign, CampaignMember
+from crm.marketing.serializers import TotalField
 from crm.sales.serializers import MoneyField, TransitionsField, WithTransitions
 from workflows.api import ProcessViewSet
 from workflows.campaign import CampaignStatus
@@ -33,19 +34,20 @@ class CampaignFiguresSerializer(serializers.Serializer):
     leads = serializers.IntegerField(label=_("leads"))
     opportunities = serializers.IntegerField(label=_("opportunities"))
     won = serializers.IntegerField(label=_("won opportunities"))
-    won_amount = MoneyField(label=_("won amount"))
-    actual_cost = MoneyField(label=_("actual cost"))
-    goods_cost = MoneyField(label=_("cost of goods issued"))
-    cost = MoneyField(label=_("cost"))
-    budget = MoneyField(label=_("budget"))
+    # Sums of amounts (and a ratio of them): no digit limit, see TotalField.
+    won_amount = TotalField(label=_("won amount"))
+    actual_cost = TotalField(label=_("actual cost"))
+    goods_cost = TotalField(label=_("cost of goods issued"))
+    cost = TotalField(label=_("cost"))
+    budget = TotalField(label=_("budget"))
     conversion_to_opportunity = serializers.DecimalField(
         max_digits=12, decimal_places=4, allow_null=True, label=_("conversion to opportunity")
     )
     conversion_to_won = serializers.DecimalField(
         max_digits=12, decimal_places=4, allow_null=True, label=_("conversion to won")
     )
-    cost_per_lead = MoneyField(allow_null=True, label=_("cost per lead"))
-    roi = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True, label=_("ROI"))
+    cost_per_lead = TotalField(allow_null=True, label=_("cost per lead"))
+    roi = TotalField(decimal_places=4, allow_null=True, label=_("ROI"))
 
 
 class CampaignSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -42,6 +42,26 @@ def _quantity(**kwargs):
 
 def _status_label():
     return serializers.CharField(source="get_status_display", read_only=True)
+
+
+class TotalField(serializers.DecimalField):
+    """A computed figure (a sum of amounts, a cost per lead, an ROI), read only, with
+    ``decimal_places`` places and no limit on its digits: a sum of money fields may pass
+    what one holds (999,999,999,999.99 of expenses and goods besides), and the card,
+    list or report shows it as it is instead of failing on it (a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        kwargs["max_digits"] = None
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def quantize(self, value):
+        places = self.decimal_places
+        digits = max(value.adjusted() + 1, 1) + places
+        context = Context(prec=max(digits, 28), rounding=self.rounding)
+        return value.quantize(Decimal(1).scaleb(-places), context=context)
 
 
 # --- stock items ---------------------------------------------------------------------
@@ -318,13 +338,13 @@ class EventParticipantSerializer(ReplacedLinesMixin, serializers.Serializer):
 
 
 class EventFiguresSerializer(serializers.Serializer):
-    expense_cost = MoneyField(label=_("expenses"))
-    goods_cost = MoneyField(label=_("goods issued"))
-    cost = MoneyField(label=_("cost"))
+    expense_cost = TotalField(label=_("expenses"))
+    goods_cost = TotalField(label=_("goods issued"))
+    cost = TotalField(label=_("cost"))
     leads = serializers.IntegerField(label=_("leads"))
     opportunities = serializers.IntegerField(label=_("opportunities"))
-    won_amount = MoneyField(label=_("won amount"))
-    cost_per_lead = MoneyField(label=_("cost per lead"), allow_null=True)
+    won_amount = TotalField(label=_("won amount"))
+    cost_per_lead = TotalField(label=_("cost per lead"), allow_null=True)
 
 
 class MarketingEventSerializer(serializers.ModelSerializer):
@@ -439,15 +459,15 @@ class RequisitionSummarySerializer(serializers.Serializer):
     team_name = serializers.CharField(label=_("department"))
     purpose = serializers.CharField(label=_("purpose"))
     requisitions = serializers.IntegerField(label=_("requisitions"))
-    cost = MoneyField(label=_("cost"))
+    cost = TotalField(label=_("cost"))
 
 
 class ChannelFiguresSerializer(serializers.Serializer):
     channel = serializers.IntegerField(allow_null=True)
     channel_label = serializers.CharField()
     placements = serializers.IntegerField()
-    cost = MoneyField()
+    cost = TotalField()
     leads = serializers.IntegerField()
     won_customers = serializers.IntegerField()
-    cost_per_lead = MoneyField(allow_null=True)
-    cost_per_won_customer = MoneyField(allow_null=True)
+    cost_per_lead = TotalField(allow_null=True)
+    cost_per_won_customer = TotalField(allow_null=True)
