@@ -208,16 +208,21 @@ class StockAdjustmentSerializer(DocumentSerializer):
 
 class RequisitionSerializer(DocumentSerializer):
     requester_name = RelatedLabelField(source="requester.display_name")
-    # Events and campaigns are the marketing team's shared frame: a marketer requests
-    # goods for (and runs events under) a campaign someone else owns, so these links
-    # stay tenant-wide (tests/marketing/test_requisition_campaign.py).
-    marketing_event = TenantPrimaryKeyField(
-        label=_("marketing event"), model=MarketingEvent, required=False, allow_null=True
+    # The event or campaign the goods are for: one the user sees in its list (the data
+    # scope by owner; unowned ones are everyone's). One out of sight reads as an id that
+    # does not exist; a draft keeps the link it has (test_campaign_link_scope.py).
+    marketing_event = VisiblePrimaryKeyField(
+        label=_("marketing event"),
+        model=MarketingEvent,
+        collection="marketing-events",
+        required=False,
+        allow_null=True,
     )
     marketing_event_name = RelatedLabelField(source="marketing_event.name")
-    campaign = TenantPrimaryKeyField(
+    campaign = VisiblePrimaryKeyField(
         label=_("campaign"),
         model=Campaign,
+        collection="campaigns",
         required=False,
         allow_null=True,
         help_text=_("Or a campaign: a requisition names an event or a campaign, not both."),
@@ -353,9 +358,11 @@ class MarketingEventSerializer(serializers.ModelSerializer):
     owner = owner_field()
     owner_name = RelatedLabelField(source="owner.display_name")
     status_label = _status_label()
-    campaign = TenantPrimaryKeyField(
+    # A campaign the user sees in its list (out of sight: an id that does not exist).
+    campaign = VisiblePrimaryKeyField(
         label=_("campaign"),
-        model=MarketingEvent._meta.get_field("campaign").related_model,
+        model=Campaign,
+        collection="campaigns",
         required=False,
         allow_null=True,
     )

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _campaign(admin, name="春季战役", cost="1000.00"):
+    # Without an owner: the marketing team's shared campaign, which every marketer sees
+    # and so may link (one out of a marketer's sight: test_campaign_link_scope.py).
     return campaigns.campaign_create(
-        tenant=admin.tenant, actor=admin, name=name, cost=D(cost), budget=D("5000")
+        tenant=admin.tenant, actor=admin, name=name, cost=D(cost), budget=D("5000"), owner=None
     )
 
 
