@@ -260,6 +260,10 @@ class CampaignMemberViewSet(DocumentViewSet):
     serializer_class = CampaignMemberSerializer
     filterset_class = CampaignMemberFilter
     permission_module = "marketing.campaign"
+    # The members of the campaigns the user sees (their data scope by the campaign's
+    # owner, unowned campaigns included), not every campaign's target list.
+    owner_field = "campaign__owner"
+    include_unowned = True
     http_method_names = ["get", "put", "patch", "delete", "head", "options"]
     ordering_fields = ["id", "response", "responded_at"]
     ordering = ["id"]

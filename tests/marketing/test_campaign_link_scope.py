@@ -119,3 +119,33 @@ def test_the_admin_links_any_and_a_draft_keeps_its_link(admin, marketer, links):
     )
     assert kept.status_code == 200, kept.content
     assert kept.json()["campaign"] == mine.pk
+
+
+def test_the_target_lists_of_campaigns_out_of_sight_are_not_shown(admin, marketer, links):
+    """The members (customers and their responses) of a campaign the marketer does not
+    see stay out of the member list, its export and its records."""
+    from crm.customers.models import Customer
+    from crm.customers.services import customer_create
+    from crm.marketing.models import CampaignMember
+
+    customer_create(tenant=admin.tenant, actor=admin, name="目标客户", owner=None)
+    for key in ("hidden_campaign", "my_campaign"):
+        campaigns.add_members(
+            tenant=admin.tenant,
+            actor=admin,
+            campaign=links[key],
+            customers=Customer.objects.filter(tenant=admin.tenant),
+        )
+    hidden = CampaignMember.objects.get(campaign=links["hidden_campaign"])
+    mine = CampaignMember.objects.get(campaign=links["my_campaign"])
+    api = client_for(marketer)
+    listed = api.get("/api/v1/campaign-members/").json()["results"]
+    assert [row["id"] for row in listed] == [mine.pk]
+    asked = api.get("/api/v1/campaign-members/", {"campaign": links["hidden_campaign"].pk})
+    assert asked.status_code in (200, 400) and not asked.json().get("results")
+    assert api.get(f"/api/v1/campaign-members/{hidden.pk}/").status_code == 404
+    url = f"/api/v1/campaign-members/{hidden.pk}/"
+    assert api.patch(url, {"response": "declined"}, format="json").status_code == 404
+    assert CampaignMember.objects.get(pk=hidden.pk).response == "targeted"
+    admin_sees = client_for(admin).get("/api/v1/campaign-members/").json()["results"]
+    assert {row["id"] for row in admin_sees} == {hidden.pk, mine.pk}
