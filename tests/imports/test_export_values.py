@@ -161,3 +161,22 @@ def test_times_read_as_the_company_clock(admin):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header = [c.value for c in sheet[1]]
     assert sheet[2][header.index(heading)].value == dt.datetime(2026, 3, 1, 2, 30, 15)
+
+
+def test_a_linked_record_out_of_sight_reads_as_its_id(admin, sales_team, rep):
+    """A rep's activity on another team's customer (logged before it moved, or by a
+    service): the rep's leader exports it, the list shows ``#id`` for the customer
+    (the leader cannot open it), and so does the file: its name does not leak."""
+    from tests.link_scope import two_teams
+
+    people = two_teams(admin, sales_team, rep)
+    mine, theirs = people.records[("customer", "a")], people.records[("customer", "b")]
+    for customer in (mine, theirs):
+        activity_create(
+            tenant=admin.tenant, actor=rep, kind="call", subject="电话", customer=customer
+        )
+    rows = _export(client_for(people.leader), "activities", "zh-hans")
+    assert sorted(row["客户"] for row in rows) == sorted([mine.name, f"#{theirs.pk}"])
+    # The admin sees every customer: both names.
+    rows = _export(client_for(admin), "activities", "zh-hans")
+    assert sorted(row["客户"] for row in rows) == sorted([mine.name, theirs.name])

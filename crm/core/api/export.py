@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -232,6 +233,13 @@ def _serializer_spec(view):
         for n in names
         if isinstance(fields[n], drf.ListSerializer) and hasattr(fields[n].child, "export_text")
     }
+    # A linked record out of the user's sight reads as its id, as the list shows it
+    # (``#12``): its name does not leak through the file.
+    sights = {
+        n: f"_export_sees_{n}"
+        for n, (_src, many, _x) in relations.items()
+        if not many and hasattr(fields[n], "collection")
+    }
     moments = {n for n in names if isinstance(fields[n], drf.DateTimeField)}
     days = {n for n in names if isinstance(fields[n], drf.DateField)}
     # Values a method computes (an occurrence's start): a time among them is one too.
@@ -249,6 +257,9 @@ def _serializer_spec(view):
             queryset = queryset.select_related(*joins)
         if prefetch:
             queryset = queryset.prefetch_related(*prefetch)
+        for name, flag in sights.items():
+            seen = fields[name].get_queryset().filter(pk=OuterRef(f"{relations[name][0]}_id"))
+            queryset = queryset.annotate(**{flag: Exists(seen)})
         return queryset
 
     def row(obj):
@@ -258,6 +269,8 @@ def _serializer_spec(view):
             value = data.get(companions.get(name, name))
             if name in choices:
                 value = _choice_text(choices[name], value)
+            elif name in sights and value is not None and not getattr(obj, sights[name]):
+                value = f"#{value}"
             elif name in relations:
                 value = _related_text(obj, *relations[name][:2])
             elif name in texts:
