@@ -100,11 +100,12 @@ def customer_info(pk: int) -> tuple[str, int | None]:
     return found
 
 
-def resolve_customers(ctx: ImportContext, rows) -> None:
+def resolve_customers(ctx: ImportContext, rows) -> dict[int, int | None]:
     """Set each row's ``customer_id`` from its code, else its exact name (two queries).
 
     A code that finds nothing, a name that finds nothing or several customers
-    is a row error on that column.
+    is a row error on that column. Returns the owner id of each customer found
+    (``None``: in the public pool), read by the same queries.
     """
     codes = {r.virtual["customer_code"] for r in rows if r.virtual.get("customer_code")}
     names = {
@@ -118,15 +119,18 @@ def resolve_customers(ctx: ImportContext, rows) -> None:
     if len(CUSTOMER_INFO) > 100_000:
         CUSTOMER_INFO.clear()
     by_code: dict[str, int] = {}
+    owners: dict[int, int | None] = {}
     if codes:
         for code, pk, name, owner_id in base.filter(code__in=codes).values_list(*fields):
             by_code[code] = pk
             CUSTOMER_INFO[pk] = (name, owner_id)
+            owners[pk] = owner_id
     by_name: dict[str, list[int]] = {}
     if names:
         for _code, pk, name, owner_id in base.filter(name__in=names).values_list(*fields):
             by_name.setdefault(name, []).append(pk)
             CUSTOMER_INFO[pk] = (name, owner_id)
+            owners[pk] = owner_id
     for row in rows:
         if row.errors:
             continue
@@ -160,6 +164,7 @@ def resolve_customers(ctx: ImportContext, rows) -> None:
                 continue
             pk = found[0]
         row.values["customer_id"] = pk
+    return owners
 
 
 class CustomerResource(CrmResource):

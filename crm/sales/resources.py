@@ -61,6 +61,18 @@ def _yes_no(value: bool) -> str:
     return str(gettext("yes") if value else gettext("no"))
 
 
+def _refuse_pool_customer(row) -> None:
+    """Like the services' ``check_claimed``: a sales record goes on a claimed customer,
+    for every importer (an admin's scope finds the pool's customers too). The error
+    is on the customer column the row used."""
+    column = "customer_code" if row.virtual.get("customer_code") else "customer_name"
+    row.error(
+        column,
+        row.virtual.get(column) or "",
+        gettext("This record is in the public pool: claim it first."),
+    )
+
+
 def _check_state(row, column: str, existing_state: str | None, initial: str, labels) -> None:
     """A state column: the initial state for a new record, the current one for an existing one."""
     wanted = row.virtual.get(column)
@@ -247,23 +259,33 @@ class OpportunityResource(CrmResource):
 
     @classmethod
     def prepare_chunk(cls, ctx: ImportContext, rows):
-        resolve_customers(ctx, rows)
-        staged = [r for r in rows if not r.errors and r.virtual.get("status")]
-        if not staged:
+        owners = resolve_customers(ctx, rows)
+
+        # A customer in the public pool (no owner) takes no new opportunity; one
+        # already on it (same customer and name) may still be re-imported, as
+        # opportunity_update keeps a customer since pooled.
+        def in_pool(row) -> bool:
+            return owners.get(row.values["customer_id"], 0) is None
+
+        checked = [r for r in rows if not r.errors and (r.virtual.get("status") or in_pool(r))]
+        if not checked:
             return
         current = {
             (customer_id, name): status
             for customer_id, name, status in ctx.editable(
                 Opportunity.objects.filter(
                     tenant=ctx.tenant,
-                    customer_id__in={r.values["customer_id"] for r in staged},
-                    name__in={r.values["name"] for r in staged},
+                    customer_id__in={r.values["customer_id"] for r in checked},
+                    name__in={r.values["name"] for r in checked},
                 ),
                 cls.owner_field,
             ).values_list("customer_id", "name", "status")
         }
-        for row in staged:
+        for row in checked:
             existing = current.get((row.values["customer_id"], row.values["name"]))
+            if existing is None and in_pool(row):
+                _refuse_pool_customer(row)
+                continue
             _check_state(row, "status", existing, OpportunityStatus.INITIAL, OpportunityStatus)
 
     @classmethod
@@ -398,7 +420,7 @@ class ContractResource(CrmResource):
 
     @classmethod
     def prepare_chunk(cls, ctx: ImportContext, rows):
-        resolve_customers(ctx, rows)
+        owners = resolve_customers(ctx, rows)
         rows = [r for r in rows if not r.errors]
         if not rows:
             return
@@ -430,6 +452,13 @@ class ContractResource(CrmResource):
                 opportunities[(customer_id, name)].append(pk)
         for row in rows:
             existing = current.get(row.values["number"])
+            if owners.get(row.values["customer_id"], 0) is None and (
+                existing is None or existing["customer_id"] != row.values["customer_id"]
+            ):
+                # A new contract, or a contract moved, onto a customer in the public
+                # pool (contract_create and contract_update refuse it too).
+                _refuse_pool_customer(row)
+                continue
             _check_state(
                 row,
                 "status",
