@@ -28,6 +28,13 @@ NON_MODEL_ENDPOINTS: dict[str, str] = {
 }
 # Relation fields of which a body gives exactly one (prefix -> fields): the walker's
 # body for one of them leaves the others out of the payload.
+#: What a body must also say for a field to be kept at all: an announcement keeps
+#: only the list its audience targets.
+FIELD_CONTEXT: dict[tuple[str, str], dict] = {
+    ("announcements", "teams"): {"audience": "teams"},
+    ("announcements", "roles"): {"audience": "roles"},
+}
+
 ONE_OF_FIELDS: dict[str, tuple[str, ...]] = {
     "follow-ups": ("lead", "customer", "complaint", "opportunity", "contract"),
     "targets": ("user", "team"),
@@ -213,7 +220,8 @@ def _payload(viewset, admin, prefix: str = "", name: str = "") -> dict:
         )
     group = ONE_OF_FIELDS.get(prefix, ())
     others = set(group) - {name} if name in group else set()
-    return {k: v for k, v in factory.payload(admin).items() if k not in others}
+    body = {k: v for k, v in factory.payload(admin).items() if k not in others}
+    return {**body, **FIELD_CONTEXT.get((prefix, name), {})}
 
 
 def test_relation_walker_found_the_foundation_fields():
