@@ -29,6 +29,7 @@ from crm.imports.resources import (
     source_column,
 )
 from workflows import reminders
+from workflows.customer import CustomerStatus
 from workflows.lead import LeadStatus
 
 
@@ -313,6 +314,23 @@ class CustomerResource(CrmResource):
         if not values.get("owner_id"):
             values["owner_id"] = ctx.default_owner()  # like customer_create: the creator
         values["owned_since"] = ctx.now if values.get("owner_id") else None
+        # Like customer_create: no owner (a superuser's admin import) is the public
+        # pool, where it can be claimed.
+        owned = bool(values.get("owner_id"))
+        values["status"] = CustomerStatus.OWNED if owned else CustomerStatus.POOLED
+        values["pooled_at"] = None if owned else ctx.now
+
+    def import_instance(self, instance, row, **kwargs):
+        # The admin's import sets a new row's values on an unsaved instance; its pool
+        # status (an FSM field that refuses direct changes) is set by ``on_create``.
+        if instance.pk is None:
+            status = instance.__dict__.pop("status", CustomerStatus.OWNED)
+            try:
+                super().import_instance(instance, row, **kwargs)
+            finally:
+                instance.__dict__.setdefault("status", status)  # a refused row keeps one
+            return
+        super().import_instance(instance, row, **kwargs)
 
     @classmethod
     def on_update(cls, ctx, existing, changes):

@@ -100,12 +100,19 @@ def _set_labels(customer: Customer, groups, tags) -> dict[str, Any]:
 
 
 def customer_create(*, tenant, actor, **data: Any) -> Customer:
-    """Create a customer owned by ``owner`` (default: its creator); its pool clock starts."""
+    """Create a customer owned by ``owner`` (default: its creator); its pool clock starts.
+
+    With neither (a system path: ``actor=None``) the customer enters the public
+    pool, as one released there does (pooled status, ``pooled_at``), so that
+    anyone may claim it."""
     _check_owner(tenant, data.get("owner"))
     groups, tags = _labels(data)
     _clean_email(data)
     if data.get("owner") is None:
         data["owner"] = actor
+    if data["owner"] is None:
+        data["status"] = CustomerStatus.POOLED
+        data["pooled_at"] = timezone.now()
 
     def prepare(customer: Customer) -> None:
         customer.owned_since = timezone.now() if customer.owner_id else None
@@ -117,7 +124,7 @@ def customer_create(*, tenant, actor, **data: Any) -> Customer:
             tenant=tenant,
             actor=actor,
             fields=data,
-            audit_fields=[f for f in CUSTOMER_FIELDS if f in data],
+            audit_fields=[f for f in (*CUSTOMER_FIELDS, "status") if f in data],
             prepare=prepare,
             extra_changes={"groups": [g.pk for g in groups or ()], "tags": tags or []}
             if groups or tags
