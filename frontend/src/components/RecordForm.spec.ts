@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises } from '@vue/test-utils'
 import RecordForm from './RecordForm.vue'
 import { leads, contacts } from '@/resources'
+import { announcements } from '@/resources/office'
 import { mockApi, mountWith, page } from '@/test/helpers'
 
 afterEach(() => {
@@ -51,5 +52,26 @@ describe('RecordForm', () => {
     await flushPromises()
     expect(calls.some((c) => c.method === 'POST')).toBe(false)
     expect(wrapper.get('[data-testid="item-company_name"]').classes()).toContain('is-error')
+  })
+
+  it('shows a field only while the field it depends on holds a value it names, and sends it only then', async () => {
+    const calls = mockApi((call) => (call.method === 'POST' ? [201, { id: 1 }] : [200, page([])]))
+    const everyone = await mountWith(RecordForm, { config: announcements, preset: { title: '放假通知', teams: [3] } }, ['announcements.create'])
+    expect(everyone.wrapper.find('[data-testid="item-teams"]').exists()).toBe(false)
+    expect(everyone.wrapper.find('[data-testid="item-roles"]').exists()).toBe(false)
+    await everyone.wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const post = calls.find((c) => c.method === 'POST')!
+    expect(post.body).toMatchObject({ title: '放假通知', audience: 'all' })
+    expect(post.body).not.toHaveProperty('teams')
+
+    document.body.innerHTML = ''
+    const teams = await mountWith(RecordForm, { config: announcements, preset: { title: '销售例会', audience: 'teams' } }, ['announcements.create'])
+    expect(teams.wrapper.find('[data-testid="item-teams"]').exists()).toBe(true)
+    expect(teams.wrapper.find('[data-testid="item-roles"]').exists()).toBe(false)
+    ;(teams.wrapper.vm as unknown as { model: Record<string, unknown> }).model.audience = 'roles'
+    await flushPromises()
+    expect(teams.wrapper.find('[data-testid="item-teams"]').exists()).toBe(false)
+    expect(teams.wrapper.find('[data-testid="item-roles"]').exists()).toBe(true)
   })
 })

@@ -54,6 +54,9 @@ export interface FieldDef {
   required?: boolean
   /** shown in the form only when creating */
   createOnly?: boolean
+  /** shown in the form only while another field holds one of these values (e.g. the
+   * teams of an announcement whose audience is "teams"); hidden, it is not sent */
+  shownWhen?: { field: string; in: unknown[] }
   /** link the value to the record's card (browse) */
   link?: boolean
   /** countdown: the record's clocks in order; the first running one is shown */
