@@ -137,9 +137,15 @@ def _group_unused(group: CustomerGroup) -> None:
     """A group a mass send still has to read its audience from answers 409 ``protected``
     naming how many: a draft or scheduled send, or one started but not yet expanded
     into its deliveries. A finished or cancelled send (or one whose recipients are
-    written) no longer reads it and does not stop the delete."""
-    # Read at call time: messaging reads customers, not the other way at import.
+    written) no longer reads it and does not stop the delete.
+
+    So does a campaign still planned or active that targets it: deleted, the group
+    would leave the campaign's audience (its sends) falling back to its saved
+    filter without a word. A completed or cancelled campaign does not stop it."""
+    # Read at call time: messaging and marketing read customers, not the other way.
+    from crm.marketing.models import Campaign
     from crm.messaging.models import MassSend
+    from workflows.campaign import CampaignStatus
 
     status = MassSend.Status
     in_use = (
@@ -152,13 +158,19 @@ def _group_unused(group: CustomerGroup) -> None:
         )
         .count()
     )
-    if in_use:
-        raise refuse_protected(group, {MassSend: in_use})
+    campaigns = Campaign._base_manager.filter(
+        tenant_id=group.tenant_id,
+        target_group_id=group.pk,
+        status__in=(CampaignStatus.PLANNED, CampaignStatus.ACTIVE),
+    ).count()
+    if in_use or campaigns:
+        raise refuse_protected(group, {MassSend: in_use, Campaign: campaigns})
 
 
 def customer_group_delete(group: CustomerGroup, *, tenant, actor) -> None:
     """Deleting a group leaves its customers as they are (only the membership goes);
-    one a mass send still needs answers 409 ``protected`` (``_group_unused``)."""
+    one a mass send or an open campaign still needs answers 409 ``protected``
+    (``_group_unused``)."""
     audited_delete(group, tenant=tenant, actor=actor, check=_group_unused)
 
 
