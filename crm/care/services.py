@@ -33,10 +33,37 @@ GREETING_PLACEHOLDERS = frozenset({"name"})
 GREETING_PATTERN = re.compile(r"\{([^{}]*)\}|[{}]")
 
 
+def _doubled(greeting: str) -> list[str]:
+    """Placeholders written in double (or more) braces, as message templates write
+    theirs (``{{name}}``, ``{{客户名称}}``): a greeting's take single braces."""
+    return [
+        m.group(0)
+        for m in templating.BRACES.finditer(greeting)
+        if templating._balanced(m) and len(m.group(1)) > 1
+    ]
+
+
 def _check_rule(values: dict[str, Any]) -> None:
+    greeting = str(values.get("greeting") or "")
+    doubled = list(dict.fromkeys(_doubled(greeting)))
+    if doubled:
+        # Named as written, with how a greeting writes its placeholder, rather than
+        # as the lone braces left around a {name} ("Unknown placeholder: {, }").
+        for part in doubled:
+            greeting = greeting.replace(part, " ")
+        values = {**values, "greeting": greeting}
     errors = templating.placeholder_errors(
         values, ("greeting",), known=GREETING_PLACEHOLDERS, pattern=GREETING_PATTERN, shown="{%s}"
     )
+    if doubled:
+        errors.setdefault("greeting", []).insert(
+            0,
+            _(
+                "Placeholders in double braces (%(parts)s) are not a care greeting's: "
+                "write %(example)s, in single braces, for the contact's name."
+            )
+            % {"parts": ", ".join(templating._clip(p) for p in doubled), "example": "{name}"},
+        )
     if errors:
         raise Invalid(fields=errors)
     occasion, festival = values.get("occasion"), values.get("festival") or ""
