@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -617,18 +617,26 @@ def _suppression_address(channel_kind: str, address: str) -> str:
 def suppression_create(
     *, tenant, actor, channel_kind: str, address: str, reason: str = "manual"
 ) -> Suppression:
-    """Put an address on the list by hand (kept in its one spelling: ``address_key``);
-    one already there answers 400 naming ``address``."""
+    """Put an address on the list by hand (kept in its one spelling: ``address_key``),
+    audited like every write; one already there (or added at the same moment) answers
+    400 naming ``address``."""
     if channel_kind not in SUPPRESSED_KINDS:
         raise Invalid(fields={"channel_kind": [_("Only SMS and e-mail are suppressed.")]})
     address = _suppression_address(channel_kind, address)
+    on_list = Invalid(fields={"address": [_("This address is already on the list.")]})
     if Suppression.objects.filter(
         tenant=tenant, channel_kind=channel_kind, address=address
     ).exists():
-        raise Invalid(fields={"address": [_("This address is already on the list.")]})
-    unsubscribe.suppress(tenant.pk, channel_kind, address, reason or "manual")
-    return Suppression.objects.get(tenant=tenant, channel_kind=channel_kind, address=address)
+        raise on_list
+    fields = {"channel_kind": channel_kind, "address": address, "reason": reason or "manual"}
+    try:
+        with transaction.atomic():
+            return audited_create(Suppression, tenant=tenant, actor=actor, fields=fields)
+    except IntegrityError:  # the same address added meanwhile (the unique constraint)
+        raise on_list from None
 
 
 def suppression_delete(row: Suppression, *, tenant, actor) -> None:
-    row.delete()
+    """Take an address off the list, audited, under the row lock: of two deletes at
+    once one removes it, the other answers 404."""
+    audited_delete(row, tenant=tenant, actor=actor)
