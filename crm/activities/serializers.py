@@ -201,6 +201,10 @@ class EventListSerializer(LinkedSerializer):
         ]
         read_only_fields = ["status", "version", "created_at", "updated_at"]
 
+    # The list export leaves the series out: outside a range query it is the event's
+    # own id (the repeat rule has its own columns).
+    export_omit = ("series",)
+
     def get_series(self, obj) -> int:
         return obj.pk
 

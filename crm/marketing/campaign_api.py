@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.core.api.export import filters_text
 from crm.core.api.fields import RelatedLabelField, TextField
 from crm.core.api.filters import SearchFilterSet, TenantFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
@@ -82,6 +83,15 @@ class CampaignSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "version", "created_at", "updated_at"]
+
+    def export_target_filter(self, value, obj) -> str:
+        """In the list export: the customer list's filters as people read them
+        (``状态：有负责人；级别：A``), not their codes."""
+        if not hasattr(self, "_export_records"):
+            self._export_records = {}
+        return filters_text(
+            CustomerFilter, value, obj.tenant_id, self._export_records, {"group": CustomerGroup}
+        )
 
 
 class CampaignDetailSerializer(WithTransitions, CampaignSerializer):

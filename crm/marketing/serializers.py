@@ -123,6 +123,9 @@ class StockMovementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # The list export shows the document by its number: its id means nothing there.
+    export_omit = ("document_id",)
+
 
 # --- documents ---------------------------------------------------------------------
 

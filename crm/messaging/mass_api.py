@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,13 +18,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.core.api.export import ExportMixin
+from crm.core.api.export import ExportMixin, filters_text
 from crm.core.api.filters import TenantFilterSet
 from crm.core.api.serializers import TenantPrimaryKeyField
 from crm.core.api.viewsets import RecordViewSet
 from crm.core.errors import Invalid
 from crm.messaging import massing, services, templating, unsubscribe
-from crm.messaging.models import Channel, ChannelKind, MassSend, MessageTemplate, Suppression
+from crm.messaging.models import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    MassSend,
+    MessageTemplate,
+    Suppression,
+)
 from crm.sales.serializers import TransitionsField, WithTransitions
 from workflows.api import ProcessViewSet
 
@@ -164,7 +172,55 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
         read_only_fields = ["status", "started_at", "completed_at", "total", "created_at"]
 
     def get_progress(self, obj) -> dict[str, int]:
+        if hasattr(obj, "_export_sent"):  # counted in the export's query
+            return {
+                "total": obj.total,
+                **{key: getattr(obj, f"_export_{key}") for key in PROGRESS_COUNTS},
+            }
         return massing.progress(obj)
+
+    # --- the list export (crm/core/api/export.py) ---
+
+    def export_queryset(self, queryset):
+        """The deliveries counted by status in the export's one query."""
+        return queryset.annotate(
+            **{
+                f"_export_{key}": Count("deliveries", filter=Q(deliveries__status=status))
+                for key, status in PROGRESS_COUNTS.items()
+            }
+        )
+
+    @staticmethod
+    def export_progress(value, obj) -> str:
+        """As the mass send's card shows it: ``已发送 3 · 失败 1 · 已退订 0 · 待发送 6``."""
+        if not value:
+            return ""
+        return _(
+            "Sent %(sent)d · failed %(failed)d · unsubscribed %(suppressed)d"
+            " · remaining %(remaining)d"
+        ) % {key: value.get(key) or 0 for key in PROGRESS_COUNTS}
+
+    def export_filter(self, value, obj) -> str:
+        """The saved filter as the customer list's filters read: ``状态：有负责人``."""
+        from crm.customers.api import CustomerFilter
+        from crm.customers.models import CustomerGroup
+
+        cache = self._export_cache()
+        return filters_text(CustomerFilter, value, obj.tenant_id, cache, {"group": CustomerGroup})
+
+    def _export_cache(self) -> dict:
+        if not hasattr(self, "_export_records"):
+            self._export_records = {}
+        return self._export_records
+
+
+# The counts of a mass send's progress: {key: the deliveries' status}.
+PROGRESS_COUNTS = {
+    "sent": Delivery.Status.SENT,
+    "failed": Delivery.Status.FAILED,
+    "suppressed": Delivery.Status.SUPPRESSED,
+    "remaining": Delivery.Status.QUEUED,
+}
 
 
 class MassSendListSerializer(MassSendSerializer):

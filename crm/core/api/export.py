@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_scopes import scope
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -94,10 +95,32 @@ STR_RELATIONS = {
     "service.complaint": ("customer",),
 }
 
+# A list's filters kept on a record (a campaign's target filter, a mass send's saved
+# filter) name a range's two ends with these suffixes.
+RANGE_ENDS = {"after": "≥", "before": "≤", "min": "≥", "max": "≤"}
 
-def _relation(serializer, field) -> tuple[str, bool, tuple[str, ...]] | None:
-    """(model attribute, many, relations its str() reads) of an id field the list
-    shows as the record's name (``customer``, ``invitees``); None for other fields."""
+
+def _complaint_title(complaint) -> str:
+    return str(complaint.customer) if complaint.customer_id else f"#{complaint.pk}"
+
+
+def _contract_title(contract) -> str:
+    return " · ".join(p for p in (contract.number, contract.title) if p)
+
+
+# How a list names a linked record where that is not its str() (the resources'
+# ``titleOf`` / ``titleField`` in frontend/src/resources): a complaint reads its
+# customer's name, a contract ``number · title``.
+TITLES = {
+    "service.complaint": _complaint_title,
+    "sales.contract": _contract_title,
+}
+
+
+def _relation(serializer, field) -> tuple[str, bool, tuple[str, ...], object] | None:
+    """(model attribute, many, relations its name reads, record -> name) of an id
+    field the list shows as the record's name (``customer``, ``invitees``); None for
+    other fields."""
     many = isinstance(field, drf.ManyRelatedField)
     if not (many or isinstance(field, drf.RelatedField)):
         return None
@@ -112,14 +135,14 @@ def _relation(serializer, field) -> tuple[str, bool, tuple[str, ...]] | None:
     if not target.is_relation or target.related_model is None:
         return None
     related = target.related_model._meta.label_lower
-    return source, many, STR_RELATIONS.get(related, ())
+    return source, many, STR_RELATIONS.get(related, ()), TITLES.get(related, str)
 
 
-def _related_text(obj, source: str, many: bool) -> str:
+def _related_text(obj, source: str, many: bool, title=str) -> str:
     if many:
-        return ", ".join(str(o) for o in getattr(obj, source).all())
+        return ", ".join(title(o) for o in getattr(obj, source).all())
     value = getattr(obj, source)
-    return "" if value is None else str(value)
+    return "" if value is None else title(value)
 
 
 def _moment(value):
@@ -208,17 +231,27 @@ def _serializer_spec(view):
     joined, so the rows take no query each); yes/no reads 是/否; the lines of a
     document (their serializer's ``export_text``) read one line each; dates and
     times are the export zone's wall-clock time.
+
+    A serializer may add export-only hooks: ``export_omit`` (names of fields that
+    mean nothing in a file), ``export_queryset(queryset)`` (joins or counts its
+    hooks read, so the rows take no query each) and ``export_<field>(value, obj)``
+    (the cell's text for that field).
     Returns (header, obj -> row, queryset -> queryset).
     """
     serializer = view.get_serializer()
     fields = serializer.fields
     companions = _display_companions(fields)
     shown = set(companions.values())
+    omitted = set(getattr(serializer, "export_omit", ()))
     names = [
         name
         for name, f in fields.items()
-        if not f.write_only and f.source != LOCK_SOURCE and name not in shown
+        if not f.write_only
+        and f.source != LOCK_SOURCE
+        and name not in shown
+        and name not in omitted
     ]
+    hooks = {n: hook for n in names if callable(hook := getattr(serializer, f"export_{n}", None))}
     header = [str(fields[n].label or n) for n in names]
     choices = {n: _choices(serializer, fields[n]) for n in names if n not in companions}
     choices = {n: labels for n, labels in choices.items() if labels}
@@ -237,7 +270,7 @@ def _serializer_spec(view):
     # (``#12``): its name does not leak through the file.
     sights = {
         n: f"_export_sees_{n}"
-        for n, (_src, many, _x) in relations.items()
+        for n, (_src, many, *_x) in relations.items()
         if not many and hasattr(fields[n], "collection")
     }
     moments = {n for n in names if isinstance(fields[n], drf.DateTimeField)}
@@ -248,11 +281,11 @@ def _serializer_spec(view):
     def prepare(queryset):
         joins = [
             f"{src}__{extra}" if extra else src
-            for src, many, extras in relations.values()
+            for src, many, extras, _t in relations.values()
             if not many
             for extra in (extras or (None,))
         ]
-        prefetch = [src for src, many, _x in relations.values() if many]
+        prefetch = [src for src, many, *_x in relations.values() if many]
         if joins:
             queryset = queryset.select_related(*joins)
         if prefetch:
@@ -260,6 +293,8 @@ def _serializer_spec(view):
         for name, flag in sights.items():
             seen = fields[name].get_queryset().filter(pk=OuterRef(f"{relations[name][0]}_id"))
             queryset = queryset.annotate(**{flag: Exists(seen)})
+        if hasattr(serializer, "export_queryset"):
+            queryset = serializer.export_queryset(queryset)
         return queryset
 
     def row(obj):
@@ -267,12 +302,15 @@ def _serializer_spec(view):
         out = []
         for name in names:
             value = data.get(companions.get(name, name))
-            if name in choices:
+            if name in hooks:
+                value = hooks[name](value, obj)
+            elif name in choices:
                 value = _choice_text(choices[name], value)
             elif name in sights and value is not None and not getattr(obj, sights[name]):
                 value = f"#{value}"
             elif name in relations:
-                value = _related_text(obj, *relations[name][:2])
+                source, many, _extras, title = relations[name]
+                value = _related_text(obj, source, many, title)
             elif name in texts:
                 value = "\n".join(texts[name](item) for item in value or ())
             elif isinstance(value, bool):
@@ -287,6 +325,96 @@ def _serializer_spec(view):
         return out
 
     return header, row, prepare
+
+
+def filters_text(filterset_class, params, tenant_id, cache: dict, related=None) -> str:
+    """A list's saved filters (``{"status": ["owned"], "level": 3}``) as people read
+    them: ``状态：有负责人；级别：A``. Each filter reads its label (the filter's, else
+    its model field's); a value reads its choice's label, yes/no, or the name of the
+    record it picks (``related``: {filter: model} for filters that pick one by a
+    method). The records of a model are read once per ``cache`` (one query for the
+    whole file). A name the list does not know reads as it is."""
+    if not isinstance(params, dict):
+        return _plain(params)
+    filters = filterset_class.base_filters
+    model = filterset_class._meta.model
+    related = related or {}
+    order = {name: i for i, name in enumerate(filters)}
+    named = []
+    for key, value in params.items():
+        name, sign = str(key), ""
+        base, _sep, end = name.rpartition("_")
+        if name not in filters and base in filters and end in RANGE_ENDS:
+            name, sign = base, RANGE_ENDS[end]
+        named.append((order.get(name, len(order)), str(key), name, sign, value))
+    parts = []
+    # In the list's order of filters (a saved object's keys come back in any order).
+    for _i, key, name, sign, value in sorted(named, key=lambda item: item[:2]):
+        filt = filters.get(name)
+        if filt is None:
+            parts.append(_filter_part(key, "", _plain(value)))
+            continue
+        label = filt.label or _model_label(model, filt.field_name) or name
+        text = _filter_value(filt, model, value, tenant_id, cache, related.get(name))
+        parts.append(_filter_part(str(label), sign, text))
+    return pgettext("filters separator", "; ").join(parts)
+
+
+def _filter_part(label: str, sign: str, value: str) -> str:
+    if sign:
+        return f"{label} {sign} {value}"
+    return pgettext("a filter in a cell", "%(label)s: %(value)s") % {
+        "label": label,
+        "value": value,
+    }
+
+
+def _model_label(model, name: str):
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return None
+
+
+def _filter_value(filt, model, value, tenant_id, cache: dict, picks=None) -> str:
+    values = value if isinstance(value, list | tuple) else [value]
+    choices = filt.extra.get("choices")
+    if choices:
+        labels = {str(k): v for k, v in flatten_choices_dict(dict(choices)).items()}
+        texts = [labels.get(str(v), v) for v in values]
+    elif type(filt).__name__ == "BooleanFilter":
+        flags = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        texts = [
+            yes_no(v) if isinstance(v, bool) else yes_no(flags.get(str(v).strip().lower(), v))
+            for v in values
+        ]
+    else:
+        if picks is None:
+            field = None
+            try:
+                field = model._meta.get_field(filt.field_name)
+            except FieldDoesNotExist:
+                pass
+            picks = field.related_model if field is not None and field.is_relation else None
+        if picks is not None:
+            names = _record_names(picks, tenant_id, cache)
+            texts = [names.get(str(v), v) for v in values]
+        else:
+            texts = values
+    return pgettext("list separator", ", ").join(_plain(t) for t in texts)
+
+
+def _record_names(model, tenant_id, cache: dict) -> dict[str, str]:
+    """{id: name} of the tenant's records of ``model``, read once per cache."""
+    key = model._meta.label_lower
+    if key not in cache:
+        rows = {}
+        if any(f.name == "tenant" for f in model._meta.fields):
+            manager = getattr(model, "all_objects", None) or model._base_manager
+            for record in manager.filter(tenant_id=tenant_id):
+                rows[str(record.pk)] = getattr(record, "display_name", None) or str(record)
+        cache[key] = rows
+    return cache[key]
 
 
 def _unchanged(queryset):
