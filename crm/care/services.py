@@ -62,7 +62,10 @@ def _check_rule(values: dict[str, Any]) -> None:
                 "Placeholders in double braces (%(parts)s) are not a care greeting's: "
                 "write %(example)s, in single braces, for the contact's name."
             )
-            % {"parts": ", ".join(templating._clip(p) for p in doubled), "example": "{name}"},
+            % {
+                "parts": templating.listed(templating._clip(p) for p in doubled),
+                "example": "{name}",
+            },
         )
     if errors:
         raise Invalid(fields=errors)

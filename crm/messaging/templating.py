@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from crm.core.errors import Invalid
 from crm.core.writes import audited_create, audited_delete, audited_update, refuse_unknown
@@ -75,7 +75,7 @@ def placeholder_errors(
             messages.append(
                 _("Unbalanced braces: %(parts)s. Write a placeholder as %(example)s.")
                 % {
-                    "parts": ", ".join(dict.fromkeys(_clip(part) for part in unbalanced)),
+                    "parts": listed(_clip(part) for part in unbalanced),
                     "example": shown % next(iter(known), ""),
                 }
             )
@@ -87,12 +87,15 @@ def placeholder_errors(
             if m.group(1) not in known
         ]
         if unknown:
-            messages.append(
-                _("Unknown placeholder: %(names)s.") % {"names": ", ".join(dict.fromkeys(unknown))}
-            )
+            messages.append(_("Unknown placeholder: %(names)s.") % {"names": listed(unknown)})
         if messages:
             errors[name] = messages
     return errors
+
+
+def listed(parts) -> str:
+    """Distinct parts in order, joined by the language's list separator (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(dict.fromkeys(parts))
 
 
 #: A run of opening braces, the text up to the next brace and a run of closing ones
