@@ -146,6 +146,11 @@ def customer_update(customer: Customer, *, tenant, actor, **data: Any) -> Custom
     groups, tags = _labels(data)
     if customer.status == CustomerStatus.POOLED and data.get("owner") is not None:
         raise Invalid(fields={"owner": [_("Claim the customer from the public pool first.")]})
+    if customer.status == CustomerStatus.OWNED and "owner" in data and data["owner"] is None:
+        # No owner means the pool, which a customer enters only by its release step
+        # (reason, audit, reminders); a cleared owner would leave it unclaimable.
+        message = _("Release the customer to the public pool instead of clearing its owner.")
+        raise Invalid(fields={"owner": [message]})
     with transaction.atomic():
         owned_since = customer.owned_since
         if "owner" in data and data["owner"] != customer.owner:

@@ -94,3 +94,16 @@ def test_the_api_import_of_a_user_is_owned_by_them(api, tenant, admin):
     assert job["status"] == "succeeded", job
     made = Customer.objects.get(tenant=tenant, code="Q1")
     assert (made.status, made.owner_id, made.pooled_at) == ("owned", admin.pk, None)
+
+
+def test_clearing_an_owned_customers_owner_is_refused_release_is_the_way(tenant, admin, rep):
+    customer = customer_create(tenant=tenant, actor=None, name="有主客户", owner=rep)
+    answer = client_for(admin).patch(
+        f"/api/v1/customers/{customer.pk}/?lang=en", {"owner": None}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["fields"]["owner"] == [
+        "Release the customer to the public pool instead of clearing its owner."
+    ]
+    customer.refresh_from_db()
+    assert (customer.owner_id, customer.status) == (rep.pk, "owned")
