@@ -267,7 +267,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Mark the announcement read by me (idempotent). */
+        /**
+         * @description Mark the announcement read by me (idempotent). An archived one takes no
+         *     new receipt: the answer says whether I had read it while it was out.
+         */
         post: operations["v1_announcements_read_create"];
         delete?: never;
         options?: never;
@@ -8328,27 +8331,27 @@ export interface components {
              * 赢单金额
              * Format: decimal
              */
-            won_amount: string;
+            won_amount: $Read<string>;
             /**
              * 实际成本
              * Format: decimal
              */
-            actual_cost: string;
+            actual_cost: $Read<string>;
             /**
              * 领用物品成本
              * Format: decimal
              */
-            goods_cost: string;
+            goods_cost: $Read<string>;
             /**
              * 成本
              * Format: decimal
              */
-            cost: string;
+            cost: $Read<string>;
             /**
              * 预算
              * Format: decimal
              */
-            budget: string;
+            budget: $Read<string>;
             /**
              * 转商机率
              * Format: decimal
@@ -8363,12 +8366,12 @@ export interface components {
              * 单条线索成本
              * Format: decimal
              */
-            cost_per_lead: string | null;
+            cost_per_lead: $Read<string | null>;
             /**
              * 投资回报率
              * Format: decimal
              */
-            roi: string | null;
+            roi: $Read<string | null>;
         };
         CampaignMember: {
             id: $Read<number>;
@@ -8573,13 +8576,13 @@ export interface components {
             channel_label: string;
             placements: number;
             /** Format: decimal */
-            cost: string;
+            cost: $Read<string>;
             leads: number;
             won_customers: number;
             /** Format: decimal */
-            cost_per_lead: string | null;
+            cost_per_lead: $Read<string | null>;
             /** Format: decimal */
-            cost_per_won_customer: string | null;
+            cost_per_won_customer: $Read<string | null>;
         };
         /**
          * @description * `in_app` - 站内
@@ -9596,17 +9599,17 @@ export interface components {
              * 费用
              * Format: decimal
              */
-            expense_cost: string;
+            expense_cost: $Read<string>;
             /**
              * 领用物品成本
              * Format: decimal
              */
-            goods_cost: string;
+            goods_cost: $Read<string>;
             /**
              * 成本
              * Format: decimal
              */
-            cost: string;
+            cost: $Read<string>;
             /** 潜在客户 */
             leads: number;
             /** 销售机会 */
@@ -9615,12 +9618,12 @@ export interface components {
              * 赢单金额
              * Format: decimal
              */
-            won_amount: string;
+            won_amount: $Read<string>;
             /**
              * 单条线索成本
              * Format: decimal
              */
-            cost_per_lead: string | null;
+            cost_per_lead: $Read<string | null>;
         };
         /** @description Adds the link fields to a model serializer (declared once, here). */
         EventList: {
@@ -14372,7 +14375,7 @@ export interface components {
              * 成本
              * Format: decimal
              */
-            cost: string;
+            cost: $Read<string>;
         };
         /**
          * @description * `customers` - customers
