@@ -218,10 +218,7 @@ class CampaignViewSet(ProcessViewSet):
             group_id = data["group"].pk if data.get("group") else campaign.target_group_id
             customers = customers.filter(groups__pk=group_id)
         elif campaign.target_filter:
-            reasons = campaigns.target_filter_errors(request.tenant, campaign.target_filter)
-            if reasons:
-                raise Invalid(fields={"target_filter": reasons})
-            customers = CustomerFilter(data=campaign.target_filter, queryset=customers).qs
+            customers = campaigns.target_customers(campaign, customers)
         else:
             raise Invalid(
                 fields={"group": [_("Choose a customer group or set the campaign's target.")]}

@@ -89,9 +89,8 @@ def _check(data: dict[str, Any], campaign: Campaign | None = None) -> None:
             raise Invalid(fields={name: [_("Enter a number that is not negative.")]})
     if "target_filter" in data:
         value = data["target_filter"] or {}
-        if not isinstance(value, dict) or not all(
-            k in TARGET_FILTER_KEYS and isinstance(v, str | int | bool) for k, v in value.items()
-        ):
+        # The values are checked as the customer list reads them (target_filter_errors).
+        if not isinstance(value, dict) or not all(k in TARGET_FILTER_KEYS for k in value):
             raise Invalid(
                 fields={
                     "target_filter": [
@@ -104,19 +103,22 @@ def _check(data: dict[str, Any], campaign: Campaign | None = None) -> None:
 
 
 def target_filter_errors(tenant, value: dict) -> list[str]:
-    """Why the customer list refuses ``value``'s values (each reason naming its filter):
-    caught when the target is saved, not when members are added from it."""
-    from crm.customers.api import CustomerFilter
-    from crm.customers.models import Customer
+    """Why the customer list refuses ``value`` for the company (each reason naming its
+    filter): caught when the target is saved, not when members are added from it."""
+    from crm.customers import saved_filter
 
-    if not value:
-        return []
-    filterset = CustomerFilter(data=value, queryset=Customer.objects.filter(tenant=tenant))
-    if filterset.is_valid():
-        return []
-    return [
-        f"{name}: {message}" for name, messages in filterset.errors.items() for message in messages
-    ]
+    return saved_filter.filter_errors(tenant.pk, value or {})
+
+
+def target_customers(campaign: Campaign, customers):
+    """``customers`` (the company's, in the caller's scope) that the campaign's target
+    filter picks, as the customer list would; a filter it refuses is a 400 naming
+    ``target_filter``."""
+    from crm.customers import saved_filter
+
+    return saved_filter.filtered(
+        customers, campaign.tenant_id, campaign.target_filter or {}, field="target_filter"
+    )
 
 
 def _check_target(tenant, data: dict[str, Any]) -> None:

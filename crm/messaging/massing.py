@@ -69,58 +69,24 @@ def _customers(mass_send):
             return customers.filter(pk__in=members.values("customer_id"))
         if campaign.target_group_id:
             return customers.filter(groups__pk=campaign.target_group_id)
-        return _filtered(customers, campaign.target_filter or {})
-    return _filtered(customers, mass_send.filter or {})
+        return _filtered(customers, tenant_id, campaign.target_filter or {})
+    return _filtered(customers, tenant_id, mass_send.filter or {})
 
 
-def _filter_params(filterset) -> set[str]:
-    """The query parameters the customer list's filters read (a range: its two ends)."""
-    names = set()
-    for name, form_field in filterset.form.fields.items():
-        suffixes = getattr(form_field.widget, "suffixes", None)
-        if suffixes:
-            names.update(f"{name}_{s}" if s else name for s in suffixes)
-        else:
-            names.add(name)
-    return names
+def filter_errors(tenant_id, params) -> list[str]:
+    """Why ``params`` is not a filter of the customer list for the company (each
+    reason naming its filter), or [] (``crm.customers.saved_filter``)."""
+    from crm.customers import saved_filter
+
+    return saved_filter.filter_errors(tenant_id, params)
 
 
-def filter_errors(customers, params) -> list[str]:
-    """Why ``params`` is not a filter of the customer list (each reason naming its
-    filter), or []. A name the list does not know is refused: ignored, it would
-    widen the audience to every customer."""
-    from crm.customers.api import CustomerFilter
+def _filtered(customers, tenant_id, params: dict):
+    """The customers the saved filter picks, as the customer list would for the
+    company; a filter the list refuses is refused, never every customer."""
+    from crm.customers import saved_filter
 
-    if not isinstance(params, dict):
-        return [_("A filter is an object of the customer list's filters.")]
-    if not params:
-        return []
-    filterset = CustomerFilter(data=params, queryset=customers)
-    known = _filter_params(filterset)
-    unknown = sorted(str(k) for k in params if k not in known)
-    if unknown:
-        return [
-            _("Unknown filters: %(names)s. Use the customer list's filters: %(known)s.")
-            % {"names": ", ".join(unknown), "known": ", ".join(sorted(known))}
-        ]
-    if not filterset.is_valid():
-        return [
-            f"{name}: {message}"
-            for name, messages in filterset.errors.items()
-            for message in messages
-        ]
-    return []
-
-
-def _filtered(customers, params: dict):
-    from crm.customers.api import CustomerFilter
-
-    if not params:
-        return customers
-    errors = filter_errors(customers, params)
-    if errors:
-        raise Invalid(fields={"filter": errors})
-    return CustomerFilter(data=params, queryset=customers).qs
+    return saved_filter.filtered(customers, tenant_id, params, field="filter")
 
 
 def address_field(kind: str) -> str:
@@ -205,7 +171,7 @@ def _check(fields: dict, current: MassSend | None, tenant) -> None:
             errors["campaign_id"] = [_("Choose a campaign.")]
     elif audience == MassSend.Audience.FILTER:
         value = fields.get("filter", getattr(current, "filter", {}))
-        reasons = filter_errors(_customers_base(tenant), value)
+        reasons = filter_errors(tenant.pk, value)
         if reasons:
             errors["filter"] = reasons
     when_error = _scheduled_at_error(fields, current)
@@ -243,12 +209,6 @@ def mass_send_create(*, tenant, actor, **fields) -> MassSend:
     _check(fields, None, tenant)
     fields["created_by"] = actor
     return audited_create(MassSend, tenant=tenant, actor=actor, fields=fields)
-
-
-def _customers_base(tenant):
-    from crm.customers.models import Customer
-
-    return Customer.objects.filter(tenant=tenant)
 
 
 def mass_send_update(send: MassSend, *, tenant, actor, **fields) -> MassSend:

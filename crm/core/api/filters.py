@@ -57,9 +57,11 @@ class TenantFilterSet(django_filters.FilterSet):
         with scopes_disabled():
             return super().get_filters()
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, tenant_id=None):
+        """``tenant_id``: the company whose rows the choices are, for a filter set
+        built without a request (a saved filter); else the request user's."""
         super().__init__(data, queryset, request=request, prefix=prefix)
-        tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
+        tenant_id = tenant_id or getattr(getattr(request, "user", None), "tenant_id", None)
         asked = self.data if self.data is not None else {}
         for name, flt in self.filters.items():
             if isinstance(flt, django_filters.MultipleChoiceFilter) and "__" not in (
