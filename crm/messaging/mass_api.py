@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -182,13 +182,43 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
     # --- the list export (crm/core/api/export.py) ---
 
     def export_queryset(self, queryset):
-        """The deliveries counted by status in the export's one query."""
+        """The deliveries counted by status, and the names of the group and the
+        campaign (those the user sees), in the export's one query."""
         return queryset.annotate(
             **{
                 f"_export_{key}": Count("deliveries", filter=Q(deliveries__status=status))
                 for key, status in PROGRESS_COUNTS.items()
-            }
+            },
+            **{
+                f"_export_{name}_name": Subquery(
+                    rows.filter(pk=OuterRef(f"{name}_id")).values("name")[:1]
+                )
+                for name, rows in self._audience_links().items()
+            },
         )
+
+    def _audience_links(self) -> dict:
+        """{link kept as an id: the records whose name it may read}: the company's
+        groups, the campaigns the user sees (their list's data scope)."""
+        from crm.core.api.collection_view import collection_view
+        from crm.customers.models import CustomerGroup
+
+        request = self.context["request"]
+        return {
+            "group": CustomerGroup.objects.filter(tenant_id=request.tenant.pk),
+            "campaign": collection_view(request, "campaigns").get_queryset(),
+        }
+
+    @staticmethod
+    def export_group_id(value, obj) -> str:
+        """The group's name, as the list names a record; ``#12`` when it is gone or
+        out of the user's sight."""
+        return _linked_name(value, getattr(obj, "_export_group_name", None))
+
+    @staticmethod
+    def export_campaign_id(value, obj) -> str:
+        """The campaign's name; ``#12`` when it is gone or out of the user's sight."""
+        return _linked_name(value, getattr(obj, "_export_campaign_name", None))
 
     @staticmethod
     def export_progress(value, obj) -> str:
@@ -221,6 +251,12 @@ PROGRESS_COUNTS = {
     "suppressed": Delivery.Status.SUPPRESSED,
     "remaining": Delivery.Status.QUEUED,
 }
+
+
+def _linked_name(value, name) -> str:
+    if value is None:
+        return ""
+    return name or f"#{value}"
 
 
 class MassSendListSerializer(MassSendSerializer):
