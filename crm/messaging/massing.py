@@ -243,10 +243,24 @@ def expand(mass_send_id: int) -> int:
             return 0
         added = 0
         if send.expanded_at is None:
-            added = _write_deliveries(send)
+            try:
+                added = _write_deliveries(send)
+            except Invalid as exc:
+                _pause_unsendable(send, exc)
+                return 0
         hand_due(mass_send_id=send.pk)
         complete_if_done(send.pk)
     return added
+
+
+def _pause_unsendable(send: MassSend, exc: Invalid) -> None:
+    """An audience that no longer reads (its saved filter names a value since gone) is
+    paused, not retried: the scheduler would restart the expansion for ever. Nothing
+    was sent; the author sees the send paused and can cancel it."""
+    from workflows.engine import transition
+
+    log.warning("mass send %s paused: its audience cannot be read: %s", send.pk, exc)
+    transition(model=MassSend, pk=send.pk, name="pause", tenant=send.tenant, actor=None)
 
 
 def _signature(send: MassSend) -> str:

@@ -147,3 +147,25 @@ def test_another_companys_level_or_owner_and_lists_for_one_value_are_refused(adm
         (reason,) = refused.json()["fields"]["filter"]
         assert reason.startswith(f"{name}: "), (saved, reason)
     assert not MassSend.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_send_whose_filter_stopped_reading_is_paused_not_retried(admin):
+    """A saved filter that no longer reads once the send has started (a value since
+    gone) pauses the send with nothing sent, instead of failing the expansion that the
+    scheduler would restart for ever."""
+    api = client_for(admin)
+    channel = _sms(admin, "http://127.0.0.1:9")
+    template = _template(api).json()
+    body = {"name": "失效筛选", "channel": channel.pk, "template": template["id"]}
+    made = api.post("/api/v1/mass-sends/", {**body, "audience": "filter"}, format="json")
+    assert made.status_code == 201, made.content
+    MassSend.objects.filter(pk=made.json()["id"]).update(
+        status=MassSend.Status.SENDING, filter={"levle": 1}
+    )
+
+    assert massing.expand(made.json()["id"]) == 0
+    send = MassSend.objects.get(pk=made.json()["id"])
+    assert send.status == MassSend.Status.PAUSED
+    assert send.expanded_at is None
+    assert not Delivery.objects.filter(mass_send=send).exists()
