@@ -61,7 +61,10 @@ def test_a_row_deleted_meanwhile_answers_404(admin):
     assert _entries("delete", row.pk).count() == 1
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="the row lock needs PostgreSQL")
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL): SQLite has no row lock for the deletes to wait on",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_deletes_at_once_remove_the_row_once(admin):
     row = services.suppression_create(
@@ -74,7 +77,10 @@ def test_two_deletes_at_once_remove_the_row_once(admin):
     assert _entries("delete", row.pk).count() == 1
 
 
-@pytest.mark.skipif(not uses_postgres(), reason="needs PostgreSQL's unique check across threads")
+@pytest.mark.skipif(
+    not uses_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL): SQLite serialises the threads' writes",
+)
 @pytest.mark.django_db(transaction=True)
 def test_one_address_added_at_once_is_on_the_list_once(admin):
     clients = [client_for(admin) for _ in range(4)]
