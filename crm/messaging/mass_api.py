@@ -27,7 +27,6 @@ from crm.messaging import massing, services, templating, unsubscribe
 from crm.messaging.models import (
     Channel,
     ChannelKind,
-    Delivery,
     MassSend,
     MessageTemplate,
     Suppression,
@@ -175,7 +174,7 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
         if hasattr(obj, "_export_sent"):  # counted in the export's query
             return {
                 "total": obj.total,
-                **{key: getattr(obj, f"_export_{key}") for key in PROGRESS_COUNTS},
+                **{key: getattr(obj, f"_export_{key}") for key in massing.PROGRESS_COUNTS},
             }
         return massing.progress(obj)
 
@@ -187,7 +186,7 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
         return queryset.annotate(
             **{
                 f"_export_{key}": Count("deliveries", filter=Q(deliveries__status=status))
-                for key, status in PROGRESS_COUNTS.items()
+                for key, status in massing.PROGRESS_COUNTS.items()
             },
             **{
                 f"_export_{name}_name": Subquery(
@@ -228,7 +227,7 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
         return _(
             "Sent %(sent)d · failed %(failed)d · unsubscribed %(suppressed)d"
             " · remaining %(remaining)d"
-        ) % {key: value.get(key) or 0 for key in PROGRESS_COUNTS}
+        ) % {key: value.get(key) or 0 for key in massing.PROGRESS_COUNTS}
 
     def export_filter(self, value, obj) -> str:
         """The saved filter as the customer list's filters read: ``状态：有负责人``."""
@@ -242,15 +241,6 @@ class MassSendSerializer(WithTransitions, serializers.ModelSerializer):
         if not hasattr(self, "_export_records"):
             self._export_records = {}
         return self._export_records
-
-
-# The counts of a mass send's progress: {key: the deliveries' status}.
-PROGRESS_COUNTS = {
-    "sent": Delivery.Status.SENT,
-    "failed": Delivery.Status.FAILED,
-    "suppressed": Delivery.Status.SUPPRESSED,
-    "remaining": Delivery.Status.QUEUED,
-}
 
 
 def _linked_name(value, name) -> str:

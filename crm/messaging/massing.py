@@ -406,6 +406,16 @@ def drop_queued(mass_send_id: int) -> int:
         ).update(status=Delivery.Status.FAILED, error="cancelled", claimed_at=None)
 
 
+#: The counts of a mass send's progress: {key: the deliveries' status} (the card, the
+#: list export's one query).
+PROGRESS_COUNTS = {
+    "sent": Delivery.Status.SENT,
+    "failed": Delivery.Status.FAILED,
+    "suppressed": Delivery.Status.SUPPRESSED,
+    "remaining": Delivery.Status.QUEUED,
+}
+
+
 def progress(send: MassSend) -> dict[str, int]:
     counts = dict(
         Delivery.objects.filter(mass_send_id=send.pk)
@@ -413,15 +423,9 @@ def progress(send: MassSend) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    sent = counts.get(Delivery.Status.SENT, 0)
-    failed = counts.get(Delivery.Status.FAILED, 0)
-    suppressed = counts.get(Delivery.Status.SUPPRESSED, 0)
     return {
         "total": send.total,
-        "sent": sent,
-        "failed": failed,
-        "suppressed": suppressed,
-        "remaining": counts.get(Delivery.Status.QUEUED, 0),
+        **{key: counts.get(status, 0) for key, status in PROGRESS_COUNTS.items()},
     }
 
 
