@@ -13,14 +13,16 @@ from django_scopes import scope
 from crm.core.models import User
 from crm.core.writes import audited_create, audited_delete, audited_update, check_same_tenant
 from crm.office.models import Announcement, AnnouncementRead, Audience
+from workflows.announcement import AnnouncementStatus
 
 FIELDS = ("title", "body", "audience", "pinned")
 
 
 def _set_audience(obj: Announcement, tenant, teams, roles, *, audience) -> dict[str, Any]:
     """Store the teams or the roles the audience targets; the other list (both, for
-    "everyone") is emptied, whatever was sent: the form offers all three fields, and
-    a list left over from another audience would read as if it were targeted."""
+    "everyone") is emptied, whatever was sent: a client may send all three fields (the
+    web form hides the list the audience does not target), and a list left over from
+    another audience would read as if it were targeted."""
     changes: dict[str, Any] = {}
     targeted = {"teams": audience == Audience.TEAMS, "roles": audience == Audience.ROLES}
     for name, values in (("teams", teams), ("roles", roles)):
@@ -97,7 +99,7 @@ def announcement_mark_read(announcement: Announcement, *, user) -> AnnouncementR
     An archived announcement takes no new receipt (None): it was withdrawn, and
     its receipts say who read it while it was out. Opening one is no error for
     the reader, so this answers the state as it is instead of refusing."""
-    if announcement.status == "archived":
+    if announcement.status == AnnouncementStatus.ARCHIVED:
         return AnnouncementRead.objects.filter(announcement=announcement, user=user).first()
     receipt, _created = AnnouncementRead.objects.get_or_create(
         tenant_id=announcement.tenant_id, announcement=announcement, user=user
